@@ -1,0 +1,929 @@
+"""Names, scopes, types, dimensions and init completeness.
+
+`check` takes the declarations the parser read and returns the typed IR (the
+same models with `type` filled on every expression and `ref` on every name)
+together with every diagnostic it can find. It never stops at the first
+error, and it does not report an error that follows from another: an
+expression whose type could not be found has the type None, and nothing
+built on it is reported again.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from . import ir
+from .diagnostics import Diagnostic
+from .ir import BoolT, DomainT, EnumT, IntT, MapT, QuantityT, RangeT, RecordT, RefKind, SetT, make
+from .lower import InitBlock, SpecHeader, StateBlock
+from .parse import INIT_UNREADABLE, ParseResult
+from .source import Span
+from .units import DIMENSIONS, TYPE_DIMENSIONS, describe
+
+BOOL = make(BoolT)
+INT = make(IntT)
+RANGE = make(RangeT)
+BUILTIN_TYPES = {"bool": BOOL, "int": INT, "nat": make(IntT, low=0),
+                 **{name: make(QuantityT, dimension=d.name) for name, d in TYPE_DIMENSIONS.items()}}
+BUILTIN_FUNCTIONS = {"abs": (1, 1), "min": (2, None), "max": (2, None)}
+
+
+def show(t: ir.Type | None) -> str:
+    """A type as a user would write it."""
+    if t is None:
+        return "unknown"
+    if isinstance(t, BoolT):
+        return "bool"
+    if isinstance(t, IntT):
+        if t.low is None and t.high is None:
+            return "int"
+        if t.low == 0 and t.high is None:
+            return "nat"
+        return f"int[{'' if t.low is None else t.low}..{'' if t.high is None else t.high}]"
+    if isinstance(t, QuantityT):
+        return DIMENSIONS[t.dimension].type_name
+    if isinstance(t, (EnumT, SetT)):
+        return t.name
+    if isinstance(t, RangeT):
+        return "range"
+    if isinstance(t, DomainT):
+        return f"the domain {show(t.element)}"
+    if isinstance(t, MapT):
+        return f"map[{show(t.key)}, {show(t.value)}]"
+    if isinstance(t, RecordT):
+        return "{" + ", ".join(f"{n}: {show(ft)}" for n, ft in t.fields) + "}"
+    return t.kind
+
+
+def _family(t: ir.Type | None) -> object:
+    """Types that mix freely: every IntT is one family whatever its bounds."""
+    if isinstance(t, IntT):
+        return "int"
+    return t
+
+
+@dataclass
+class Symbol:
+    kind: RefKind
+    type: ir.Type | None
+    span: Span | None = None
+    enum: str | None = None
+
+
+@dataclass
+class Scope:
+    names: dict[str, Symbol]
+    parent: Scope | None = None
+
+    def lookup(self, name: str) -> Symbol | None:
+        scope: Scope | None = self
+        while scope is not None:
+            sym = scope.names.get(name)
+            if sym is not None:
+                return sym
+            scope = scope.parent
+        return None
+
+    def all_names(self) -> list[str]:
+        out: list[str] = []
+        scope: Scope | None = self
+        while scope is not None:
+            out.extend(scope.names)
+            scope = scope.parent
+        return out
+
+    def child(self, names: dict[str, Symbol]) -> Scope:
+        return Scope(names, self)
+
+
+@dataclass
+class CheckResult:
+    spec: ir.Spec | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+class ConstError(Exception):
+    pass
+
+
+def _with(node, **updates):
+    return make(type(node), **{**node.__dict__, **updates})
+
+
+class Checker:
+    def __init__(self, parsed: ParseResult):
+        self.parsed = parsed
+        self.file = parsed.source.path
+        self.diagnostics: list[Diagnostic] = []
+        self.unreadable = parsed.unreadable_names
+        self.enums: dict[str, ir.EnumDecl] = {}
+        self.sets: dict[str, ir.SetDecl] = {}
+        self.member_enums: dict[str, list[str]] = {}
+        self.const_values: dict[str, int | bool | str] = {}
+        self.globals = Scope({})
+        self.declared: dict[str, Span] = {}
+        # while checking init's values: the state paths init has assigned so far
+        self.init_assigned: dict[str, Span] | None = None
+
+    # ---- reporting --------------------------------------------------------------
+
+    def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic.error(code, message, self.file, span, hint))
+
+    def declare(self, name: str, span: Span, what: str) -> bool:
+        if name in BUILTIN_TYPES or name in BUILTIN_FUNCTIONS:
+            self.error("SF202", f"{what} `{name}` has the name of a built-in {'type' if name in BUILTIN_TYPES else 'function'}",
+                       span, "choose another name")
+            return False
+        first = self.declared.get(name)
+        if first is not None:
+            self.error("SF202", f"`{name}` is declared twice", span, f"the first declaration is at line {first.line}")
+            return False
+        self.declared[name] = span
+        return True
+
+    # ---- the whole spec --------------------------------------------------------------
+
+    def run(self) -> CheckResult:
+        items = self.parsed.items
+        header = self._header(items)
+        consts = [i for i in items if isinstance(i, ir.Const)]
+        sets = [i for i in items if isinstance(i, ir.SetDecl)]
+        enums = [i for i in items if isinstance(i, ir.EnumDecl)]
+        state_blocks = [i for i in items if isinstance(i, StateBlock)]
+        inits = [i for i in items if isinstance(i, InitBlock)]
+        invariants = [i for i in items if isinstance(i, ir.Invariant)]
+        actions = [i for i in items if isinstance(i, ir.Action)]
+
+        for s in sets:
+            if self.declare(s.name, s.span, "set"):
+                self.sets[s.name] = s
+                self.globals.names[s.name] = Symbol(RefKind.DOMAIN, make(DomainT, element=make(SetT, name=s.name)), s.span)
+        for e in enums:
+            self._enum(e)
+        consts = [self._const(c) for c in consts]
+        state = [f for block in state_blocks for f in block.fields]
+        state = self._state(state)
+        for a in actions:
+            self.declare(a.name, a.span, "action")
+        init = self._init(inits, state, header)
+        invariants = self._invariants(invariants)
+        actions = [self._action(a) for a in actions]
+
+        if header is None:
+            return CheckResult(None, self.diagnostics)
+        spec = make(
+            ir.Spec, file=self.file, span=header.span, name=header.name, description=header.description,
+            consts=consts, sets=sets, enums=enums, state=state, init=init, invariants=invariants, actions=actions,
+        ) if not self.diagnostics else None
+        return CheckResult(spec, self.diagnostics)
+
+    def _header(self, items: list) -> SpecHeader | None:
+        headers = [i for i in items if isinstance(i, SpecHeader)]
+        if not headers:
+            if self.parsed.diagnostics:
+                return None  # the header may be what failed to parse
+            span = items[0].span if items else Span.at(1, 1)
+            what = "the file is empty" if not items else "the spec has no `spec` header"
+            self.error("SF108", what, span, 'a spec file begins with `spec NAME "description"`')
+            return None
+        first = headers[0]
+        if items[0] is not first:
+            self.error("SF108", "the `spec` header must come before every other declaration", first.span,
+                       "move this line to the top of the file (comments may stay above it)")
+        for extra in headers[1:]:
+            self.error("SF108", "a file holds one spec; this is a second `spec` header", extra.span,
+                       f"the first is at line {first.span.line}")
+        return first
+
+    # ---- declarations -------------------------------------------------------------------
+
+    def _enum(self, e: ir.EnumDecl) -> None:
+        if not self.declare(e.name, e.span, "enum"):
+            return
+        if not e.members:
+            self.error("SF202", f"enum `{e.name}` has no values", e.span, "list its values: `enum Color { red, green }`")
+        seen: set[str] = set()
+        for m in e.members:
+            if m.name in seen:
+                self.error("SF202", f"`{m.name}` appears twice in enum `{e.name}`", m.span)
+                continue
+            seen.add(m.name)
+            self.member_enums.setdefault(m.name, []).append(e.name)
+        self.enums[e.name] = e
+        self.globals.names[e.name] = Symbol(RefKind.DOMAIN, make(DomainT, element=make(EnumT, name=e.name)), e.span)
+
+    def _const(self, c: ir.Const) -> ir.Const:
+        declared = self.declare(c.name, c.span, "constant")
+        type_ref = self.resolve_type(c.type, allow_map=False)
+        value = self.expr(c.value, self.globals)
+        evaluated = None
+        if value.type is not None and type_ref.resolved is not None:
+            value = self.assignable(type_ref.resolved, value, f"constant `{c.name}`")
+            try:
+                evaluated = self.evaluate(value)
+            except ConstError as e:
+                self.error("SF216", f"the value of `{c.name}` cannot be computed: {e}", c.value.span,
+                           "a constant's value may use literals, other constants and arithmetic")
+            else:
+                self._check_bounds(type_ref.resolved, evaluated, c.value.span)
+        if declared:
+            self.globals.names[c.name] = Symbol(RefKind.CONST, type_ref.resolved if evaluated is not None else None, c.span)
+            if evaluated is not None:
+                self.const_values[c.name] = evaluated
+        return _with(c, type=type_ref, value=value, evaluated=evaluated)
+
+    def _check_bounds(self, t: ir.Type, value, span: Span) -> None:
+        if isinstance(t, IntT) and isinstance(value, int) and not isinstance(value, bool):
+            if (t.low is not None and value < t.low) or (t.high is not None and value > t.high):
+                self.error("SF222", f"{value} is outside {show(t)}", span)
+
+    def _state(self, fields: list[ir.StateField]) -> list[ir.StateField]:
+        out = []
+        for f in fields:
+            declared = self.declare(f.name, f.span, "state variable")
+            f = self._field(f)
+            if declared:
+                self.globals.names[f.name] = Symbol(RefKind.VAR, f.type.resolved, f.span)
+            out.append(f)
+        return out
+
+    def _field(self, f: ir.StateField) -> ir.StateField:
+        if isinstance(f.type, ir.RecordTypeRef):
+            seen: dict[str, Span] = {}
+            fields = []
+            for sub in f.type.fields:
+                if sub.name in seen:
+                    self.error("SF202", f"field `{sub.name}` is declared twice in `{f.name}`", sub.span,
+                               f"the first is at line {seen[sub.name].line}")
+                    continue
+                seen[sub.name] = sub.span
+                fields.append(self._field(sub))
+            ok = all(s.type.resolved is not None for s in fields)
+            resolved = make(RecordT, fields=[(s.name, s.type.resolved) for s in fields]) if ok else None
+            return _with(f, type=_with(f.type, fields=fields, resolved=resolved))
+        return _with(f, type=self.resolve_type(f.type, allow_map=True))
+
+    def resolve_type(self, t: ir.TypeRef, allow_map: bool, key: bool = False) -> ir.TypeRef:
+        resolved: ir.Type | None = None
+        if isinstance(t, ir.NamedTypeRef):
+            if t.name in BUILTIN_TYPES:
+                resolved = BUILTIN_TYPES[t.name]
+            elif t.name in self.enums:
+                resolved = make(EnumT, name=t.name)
+            elif t.name in self.sets:
+                resolved = make(SetT, name=t.name)
+            elif t.name == "map":
+                self.error("SF109", "`map` needs a key and a value type", t.span, "write `map[Account, int]`")
+            elif t.name not in self.unreadable:
+                known = [*BUILTIN_TYPES, *self.enums, *self.sets]
+                self.error("SF220", f"unknown type `{t.name}`", t.span, _did_you_mean(t.name, known)
+                           or "declare it with `set NAME` or `enum NAME { ... }`")
+            if key and resolved is not None and not isinstance(resolved, (EnumT, SetT, IntT)):
+                self.error("SF203", f"a map's key must be a set, an enum or a range, not {show(resolved)}", t.span)
+                resolved = None
+            elif key and isinstance(resolved, IntT) and (resolved.low is None or resolved.high is None):
+                self.error("SF203", f"a map's key must be finite: `{t.name}` has no upper bound", t.span,
+                           "use a range such as `0..9` or `int[0..9]`")
+                resolved = None
+            return _with(t, resolved=resolved)
+        if isinstance(t, ir.RangeTypeRef):
+            low, high = (self._const_int(e) for e in (t.low, t.high))
+            if low is not None and high is not None:
+                if t.base == "nat" and low < 0:
+                    self.error("SF217", f"a nat range cannot start below 0 (it starts at {low})", t.low.span)
+                elif low > high:
+                    self.error("SF217", f"the range {low}..{high} is empty", t.span, "write the smaller bound first")
+                else:
+                    resolved = make(IntT, low=low, high=high)
+            return _with(t, low=self.expr(t.low, self.globals), high=self.expr(t.high, self.globals),
+                         resolved=resolved)
+        if isinstance(t, ir.MapTypeRef):
+            if not allow_map:
+                self.error("SF203", "a map cannot be used here", t.span, "maps may be state variables or map values")
+            k = self.resolve_type(t.key, allow_map=False, key=True)
+            v = self.resolve_type(t.value, allow_map=True)
+            if k.resolved is not None and v.resolved is not None and allow_map:
+                resolved = make(MapT, key=k.resolved, value=v.resolved)
+            return _with(t, key=k, value=v, resolved=resolved)
+        if isinstance(t, ir.RecordTypeRef):
+            self.error("SF203", "a record may only be a state variable", t.span)
+            return t
+        raise AssertionError(t)
+
+    def _const_int(self, e: ir.Expr) -> int | None:
+        checked = self.expr(e, self.globals)
+        if checked.type is None:
+            return None
+        if not isinstance(checked.type, IntT):
+            self.error("SF203", f"a range bound must be an int, not {show(checked.type)}", e.span)
+            return None
+        try:
+            return self.evaluate(checked)
+        except ConstError as err:
+            self.error("SF216", f"a range bound must be a constant: {err}", e.span,
+                       "use literals and constants, e.g. `0..MAX - 1`")
+            return None
+
+    # ---- init ---------------------------------------------------------------------------
+
+    def _init(self, inits: list[InitBlock], state: list[ir.StateField], header) -> list[ir.Assign]:
+        leaves = {path: f for f in state for path in _leaf_paths(f.name, f.type.resolved)}
+        if not inits:
+            if state and header is not None and INIT_UNREADABLE not in self.unreadable:
+                self.error("SF207", "the spec has state but no `init` block", header.span,
+                           "add `init { ... }` giving every state variable its first value")
+            return []
+        for extra in inits[1:]:
+            self.error("SF202", "a spec has one `init` block; this is a second", extra.span,
+                       f"merge it into the first, at line {inits[0].span.line}")
+        block = inits[0]
+        assigned: dict[str, Span] = {}
+        out = []
+        for a in block.assignments:
+            path = _target_path(a.target)
+            self.init_assigned = assigned
+            value = self.expr(a.value, self.globals)
+            self.init_assigned = None
+            target = self.expr(a.target, self.globals)
+            if path is None or _root(a.target) not in {f.name for f in state}:
+                if isinstance(a.target, ir.Index):
+                    self.error("SF214", "init gives a map its whole value", a.target.span,
+                               f"write `{_root(a.target)} := {{k: ... for k in ...}}`")
+                elif target.type is not None or _root(a.target) in self.unreadable:
+                    self._bad_target(a.target, target)
+                out.append(_with(a, target=target, value=value))
+                continue
+            if path not in leaves:
+                if any(p.startswith(path + ".") for p in leaves):
+                    self.error("SF214", f"`{path}` is a record; assign each of its fields", a.target.span,
+                               "e.g. " + ", ".join(f"`{p} := ...`" for p in leaves if p.startswith(path + "."))[:200])
+                out.append(_with(a, target=target, value=value))
+                continue
+            if path in assigned:
+                self.error("SF208", f"init assigns `{path}` twice", a.span, f"the first is at line {assigned[path].line}")
+            assigned[path] = a.span
+            if target.type is not None and value.type is not None:
+                value = self.assignable(target.type, value, f"`{path}`")
+            out.append(_with(a, target=target, value=value))
+        missing = [p for p in leaves if p not in assigned and p.split(".")[0] not in self.unreadable]
+        if missing:
+            self.error("SF207", f"init does not assign {_list(missing)}", block.span,
+                       "every state variable needs a first value, e.g. `" + missing[0] + " := ...`")
+        return out
+
+    def _bad_target(self, target_node: ir.Expr, checked: ir.Expr) -> None:
+        root = _root(target_node)
+        sym = self.globals.lookup(root) if root else None
+        if sym is not None and sym.kind is RefKind.CONST:
+            self.error("SF209", f"`{root}` is a constant and cannot be assigned", target_node.span,
+                       "declare it in `state` if it changes")
+        elif sym is not None and sym.kind is RefKind.PARAM:
+            self.error("SF214", f"`{root}` is a parameter and cannot be assigned", target_node.span)
+        elif sym is not None:
+            self.error("SF214", "only state variables, their fields and map entries can be assigned", target_node.span)
+
+    # ---- invariants and actions ------------------------------------------------------------
+
+    def _invariants(self, invariants: list[ir.Invariant]) -> list[ir.Invariant]:
+        seen: dict[str, Span] = {}
+        out = []
+        for inv in invariants:
+            if inv.id in seen:
+                self.error("SF210", f"invariant ID `{inv.id}` is used twice", inv.span,
+                           f"the first is at line {seen[inv.id].line}; IDs name invariants in every report")
+            else:
+                seen[inv.id] = inv.span
+            expr = self.expect(self.expr(inv.expr, self.globals), BOOL, "an invariant")
+            out.append(_with(inv, expr=expr))
+        return out
+
+    def _action(self, a: ir.Action) -> ir.Action:
+        names: dict[str, Symbol] = {}
+        params = []
+        for p in a.params:
+            t = self.resolve_type(p.type, allow_map=False)
+            if p.name in names:
+                self.error("SF202", f"parameter `{p.name}` is declared twice", p.span)
+            elif self.globals.lookup(p.name) is not None or p.name in self.member_enums:
+                self.error("SF218", f"parameter `{p.name}` has the name of a {self._what(p.name)}", p.span,
+                           "rename the parameter")
+            names[p.name] = Symbol(RefKind.PARAM, t.resolved, p.span)
+            params.append(_with(p, type=t))
+        scope = self.globals.child(names)
+        body = []
+        assigned = False
+        for stmt in a.body:
+            if isinstance(stmt, ir.Requires):
+                if assigned:
+                    self.error("SF215", "`requires` must come before the action's assignments", stmt.span,
+                               "guards are checked on the state before the action changes it")
+                cond = self.expect(self.expr(stmt.cond, scope), BOOL, "a guard")
+                body.append(_with(stmt, cond=cond))
+            else:
+                assigned = True
+                body.append(self._assign(stmt, scope))
+        return _with(a, params=params, body=body)
+
+    def _what(self, name: str) -> str:
+        if name in self.member_enums:
+            return "value of enum " + self.member_enums[name][0]
+        sym = self.globals.lookup(name)
+        return {RefKind.VAR: "state variable", RefKind.CONST: "constant", RefKind.DOMAIN: "set or enum"}.get(
+            sym.kind, "declaration") if sym else "declaration"
+
+    def _assign(self, a: ir.Assign, scope: Scope) -> ir.Assign:
+        target = self.expr(a.target, scope)
+        value = self.expr(a.value, scope)
+        root = _root(a.target)
+        sym = scope.lookup(root) if root else None
+        if sym is None or sym.kind is not RefKind.VAR or _target_path(a.target, maps=True) is None:
+            if target.type is not None:
+                self._bad_target(a.target, target)
+            return _with(a, target=target, value=value)
+        if isinstance(target.type, RecordT):
+            self.error("SF214", "a record is assigned field by field", a.target.span)
+        elif target.type is not None and value.type is not None:
+            value = self.assignable(target.type, value, f"`{_show_expr(a.target)}`")
+        return _with(a, target=target, value=value)
+
+    # ---- type compatibility ------------------------------------------------------------------
+
+    def expect(self, e: ir.Expr, t: ir.Type, what: str) -> ir.Expr:
+        if e.type is not None and _family(e.type) != _family(t):
+            self.error("SF203", f"{what} must be {show(t)}, but this is {show(e.type)}", e.span)
+        return e
+
+    def assignable(self, target: ir.Type, value: ir.Expr, what: str) -> ir.Expr:
+        """`value` converted to fit `target` (a bare 0 becomes a quantity), or reported."""
+        value = self.coerce_zero(value, target)
+        if value.type is None or _compatible(target, value.type):
+            if isinstance(target, IntT) and (target.low is not None or target.high is not None):
+                try:
+                    self._check_bounds(target, self.evaluate(value), value.span)
+                except ConstError:
+                    pass  # not a constant: the prover checks it
+            return value
+        if isinstance(target, QuantityT) and isinstance(value.type, IntT):
+            self._dimension_error(f"{what} is a {show(target)}, but this value has no unit", value, target)
+        elif isinstance(value.type, QuantityT) and isinstance(target, IntT):
+            self.error("SF204", f"{what} is {show(target)}, but this value is a {show(value.type)}", value.span,
+                       "drop the unit, or declare the variable as a duration")
+        else:
+            self.error("SF203", f"{what} is {show(target)}, but this value is {show(value.type)}", value.span)
+        return value
+
+    def coerce_zero(self, e: ir.Expr, want: ir.Type | None) -> ir.Expr:
+        """A bare `0` fits any dimension."""
+        if isinstance(want, QuantityT) and isinstance(e, ir.IntLit) and e.value == 0:
+            return make(ir.QuantityLit, span=e.span, value=0, dimension=want.dimension, text="0", type=want)
+        return e
+
+    def _dimension_error(self, message: str, bare: ir.Expr, quantity: QuantityT) -> None:
+        dim = DIMENSIONS[quantity.dimension]
+        if isinstance(bare, ir.IntLit):
+            hint = f"did you mean `{bare.value} {dim.example.split()[1]}`?"
+        else:
+            hint = f"`{_show_expr(bare)}` has no unit; multiply it by one, e.g. `{_show_expr(bare)} * 1 s`"
+        self.error("SF204", message, bare.span, hint)
+
+    # ---- constant evaluation -----------------------------------------------------------------
+
+    def evaluate(self, e: ir.Expr):
+        """The value of a constant expression (ints, bools, quantities in base units, enum values)."""
+        f = _EVAL.get(type(e))
+        if f is None:
+            raise ConstError(f"`{_show_expr(e)}` is not a constant")
+        return f(self, e)
+
+    # ---- expressions --------------------------------------------------------------------------
+
+    def expr(self, e: ir.Expr, scope: Scope) -> ir.Expr:
+        return _CHECKERS[type(e)](self, e, scope)
+
+
+# ---- one checker per expression node, found by table --------------------------------------
+
+
+def _check_int(c: Checker, e: ir.IntLit, scope: Scope) -> ir.Expr:
+    return _with(e, type=INT)
+
+
+def _check_bool(c: Checker, e: ir.BoolLit, scope: Scope) -> ir.Expr:
+    return _with(e, type=BOOL)
+
+
+def _check_quantity(c: Checker, e: ir.QuantityLit, scope: Scope) -> ir.Expr:
+    return _with(e, type=make(QuantityT, dimension=e.dimension))
+
+
+def _check_name(c: Checker, e: ir.Name, scope: Scope) -> ir.Expr:
+    sym = scope.lookup(e.name)
+    if sym is not None and sym.kind is RefKind.VAR and c.init_assigned is not None and not any(
+            p == e.name or p.startswith(e.name + ".") for p in c.init_assigned):
+        c.error("SF219", f"init reads `{e.name}` before assigning it", e.span,
+                "assign it earlier in init, or use a constant")
+    if sym is not None:
+        return _with(e, type=sym.type, ref=sym.kind, enum=sym.enum)
+    enums = c.member_enums.get(e.name)
+    if enums:
+        if len(enums) > 1:
+            c.error("SF212", f"`{e.name}` is a value of several enums ({', '.join(enums)})", e.span,
+                    f"qualify it: `{enums[0]}.{e.name}`")
+            return e
+        return _with(e, type=make(EnumT, name=enums[0]), ref=RefKind.ENUM_VALUE, enum=enums[0])
+    if e.name not in c.unreadable:
+        if e.name in BUILTIN_TYPES:
+            c.error("SF201", f"`{e.name}` is a type, not a value", e.span)
+        elif e.name in BUILTIN_FUNCTIONS:
+            c.error("SF201", f"`{e.name}` is a function", e.span, f"call it: `{e.name}(...)`")
+        else:
+            hint = _did_you_mean(e.name, [*scope.all_names(), *c.member_enums])
+            c.error("SF201", f"unknown name `{e.name}`", e.span, hint)
+    return e
+
+
+def _check_field(c: Checker, e: ir.FieldAccess, scope: Scope) -> ir.Expr:
+    if isinstance(e.base, ir.Name) and e.base.name in c.enums and scope.lookup(e.base.name) is not None \
+            and scope.lookup(e.base.name).kind is RefKind.DOMAIN:
+        enum = c.enums[e.base.name]
+        if e.field not in {m.name for m in enum.members}:
+            c.error("SF212", f"enum `{enum.name}` has no value `{e.field}`", e.span,
+                    _did_you_mean(e.field, [m.name for m in enum.members]))
+            return e
+        return make(ir.Name, span=e.span, name=e.field, ref=RefKind.ENUM_VALUE, enum=enum.name,
+                    type=make(EnumT, name=enum.name))
+    base = c.expr(e.base, scope)
+    if base.type is None:
+        return _with(e, base=base)
+    if not isinstance(base.type, RecordT):
+        c.error("SF221", f"`{_show_expr(e.base)}` is {show(base.type)} and has no fields", e.span)
+        return _with(e, base=base)
+    fields = dict(base.type.fields)
+    if e.field not in fields:
+        c.error("SF221", f"`{_show_expr(e.base)}` has no field `{e.field}`", e.span,
+                _did_you_mean(e.field, list(fields)) or f"its fields are {_list(list(fields))}")
+        return _with(e, base=base)
+    return _with(e, base=base, type=fields[e.field])
+
+
+def _check_index(c: Checker, e: ir.Index, scope: Scope) -> ir.Expr:
+    base = c.expr(e.base, scope)
+    key = c.expr(e.key, scope)
+    if base.type is None:
+        return _with(e, base=base, key=key)
+    if not isinstance(base.type, MapT):
+        c.error("SF203", f"`{_show_expr(e.base)}` is {show(base.type)}, not a map", e.base.span)
+        return _with(e, base=base, key=key)
+    if key.type is not None and not _compatible(base.type.key, key.type):
+        c.error("SF211", f"`{_show_expr(e.base)}` is keyed by {show(base.type.key)}, but this key is {show(key.type)}",
+                key.span)
+    return _with(e, base=base, key=key, type=base.type.value)
+
+
+def _check_unary(c: Checker, e: ir.Unary, scope: Scope) -> ir.Expr:
+    operand = c.expr(e.operand, scope)
+    t = operand.type
+    if t is None:
+        return _with(e, operand=operand)
+    if e.op is ir.UnOp.NOT:
+        c.expect(operand, BOOL, "the operand of `not`")
+        return _with(e, operand=operand, type=BOOL)
+    if not isinstance(t, (IntT, QuantityT)):
+        c.error("SF203", f"`-` needs a number, but this is {show(t)}", operand.span)
+        return _with(e, operand=operand)
+    return _with(e, operand=operand, type=INT if isinstance(t, IntT) else t)
+
+
+_LOGIC = {ir.BinOp.AND, ir.BinOp.OR, ir.BinOp.IMPLIES, ir.BinOp.IFF}
+_VERBS = {ir.BinOp.ADD: "add", ir.BinOp.SUB: "subtract", ir.BinOp.MUL: "multiply", ir.BinOp.DIV: "divide",
+          ir.BinOp.MOD: "take the remainder of"}
+
+
+def _check_binary(c: Checker, e: ir.Binary, scope: Scope) -> ir.Expr:
+    left, right = c.expr(e.left, scope), c.expr(e.right, scope)
+    lt, rt = left.type, right.type
+    if e.op in _LOGIC:
+        c.expect(left, BOOL, f"the left side of `{e.op.value}`")
+        c.expect(right, BOOL, f"the right side of `{e.op.value}`")
+        return _with(e, left=left, right=right, type=BOOL)
+    if lt is None or rt is None:
+        return _with(e, left=left, right=right)
+    for side, t in ((left, lt), (right, rt)):
+        if not isinstance(t, (IntT, QuantityT)):
+            c.error("SF203", f"cannot {_VERBS[e.op]} {show(t)}; arithmetic needs numbers", side.span)
+            return _with(e, left=left, right=right)
+    if e.op in (ir.BinOp.ADD, ir.BinOp.SUB, ir.BinOp.MOD):
+        left, right = c.coerce_zero(left, rt), c.coerce_zero(right, lt)
+        lt, rt = left.type, right.type
+        if _family(lt) != _family(rt):
+            _mix_error(c, e, left, right)
+            return _with(e, left=left, right=right)
+        return _with(e, left=left, right=right, type=INT if isinstance(lt, IntT) else lt)
+    if e.op is ir.BinOp.MUL:
+        if isinstance(lt, QuantityT) and isinstance(rt, QuantityT):
+            c.error("SF204", f"cannot multiply two {show(lt)}s", e.span, "scale a quantity by an int")
+            return _with(e, left=left, right=right)
+        q = lt if isinstance(lt, QuantityT) else rt
+        return _with(e, left=left, right=right, type=q if isinstance(q, QuantityT) else INT)
+    # division
+    if isinstance(lt, IntT) and isinstance(rt, QuantityT):
+        c.error("SF204", f"cannot divide an int by a {show(rt)}", e.span)
+        return _with(e, left=left, right=right)
+    if isinstance(lt, QuantityT) and isinstance(rt, QuantityT):
+        if lt != rt:
+            _mix_error(c, e, left, right)
+            return _with(e, left=left, right=right)
+        return _with(e, left=left, right=right, type=INT)  # a ratio
+    return _with(e, left=left, right=right, type=lt if isinstance(lt, QuantityT) else INT)
+
+
+def _mix_error(c: Checker, e: ir.Expr, left: ir.Expr, right: ir.Expr) -> None:
+    lt, rt = left.type, right.type
+    message = (f"`{_show_expr(left)}` is {_a(show(lt))} and `{_show_expr(right)}` is {_a(show(rt))}: "
+               f"they cannot be mixed")
+    if isinstance(lt, QuantityT) and isinstance(rt, IntT):
+        c._dimension_error(message, right, lt)
+    elif isinstance(rt, QuantityT) and isinstance(lt, IntT):
+        c._dimension_error(message, left, rt)
+    else:
+        c.error("SF204", message, e.span)
+
+
+def _check_compare(c: Checker, e: ir.Compare, scope: Scope) -> ir.Expr:
+    left, right = c.expr(e.left, scope), c.expr(e.right, scope)
+    if left.type is None or right.type is None:
+        return _with(e, left=left, right=right, type=BOOL)
+    left, right = c.coerce_zero(left, right.type), c.coerce_zero(right, left.type)
+    lt, rt = left.type, right.type
+    if _family(lt) != _family(rt):
+        if {type(lt), type(rt)} == {IntT, QuantityT}:
+            _mix_error(c, e, left, right)
+        else:
+            c.error("SF203", f"cannot compare {show(lt)} with {show(rt)}", e.span)
+    elif e.op not in (ir.CmpOp.EQ, ir.CmpOp.NE) and not isinstance(lt, (IntT, QuantityT)):
+        c.error("SF203", f"`{e.op.value}` orders numbers; {show(lt)} values are only equal or not", e.span)
+    elif isinstance(lt, (MapT, RecordT, DomainT, RangeT)):
+        c.error("SF203", f"{show(lt)} values cannot be compared", e.span)
+    return _with(e, left=left, right=right, type=BOOL)
+
+
+def _check_member(c: Checker, e: ir.Member, scope: Scope) -> ir.Expr:
+    element, collection = c.expr(e.element, scope), c.expr(e.collection, scope)
+    et, ct = element.type, collection.type
+    if et is not None and ct is not None:
+        if isinstance(ct, RangeT):
+            if not isinstance(et, IntT):
+                c.error("SF203", f"only an int can be in a range; this is {show(et)}", element.span)
+        elif isinstance(ct, DomainT):
+            if et != ct.element:
+                c.error("SF203", f"{show(et)} can never be in {show(ct.element)}", e.span)
+        else:
+            c.error("SF203", f"`in` needs a range, a set or an enum on its right, not {show(ct)}", collection.span)
+    return _with(e, element=element, collection=collection, type=BOOL)
+
+
+def _check_range(c: Checker, e: ir.Range, scope: Scope) -> ir.Expr:
+    low, high = c.expr(e.low, scope), c.expr(e.high, scope)
+    for side in (low, high):
+        if side.type is not None and not isinstance(side.type, IntT):
+            c.error("SF203", f"a range bound must be an int, not {show(side.type)}", side.span)
+    return _with(e, low=low, high=high, type=RANGE)
+
+
+def _check_call(c: Checker, e: ir.Call, scope: Scope) -> ir.Expr:
+    args = [c.expr(a, scope) for a in e.args]
+    arity = BUILTIN_FUNCTIONS.get(e.func)
+    if arity is None:
+        c.error("SF206", f"unknown function `{e.func}`", e.span,
+                _did_you_mean(e.func, list(BUILTIN_FUNCTIONS)) or "the functions are abs, min and max")
+        return _with(e, args=args)
+    low, high = arity
+    if len(args) < low or (high is not None and len(args) > high):
+        want = f"{low}" if low == high else f"at least {low}"
+        c.error("SF205", f"`{e.func}` takes {want} argument{'s' if low != 1 else ''}, not {len(args)}", e.span)
+        return _with(e, args=args)
+    if any(a.type is None for a in args):
+        return _with(e, args=args)
+    quantity = next((a.type for a in args if isinstance(a.type, QuantityT)), None)
+    if quantity is not None:
+        args = [c.coerce_zero(a, quantity) for a in args]
+    for a in args:
+        if not isinstance(a.type, (IntT, QuantityT)):
+            c.error("SF203", f"`{e.func}` needs numbers, but this is {show(a.type)}", a.span)
+            return _with(e, args=args)
+    if len({_family(a.type) for a in args}) > 1:
+        _mix_error(c, e, args[0], next(a for a in args if _family(a.type) != _family(args[0].type)))
+        return _with(e, args=args)
+    return _with(e, args=args, type=quantity or INT)
+
+
+def _check_if(c: Checker, e: ir.IfThenElse, scope: Scope) -> ir.Expr:
+    cond = c.expect(c.expr(e.cond, scope), BOOL, "the condition of `if`")
+    then, else_ = c.expr(e.then, scope), c.expr(e.else_, scope)
+    then, else_ = c.coerce_zero(then, else_.type), c.coerce_zero(else_, then.type)
+    t = then.type
+    if then.type is not None and else_.type is not None and _family(then.type) != _family(else_.type):
+        if {type(then.type), type(else_.type)} == {IntT, QuantityT}:
+            _mix_error(c, e, then, else_)
+        else:
+            c.error("SF203", f"the branches of `if` differ: {show(then.type)} and {show(else_.type)}", e.span)
+        t = None
+    elif isinstance(t, IntT):
+        t = INT
+    return _with(e, cond=cond, then=then, else_=else_, type=t)
+
+
+def _binder(c: Checker, var: str, var_span: Span, domain: ir.Expr, scope: Scope) -> tuple[ir.Expr, Scope]:
+    domain = c.expr(domain, scope)
+    element: ir.Type | None = None
+    if isinstance(domain.type, RangeT):
+        element = INT
+        if isinstance(domain, ir.Range):
+            try:
+                element = make(IntT, low=c.evaluate(domain.low), high=c.evaluate(domain.high))
+            except ConstError:
+                pass
+    elif isinstance(domain.type, DomainT):
+        element = domain.type.element
+    elif domain.type is not None:
+        c.error("SF213", f"`{var}` ranges over {show(domain.type)}; a domain is a set, an enum or a range",
+                domain.span, "e.g. `forall a in Account: ...` or `forall i in 0..9: ...`")
+    if scope.lookup(var) is not None or var in c.member_enums:
+        c.error("SF218", f"`{var}` already names a {c._what(var) if c.globals.lookup(var) else 'variable'}",
+                var_span, "choose another name for the bound variable")
+    return domain, scope.child({var: Symbol(RefKind.BOUND, element, var_span)})
+
+
+def _check_quantifier(c: Checker, e: ir.Quantifier, scope: Scope) -> ir.Expr:
+    domain, inner = _binder(c, e.var, e.var_span, e.domain, scope)
+    body = c.expect(c.expr(e.body, inner), BOOL, f"the body of `{e.quantifier}`")
+    return _with(e, domain=domain, body=body, type=BOOL)
+
+
+def _check_comprehension(c: Checker, e: ir.MapComprehension, scope: Scope) -> ir.Expr:
+    domain, inner = _binder(c, e.var, e.var_span, e.domain, scope)
+    value = c.expr(e.value, inner)
+    key = inner.names[e.var].type
+    t = make(MapT, key=key, value=value.type) if key is not None and value.type is not None else None
+    return _with(e, domain=domain, value=value, type=t)
+
+
+_CHECKERS: dict[type, Callable[[Checker, ir.Expr, Scope], ir.Expr]] = {
+    ir.IntLit: _check_int,
+    ir.BoolLit: _check_bool,
+    ir.QuantityLit: _check_quantity,
+    ir.Name: _check_name,
+    ir.FieldAccess: _check_field,
+    ir.Index: _check_index,
+    ir.Unary: _check_unary,
+    ir.Binary: _check_binary,
+    ir.Compare: _check_compare,
+    ir.Member: _check_member,
+    ir.Range: _check_range,
+    ir.Call: _check_call,
+    ir.IfThenElse: _check_if,
+    ir.Quantifier: _check_quantifier,
+    ir.MapComprehension: _check_comprehension,
+}
+
+
+# ---- constant evaluation, by table -----------------------------------------------------------
+
+
+def _floor_div(a: int, b: int) -> int:
+    if b == 0:
+        raise ConstError("division by zero")
+    return a // b
+
+
+def _floor_mod(a: int, b: int) -> int:
+    if b == 0:
+        raise ConstError("remainder of a division by zero")
+    return a % b
+
+
+_ARITH = {
+    ir.BinOp.ADD: lambda a, b: a + b,
+    ir.BinOp.SUB: lambda a, b: a - b,
+    ir.BinOp.MUL: lambda a, b: a * b,
+    ir.BinOp.DIV: _floor_div,
+    ir.BinOp.MOD: _floor_mod,
+    ir.BinOp.AND: lambda a, b: a and b,
+    ir.BinOp.OR: lambda a, b: a or b,
+    ir.BinOp.IMPLIES: lambda a, b: (not a) or b,
+    ir.BinOp.IFF: lambda a, b: a == b,
+}
+_CMP = {
+    ir.CmpOp.EQ: lambda a, b: a == b,
+    ir.CmpOp.NE: lambda a, b: a != b,
+    ir.CmpOp.LT: lambda a, b: a < b,
+    ir.CmpOp.LE: lambda a, b: a <= b,
+    ir.CmpOp.GT: lambda a, b: a > b,
+    ir.CmpOp.GE: lambda a, b: a >= b,
+}
+_CALLS = {"abs": abs, "min": min, "max": max}
+
+
+def _eval_name(c: Checker, e: ir.Name):
+    if e.ref is RefKind.CONST and e.name in c.const_values:
+        return c.const_values[e.name]
+    if e.ref is RefKind.ENUM_VALUE:
+        return e.name
+    raise ConstError(f"`{e.name}` is not a constant")
+
+
+_EVAL: dict[type, Callable] = {
+    ir.IntLit: lambda c, e: e.value,
+    ir.BoolLit: lambda c, e: e.value,
+    ir.QuantityLit: lambda c, e: e.value,
+    ir.Name: _eval_name,
+    ir.Unary: lambda c, e: (not c.evaluate(e.operand)) if e.op is ir.UnOp.NOT else -c.evaluate(e.operand),
+    ir.Binary: lambda c, e: _ARITH[e.op](c.evaluate(e.left), c.evaluate(e.right)),
+    ir.Compare: lambda c, e: _CMP[e.op](c.evaluate(e.left), c.evaluate(e.right)),
+    ir.IfThenElse: lambda c, e: c.evaluate(e.then) if c.evaluate(e.cond) else c.evaluate(e.else_),
+    ir.Call: lambda c, e: _CALLS[e.func](*(c.evaluate(a) for a in e.args)),
+}
+
+
+# ---- small helpers ---------------------------------------------------------------------------------
+
+
+def _compatible(target: ir.Type, value: ir.Type) -> bool:
+    if isinstance(target, IntT) and isinstance(value, IntT):
+        return True
+    if isinstance(target, MapT) and isinstance(value, MapT):
+        same_key = _family(target.key) == _family(value.key) and (
+            not isinstance(target.key, IntT) or target.key == value.key)
+        return same_key and _compatible(target.value, value.value)
+    return target == value
+
+
+def _leaf_paths(name: str, t: ir.Type | None) -> list[str]:
+    if isinstance(t, RecordT):
+        return [p for fname, ft in t.fields for p in _leaf_paths(f"{name}.{fname}", ft)]
+    return [name]
+
+
+def _root(e: ir.Expr) -> str | None:
+    while isinstance(e, (ir.FieldAccess, ir.Index)):
+        e = e.base
+    return e.name if isinstance(e, ir.Name) else None
+
+
+def _target_path(e: ir.Expr, maps: bool = False) -> str | None:
+    """`token.ttl` for a field target; with maps=True, `m[k]` targets are allowed too."""
+    if isinstance(e, ir.Name):
+        return e.name
+    if isinstance(e, ir.FieldAccess):
+        base = _target_path(e.base, maps)
+        return None if base is None else f"{base}.{e.field}"
+    if isinstance(e, ir.Index) and maps:
+        return _target_path(e.base, maps)
+    return None
+
+
+def _show_expr(e: ir.Expr) -> str:
+    """A short rendering of an expression for messages."""
+    if isinstance(e, ir.Name):
+        return e.name
+    if isinstance(e, ir.IntLit):
+        return str(e.value)
+    if isinstance(e, ir.QuantityLit):
+        return e.text if e.text != "0" else describe(e.value, e.dimension)
+    if isinstance(e, ir.BoolLit):
+        return "true" if e.value else "false"
+    if isinstance(e, ir.FieldAccess):
+        return f"{_show_expr(e.base)}.{e.field}"
+    if isinstance(e, ir.Index):
+        return f"{_show_expr(e.base)}[{_show_expr(e.key)}]"
+    if isinstance(e, ir.Binary):
+        return f"{_show_expr(e.left)} {e.op.value} {_show_expr(e.right)}"
+    if isinstance(e, ir.Unary):
+        return f"{e.op.value}{' ' if e.op is ir.UnOp.NOT else ''}{_show_expr(e.operand)}"
+    if isinstance(e, ir.Call):
+        return f"{e.func}({', '.join(_show_expr(a) for a in e.args)})"
+    return "this expression"
+
+
+def _a(word: str) -> str:
+    return ("an " if word[:1] in "aeiou" else "a ") + word
+
+
+def _list(items: list[str]) -> str:
+    shown = [f"`{i}`" for i in items[:6]]
+    more = f" and {len(items) - 6} more" if len(items) > 6 else ""
+    if len(shown) == 1:
+        return shown[0]
+    return ", ".join(shown[:-1]) + (" and " + shown[-1] if not more else ", " + shown[-1] + more)
+
+
+def _did_you_mean(name: str, candidates: list[str]) -> str | None:
+    close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.7)
+    return f"did you mean `{close[0]}`?" if close else None
+
+
+def check(parsed: ParseResult) -> CheckResult:
+    return Checker(parsed).run()

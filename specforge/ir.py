@@ -1,0 +1,457 @@
+"""The typed intermediate representation every back end reads.
+
+Frozen pydantic models. Expressions form a closed union discriminated by
+`kind`; every node carries its source span. The lowering builds these nodes
+with `type` left empty; the checker returns the same tree with `type` filled
+on every expression (and `ref` on every name), which is the "typed IR".
+
+Quantities are stored as exact integers in their dimension's base unit
+(milliseconds for time), so `15 min` and `900 s` are the same value.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .source import Span
+
+IR_VERSION = 1
+
+
+class _Model(BaseModel):
+    # defer_build: pydantic builds a model's schema when it first validates or
+    # serialises one. The front end builds nodes with `make` and never
+    # validates, so `specforge check` does not pay for ~30 schemas at start-up.
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, defer_build=True)
+
+
+# ---- semantic types (filled in by the checker) ---------------------------------
+
+
+class BoolT(_Model):
+    kind: Literal["bool"] = "bool"
+
+
+class IntT(_Model):
+    """An integer; `low`/`high` are inclusive bounds when the type has them (nat: low 0)."""
+
+    kind: Literal["int"] = "int"
+    low: int | None = None
+    high: int | None = None
+
+
+class QuantityT(_Model):
+    """A quantity of one dimension, in that dimension's base unit."""
+
+    kind: Literal["quantity"] = "quantity"
+    dimension: str
+
+
+class EnumT(_Model):
+    kind: Literal["enum"] = "enum"
+    name: str
+
+
+class SetT(_Model):
+    """An element of a declared `set` (an uninterpreted domain)."""
+
+    kind: Literal["set"] = "set"
+    name: str
+
+
+class RangeT(_Model):
+    """The type of a range expression `a..b`: a finite domain of ints."""
+
+    kind: Literal["range"] = "range"
+
+
+class DomainT(_Model):
+    """The type of a set's or an enum's own name used as a domain (`a in Account`)."""
+
+    kind: Literal["domain"] = "domain"
+    element: Type
+
+
+class MapT(_Model):
+    kind: Literal["map"] = "map"
+    key: Type
+    value: Type
+
+
+class RecordT(_Model):
+    kind: Literal["record"] = "record"
+    fields: list[tuple[str, Type]]
+
+
+Type = Annotated[
+    BoolT | IntT | QuantityT | EnumT | SetT | RangeT | DomainT | MapT | RecordT,
+    Field(discriminator="kind"),
+]
+
+
+# ---- expressions --------------------------------------------------------------
+
+
+class RefKind(str, enum.Enum):
+    """What a name refers to, once the checker has resolved it."""
+
+    VAR = "var"  # a state variable (or the root of a record)
+    CONST = "const"
+    PARAM = "param"  # an action parameter
+    BOUND = "bound"  # a quantifier's or comprehension's variable
+    ENUM_VALUE = "enum_value"
+    DOMAIN = "domain"  # the name of a set or an enum
+
+
+class BinOp(str, enum.Enum):
+    ADD = "+"
+    SUB = "-"
+    MUL = "*"
+    DIV = "/"
+    MOD = "%"
+    AND = "and"
+    OR = "or"
+    IMPLIES = "implies"
+    IFF = "iff"
+
+
+class CmpOp(str, enum.Enum):
+    EQ = "=="
+    NE = "!="
+    LT = "<"
+    LE = "<="
+    GT = ">"
+    GE = ">="
+
+
+class UnOp(str, enum.Enum):
+    NEG = "-"
+    NOT = "not"
+
+
+class _Expr(_Model):
+    span: Span
+    type: Type | None = None
+
+
+class IntLit(_Expr):
+    kind: Literal["int"] = "int"
+    value: int
+
+
+class BoolLit(_Expr):
+    kind: Literal["bool"] = "bool"
+    value: bool
+
+
+class QuantityLit(_Expr):
+    """`15 min`: `value` is exact, in the base unit of `dimension`; `text` is as written."""
+
+    kind: Literal["quantity"] = "quantity"
+    value: int
+    dimension: str
+    text: str
+
+
+class Name(_Expr):
+    kind: Literal["name"] = "name"
+    name: str
+    ref: RefKind | None = None
+    enum: str | None = None  # for an enum value: the enum it belongs to
+
+
+class FieldAccess(_Expr):
+    """`token.ttl` on a record, or `Status.paid` naming an enum value."""
+
+    kind: Literal["field"] = "field"
+    base: Expr
+    field: str
+
+
+class Index(_Expr):
+    """A map lookup `balances[a]`."""
+
+    kind: Literal["index"] = "index"
+    base: Expr
+    key: Expr
+
+
+class Unary(_Expr):
+    kind: Literal["unary"] = "unary"
+    op: UnOp
+    operand: Expr
+
+
+class Binary(_Expr):
+    kind: Literal["binary"] = "binary"
+    op: BinOp
+    left: Expr
+    right: Expr
+
+
+class Compare(_Expr):
+    """One comparison. A chain `a < b <= c` is lowered to `a < b and b <= c`."""
+
+    kind: Literal["compare"] = "compare"
+    op: CmpOp
+    left: Expr
+    right: Expr
+
+
+class Member(_Expr):
+    """`x in 0..10`, `a in Account`, `s in Status`."""
+
+    kind: Literal["member"] = "member"
+    element: Expr
+    collection: Expr
+
+
+class Range(_Expr):
+    """`low..high`, both ends inclusive."""
+
+    kind: Literal["range"] = "range"
+    low: Expr
+    high: Expr
+
+
+class Call(_Expr):
+    kind: Literal["call"] = "call"
+    func: str
+    args: list[Expr]
+
+
+class IfThenElse(_Expr):
+    kind: Literal["if"] = "if"
+    cond: Expr
+    then: Expr
+    else_: Expr = Field(alias="else")
+
+
+class Quantifier(_Expr):
+    """`forall var in domain: body` (several binders are nested quantifiers)."""
+
+    kind: Literal["quantifier"] = "quantifier"
+    quantifier: Literal["forall", "exists"]
+    var: str
+    var_span: Span
+    domain: Expr
+    body: Expr
+
+
+class MapComprehension(_Expr):
+    """`{var: value for var in domain}`: a whole map value."""
+
+    kind: Literal["map_comprehension"] = "map_comprehension"
+    var: str
+    var_span: Span
+    domain: Expr
+    value: Expr
+
+
+Expr = Annotated[
+    IntLit | BoolLit | QuantityLit | Name | FieldAccess | Index | Unary | Binary | Compare | Member | Range | Call | IfThenElse | Quantifier | MapComprehension,
+    Field(discriminator="kind"),
+]
+
+EXPR_CLASSES: tuple[type[_Expr], ...] = (
+    IntLit,
+    BoolLit,
+    QuantityLit,
+    Name,
+    FieldAccess,
+    Index,
+    Unary,
+    Binary,
+    Compare,
+    Member,
+    Range,
+    Call,
+    IfThenElse,
+    Quantifier,
+    MapComprehension,
+)
+
+
+# ---- types as written -----------------------------------------------------------
+
+
+class NamedTypeRef(_Model):
+    """`int`, `nat`, `bool`, `duration`, or the name of an enum or a set."""
+
+    kind: Literal["named"] = "named"
+    span: Span
+    name: str
+    resolved: Type | None = None
+
+
+class RangeTypeRef(_Model):
+    """`int[0..100]` (also written `0..100` as a map's key)."""
+
+    kind: Literal["range"] = "range"
+    span: Span
+    base: str
+    low: Expr
+    high: Expr
+    resolved: Type | None = None
+
+
+class MapTypeRef(_Model):
+    kind: Literal["map"] = "map"
+    span: Span
+    key: TypeRef
+    value: TypeRef
+    resolved: Type | None = None
+
+
+class RecordTypeRef(_Model):
+    """A nested block of fields in `state`."""
+
+    kind: Literal["record"] = "record"
+    span: Span
+    fields: list[StateField]
+    resolved: Type | None = None
+
+
+TypeRef = Annotated[NamedTypeRef | RangeTypeRef | MapTypeRef | RecordTypeRef, Field(discriminator="kind")]
+
+
+# ---- declarations and statements -------------------------------------------------
+
+
+class StateField(_Model):
+    span: Span
+    name: str
+    type: TypeRef
+
+
+class Const(_Model):
+    span: Span
+    name: str
+    type: TypeRef
+    value: Expr
+    evaluated: int | bool | str | None = None  # filled by the checker (enum values as names)
+
+
+class SetDecl(_Model):
+    span: Span
+    name: str
+
+
+class EnumMember(_Model):
+    span: Span
+    name: str
+
+
+class EnumDecl(_Model):
+    span: Span
+    name: str
+    members: list[EnumMember]
+
+
+class Assign(_Model):
+    """`target := value`; the target is a name, a record field or a map entry."""
+
+    kind: Literal["assign"] = "assign"
+    span: Span
+    target: Expr
+    value: Expr
+
+
+class Requires(_Model):
+    """A guard; `error` names the failure mode, or is None for an assumption."""
+
+    kind: Literal["requires"] = "requires"
+    span: Span
+    cond: Expr
+    error: str | None = None
+    error_span: Span | None = None
+
+
+Statement = Annotated[Requires | Assign, Field(discriminator="kind")]
+
+
+class Param(_Model):
+    span: Span
+    name: str
+    type: TypeRef
+
+
+class Action(_Model):
+    span: Span
+    name: str
+    params: list[Param]
+    body: list[Statement]
+
+    @property
+    def guards(self) -> list[Requires]:
+        return [s for s in self.body if isinstance(s, Requires)]
+
+    @property
+    def assignments(self) -> list[Assign]:
+        return [s for s in self.body if isinstance(s, Assign)]
+
+
+class Level(str, enum.Enum):
+    MUST = "MUST"
+    SHOULD = "SHOULD"
+    MAY = "MAY"
+
+
+class Invariant(_Model):
+    span: Span
+    id: str
+    level: Level = Level.MUST
+    description: str | None = None
+    expr: Expr
+
+
+class Spec(_Model):
+    """One `.sf` file."""
+
+    ir_version: int = IR_VERSION
+    file: str
+    span: Span
+    name: str
+    description: str | None = None
+    consts: list[Const] = []
+    sets: list[SetDecl] = []
+    enums: list[EnumDecl] = []
+    state: list[StateField] = []
+    init: list[Assign] = []
+    invariants: list[Invariant] = []
+    actions: list[Action] = []
+
+
+# ---- fast construction for the lowering ------------------------------------------------
+
+_new = object.__new__
+_set = object.__setattr__
+_DEFAULTS: dict[type, dict] = {}
+
+
+def make(cls, **fields):
+    """Build a node without re-validating children the lowering already built.
+
+    The lowering creates hundreds of thousands of nodes for a large spec, and
+    pydantic validation would be most of its time. Every field a class
+    declares with a default is filled in here, so the object is exactly what
+    `cls(**fields)` would build; the test suite re-validates lowered specs
+    through `model_validate` to keep it that way.
+    """
+    template = _DEFAULTS.get(cls)
+    if template is None:
+        # declared order, defaults filled, required fields as placeholders
+        template = {name: (None if f.is_required() else f.get_default(call_default_factory=True))
+                    for name, f in cls.model_fields.items()}
+        _DEFAULTS[cls] = template
+    values = template.copy()
+    values.update(fields)
+    obj = _new(cls)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", set(fields))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj

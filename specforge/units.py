@@ -1,0 +1,86 @@
+"""Dimensions, units, and exact conversion to base units.
+
+Every quantity is stored as an integer number of its dimension's base unit.
+Time's base unit is the millisecond: every time unit the language names is a
+whole number of milliseconds, so conversions are exact and the back ends can
+use integers (z3 Int, TLA+ Int) throughout.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from fractions import Fraction
+
+
+@dataclass(frozen=True)
+class Dimension:
+    name: str  # as it appears in the IR ("time")
+    type_name: str  # the spec type of its values ("duration")
+    base_unit: str  # the unit the IR stores values in
+    example: str  # a quantity to suggest in hints
+
+
+TIME = Dimension("time", "duration", "ms", "15 s")
+
+DIMENSIONS: dict[str, Dimension] = {TIME.name: TIME}
+TYPE_DIMENSIONS: dict[str, Dimension] = {d.type_name: d for d in DIMENSIONS.values()}
+
+# unit name -> (dimension, size in base units)
+UNITS: dict[str, tuple[Dimension, int]] = {}
+
+
+def _add(names: str, dimension: Dimension, factor: int) -> None:
+    for name in names.split():
+        UNITS[name] = (dimension, factor)
+
+
+_add("ms msec msecs millisecond milliseconds", TIME, 1)
+_add("s sec secs second seconds", TIME, 1_000)
+_add("min mins minute minutes", TIME, 60_000)
+_add("h hr hrs hour hours", TIME, 3_600_000)
+_add("d day days", TIME, 86_400_000)
+_add("week weeks", TIME, 604_800_000)
+
+
+class UnitError(ValueError):
+    """A quantity that cannot be converted; the message says why, `hint` what to write."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+
+def to_base(magnitude: Fraction, unit: str) -> tuple[int, Dimension]:
+    """Convert `magnitude unit` to an exact integer in the base unit."""
+    entry = UNITS.get(unit)
+    if entry is None:
+        close = difflib.get_close_matches(unit, UNITS, n=1, cutoff=0.6)
+        hint = f"did you mean `{close[0]}`?" if close else f"known units: {', '.join(sorted(UNITS, key=lambda u: (UNITS[u][1], u)))}"
+        raise UnitError(f"unknown unit `{unit}`", hint)
+    dimension, factor = entry
+    value = magnitude * factor
+    if value.denominator != 1:
+        raise UnitError(
+            f"{_fmt(magnitude)} {unit} is not a whole number of {dimension.base_unit}",
+            f"{dimension.type_name} values are exact to 1 {dimension.base_unit}; round the quantity",
+        )
+    return int(value), dimension
+
+
+def _fmt(magnitude: Fraction) -> str:
+    return str(magnitude.numerator) if magnitude.denominator == 1 else str(float(magnitude))
+
+
+def describe(value: int, dimension_name: str) -> str:
+    """A base-unit value in the largest unit that divides it exactly (for messages)."""
+    dimension = DIMENSIONS[dimension_name]
+    best = dimension.base_unit
+    best_factor = 1
+    for unit, (dim, factor) in UNITS.items():
+        if dim is dimension and factor > best_factor and value % factor == 0 and unit in _PREFERRED:
+            best, best_factor = unit, factor
+    return f"{value // best_factor} {best}"
+
+
+_PREFERRED = {"ms", "s", "min", "h", "d"}
