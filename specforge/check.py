@@ -124,6 +124,8 @@ class Checker:
         self.const_values: dict[str, int | bool | str] = {}
         self.globals = Scope({})
         self.declared: dict[str, Span] = {}
+        # while checking constants: the state variables, not yet in scope
+        self.pending_state: set[str] = set()
         # while checking init's values: the state paths init has assigned so far
         self.init_assigned: dict[str, Span] | None = None
 
@@ -163,8 +165,10 @@ class Checker:
                 self.globals.names[s.name] = Symbol(RefKind.DOMAIN, make(DomainT, element=make(SetT, name=s.name)), s.span)
         for e in enums:
             self._enum(e)
-        consts = [self._const(c) for c in consts]
         state = [f for block in state_blocks for f in block.fields]
+        self.pending_state = {f.name for f in state}
+        consts = [self._const(c) for c in consts]
+        self.pending_state = set()
         state = self._state(state)
         for a in actions:
             self.declare(a.name, a.span, "action")
@@ -353,7 +357,7 @@ class Checker:
                     self.error("SF214", "init gives a map its whole value", a.target.span,
                                f"write `{_root(a.target)} := {{k: ... for k in ...}}`")
                 elif target.type is not None or _root(a.target) in self.unreadable:
-                    self._bad_target(a.target, target)
+                    self._bad_target(a.target, self.globals)
                 out.append(_with(a, target=target, value=value))
                 continue
             if path not in leaves:
@@ -374,9 +378,9 @@ class Checker:
                        "every state variable needs a first value, e.g. `" + missing[0] + " := ...`")
         return out
 
-    def _bad_target(self, target_node: ir.Expr, checked: ir.Expr) -> None:
+    def _bad_target(self, target_node: ir.Expr, scope: Scope) -> None:
         root = _root(target_node)
-        sym = self.globals.lookup(root) if root else None
+        sym = scope.lookup(root) if root else None
         if sym is not None and sym.kind is RefKind.CONST:
             self.error("SF209", f"`{root}` is a constant and cannot be assigned", target_node.span,
                        "declare it in `state` if it changes")
@@ -441,7 +445,7 @@ class Checker:
         sym = scope.lookup(root) if root else None
         if sym is None or sym.kind is not RefKind.VAR or _target_path(a.target, maps=True) is None:
             if target.type is not None:
-                self._bad_target(a.target, target)
+                self._bad_target(a.target, scope)
             return _with(a, target=target, value=value)
         if isinstance(target.type, RecordT):
             self.error("SF214", "a record is assigned field by field", a.target.span)
@@ -535,7 +539,10 @@ def _check_name(c: Checker, e: ir.Name, scope: Scope) -> ir.Expr:
             return e
         return _with(e, type=make(EnumT, name=enums[0]), ref=RefKind.ENUM_VALUE, enum=enums[0])
     if e.name not in c.unreadable:
-        if e.name in BUILTIN_TYPES:
+        if e.name in c.pending_state:
+            c.error("SF216", f"`{e.name}` is a state variable; a constant cannot depend on the state", e.span,
+                    "use a literal or another constant")
+        elif e.name in BUILTIN_TYPES:
             c.error("SF201", f"`{e.name}` is a type, not a value", e.span)
         elif e.name in BUILTIN_FUNCTIONS:
             c.error("SF201", f"`{e.name}` is a function", e.span, f"call it: `{e.name}(...)`")

@@ -25,6 +25,7 @@ from .units import UnitError, to_base
 # Deeper expressions are rejected, so that every later stage may recurse.
 MAX_DEPTH = 200
 MAX_DIGITS = 4000
+MAX_RECORD_DEPTH = 32
 
 _NUMBER_SHAPE = re.compile(r"[0-9]+(?:_[0-9]+)*(?:\.[0-9]+(?:_[0-9]+)*)?")
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
@@ -140,13 +141,12 @@ class Lowering(Transformer):
             entry = table.get(id(c))
             if entry is not None and entry[0] >= depth:
                 depth = entry[0] + 1
+        if depth > MAX_DEPTH:
+            raise Fatal(Diagnostic.error(
+                "SF105", f"expression nested more than {MAX_DEPTH} levels deep", self.file, fields["span"],
+                "split it into smaller invariants or guards"))
         node = make(cls, **fields)
-        if depth > 1:
-            if depth > MAX_DEPTH:
-                raise Fatal(Diagnostic.error(
-                    "SF105", f"expression nested more than {MAX_DEPTH} levels deep", self.file, fields["span"],
-                    "split it into smaller invariants or guards"))
-            table[id(node)] = (depth, node)
+        table[id(node)] = (depth, node)  # leaves are not recorded: their depth is 0
         return node
 
     def _expr(self, value):
@@ -223,7 +223,14 @@ class Lowering(Transformer):
 
     def record(self, children):
         fields = [c for c in children if isinstance(c, ir.StateField)]
-        return make(ir.RecordTypeRef, span=span_of(children), fields=fields)
+        depth = 1 + max((self._depth.get(id(f.type), (0,))[0] for f in fields), default=0)
+        span = span_of(children)
+        if depth > MAX_RECORD_DEPTH:
+            raise Fatal(Diagnostic.error("SF109", f"records nested more than {MAX_RECORD_DEPTH} levels deep",
+                                         self.file, span, "flatten the state into fewer levels"))
+        node = make(ir.RecordTypeRef, span=span, fields=fields)
+        self._depth[id(node)] = (depth, node)
+        return node
 
     def init_decl(self, children):
         assigns = [c for c in children if isinstance(c, ir.Assign)]
@@ -278,8 +285,9 @@ class Lowering(Transformer):
         return self._type(children[0])
 
     def _type(self, node, depth: int = 0):
-        if depth > 32:
-            raise Fatal(Diagnostic.error("SF109", "type nested too deeply", self.file, node.span))
+        if depth > MAX_RECORD_DEPTH:
+            raise Fatal(Diagnostic.error("SF109", f"types nested more than {MAX_RECORD_DEPTH} levels deep",
+                                         self.file, node.span))
         span = node.span
         if isinstance(node, ir.Name):
             return make(ir.NamedTypeRef, span=span, name=node.name)

@@ -23,6 +23,7 @@ from lark.lark import PostLex
 from .diagnostics import Diagnostic
 from .lower import Dropped, Fatal, Item, Lowering
 from .source import SourceFile, Span
+from .units import UNITS
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 MAX_ERRORS = 50
@@ -429,6 +430,10 @@ def _hint(tok: Token, expected: set[str], lark: Lark, source: SourceFile) -> str
         close = difflib.get_close_matches(prev, sorted(_KEYWORDS), n=1, cutoff=0.75)
         if close:
             return f"did you mean `{close[0]}` instead of `{prev}`?"
+        before = source.line_text(tok.line)[: tok.column - 1].rstrip()[: -len(prev)].rstrip()
+        if before[-1:].isdigit() and prev not in UNITS:
+            # `x := 1 y := 2`: the name after the number was read as its unit
+            return f"one statement per line: start a new line (or write `;`) before `{prev}`"
     if value == "=" and ":=" in expected_words:
         return "assignments use `:=`; `=` and `==` compare"
     if value in ("must", "should", "may"):

@@ -43,6 +43,10 @@ _add("d day days", TIME, 86_400_000)
 _add("week weeks", TIME, 604_800_000)
 
 
+# One name per unit, smallest first, for messages.
+CANONICAL = ["ms", "s", "min", "h", "d", "week"]
+
+
 class UnitError(ValueError):
     """A quantity that cannot be converted; the message says why, `hint` what to write."""
 
@@ -56,7 +60,7 @@ def to_base(magnitude: Fraction, unit: str) -> tuple[int, Dimension]:
     entry = UNITS.get(unit)
     if entry is None:
         close = difflib.get_close_matches(unit, UNITS, n=1, cutoff=0.6)
-        hint = f"did you mean `{close[0]}`?" if close else f"known units: {', '.join(sorted(UNITS, key=lambda u: (UNITS[u][1], u)))}"
+        hint = f"did you mean `{close[0]}`?" if close else f"the units are {', '.join(CANONICAL)} (and their long forms)"
         raise UnitError(f"unknown unit `{unit}`", hint)
     dimension, factor = entry
     value = magnitude * factor

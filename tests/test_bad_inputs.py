@@ -1,0 +1,232 @@
+"""Bad input: every case gets a positioned diagnostic with the exact code, line and column."""
+
+from __future__ import annotations
+
+import pytest
+
+from specforge.frontend import load, load_text
+
+BASE = """\
+spec T
+set Account
+enum Status { created, paid }
+enum Door { open, closed }
+enum Valve { open, shut }
+const LIMIT: int = 10
+state {
+  x: int
+  ttl: duration
+  status: Status
+  balances: map[Account, int]
+}
+init {
+  x := 0
+  ttl := 0
+  status := created
+  balances := {a: 0 for a in Account}
+}
+"""
+N = BASE.count("\n")  # lines in BASE; a case's first line is N + 1
+
+
+def after_base(text: str) -> str:
+    return BASE + text
+
+
+# (id, spec text, code, line, column)
+CASES = [
+    # ---- syntax
+    ("unexpected character", after_base("invariant A: x >= 0 && x < 5\n"), "SF101", N + 1, 21),
+    ("unexpected non-ASCII character", after_base("invariant A: x ⊆ 0\n"), "SF101", N + 1, 16),
+    ("assignment with =", after_base("action f() {\n  x = 1\n}\n"), "SF102", N + 2, 5),
+    ("lower-case level", after_base("invariant A must: x >= 0\n"), "SF102", N + 1, 13),
+    ("misspelt else", after_base("action f() {\n  requires x > 0 els Bad\n}\n"), "SF102", N + 2, 22),
+    ("keyword as a name", after_base("action f(set: int) {\n}\n"), "SF102", N + 1, 10),
+    ("two statements on a line", after_base("action f() {\n  x := 1 x := 2\n}\n"), "SF102", N + 2, 12),
+    ("line starting with minus", after_base("invariant A: x >=\n  0\n  - 1 >= x\n"), "SF102", N + 3, 3),
+    ("missing closing brace", "spec T\nstate {\n  x: int\ninit { x := 0 }\n", "SF102", 4, 1),
+    ("unclosed parenthesis at end", after_base("invariant A: (x >= 0\n"), "SF103", N + 2, 1),
+    ("mismatched bracket", after_base("invariant A: (x >= 0]\n"), "SF102", N + 1, 21),
+    ("unterminated string", 'spec T "no end\n', "SF104", 1, 8),
+    ("string across lines", 'spec T "one\ntwo"\n', "SF104", 1, 8),
+    ("unknown escape", 'spec T "a \\q b"\n', "SF112", 1, 11),
+    ("thousands of nested parentheses around a sum",
+     after_base("invariant A: " + "(x + " * 3000 + "0" + ")" * 3000 + " >= 0\n"), "SF105", N + 1, 15 + 5 * 2799),
+    ("a sum of thousands of terms", after_base("invariant A: " + " + ".join(["x"] * 5000) + " >= 0\n"),
+     "SF105", N + 1, 14),
+    ("thousands of negations", after_base("invariant A: " + "not " * 3000 + "true\n"), "SF105", N + 1, 14 + 4 * 2799),
+    ("integer literal thousands of digits long", after_base("invariant A: x < " + "9" * 5000 + "\n"),
+     "SF106", N + 1, 18),
+    ("underscore not between digits", after_base("invariant A: x < 1__000\n"), "SF107", N + 1, 18),
+    ("decimal without unit", after_base("invariant A: x < 1.5\n"), "SF107", N + 1, 18),
+    ("duration finer than a millisecond", after_base("invariant A: ttl < 0.0001 s\n"), "SF107", N + 1, 27),
+    ("no spec header", "state {\n  x: int\n}\ninit { x := 0 }\n", "SF108", 1, 1),
+    ("empty file", "", "SF108", 1, 1),
+    ("only comments", "# nothing here\n\n", "SF108", 1, 1),
+    ("header not first", "set Account\nspec T\n", "SF108", 2, 1),
+    ("two headers", "spec T\nspec U\n", "SF108", 2, 1),
+    ("not a type", after_base("action f(a: 3) {\n}\n"), "SF109", N + 1, 13),
+    ("map with one type", "spec T\nset A\nstate {\n  m: map[A]\n}\n", "SF109", 4, 6),
+    ("records nested too deep",
+     "spec T\nstate {\n" + "".join(f"f{i}: {{\n" for i in range(40)) + "x: int\n" + "}\n" * 40 + "}\n",
+     "SF109", 10, 5),
+    ("unknown unit", after_base("invariant A: ttl < 3 fortnights\n"), "SF110", N + 1, 22),
+    ("misspelt unit", after_base("invariant A: ttl < 3 minuts\n"), "SF110", N + 1, 22),
+    ("comprehension key is not its variable", after_base("invariant A: x == 0\naction f() {\n"
+                                                          "  balances := {b: 0 for a in Account}\n}\n"),
+     "SF111", N + 3, 16),
+    ("invariant ID with a space", after_base("invariant BAL - 1: x >= 0\n"), "SF102", N + 1, 15),
+    # ---- names and scopes
+    ("unknown name", after_base("invariant A: balance >= 0\n"), "SF201", N + 1, 14),
+    ("misspelt domain", after_base("invariant A: forall a in Acount: balances[a] >= 0\n"), "SF201", N + 1, 26),
+    ("a type used as a value", after_base("invariant A: int > 0\n"), "SF201", N + 1, 14),
+    ("parameter used in an invariant", after_base("invariant A: amount > 0\n"), "SF201", N + 1, 14),
+    ("duplicate state variable", "spec T\nstate {\n  x: int\n  x: bool\n}\ninit { x := 0 }\n", "SF202", 4, 3),
+    ("const and state share a name", "spec T\nconst x: int = 1\nstate {\n  x: int\n}\ninit { x := 0 }\n",
+     "SF202", 4, 3),
+    ("action and state share a name", after_base("action x() {\n}\n"), "SF202", N + 1, 1),
+    ("duplicate enum value", "spec T\nenum E { a, b, a }\n", "SF202", 2, 16),
+    ("declaring a built-in type", "spec T\nset int\n", "SF202", 2, 1),
+    ("duplicate parameter", after_base("action f(a: int, a: int) {\n}\n"), "SF202", N + 1, 18),
+    ("second init block", after_base("init {\n  x := 1\n}\n"), "SF202", N + 1, 1),
+    # ---- types and units
+    ("invariant is not a bool", after_base("invariant A: x + 1\n"), "SF203", N + 1, 14),
+    ("bool in arithmetic", after_base("invariant A: x + true > 0\n"), "SF203", N + 1, 18),
+    ("ordering enums", after_base("invariant A: status < paid\n"), "SF203", N + 1, 14),
+    ("comparing an int with an enum", after_base("invariant A: x == paid\n"), "SF203", N + 1, 14),
+    ("guard is not a bool", after_base("action f() {\n  requires x else Bad\n}\n"), "SF203", N + 2, 12),
+    ("assigning a bool to an int", after_base("action f() {\n  x := true\n}\n"), "SF203", N + 2, 8),
+    ("duration compared with a bare number", after_base("invariant A: ttl <= 15\n"), "SF204", N + 1, 21),
+    ("adding minutes to an int", after_base("invariant A: x + 5 min > 0\n"), "SF204", N + 1, 14),
+    ("duration assigned a bare number", after_base("action f() {\n  ttl := 15\n}\n"), "SF204", N + 2, 10),
+    ("multiplying two durations", after_base("invariant A: ttl * ttl > 0\n"), "SF204", N + 1, 14),
+    ("int assigned a duration", after_base("action f() {\n  x := 5 s\n}\n"), "SF204", N + 2, 8),
+    ("min of mixed dimensions", after_base("invariant A: min(ttl, x) >= 0\n"), "SF204", N + 1, 23),
+    ("abs with two arguments", after_base("invariant A: abs(x, x) >= 0\n"), "SF205", N + 1, 14),
+    ("max with one argument", after_base("invariant A: max(x) >= 0\n"), "SF205", N + 1, 14),
+    ("unknown function", after_base("invariant A: mn(x, 1) >= 0\n"), "SF206", N + 1, 14),
+    # ---- init
+    ("init misses a variable", "spec T\nstate {\n  x: int\n  y: int\n}\ninit {\n  x := 0\n}\n", "SF207", 6, 1),
+    ("init misses a record field",
+     "spec T\nstate {\n  t: {\n    a: int\n    b: bool\n  }\n}\ninit {\n  t.a := 0\n}\n", "SF207", 8, 1),
+    ("no init block", "spec T\nstate {\n  x: int\n}\n", "SF207", 1, 1),
+    ("init assigns twice", "spec T\nstate {\n  x: int\n}\ninit {\n  x := 0\n  x := 1\n}\n", "SF208", 7, 3),
+    ("init reads before assigning", "spec T\nstate {\n  x: int\n  y: int\n}\ninit {\n  x := y\n  y := 0\n}\n",
+     "SF219", 7, 8),
+    ("init assigns a map entry", "spec T\nenum E { a, b }\nstate {\n  m: map[E, int]\n}\ninit {\n  m[a] := 0\n}\n",
+     "SF214", 7, 3),
+    # ---- assignments
+    ("assigning a constant", after_base("action f() {\n  LIMIT := 3\n}\n"), "SF209", N + 2, 3),
+    ("assigning a parameter", after_base("action f(a: int) {\n  a := 3\n}\n"), "SF214", N + 2, 3),
+    ("assigning a whole record", "spec T\nstate {\n  t: {\n    a: int\n  }\n}\ninit {\n  t := 0\n}\n",
+     "SF214", 8, 3),
+    ("requires after an assignment", after_base("action f() {\n  x := 1\n  requires x > 0\n}\n"), "SF215", N + 3, 3),
+    # ---- invariants
+    ("duplicate invariant ID", after_base("invariant A: x >= 0\ninvariant A: x <= 9\n"), "SF210", N + 2, 1),
+    # ---- maps, enums, domains
+    ("map key of the wrong type", after_base("invariant A: balances[x] >= 0\n"), "SF211", N + 1, 23),
+    ("unknown enum value", after_base("invariant A: status == Status.shipped\n"), "SF212", N + 1, 24),
+    ("ambiguous enum value", after_base("invariant A: open == open\n"), "SF212", N + 1, 14),
+    ("quantifier over an int", after_base("invariant A: forall a in x: true\n"), "SF213", N + 1, 26),
+    ("bound variable shadows state", after_base("invariant A: forall x in Account: true\n"), "SF218", N + 1, 21),
+    ("parameter shadows state", after_base("action f(x: int) {\n}\n"), "SF218", N + 1, 10),
+    ("map keyed by an unbounded int", "spec T\nstate {\n  m: map[int, bool]\n}\n", "SF203", 3, 10),
+    ("map as a parameter", after_base("action f(m: map[Account, int]) {\n}\n"), "SF203", N + 1, 13),
+    # ---- constants and ranges
+    ("constant divides by zero", "spec T\nconst A: int = 1 / 0\n", "SF216", 2, 16),
+    ("constant reads state", "spec T\nstate {\n  x: int\n}\ninit { x := 0 }\nconst A: int = x\n", "SF216", 6, 16),
+    ("range bound is not constant", "spec T\nstate {\n  x: int\n  y: int[0..x]\n}\n", "SF216", 4, 13),
+    ("empty range", "spec T\nstate {\n  x: int[5..1]\n}\n", "SF217", 3, 6),
+    ("unknown type", "spec T\nstate {\n  x: integer\n}\n", "SF220", 3, 6),
+    ("unknown field", "spec T\nstate {\n  t: {\n    a: int\n  }\n}\ninit {\n  t.a := 0\n}\ninvariant A: t.b > 0\n",
+     "SF221", 10, 14),
+    ("constant outside its range", "spec T\nconst A: int[0..5] = 9\n", "SF222", 2, 22),
+    ("literal outside a variable's range", "spec T\nstate {\n  x: int[0..5]\n}\ninit {\n  x := 9\n}\n",
+     "SF222", 6, 8),
+]
+
+
+@pytest.mark.parametrize("name,text,code,line,column", CASES, ids=[c[0] for c in CASES])
+def test_bad_input_gets_the_exact_diagnostic(name, text, code, line, column):
+    loaded = load_text(text, "bad.sf")
+    assert not loaded.ok
+    found = [(d.code, d.span.line, d.span.column) for d in loaded.diagnostics if d.span is not None]
+    assert (code, line, column) in found, "\n".join(d.render(loaded.source) for d in loaded.diagnostics)
+
+
+@pytest.mark.parametrize("name,text,code,line,column", CASES, ids=[c[0] for c in CASES])
+def test_every_diagnostic_is_rendered_with_a_caret(name, text, code, line, column):
+    loaded = load_text(text, "bad.sf")
+    for d in loaded.diagnostics:
+        rendered = d.render(loaded.source)
+        assert rendered.startswith(f"bad.sf:{d.span.line}:{d.span.column}: {d.severity.value}[{d.code}]: ")
+        assert "^" in rendered
+
+
+def test_every_error_in_a_file_is_reported_not_just_the_first():
+    text = after_base(
+        "invariant A: x >= 0 &&\n"          # syntax error
+        "invariant B: balance >= 0\n"       # unknown name
+        "invariant C: ttl <= 15\n"          # dimension
+        "action f() {\n  x = 1\n}\n"        # syntax error
+        "action g() {\n  LIMIT := 1\n}\n"   # constant assigned
+    )
+    loaded = load_text(text, "many.sf")
+    assert [d.code for d in loaded.diagnostics] == ["SF101", "SF201", "SF204", "SF102", "SF209"]
+
+
+def test_a_declaration_that_fails_to_parse_does_not_cascade_into_unknown_names():
+    text = "spec T\nconst MAX: int = 10 +\nstate {\n  x: int\n}\ninit { x := 0 }\ninvariant A: x <= MAX\n"
+    loaded = load_text(text.replace("10 +\n", "10 + )\n"), "cascade.sf")
+    assert [d.code for d in loaded.diagnostics] == ["SF102"]
+
+
+def test_too_many_syntax_errors_stop_with_a_note():
+    text = "spec T\n" + "invariant A: x >= &\n" * 80
+    loaded = load_text(text, "noisy.sf")
+    codes = [d.code for d in loaded.diagnostics]
+    assert codes.count("SF101") == 50 and codes[-1] == "SF113"
+
+
+# ---- files that cannot be read
+
+
+def test_missing_file(tmp_path):
+    loaded = load(str(tmp_path / "nope.sf"))
+    assert loaded.unreadable and [d.code for d in loaded.diagnostics] == ["SF001"]
+
+
+def test_directory(tmp_path):
+    loaded = load(str(tmp_path))
+    assert loaded.unreadable and [d.code for d in loaded.diagnostics] == ["SF002"]
+
+
+def test_invalid_utf8_is_located(tmp_path):
+    path = tmp_path / "latin1.sf"
+    path.write_bytes(b"spec T\n# caf\xe9\n")
+    loaded = load(str(path))
+    d = loaded.diagnostics[0]
+    assert loaded.unreadable and (d.code, d.span.line, d.span.column) == ("SF003", 2, 6)
+
+
+def test_binary_garbage(tmp_path):
+    path = tmp_path / "garbage.sf"
+    path.write_bytes(bytes(range(256)) * 16)
+    loaded = load(str(path))
+    assert loaded.unreadable and [d.code for d in loaded.diagnostics] == ["SF004"]
+
+
+def test_utf8_bom_is_accepted(tmp_path):
+    path = tmp_path / "bom.sf"
+    path.write_bytes("\ufeffspec T\n".encode())
+    assert load(str(path)).ok
+
+
+def test_windows_line_endings_are_accepted():
+    assert load_text("spec T\r\nstate {\r\n  x: int\r\n}\r\ninit {\r\n  x := 0\r\n}\r\n").ok
+
+
+def test_twenty_thousand_invariants_check():
+    invariants = "".join(f'invariant INV-{i} MUST "number {i}": x >= -{i}\n' for i in range(20_000))
+    loaded = load_text(after_base(invariants), "big.sf")
+    assert loaded.ok and len(loaded.spec.invariants) == 20_000
