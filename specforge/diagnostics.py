@@ -20,52 +20,84 @@ class Severity(str, enum.Enum):
     NOTE = "note"
 
 
-# code -> (short title). The docs' table of codes is generated from this.
-CODES: dict[str, str] = {
+# code -> (title, what usually fixes it). docs/diagnostics.md is generated from this table.
+CODE_TABLE: dict[str, tuple[str, str]] = {
     # reading
-    "SF001": "the file cannot be read",
-    "SF002": "the path is a directory",
-    "SF003": "the file is not valid UTF-8",
-    "SF004": "the file is binary",
-    "SF005": "the file is too large",
+    "SF001": ("the file cannot be read", "check the path and the file's permissions"),
+    "SF002": ("the path is a directory", "name the .sf files inside it"),
+    "SF003": ("the file is not valid UTF-8", "save the file as UTF-8"),
+    "SF004": ("the file is binary", "a spec is a text file"),
+    "SF005": ("the file is too large", "split the spec; the limit is 64 MiB"),
     # parsing
-    "SF101": "unexpected character",
-    "SF102": "unexpected token",
-    "SF103": "unexpected end of file",
-    "SF104": "unterminated string",
-    "SF105": "nesting too deep",
-    "SF106": "number literal too long",
-    "SF107": "malformed number",
-    "SF108": "missing or misplaced spec header",
-    "SF109": "malformed type",
-    "SF110": "unknown unit",
-    "SF111": "malformed map comprehension",
-    "SF112": "invalid escape in string",
-    "SF113": "too many errors",
+    "SF101": ("unexpected character", "use the language's operators: `and`, `or`, `not`, `!=`, ..."),
+    "SF102": ("unexpected token", "the message lists what may stand there; `:=` assigns, one statement per line"),
+    "SF103": ("unexpected end of file", "close the bracket or finish the declaration the message names"),
+    "SF104": ("unterminated string", "close the string on the same line"),
+    "SF105": ("nesting too deep", "split the expression (the limit is 200 levels)"),
+    "SF106": ("number literal too long", "use a constant of at most 4000 digits"),
+    "SF107": ("malformed number", "`_` only between digits; decimals need a unit; durations are whole milliseconds"),
+    "SF108": ("missing or misplaced spec header", "begin the file with `spec NAME`; one per file"),
+    "SF109": ("malformed type", "a type is bool, int, nat, int[A..B], duration, map[K, V], an enum or a set"),
+    "SF110": ("unknown unit", "use ms, s, min, h, d or week (or their long forms)"),
+    "SF111": ("malformed map comprehension", "the key is the comprehension's variable: `{a: 0 for a in Account}`"),
+    "SF112": ("invalid escape in string", r"the escapes are `\"` `\\` `\n` `\t`"),
+    "SF113": ("too many errors", "fix the errors shown, then check again"),
     # checking
-    "SF201": "unknown name",
-    "SF202": "duplicate declaration",
-    "SF203": "type mismatch",
-    "SF204": "dimension mismatch",
-    "SF205": "wrong number of arguments",
-    "SF206": "unknown function",
-    "SF207": "init leaves a state variable unassigned",
-    "SF208": "init assigns a state variable twice",
-    "SF209": "assignment to a constant",
-    "SF210": "duplicate invariant ID",
-    "SF211": "map key of the wrong type",
-    "SF212": "unknown or ambiguous enum value",
-    "SF213": "quantifier domain is not a set, enum or range",
-    "SF214": "invalid assignment target",
-    "SF215": "requires after an assignment",
-    "SF216": "constant expression cannot be evaluated",
-    "SF217": "empty or invalid range",
-    "SF218": "name shadows another declaration",
-    "SF219": "state variable read before init assigns it",
-    "SF220": "unknown type",
-    "SF221": "unknown field",
-    "SF222": "value outside the declared range",
+    "SF201": ("unknown name", "declare it, or fix the spelling the hint suggests"),
+    "SF202": ("duplicate declaration", "rename one of the two"),
+    "SF203": ("type mismatch", "the message names the type expected and the type found"),
+    "SF204": ("dimension mismatch", "give the number a unit (`15 s`), or drop the unit from the other side"),
+    "SF205": ("wrong number of arguments", "abs takes 1 argument, min and max 2 or more"),
+    "SF206": ("unknown function", "the functions are abs, min and max"),
+    "SF207": ("init leaves a state variable unassigned", "assign every state variable (every record field) in init"),
+    "SF208": ("init assigns a state variable twice", "remove one of the assignments"),
+    "SF209": ("assignment to a constant", "declare it in `state` if it changes"),
+    "SF210": ("duplicate invariant ID", "give each invariant its own ID"),
+    "SF211": ("map key of the wrong type", "index the map with a value of its key type"),
+    "SF212": ("unknown or ambiguous enum value", "qualify it (`Status.paid`) or fix the spelling"),
+    "SF213": ("quantifier domain is not a set, enum or range", "quantify over a set, an enum or `a..b`"),
+    "SF214": ("invalid assignment target", "assign state variables, record fields or map entries"),
+    "SF215": ("requires after an assignment", "put every `requires` before the first assignment"),
+    "SF216": ("constant expression cannot be evaluated", "use literals and earlier constants; no division by zero"),
+    "SF217": ("empty or invalid range", "write the smaller bound first; a nat range starts at 0 or above"),
+    "SF218": ("name shadows another declaration", "rename the parameter or bound variable"),
+    "SF219": ("state variable read before init assigns it", "assign it earlier in init"),
+    "SF220": ("unknown type", "declare it with `set` or `enum`, or fix the spelling"),
+    "SF221": ("unknown field", "use one of the record's fields"),
+    "SF222": ("value outside the declared range", "use a value inside the range, or widen the range"),
 }
+CODES: dict[str, str] = {code: title for code, (title, _) in CODE_TABLE.items()}
+STAGES = {"SF0": "Reading the file", "SF1": "Parsing", "SF2": "Checking", "SF3": "Back ends"}
+
+
+def codes_markdown() -> str:
+    """The body of docs/diagnostics.md."""
+    out = [
+        "# Diagnostics",
+        "",
+        "Every problem specforge finds is reported as",
+        "",
+        "```",
+        "FILE:LINE:COLUMN: error[SFnnn]: message",
+        "  LINE | the source line",
+        "       |      ^^^ under the fault",
+        "  = help: a fix, where one helps",
+        "```",
+        "",
+        "`specforge check --format json` prints the same diagnostics as JSON objects with the fields",
+        "`code`, `severity`, `message`, `file`, `hint`, `line`, `column`, `end_line` and `end_column`",
+        "(columns count characters from 1; the end is exclusive).",
+        "",
+        "Codes are stable: a published code keeps its meaning. They are grouped by the stage that reports them.",
+        "This page is generated from `specforge/diagnostics.py`.",
+    ]
+    for prefix, stage in STAGES.items():
+        rows = [(c, t, f) for c, (t, f) in CODE_TABLE.items() if c.startswith(prefix)]
+        if not rows:
+            continue
+        out += ["", f"## {stage} ({prefix}xx)", "", "| code | meaning | usual fix |", "| --- | --- | --- |"]
+        out += [f"| {c} | {t} | {f} |" for c, t, f in rows]
+    return "\n".join(out) + "\n"
 
 
 class Diagnostic(BaseModel):
