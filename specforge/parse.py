@@ -21,6 +21,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.lark import PostLex
 
 from .diagnostics import Diagnostic
+from .lexer import FastLexer
 from .lower import Dropped, Fatal, Item, Lowering
 from .source import SourceFile, Span
 from .units import UNITS
@@ -141,16 +142,42 @@ def _lowering() -> Lowering:
 def parser() -> Lark:
     """The LALR parser, with the lowering applied inline (no intermediate tree)."""
     grammar = grammar_text()
-    return Lark(
+    lark = Lark(
         grammar,
         parser="lalr",
-        lexer="basic",
+        lexer=FastLexer,
         keep_all_tokens=True,
         maybe_placeholders=True,
         postlex=_Newlines(),
         transformer=_lowering(),
         cache=_cache_path(grammar),
     )
+    _share_rule_objects(lark)
+    return lark
+
+
+def _share_rule_objects(lark: Lark) -> None:
+    """Key lark's reduce callbacks by the very Rule objects its state table holds.
+
+    Loaded from the cache, the table and the callbacks hold equal but distinct
+    Rule objects, so every reduction's dict lookup fell through to
+    `Rule.__eq__` (a Python method comparing whole expansions). With shared
+    objects the lookup stops at Python's identity check. A pure speed-up: if
+    lark's internals ever look different, nothing is changed.
+    """
+    try:
+        inner = lark.parser.parser.parser
+        callbacks = inner.callbacks
+        rules = {a[1] for actions in inner.parse_table.states.values() for a in actions.values()
+                 if not isinstance(a[1], int)}
+        shared = dict(callbacks)
+        for rule in rules:
+            if rule in callbacks:
+                shared[rule] = callbacks[rule]
+        inner.callbacks = {**{k: v for k, v in callbacks.items() if isinstance(k, str)},
+                           **{rule: shared[rule] for rule in rules if rule in shared}}
+    except AttributeError:
+        pass
 
 
 @lru_cache(maxsize=1)
