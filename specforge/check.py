@@ -18,7 +18,8 @@ from . import ir
 from .diagnostics import Diagnostic
 from .ir import BoolT, DomainT, EnumT, IntT, MapT, QuantityT, RangeT, RecordT, RefKind, SetT, make
 from .lower import InitBlock, SpecHeader, StateBlock
-from .parse import INIT_UNREADABLE, ParseResult
+from .lower import INIT_UNREADABLE
+from .parse import ParseResult
 from .source import Span
 from .units import DIMENSIONS, TYPE_DIMENSIONS, describe
 
@@ -28,6 +29,8 @@ RANGE = make(RangeT)
 BUILTIN_TYPES = {"bool": BOOL, "int": INT, "nat": make(IntT, low=0),
                  **{name: make(QuantityT, dimension=d.name) for name, d in TYPE_DIMENSIONS.items()}}
 BUILTIN_FUNCTIONS = {"abs": (1, 1), "min": (2, None), "max": (2, None)}
+# Names no declaration, parameter or bound variable may take.
+RESERVED = {*BUILTIN_TYPES, "map", *BUILTIN_FUNCTIONS}
 
 
 def show(t: ir.Type | None) -> str:
@@ -142,10 +145,19 @@ class Checker:
     def error(self, code: str, message: str, span: Span | None, hint: str | None = None) -> None:
         self.diagnostics.append(Diagnostic.error(code, message, self.file, span, hint))
 
+    def reserved(self, name: str, span: Span, what: str) -> bool:
+        if name in RESERVED:
+            kind = "function" if name in BUILTIN_FUNCTIONS else "type"
+            self.error("SF202", f"{what} `{name}` has the name of a built-in {kind}", span, "choose another name")
+            return True
+        return False
+
     def declare(self, name: str, span: Span, what: str) -> bool:
-        if name in BUILTIN_TYPES or name in BUILTIN_FUNCTIONS:
-            self.error("SF202", f"{what} `{name}` has the name of a built-in {'type' if name in BUILTIN_TYPES else 'function'}",
-                       span, "choose another name")
+        if self.reserved(name, span, what):
+            return False
+        if name in self.member_enums:
+            self.error("SF202", f"{what} `{name}` has the name of a value of enum {self.member_enums[name][0]}",
+                       span, "rename one of them; a bare name must mean one thing")
             return False
         first = self.declared.get(name)
         if first is not None:
@@ -222,6 +234,8 @@ class Checker:
             if m.name in seen:
                 self.error("SF202", f"`{m.name}` appears twice in enum `{e.name}`", m.span)
                 continue
+            if self.reserved(m.name, m.span, "enum value"):
+                continue
             seen.add(m.name)
             self.member_enums.setdefault(m.name, []).append(e.name)
         self.enums[e.name] = e
@@ -232,8 +246,10 @@ class Checker:
         type_ref = self.resolve_type(c.type, allow_map=False)
         value = self.expr(c.value, self.globals)
         evaluated = None
+        before = len(self.diagnostics)
         if value.type is not None and type_ref.resolved is not None:
             value = self.assignable(type_ref.resolved, value, f"constant `{c.name}`")
+        if value.type is not None and type_ref.resolved is not None and len(self.diagnostics) == before:
             try:
                 evaluated = self.evaluate(value)
             except ConstError as e:
@@ -394,7 +410,10 @@ class Checker:
                        "declare it in `state` if it changes")
         elif sym is not None and sym.kind is RefKind.PARAM:
             self.error("SF214", f"`{root}` is a parameter and cannot be assigned", target_node.span)
-        elif sym is not None:
+        elif sym is None and root in self.member_enums:
+            self.error("SF214", f"`{root}` is a value of enum {self.member_enums[root][0]} and cannot be assigned",
+                       target_node.span)
+        else:
             self.error("SF214", "only state variables, their fields and map entries can be assigned", target_node.span)
 
     # ---- invariants and actions ------------------------------------------------------------
@@ -417,7 +436,9 @@ class Checker:
         params = []
         for p in a.params:
             t = self.resolve_type(p.type, allow_map=False)
-            if p.name in names:
+            if self.reserved(p.name, p.span, "parameter"):
+                pass
+            elif p.name in names:
                 self.error("SF202", f"parameter `{p.name}` is declared twice", p.span)
             elif self.globals.lookup(p.name) is not None or p.name in self.member_enums:
                 self.error("SF218", f"parameter `{p.name}` has the name of a {self._what(p.name)}", p.span,
@@ -488,9 +509,13 @@ class Checker:
         return value
 
     def coerce_zero(self, e: ir.Expr, want: ir.Type | None) -> ir.Expr:
-        """A bare `0` fits any dimension."""
+        """A bare `0` fits any dimension (also as the value of a map comprehension)."""
         if isinstance(want, QuantityT) and isinstance(e, ir.IntLit) and e.value == 0:
             return make(ir.QuantityLit, span=e.span, value=0, dimension=want.dimension, text="0", type=want)
+        if isinstance(want, MapT) and isinstance(e, ir.MapComprehension) and isinstance(e.type, MapT):
+            value = self.coerce_zero(e.value, want.value)
+            if value is not e.value:
+                return _with(e, value=value, type=make(MapT, key=e.type.key, value=value.type))
         return e
 
     def _dimension_error(self, message: str, bare: ir.Expr, quantity: QuantityT) -> None:
@@ -501,13 +526,21 @@ class Checker:
             hint = f"`{_show_expr(bare)}` has no unit; multiply it by one, e.g. `{_show_expr(bare)} * 1 s`"
         self.error("SF204", message, bare.span, hint)
 
+    def check_init_read(self, path: str, span: Span) -> None:
+        """While checking init's values: a state variable (leaf path) read before init assigns it."""
+        if self.init_assigned is not None and path not in self.init_assigned:
+            self.error("SF219", f"init reads `{path}` before assigning it", span,
+                       "assign it earlier in init, or use a constant")
+
     # ---- constant evaluation -----------------------------------------------------------------
 
     def evaluate(self, e: ir.Expr):
         """The value of a constant expression (ints, bools, quantities in base units, enum values)."""
         f = _EVAL.get(type(e))
         if f is None:
-            raise ConstError(f"`{_show_expr(e)}` is not a constant")
+            shown = _show_expr(e)
+            raise ConstError("this expression is not a constant" if shown == "this expression"
+                             else f"`{shown}` is not a constant")
         return f(self, e)
 
     # ---- expressions --------------------------------------------------------------------------
@@ -533,17 +566,15 @@ def _check_quantity(c: Checker, e: ir.QuantityLit, scope: Scope) -> ir.Expr:
 
 def _check_name(c: Checker, e: ir.Name, scope: Scope) -> ir.Expr:
     sym = scope.lookup(e.name)
-    if sym is not None and sym.kind is RefKind.VAR and c.init_assigned is not None and not any(
-            p == e.name or p.startswith(e.name + ".") for p in c.init_assigned):
-        c.error("SF219", f"init reads `{e.name}` before assigning it", e.span,
-                "assign it earlier in init, or use a constant")
+    if sym is not None and sym.kind is RefKind.VAR and not isinstance(sym.type, RecordT):
+        c.check_init_read(e.name, e.span)
     if sym is not None:
         return _with(e, type=sym.type, ref=sym.kind, enum=sym.enum)
     enums = c.member_enums.get(e.name)
     if enums:
         if len(enums) > 1:
             c.error("SF212", f"`{e.name}` is a value of several enums ({', '.join(enums)})", e.span,
-                    f"qualify it: `{enums[0]}.{e.name}`")
+                    "qualify it: " + " or ".join(f"`{name}.{e.name}`" for name in enums))
             return e
         return _with(e, type=make(EnumT, name=enums[0]), ref=RefKind.ENUM_VALUE, enum=enums[0])
     if e.name not in c.unreadable:
@@ -581,6 +612,9 @@ def _check_field(c: Checker, e: ir.FieldAccess, scope: Scope) -> ir.Expr:
         c.error("SF221", f"`{_show_expr(e.base)}` has no field `{e.field}`", e.span,
                 _did_you_mean(e.field, list(fields)) or f"its fields are {_list(list(fields))}")
         return _with(e, base=base)
+    path = _target_path(e)
+    if path is not None and not isinstance(fields[e.field], RecordT):
+        c.check_init_read(path, e.span)
     return _with(e, base=base, type=fields[e.field])
 
 
@@ -766,9 +800,11 @@ def _binder(c: Checker, var: str, var_span: Span, domain: ir.Expr, scope: Scope)
     elif domain.type is not None:
         c.error("SF213", f"`{var}` ranges over {show(domain.type)}; a domain is a set, an enum or a range",
                 domain.span, "e.g. `forall a in Account: ...` or `forall i in 0..9: ...`")
-    if scope.lookup(var) is not None or var in c.member_enums:
-        c.error("SF218", f"`{var}` already names a {c._what(var) if c.globals.lookup(var) else 'variable'}",
-                var_span, "choose another name for the bound variable")
+    if c.reserved(var, var_span, "bound variable"):
+        pass
+    elif scope.lookup(var) is not None or var in c.member_enums:
+        what = c._what(var) if (c.globals.lookup(var) or var in c.member_enums) else "bound variable"
+        c.error("SF218", f"`{var}` already names a {what}", var_span, "choose another name for the bound variable")
     return domain, scope.child({var: Symbol(RefKind.BOUND, element, var_span)})
 
 
@@ -860,7 +896,16 @@ _EVAL: dict[type, Callable] = {
     ir.Compare: lambda c, e: _CMP[e.op](c.evaluate(e.left), c.evaluate(e.right)),
     ir.IfThenElse: lambda c, e: c.evaluate(e.then) if c.evaluate(e.cond) else c.evaluate(e.else_),
     ir.Call: lambda c, e: _CALLS[e.func](*(c.evaluate(a) for a in e.args)),
+    ir.Member: lambda c, e: _eval_member(c, e),
 }
+
+
+def _eval_member(c: Checker, e: ir.Member):
+    if isinstance(e.collection, ir.Range):
+        return c.evaluate(e.collection.low) <= c.evaluate(e.element) <= c.evaluate(e.collection.high)
+    if isinstance(e.collection.type, ir.DomainT):
+        return True
+    raise ConstError("this membership is not constant")
 
 
 # ---- small helpers ---------------------------------------------------------------------------------

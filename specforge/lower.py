@@ -50,6 +50,10 @@ class Fatal(Exception):
         self.diagnostic = diagnostic
 
 
+# Stands in a parse's unreadable names when an init block could not be read.
+INIT_UNREADABLE = "<init>"
+
+
 @dataclass
 class SpecHeader:
     span: Span
@@ -234,7 +238,7 @@ class Lowering(Transformer):
 
     def init_decl(self, children):
         assigns = [c for c in children if isinstance(c, ir.Assign)]
-        return self._decl(InitBlock(span_of(children), assigns), [])
+        return self._decl(InitBlock(span_of(children), assigns), [INIT_UNREADABLE])
 
     def invariant_decl(self, children):
         id_tok, level, description, expr = children[1], children[2], children[3], children[-1]
@@ -417,9 +421,10 @@ class Lowering(Transformer):
                 return make(ir.IntLit, span=span, value=0)
             return make(ir.IntLit, span=span, value=int(digits))
         try:
-            value, dimension = to_base(Fraction(digits), unit.value)
+            value, dimension = to_base(Fraction(digits), unit.value, text)
         except UnitError as e:
-            self._error("SF110" if "unknown unit" in str(e) else "SF107", str(e), token_span(unit), e.hint)
+            unknown = e.code == "unknown"
+            self._error("SF110" if unknown else "SF107", str(e), token_span(unit) if unknown else span, e.hint)
             return make(ir.IntLit, span=span, value=0)
         return make(ir.QuantityLit, span=span, value=value, dimension=dimension.name, text=f"{text} {unit.value}")
 

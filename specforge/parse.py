@@ -22,7 +22,7 @@ from lark.lark import PostLex
 
 from .diagnostics import Diagnostic
 from .lexer import FastLexer
-from .lower import Dropped, Fatal, Item, Lowering
+from .lower import INIT_UNREADABLE, Dropped, Fatal, Item, Lowering
 from .source import SourceFile, Span
 from .units import UNITS
 
@@ -32,7 +32,7 @@ MAX_ERRORS = 50
 # Tokens after which a line break continues the expression.
 _CONTINUE_AFTER = frozenset(
     "+ - * / % == = != ≠ < <= ≤ > >= ≥ and ∧ or ∨ not ¬ implies => ⇒ → iff <=> ⇔ in ∈ .. . := , : "
-    "then if forall exists ∀ ∃ for".split()
+    "then else if forall exists ∀ ∃ for".split()
 )
 # Tokens before which a line break continues the expression (a leading operator).
 # `-` is left out: it is also unary, and a line that starts with it is more
@@ -326,9 +326,6 @@ def _offset_of(source: SourceFile, diag: Diagnostic) -> int:
     return starts[line - 1] + diag.span.column - 1
 
 
-# Stands in `unreadable_names` when an init block could not be read.
-INIT_UNREADABLE = "<init>"
-
 
 def _declared_names(chunk: str) -> set[str]:
     names = set(_DECL_NAME.findall(chunk))
@@ -379,7 +376,7 @@ def _describe_expected(expected: set[str], lark: Lark) -> str:
     if len(operators) > 4:
         words = [w for w in words if w not in _OPERATORS] + ["an operator"]
     if len(words) > 8:
-        words = words[:8] + ["…"]
+        words = words[:7] + [f"{len(words) - 7} more"]
     if len(words) == 1:
         return words[0]
     return ", ".join(words[:-1]) + " or " + words[-1]
@@ -387,13 +384,13 @@ def _describe_expected(expected: set[str], lark: Lark) -> str:
 
 def _describe_token(tok: Token) -> str:
     if tok.type == "_NL":
-        return "`;`" if ";" in tok.value else "the end of the line"
+        return "`;`" if ";" in tok.value else "end of line"
     if tok.type == "$END":
-        return "the end of the file"
+        return "end of file"
     if tok.type == "STRING":
-        return "a string"
+        return "string"
     if tok.type == "NUMBER":
-        return f"the number `{tok.value}`"
+        return f"number `{tok.value}`"
     if tok.value in _KEYWORDS:
         return f"keyword `{tok.value}`"
     return f"`{tok.value}`"
@@ -438,6 +435,7 @@ def _syntax_diagnostic(e: UnexpectedInput, source: SourceFile, lark: Lark) -> Di
 
 
 _DECLARATION_KEYWORDS = frozenset("spec const set enum state init invariant action".split())
+_EXPRESSION_STARTS = frozenset("if not forall exists true false".split())
 
 
 def _previous_word(source: SourceFile, tok: Token) -> str | None:
@@ -465,7 +463,7 @@ def _hint(tok: Token, expected: set[str], lark: Lark, source: SourceFile) -> str
         return "assignments use `:=`; `=` and `==` compare"
     if value in ("must", "should", "may"):
         return f"levels are written in capitals: `{value.upper()}`"
-    if value in _KEYWORDS and "NAME" in expected and value not in _DECLARATION_KEYWORDS:
+    if value in _KEYWORDS and "NAME" in expected and value not in _DECLARATION_KEYWORDS | _EXPRESSION_STARTS:
         return f"`{value}` is a keyword and cannot be used as a name"
     if tok.type == "NAME":
         keywords = [w for w in expected_words if w in _KEYWORDS]

@@ -48,32 +48,30 @@ CANONICAL = ["ms", "s", "min", "h", "d", "week"]
 
 
 class UnitError(ValueError):
-    """A quantity that cannot be converted; the message says why, `hint` what to write."""
+    """A quantity that cannot be converted; `code` is "unknown" or "inexact", `hint` says what to write."""
 
-    def __init__(self, message: str, hint: str | None = None):
+    def __init__(self, message: str, code: str, hint: str | None = None):
         super().__init__(message)
+        self.code = code
         self.hint = hint
 
 
-def to_base(magnitude: Fraction, unit: str) -> tuple[int, Dimension]:
-    """Convert `magnitude unit` to an exact integer in the base unit."""
+def to_base(magnitude: Fraction, unit: str, written: str | None = None) -> tuple[int, Dimension]:
+    """Convert `magnitude unit` to an exact integer in the base unit (`written`: the number as typed)."""
     entry = UNITS.get(unit)
     if entry is None:
         close = difflib.get_close_matches(unit, UNITS, n=1, cutoff=0.6)
         hint = f"did you mean `{close[0]}`?" if close else f"the units are {', '.join(CANONICAL)} (and their long forms)"
-        raise UnitError(f"unknown unit `{unit}`", hint)
+        raise UnitError(f"unknown unit `{unit}`", "unknown", hint)
     dimension, factor = entry
     value = magnitude * factor
     if value.denominator != 1:
+        shown = written if written is not None else str(magnitude)
         raise UnitError(
-            f"{_fmt(magnitude)} {unit} is not a whole number of {dimension.base_unit}",
+            f"`{shown} {unit}` is not a whole number of {dimension.base_unit}", "inexact",
             f"{dimension.type_name} values are exact to 1 {dimension.base_unit}; round the quantity",
         )
     return int(value), dimension
-
-
-def _fmt(magnitude: Fraction) -> str:
-    return str(magnitude.numerator) if magnitude.denominator == 1 else str(float(magnitude))
 
 
 def describe(value: int, dimension_name: str) -> str:

@@ -59,7 +59,7 @@ CASES = [
      "SF106", N + 1, 18),
     ("underscore not between digits", after_base("invariant A: x < 1__000\n"), "SF107", N + 1, 18),
     ("decimal without unit", after_base("invariant A: x < 1.5\n"), "SF107", N + 1, 18),
-    ("duration finer than a millisecond", after_base("invariant A: ttl < 0.0001 s\n"), "SF107", N + 1, 27),
+    ("duration finer than a millisecond", after_base("invariant A: ttl < 0.0001 s\n"), "SF107", N + 1, 20),
     ("no spec header", "state {\n  x: int\n}\ninit { x := 0 }\n", "SF108", 1, 1),
     ("empty file", "", "SF108", 1, 1),
     ("only comments", "# nothing here\n\n", "SF108", 1, 1),
@@ -121,6 +121,16 @@ CASES = [
     ("assigning a whole record", "spec T\nstate {\n  t: {\n    a: int\n  }\n}\ninit {\n  t := 0\n}\n",
      "SF214", 8, 3),
     ("requires after an assignment", after_base("action f() {\n  x := 1\n  requires x > 0\n}\n"), "SF215", N + 3, 3),
+    ("assigning an enum value", after_base("action f() {\n  paid := created\n}\n"), "SF214", N + 2, 3),
+    ("init reads a record field before assigning it",
+     "spec T\nstate {\n  r: {\n    p: int\n    q: int\n  }\n}\ninit {\n  r.q := 1\n  r.p := r.p + r.q\n}\n",
+     "SF219", 10, 10),
+    ("state variable named like an enum value", "spec T\nenum Mode { off, on }\nstate {\n  off: bool\n}\n",
+     "SF202", 4, 3),
+    ("constant named map", "spec T\nconst map: int = 1\n", "SF202", 2, 1),
+    ("parameter named like a type", after_base("action f(int: int) {\n}\n"), "SF202", N + 1, 10),
+    ("bound variable named like a function", after_base("invariant A: forall min in 0..3: min >= 0\n"),
+     "SF202", N + 1, 21),
     # ---- invariants
     ("duplicate invariant ID", after_base("invariant A: x >= 0\ninvariant A: x <= 9\n"), "SF210", N + 2, 1),
     # ---- maps, enums, domains
@@ -179,6 +189,21 @@ def test_a_declaration_that_fails_to_parse_does_not_cascade_into_unknown_names()
     text = "spec T\nconst MAX: int = 10 +\nstate {\n  x: int\n}\ninit { x := 0 }\ninvariant A: x <= MAX\n"
     loaded = load_text(text.replace("10 +\n", "10 + )\n"), "cascade.sf")
     assert [d.code for d in loaded.diagnostics] == ["SF102"]
+
+
+def test_a_broken_init_block_is_not_also_reported_missing():
+    loaded = load_text("spec T\nstate {\n  x: int\n}\ninit {\n  x := 5 parsecs\n}\n", "init.sf")
+    assert [d.code for d in loaded.diagnostics] == ["SF110"]
+
+
+def test_decimals_are_echoed_as_written():
+    loaded = load_text(after_base("invariant A: ttl < 0.0000001 s\n"), "dec.sf")
+    assert "`0.0000001 s` is not a whole number of ms" in loaded.diagnostics[0].message
+
+
+def test_an_ambiguous_enum_value_suggests_every_qualification():
+    loaded = load_text(after_base("invariant A: open == open\n"), "amb.sf")
+    assert loaded.diagnostics[0].hint == "qualify it: `Door.open` or `Valve.open`"
 
 
 def test_too_many_syntax_errors_stop_with_a_note():

@@ -97,6 +97,8 @@ EXPRESSIONS = [
     ("x >= 0 and\n  y >= 0", "(and (>= x 0) (>= y 0))"),
     ("x >= 0\n  and y >= 0", "(and (>= x 0) (>= y 0))"),
     ("forall a in Account:\n  balances[a] >= 0", "(forall a Account (>= balances[a] 0))"),
+    ("if p then x > 0 else\n  x >= 0", "(if p (> x 0) (>= x 0))"),
+    ("if p\n  then x > 0\n  else x >= 0", "(if p (> x 0) (>= x 0))"),
 ]
 
 
@@ -207,6 +209,14 @@ action pay(a: Account, amount: nat, c: Color,) {
 action noop() {
 }
 """
+
+
+def test_constants_may_use_membership_and_a_bare_zero_fits_a_duration_map():
+    loaded = load_text("spec T\nenum Mode { off, heat }\nconst W: bool = 5 in 0..9\n"
+                       "state {\n  g: map[Mode, duration]\n}\ninit {\n  g := {m: 0 for m in Mode}\n}\n", "t.sf")
+    assert loaded.ok, [d.render(loaded.source) for d in loaded.diagnostics]
+    assert loaded.spec.consts[0].evaluated is True
+    assert loaded.spec.init[0].value.value.type == ir.QuantityT(dimension="time")
 
 
 def test_every_declaration_form_checks():

@@ -1,0 +1,317 @@
+"""The typed IR as z3 terms: one handler per expression node, found by table.
+
+- bool -> Bool; int, nat and ranges -> Int (their bounds are constraints);
+  durations -> Int in the dimension's base unit (milliseconds);
+- an enum -> a z3 enumeration sort; a `set` -> an uninterpreted sort, so that
+  what is proved holds for every size of the set;
+- map[K, V] -> Array(K, V); nested records are flattened into one state
+  variable per leaf (`token.ttl`);
+- `/` and `%` are floor division and its remainder, as in Python;
+- an action is a transition: its guards over the state before it, and its
+  assignments applied in order to a copy of that state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import z3
+
+from .. import ir
+from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, RefKind, SetT
+
+
+class Unsupported(Exception):
+    """A construct the encoder cannot express; carries the node for a positioned report."""
+
+    def __init__(self, message: str, node=None):
+        super().__init__(message)
+        self.node = node
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One flattened state variable: `balance`, `token.ttl`."""
+
+    path: str
+    type: ir.Type
+    span: object
+
+
+@dataclass
+class Env:
+    """What names mean while encoding: a state, an action's parameters, bound variables."""
+
+    state: dict[str, z3.ExprRef]
+    params: dict[str, z3.ExprRef] = field(default_factory=dict)
+    bound: dict[str, z3.ExprRef] = field(default_factory=dict)
+
+    def bind(self, name: str, value: z3.ExprRef) -> Env:
+        return Env(self.state, self.params, {**self.bound, name: value})
+
+
+class Encoder:
+    def __init__(self, spec: ir.Spec):
+        self.spec = spec
+        self.consts = {c.name: c for c in spec.consts}
+        self.enum_sorts: dict[str, z3.DatatypeSortRef] = {}
+        self.enum_values: dict[str, dict[str, z3.ExprRef]] = {}
+        for e in spec.enums:
+            sort, values = z3.EnumSort(e.name, [m.name for m in e.members])
+            self.enum_sorts[e.name] = sort
+            self.enum_values[e.name] = dict(zip([m.name for m in e.members], values, strict=True))
+        self.set_sorts = {s.name: z3.DeclareSort(s.name) for s in spec.sets}
+        self.leaves: list[Leaf] = []
+        for f in spec.state:
+            self._flatten(f.name, f.type.resolved, f.span)
+        self.leaf_by_path = {leaf.path: leaf for leaf in self.leaves}
+        self._fresh = 0
+
+    def _flatten(self, path: str, t: ir.Type, span) -> None:
+        if isinstance(t, RecordT):
+            for name, ft in t.fields:
+                self._flatten(f"{path}.{name}", ft, span)
+        else:
+            self.leaves.append(Leaf(path, t, span))
+
+    # ---- sorts and symbolic states --------------------------------------------------
+
+    def sort(self, t: ir.Type) -> z3.SortRef:
+        if isinstance(t, BoolT):
+            return z3.BoolSort()
+        if isinstance(t, (IntT, QuantityT)):
+            return z3.IntSort()
+        if isinstance(t, EnumT):
+            return self.enum_sorts[t.name]
+        if isinstance(t, SetT):
+            return self.set_sorts[t.name]
+        if isinstance(t, MapT):
+            return z3.ArraySort(self.sort(t.key), self.sort(t.value))
+        raise Unsupported(f"no z3 sort for {t.kind}")
+
+    def state(self, tag: str) -> dict[str, z3.ExprRef]:
+        """A fresh symbolic state: one constant per leaf, named `path@tag`."""
+        return {leaf.path: z3.Const(f"{leaf.path}@{tag}", self.sort(leaf.type)) for leaf in self.leaves}
+
+    def bounds(self, t: ir.Type, term: z3.ExprRef) -> z3.BoolRef | None:
+        """The constraint a value of type t satisfies beyond its sort (int bounds, also inside maps)."""
+        if isinstance(t, IntT):
+            parts = []
+            if t.low is not None:
+                parts.append(term >= t.low)
+            if t.high is not None:
+                parts.append(term <= t.high)
+            return z3.And(parts) if len(parts) > 1 else (parts[0] if parts else None)
+        if isinstance(t, MapT):
+            k = self.fresh_const("k", t.key)
+            inner = self.bounds(t.value, z3.Select(term, k))
+            if inner is None:
+                return None
+            key_ok = self.bounds(t.key, k)
+            return z3.ForAll([k], z3.Implies(key_ok, inner) if key_ok is not None else inner)
+        return None
+
+    def type_invariants(self, state: dict[str, z3.ExprRef]) -> dict[str, z3.BoolRef]:
+        """Each bounded leaf's bounds, by path: obligations to prove, like invariants."""
+        out = {}
+        for leaf in self.leaves:
+            b = self.bounds(leaf.type, state[leaf.path])
+            if b is not None:
+                out[leaf.path] = b
+        return out
+
+    def fresh_const(self, hint: str, t: ir.Type) -> z3.ExprRef:
+        self._fresh += 1
+        return z3.Const(f"{hint}!{self._fresh}", self.sort(t))
+
+    # ---- spec parts -------------------------------------------------------------------------
+
+    def invariant(self, inv: ir.Invariant, state: dict[str, z3.ExprRef]) -> z3.BoolRef:
+        return self.expr(inv.expr, Env(state))
+
+    def init_state(self) -> dict[str, z3.ExprRef]:
+        """The state init builds (its assignments in order), as terms over the sets' elements."""
+        state: dict[str, z3.ExprRef] = {}
+        for a in self.spec.init:
+            self.assign(a.target, self.expr(a.value, Env(state)), Env(state))
+        return state
+
+    def params(self, action: ir.Action, tag: str) -> tuple[dict[str, z3.ExprRef], list[z3.BoolRef]]:
+        """Fresh parameters for one firing of `action`, and their type bounds (the caller's promise)."""
+        values, constraints = {}, []
+        for p in action.params:
+            c = z3.Const(f"{action.name}.{p.name}@{tag}", self.sort(p.type.resolved))
+            values[p.name] = c
+            b = self.bounds(p.type.resolved, c)
+            if b is not None:
+                constraints.append(b)
+        return values, constraints
+
+    def transition(self, action: ir.Action, pre: dict[str, z3.ExprRef],
+                   params: dict[str, z3.ExprRef]) -> tuple[list[z3.BoolRef], dict[str, z3.ExprRef]]:
+        """The action's guards over `pre`, and the state after its assignments."""
+        env = Env(pre, params)
+        guards = [self.expr(g.cond, env) for g in action.guards]
+        post = dict(pre)
+        for a in action.assignments:
+            current = Env(post, params)
+            self.assign(a.target, self.expr(a.value, current), current)
+        return guards, post
+
+    def assign(self, target: ir.Expr, value: z3.ExprRef, env: Env) -> None:
+        """target := value, in env.state (a map entry updates the whole map functionally)."""
+        path = _path(target)
+        if path is not None:
+            env.state[path] = value
+            return
+        if isinstance(target, ir.Index):
+            base = self.expr(target.base, env)
+            self.assign(target.base, z3.Store(base, self.expr(target.key, env), value), env)
+            return
+        raise Unsupported("this cannot be assigned", target)
+
+    # ---- expressions -------------------------------------------------------------------------
+
+    def expr(self, e: ir.Expr, env: Env) -> z3.ExprRef:
+        handler = HANDLERS.get(type(e))
+        if handler is None:
+            raise Unsupported(f"no z3 encoding for {type(e).__name__}", e)
+        return handler(self, e, env)
+
+    def domain(self, domain: ir.Expr, var: str, env: Env) -> tuple[z3.ExprRef, z3.BoolRef | None]:
+        """A bound variable over `domain`, and the constraint that keeps it inside a range."""
+        if isinstance(domain.type, ir.RangeT):
+            x = z3.Int(f"{var}!{self._next()}")
+            lo, hi = self.expr(domain.low, env), self.expr(domain.high, env)
+            return x, z3.And(lo <= x, x <= hi)
+        if isinstance(domain.type, ir.DomainT):
+            return z3.Const(f"{var}!{self._next()}", self.sort(domain.type.element)), None
+        raise Unsupported("a domain must be a set, an enum or a range", domain)
+
+    def _next(self) -> int:
+        self._fresh += 1
+        return self._fresh
+
+
+def _path(e: ir.Expr) -> str | None:
+    if isinstance(e, ir.Name) and e.ref is RefKind.VAR:
+        return e.name
+    if isinstance(e, ir.FieldAccess):
+        base = _path(e.base)
+        return None if base is None else f"{base}.{e.field}"
+    return None
+
+
+def _const_value(enc: Encoder, c: ir.Const) -> z3.ExprRef:
+    t = c.type.resolved
+    if isinstance(t, BoolT):
+        return z3.BoolVal(c.evaluated)
+    if isinstance(t, EnumT):
+        return enc.enum_values[t.name][c.evaluated]
+    return z3.IntVal(c.evaluated)
+
+
+def _name(enc: Encoder, e: ir.Name, env: Env) -> z3.ExprRef:
+    ref = e.ref
+    if ref is RefKind.BOUND:
+        return env.bound[e.name]
+    if ref is RefKind.PARAM:
+        return env.params[e.name]
+    if ref is RefKind.VAR:
+        if e.name not in env.state:
+            raise Unsupported(f"`{e.name}` is a record; name one of its fields", e)
+        return env.state[e.name]
+    if ref is RefKind.CONST:
+        return _const_value(enc, enc.consts[e.name])
+    if ref is RefKind.ENUM_VALUE:
+        return enc.enum_values[e.enum][e.name]
+    raise Unsupported(f"`{e.name}` is not a value", e)
+
+
+def _field(enc: Encoder, e: ir.FieldAccess, env: Env) -> z3.ExprRef:
+    path = _path(e)
+    if path is None or path not in env.state:
+        raise Unsupported("only state records have fields", e)
+    return env.state[path]
+
+
+def _floor_div(a: z3.ArithRef, b: z3.ArithRef) -> z3.ArithRef:
+    # SMT-LIB's div rounds so that the remainder is non-negative; Python's `//`
+    # rounds down. They agree for b > 0; for b < 0, a // b == (-a) div (-b).
+    return z3.If(b > 0, a / b, (-a) / (-b))
+
+
+_ARITH: dict[ir.BinOp, Callable] = {
+    ir.BinOp.ADD: lambda a, b: a + b,
+    ir.BinOp.SUB: lambda a, b: a - b,
+    ir.BinOp.MUL: lambda a, b: a * b,
+    ir.BinOp.DIV: _floor_div,
+    ir.BinOp.MOD: lambda a, b: a - b * _floor_div(a, b),
+    ir.BinOp.AND: lambda a, b: z3.And(a, b),
+    ir.BinOp.OR: lambda a, b: z3.Or(a, b),
+    ir.BinOp.IMPLIES: lambda a, b: z3.Implies(a, b),
+    ir.BinOp.IFF: lambda a, b: a == b,
+}
+_CMP: dict[ir.CmpOp, Callable] = {
+    ir.CmpOp.EQ: lambda a, b: a == b,
+    ir.CmpOp.NE: lambda a, b: a != b,
+    ir.CmpOp.LT: lambda a, b: a < b,
+    ir.CmpOp.LE: lambda a, b: a <= b,
+    ir.CmpOp.GT: lambda a, b: a > b,
+    ir.CmpOp.GE: lambda a, b: a >= b,
+}
+
+
+def _call(enc: Encoder, e: ir.Call, env: Env) -> z3.ExprRef:
+    args = [enc.expr(a, env) for a in e.args]
+    if e.func == "abs":
+        (x,) = args
+        return z3.If(x >= 0, x, -x)
+    pick = (lambda a, b: a <= b) if e.func == "min" else (lambda a, b: a >= b)
+    result = args[0]
+    for a in args[1:]:
+        result = z3.If(pick(result, a), result, a)
+    return result
+
+
+def _member(enc: Encoder, e: ir.Member, env: Env) -> z3.BoolRef:
+    c = e.collection
+    if isinstance(c.type, ir.RangeT):
+        x = enc.expr(e.element, env)
+        return z3.And(enc.expr(c.low, env) <= x, x <= enc.expr(c.high, env))
+    return z3.BoolVal(True)  # every value of a set's or enum's sort is in it
+
+
+def _quantifier(enc: Encoder, e: ir.Quantifier, env: Env) -> z3.BoolRef:
+    x, inside = enc.domain(e.domain, e.var, env)
+    body = enc.expr(e.body, env.bind(e.var, x))
+    if e.quantifier == "forall":
+        return z3.ForAll([x], z3.Implies(inside, body) if inside is not None else body)
+    return z3.Exists([x], z3.And(inside, body) if inside is not None else body)
+
+
+def _comprehension(enc: Encoder, e: ir.MapComprehension, env: Env) -> z3.ExprRef:
+    x, _ = enc.domain(e.domain, e.var, env)
+    return z3.Lambda([x], enc.expr(e.value, env.bind(e.var, x)))
+
+
+HANDLERS: dict[type, Callable] = {
+    ir.IntLit: lambda enc, e, env: z3.IntVal(e.value),
+    ir.BoolLit: lambda enc, e, env: z3.BoolVal(e.value),
+    ir.QuantityLit: lambda enc, e, env: z3.IntVal(e.value),
+    ir.Name: _name,
+    ir.FieldAccess: _field,
+    ir.Index: lambda enc, e, env: z3.Select(enc.expr(e.base, env), enc.expr(e.key, env)),
+    ir.Unary: lambda enc, e, env: (z3.Not(enc.expr(e.operand, env)) if e.op is ir.UnOp.NOT
+                                   else -enc.expr(e.operand, env)),
+    ir.Binary: lambda enc, e, env: _ARITH[e.op](enc.expr(e.left, env), enc.expr(e.right, env)),
+    ir.Compare: lambda enc, e, env: _CMP[e.op](enc.expr(e.left, env), enc.expr(e.right, env)),
+    ir.Member: _member,
+    ir.Call: _call,
+    ir.IfThenElse: lambda enc, e, env: z3.If(enc.expr(e.cond, env), enc.expr(e.then, env), enc.expr(e.else_, env)),
+    ir.Quantifier: _quantifier,
+    ir.MapComprehension: _comprehension,
+    # ir.Range is not a value: it appears only as a domain or on the right of `in`,
+    # where the handlers above read its bounds.
+}
