@@ -87,6 +87,76 @@ def check(files: tuple[str, ...], fmt: str, emit_ir: bool) -> None:
     sys.exit(_exit_code(results))
 
 
+@main.command(epilog=EXIT_CODES_HELP)
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "junit"]), default="text",
+              show_default=True, help="text for people; json, sarif (code scanning) or junit (CI) for tools.")
+@click.option("--depth", type=click.IntRange(0, 1000), default=10, show_default=True,
+              help="How many steps the search for a violating run explores.")
+@click.option("--timeout", type=click.FloatRange(0.1, 86400), default=10.0, show_default=True,
+              help="Seconds the solver may spend on each obligation; past it the verdict is unknown.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Prove the files in this many parallel processes.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the report to this file instead of standard output.")
+def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: int, output: str | None) -> None:
+    """Prove every invariant of each spec, or show a run that breaks it.
+
+    \b
+    Each invariant gets one verdict:
+      proved    it holds in every reachable state, for every size of every set
+      violated  a run from the initial state breaks it (the trace is shown)
+      unknown   neither within the depth and time limit (the reason is shown)
+    MUST invariants decide the exit code; SHOULD ones are warnings, MAY ones notes.
+    """
+    from .frontend import load
+
+    loaded = [load(f) for f in files]
+    if any(not r.ok for r in loaded):
+        _print_diagnostics_text(loaded, stream=sys.stderr)
+        sys.exit(_exit_code(loaded))
+    from .prove.runner import prove_all
+    from .report import RENDERERS
+
+    reports = prove_all([r.spec for r in loaded], depth=depth, timeout=timeout, jobs=jobs,
+                        progress=_Progress())
+    rendered = RENDERERS[fmt](reports)
+    if output:
+        with open(output, "w", encoding="utf-8") as fh:
+            fh.write(rendered)
+    else:
+        click.echo(rendered, nl=False)
+    sys.exit(ExitCode.DOES_NOT_HOLD if any(r.must_fails for r in reports) else ExitCode.OK)
+
+
+class _Progress:
+    """Progress on stderr, shown only once a run has taken a couple of seconds."""
+
+    def __init__(self, after: float = 2.0):
+        import time
+
+        self._clock = time.monotonic
+        self._start = self._clock()
+        self._after = after
+        self._last = 0.0
+        self._tty = sys.stderr.isatty()
+
+    def __call__(self, message: str) -> None:
+        now = self._clock()
+        if now - self._start < self._after or now - self._last < 0.5:
+            return
+        self._last = now
+        line = f"specforge: {message} ({now - self._start:.0f} s)"
+        if self._tty:
+            click.echo("\r\033[K" + line, file=sys.stderr, nl=False)
+        else:
+            click.echo(line, file=sys.stderr)
+
+    def done(self) -> None:
+        if self._tty and self._last:
+            click.echo("\r\033[K", file=sys.stderr, nl=False)
+
+
 @main.command()
 def schema() -> None:
     """Print the JSON Schema of the IR that `check --emit-ir` prints."""

@@ -1,0 +1,180 @@
+"""The renderers of a proof report: text for people, JSON, SARIF 2.1.0 and JUnit XML for tools.
+
+All four read one `ProofReport` (specforge/prove/result.py) and none imports z3.
+"""
+
+from __future__ import annotations
+
+import json
+from xml.sax.saxutils import escape, quoteattr
+
+from . import __version__
+from .prove.result import ProofReport, Step, Verdict
+
+LEVEL_SEVERITY = {"MUST": "error", "SHOULD": "warning", "MAY": "note"}
+_MARK = {Verdict.PROVED: "proved", Verdict.VIOLATED: "VIOLATED", Verdict.UNKNOWN: "unknown"}
+
+
+# ---- text --------------------------------------------------------------------------------------------
+
+
+def text(reports: list[ProofReport]) -> str:
+    out: list[str] = []
+    for r in reports:
+        out.append(f"{r.file}: spec {r.spec}")
+        width = max((len(i.id) for i in r.invariants), default=2)
+        for i in r.invariants:
+            how = ""
+            if i.verdict is Verdict.PROVED:
+                how = {"inductive": "", "inductive with others": f" (with {', '.join(i.supported_by)})",
+                       "strengthened": " (strengthened)"}.get(i.method or "", "")
+            elif i.reason:
+                how = f" ({i.reason})"
+            out.append(f"  {i.id:<{width}}  {i.level:<6}  {_MARK[i.verdict]:<8}  {i.time_ms:>6} ms{how}")
+        for i in r.invariants:
+            if i.trace:
+                out.append("")
+                out.append(f"{r.file}:{i.line}: {i.id} is violated {_after(i.trace)}:")
+                out.extend("  " + line for line in trace_table(i.trace))
+            elif i.strengthening:
+                out.append("")
+                out.append(f"{r.file}:{i.line}: {i.id} is proved with the inferred supporting invariant:")
+                out.append(f"  invariant {i.id}-SUPPORT: {i.strengthening}")
+            elif i.verdict is Verdict.UNKNOWN and i.counterexample:
+                c = i.counterexample
+                out.append("")
+                out.append(f"{r.file}:{i.line}: {i.id} is unknown: {i.reason}.")
+                out.append(f"  A state satisfying every invariant from which `{_call(c.action, c.args)}` breaks it "
+                           "(it may be unreachable; an invariant ruling it out would settle the proof):")
+                out.extend("  " + line for line in _table(["", "before", "after"],
+                                                          [[k, c.pre[k], c.post[k]] for k in c.pre]))
+        if r.findings:
+            out.append("")
+            for f in r.findings:
+                out.append(f"{r.file}:{f.line}: {f.severity}: {f.message}")
+        proved = sum(1 for i in r.invariants if i.verdict is Verdict.PROVED)
+        out.append("")
+        out.append(f"{proved} of {len(r.invariants)} proved in {r.time_ms} ms"
+                   + (f"; {len(r.must_fails)} MUST invariant(s) not proved" if r.must_fails else ""))
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _after(trace: list[Step]) -> str:
+    return "in the initial state" if len(trace) == 1 else f"after {len(trace) - 1} step{'s' if len(trace) > 2 else ''}"
+
+
+def _call(action: str, args: dict[str, str]) -> str:
+    return f"{action}({', '.join(f'{k}={v}' for k, v in args.items())})"
+
+
+def trace_table(trace: list[Step]) -> list[str]:
+    """One row per step: the action with its arguments, then every state variable's value."""
+    variables = list(trace[0].state)
+    headers = ["step", "action", *variables]
+    rows = [[str(s.index), "init" if s.action is None else _call(s.action, s.args),
+             *[s.state[v] for v in variables]] for s in trace]
+    return _table(headers, rows)
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
+    return [line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+# ---- JSON ---------------------------------------------------------------------------------------------
+
+
+def to_json(reports: list[ProofReport]) -> str:
+    docs = [r.to_json() for r in reports]
+    return json.dumps(docs[0] if len(docs) == 1 else {"version": 1, "specs": docs}, indent=2, ensure_ascii=False)
+
+
+# ---- SARIF 2.1.0 ------------------------------------------------------------------------------------------
+
+
+def sarif(reports: list[ProofReport]) -> str:
+    rules, results, seen = [], [], {}
+    for r in reports:
+        for i in r.invariants:
+            rule_id = f"{r.spec}/{i.id}"
+            if rule_id not in seen:
+                seen[rule_id] = len(rules)
+                rules.append({
+                    "id": rule_id,
+                    "name": i.id,
+                    "shortDescription": {"text": i.description or f"invariant {i.id}"},
+                    "defaultConfiguration": {"level": LEVEL_SEVERITY[i.level]},
+                    "properties": {"level": i.level, "kind": i.kind},
+                })
+            if i.verdict is Verdict.PROVED:
+                continue
+            message = f"{i.id} ({i.level}) is {i.verdict.value}"
+            if i.reason:
+                message += f": {i.reason}"
+            if i.trace:
+                message += "\n" + "\n".join(trace_table(i.trace))
+            results.append({
+                "ruleId": rule_id,
+                "ruleIndex": seen[rule_id],
+                "level": LEVEL_SEVERITY[i.level],
+                "message": {"text": message},
+                "locations": [_location(r.file, i.line)],
+                "properties": {"verdict": i.verdict.value},
+            })
+        for f in r.findings:
+            results.append({
+                "ruleId": f"specforge/{f.kind}",
+                "level": f.severity if f.severity in ("error", "warning", "note") else "warning",
+                "message": {"text": f.message},
+                "locations": [_location(r.file, f.line)],
+            })
+    doc = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "specforge", "version": __version__,
+                                "informationUri": "https://pypi.org/project/specforge/", "rules": rules}},
+            "results": results,
+        }],
+    }
+    return json.dumps(doc, indent=2, ensure_ascii=False)
+
+
+def _location(file: str, line: int) -> dict:
+    return {"physicalLocation": {"artifactLocation": {"uri": file.replace("\\", "/")},
+                                 "region": {"startLine": max(line, 1)}}}
+
+
+# ---- JUnit XML -------------------------------------------------------------------------------------------------
+
+
+def junit(reports: list[ProofReport]) -> str:
+    out = ['<?xml version="1.0" encoding="UTF-8"?>']
+    total = sum(len(r.invariants) for r in reports)
+    failures = sum(1 for r in reports for i in r.invariants if i.verdict is not Verdict.PROVED)
+    out.append(f'<testsuites name="specforge prove" tests="{total}" failures="{failures}">')
+    for r in reports:
+        fails = sum(1 for i in r.invariants if i.verdict is not Verdict.PROVED)
+        out.append(f'  <testsuite name={quoteattr(r.spec)} tests="{len(r.invariants)}" failures="{fails}" '
+                   f'time="{r.time_ms / 1000:.3f}" file={quoteattr(r.file)}>')
+        for i in r.invariants:
+            attrs = (f'name={quoteattr(f"{i.id} ({i.level})")} classname={quoteattr(r.spec)} '
+                     f'file={quoteattr(r.file)} line="{i.line}" time="{i.time_ms / 1000:.3f}"')
+            if i.verdict is Verdict.PROVED:
+                out.append(f"    <testcase {attrs}/>")
+                continue
+            body = i.reason or i.verdict.value
+            if i.trace:
+                body += "\n" + "\n".join(trace_table(i.trace))
+            out.append(f"    <testcase {attrs}>")
+            out.append(f'      <failure message={quoteattr(f"{i.id} is {i.verdict.value}")} '
+                       f'type="{i.verdict.value}">{escape(body)}</failure>')
+            out.append("    </testcase>")
+        out.append("  </testsuite>")
+    out.append("</testsuites>")
+    return "\n".join(out) + "\n"
+
+
+RENDERERS = {"text": text, "json": to_json, "sarif": sarif, "junit": junit}

@@ -1,0 +1,207 @@
+"""The prover's verdicts on specs whose truth is known. A wrong `proved` is the worst bug there is."""
+
+from __future__ import annotations
+
+import pytest
+
+from specforge.frontend import load_text
+from specforge.prove import Verdict, prove
+
+
+def run(text: str, depth: int = 10, timeout: float = 10.0):
+    loaded = load_text(text, "case.sf")
+    assert loaded.ok, [d.render(loaded.source) for d in loaded.diagnostics]
+    report = prove(loaded.spec, depth=depth, timeout=timeout)
+    return report, {r.id: r for r in report.invariants}
+
+
+COUNTER = """\
+spec Counter
+state {
+  x: int
+  y: int
+}
+init {
+  x := 0
+  y := 0
+}
+action step() {
+  y := y + 1
+  x := x + y
+}
+"""
+
+
+def test_an_inductive_invariant_is_proved_on_its_own():
+    _, r = run(COUNTER + "invariant Y: y >= 0\n")
+    assert r["Y"].verdict is Verdict.PROVED and r["Y"].method == "inductive" and r["Y"].supported_by == []
+
+
+def test_an_invariant_true_only_together_with_another_is_proved_with_it():
+    _, r = run(COUNTER + "invariant X: x >= 0\ninvariant Y: y >= 0\n")
+    assert r["X"].verdict is Verdict.PROVED
+    assert r["X"].method == "inductive with others" and r["X"].supported_by == ["Y"]
+
+
+def test_a_true_invariant_needing_a_strengthening_is_proved_and_the_strengthening_shown():
+    _, r = run(COUNTER + "invariant X: x >= 0\n")
+    x = r["X"]
+    assert x.verdict is Verdict.PROVED and x.method == "strengthened"
+    assert "y" in x.strengthening  # the supporting fact is about y
+
+
+def test_a_false_helper_does_not_prove_anything():
+    # X is preserved only if Y holds, and Y is false: X must not be proved on Y's word.
+    _, r = run(COUNTER.replace("  y := y + 1\n", "  y := y - 1\n") + "invariant X: x >= 0\ninvariant Y: y >= 0\n")
+    assert r["Y"].verdict is Verdict.VIOLATED
+    assert r["X"].verdict is Verdict.VIOLATED
+    assert len(r["X"].trace) == 2  # init, then one step to x = -1
+
+
+def test_violated_at_init():
+    _, r = run("spec T\nstate {\n  x: int\n}\ninit {\n  x := -1\n}\ninvariant P: x >= 0\n")
+    p = r["P"]
+    assert p.verdict is Verdict.VIOLATED and len(p.trace) == 1
+    assert p.trace[0].action is None and p.trace[0].state == {"x": "-1"}
+
+
+def test_violated_after_several_steps_with_the_shortest_trace():
+    _, r = run("spec T\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\n"
+               "action inc() {\n  x := x + 1\n}\naction jump() {\n  requires x == 1\n  x := 2\n}\n"
+               "invariant P: x < 3\n")
+    trace = r["P"].trace
+    assert r["P"].verdict is Verdict.VIOLATED
+    # x = 0 -> 1 -> 2 -> 3: three steps are needed whatever the actions, and no more are shown
+    assert [s.state["x"] for s in trace] == ["0", "1", "2", "3"]
+    assert trace[-1].action == "inc"
+
+
+def test_a_violation_that_needs_two_distinct_set_elements_is_found():
+    _, r = run("spec T\nset Account\nstate {\n  marked: map[Account, bool]\n}\n"
+               "init {\n  marked := {a: false for a in Account}\n}\n"
+               "action mark(a: Account) {\n  marked[a] := true\n}\n"
+               "invariant ONE: forall a, b in Account: marked[a] and marked[b] implies a == b\n")
+    one = r["ONE"]
+    assert one.verdict is Verdict.VIOLATED and len(one.trace) == 3
+    first, second = one.trace[1].args["a"], one.trace[2].args["a"]
+    assert first != second
+
+
+def test_contradictory_invariants_are_named():
+    report, r = run("spec T\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\n"
+                    "invariant POS: x > 0\ninvariant NEG: x < 0\ninvariant FINE: x == x\n")
+    (finding,) = [f for f in report.findings if f.kind == "inconsistent"]
+    assert set(finding.ids) == {"POS", "NEG"} and finding.line == 8
+    assert r["POS"].verdict is Verdict.VIOLATED
+
+
+def test_a_dead_action_is_reported():
+    report, _ = run("spec T\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\ninvariant P: x >= 0\n"
+                    "action never() {\n  requires x < 0 else Impossible\n  x := 1\n}\n"
+                    "action fine() {\n  requires x >= 0\n  x := x + 1\n}\n")
+    dead = [f for f in report.findings if f.kind == "dead-action"]
+    assert [f.ids for f in dead] == [["never"]] and dead[0].line == 9
+
+
+@pytest.mark.parametrize("invariant,verdict", [
+    ("ttl <= 15 min", Verdict.PROVED),
+    ("ttl == 15 minutes", Verdict.PROVED),
+    ("ttl < 15 min", Verdict.VIOLATED),
+    ("ttl <= 899 s + 999 ms", Verdict.VIOLATED),
+    ("ttl * 4 == 1 h", Verdict.PROVED),
+])
+def test_units_convert_exactly(invariant, verdict):
+    _, r = run(f"spec T\nstate {{\n  ttl: duration\n}}\ninit {{\n  ttl := 900 s\n}}\ninvariant U: {invariant}\n")
+    assert r["U"].verdict is verdict
+
+
+def test_a_declared_type_bound_is_an_obligation_not_an_assumption():
+    _, r = run("spec T\nstate {\n  n: nat\n}\ninit {\n  n := 0\n}\naction dec() {\n  n := n - 1\n}\n"
+               "invariant TRUE: n == n\n")
+    t = r["type:n"]
+    assert t.verdict is Verdict.VIOLATED and t.trace[-1].state == {"n": "-1"}
+
+
+@pytest.mark.parametrize("expr,verdict", [
+    ("-7 / 2 == -4", Verdict.PROVED),   # floor division, as in Python
+    ("-7 % 2 == 1", Verdict.PROVED),
+    ("7 / -2 == -4", Verdict.PROVED),
+    ("7 % -2 == -1", Verdict.PROVED),
+    ("-7 / 2 == -3", Verdict.VIOLATED),
+])
+def test_division_is_floor_division(expr, verdict):
+    _, r = run(f"spec T\nstate {{\n  x: int\n}}\ninit {{\n  x := 0\n}}\ninvariant D: {expr}\n")
+    assert r["D"].verdict is verdict
+
+
+def test_a_bounded_search_never_proves_a_violation_it_cannot_reach():
+    # P breaks after 12 steps; with depth 5 the verdict must be unknown, never proved.
+    _, r = run("spec T\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\naction inc() {\n  x := x + 1\n}\n"
+               "invariant P: x < 12\n", depth=5)
+    p = r["P"]
+    assert p.verdict is Verdict.UNKNOWN
+    assert "5 steps" in p.reason
+    assert p.counterexample is not None and p.counterexample.action == "inc"
+    assert p.counterexample.pre == {"x": "11"} and p.counterexample.post == {"x": "12"}
+
+
+def test_the_same_spec_is_violated_when_the_depth_reaches_the_bug():
+    _, r = run("spec T\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\naction inc() {\n  x := x + 1\n}\n"
+               "invariant P: x < 12\n", depth=12)
+    assert r["P"].verdict is Verdict.VIOLATED and len(r["P"].trace) == 13
+
+
+def test_a_failed_guard_leaves_the_state_unchanged():
+    # withdraw guards the balance; without the guard the invariant would break
+    _, r = run("spec T\nstate {\n  b: int\n}\ninit {\n  b := 0\n}\n"
+               "action deposit(n: int) {\n  requires n > 0 else Bad\n  b := b + n\n}\n"
+               "action withdraw(n: int) {\n  requires n > 0 else Bad\n  requires n <= b else Insufficient\n"
+               "  b := b - n\n}\ninvariant P: b >= 0\n")
+    assert r["P"].verdict is Verdict.PROVED
+
+
+def test_missing_guard_is_caught_with_a_real_trace():
+    _, r = run("spec T\nstate {\n  b: int\n}\ninit {\n  b := 0\n}\n"
+               "action withdraw(n: int) {\n  requires n > 0 else Bad\n  b := b - n\n}\ninvariant P: b >= 0\n")
+    trace = r["P"].trace
+    assert r["P"].verdict is Verdict.VIOLATED and len(trace) == 2
+    assert int(trace[1].args["n"]) > 0 and int(trace[1].state["b"]) < 0
+
+
+def test_assignments_run_in_order():
+    # the second assignment sees the first: x ends as 2, so P holds; a simultaneous reading would give 1
+    _, r = run("spec T\nstate {\n  x: int\n  y: int\n}\ninit {\n  x := 0\n  y := 0\n}\n"
+               "action go() {\n  requires x == 0\n  y := 1\n  x := y + 1\n}\n"
+               "invariant P: x == 0 or x == 2\n")
+    assert r["P"].verdict is Verdict.PROVED
+
+
+def test_a_map_entry_update_changes_only_that_entry():
+    _, r = run("spec T\nset Account\nstate {\n  bal: map[Account, int]\n}\n"
+               "init {\n  bal := {a: 0 for a in Account}\n}\n"
+               "action pay(a: Account, n: int) {\n  requires n > 0\n  bal[a] := bal[a] + n\n}\n"
+               "invariant P: forall a in Account: bal[a] >= 0\n")
+    assert r["P"].verdict is Verdict.PROVED
+
+
+def test_a_transfer_without_the_distinctness_guard_is_still_safe_but_one_that_drops_it_breaks_conservation():
+    spec = ("spec T\nset Account\nconst TOTAL: int = 0\nstate {\n  bal: map[Account, int]\n}\n"
+            "init {\n  bal := {a: 0 for a in Account}\n}\n"
+            "action transfer(s: Account, d: Account, n: int) {\n  requires n > 0\n  requires bal[s] >= n\n"
+            "  bal[s] := bal[s] - n\n  bal[d] := bal[d] + n\n}\n"
+            "invariant NONNEG: forall a in Account: bal[a] >= 0\n")
+    _, r = run(spec)
+    assert r["NONNEG"].verdict is Verdict.PROVED
+    _, r = run(spec.replace("  requires bal[s] >= n\n", ""))
+    assert r["NONNEG"].verdict is Verdict.VIOLATED
+
+
+def test_every_example_is_proved():
+    from pathlib import Path
+
+    from specforge.frontend import load
+
+    for path in sorted((Path(__file__).parent.parent / "examples").glob("*.sf")):
+        report = prove(load(str(path)).spec)
+        assert not report.must_fails, (path.name, [(i.id, i.verdict, i.reason) for i in report.must_fails])
+        assert all(i.verdict is Verdict.PROVED for i in report.invariants), path.name
