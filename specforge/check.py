@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 from . import ir
 from .diagnostics import Diagnostic
 from .ir import BoolT, DomainT, EnumT, IntT, MapT, QuantityT, RangeT, RecordT, RefKind, SetT, make
-from .lower import InitBlock, SpecHeader, StateBlock
-from .lower import INIT_UNREADABLE
+from .lower import INIT_UNREADABLE, InitBlock, SpecHeader, StateBlock
 from .parse import ParseResult
 from .source import Span
 from .units import DIMENSIONS, TYPE_DIMENSIONS, describe

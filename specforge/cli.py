@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import json
+import os
 import sys
 
 import click
@@ -27,10 +28,10 @@ class ExitCode(enum.IntEnum):
 
 EXIT_CODES_HELP = """\b
 Exit codes:
-  0  every spec is valid
+  0  success: every spec is valid (prove: and every MUST invariant is proved)
   1  a spec has errors
-  2  usage error, or a file that cannot be read
-  3  an invariant does not hold (prove)"""
+  2  usage error, a file that cannot be read, or an internal error
+  3  a MUST invariant is violated or unknown (prove)"""
 
 
 @click.group(
@@ -96,10 +97,13 @@ def check(files: tuple[str, ...], fmt: str, emit_ir: bool) -> None:
 @click.option("--timeout", type=click.FloatRange(0.1, 86400), default=10.0, show_default=True,
               help="Seconds the solver may spend on each obligation; past it the verdict is unknown.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Prove the files in this many parallel processes.")
+              help="Discharge proof obligations in this many parallel processes.")
+@click.option("--no-cache", is_flag=True,
+              help="Ignore and do not update the result cache (~/.cache/specforge; SPECFORGE_CACHE_DIR moves it).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the report to this file instead of standard output.")
-def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: int, output: str | None) -> None:
+def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: int, no_cache: bool,
+          output: str | None) -> None:
     """Prove every invariant of each spec, or show a run that breaks it.
 
     \b
@@ -111,19 +115,43 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
     """
     from .frontend import load
 
+    if output is not None and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
+        raise click.BadParameter(f"the directory of {output} does not exist", param_hint="--output")
     loaded = [load(f) for f in files]
     if any(not r.ok for r in loaded):
         _print_diagnostics_text(loaded, stream=sys.stderr)
         sys.exit(_exit_code(loaded))
-    from .prove.runner import prove_all
+    from .diagnostics import Diagnostic
+    from .prove import prove as prove_spec
+    from .prove.cache import open_cache
+    from .prove.encode import Unsupported
     from .report import RENDERERS
 
-    reports = prove_all([r.spec for r in loaded], depth=depth, timeout=timeout, jobs=jobs,
-                        progress=_Progress())
+    progress = _Progress()
+    reports = []
+    with open_cache(not no_cache) as cache:
+        for r in loaded:
+            try:
+                reports.append(prove_spec(r.spec, depth, timeout, progress=progress, cache=cache, jobs=jobs))
+            except Unsupported as e:
+                progress.done()
+                diag = Diagnostic.error("SF301", str(e), r.path, getattr(e.node, "span", None))
+                click.echo(diag.render(r.source), err=True)
+                sys.exit(ExitCode.SPEC_ERRORS)
+            except Exception as e:  # the safety net: a message, never a traceback
+                progress.done()
+                click.echo(f"{r.path}: error[SF399]: internal error in the prover: {type(e).__name__}: {e}\n"
+                           "  = help: please report it with the spec that triggers it", err=True)
+                sys.exit(ExitCode.USAGE)
+    progress.done()
     rendered = RENDERERS[fmt](reports)
     if output:
-        with open(output, "w", encoding="utf-8") as fh:
-            fh.write(rendered)
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(rendered)
+        except OSError as e:
+            click.echo(f"specforge: cannot write {output}: {e.strerror or e}", err=True)
+            sys.exit(ExitCode.USAGE)
     else:
         click.echo(rendered, nl=False)
     sys.exit(ExitCode.DOES_NOT_HOLD if any(r.must_fails for r in reports) else ExitCode.OK)

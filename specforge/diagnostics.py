@@ -65,6 +65,9 @@ CODE_TABLE: dict[str, tuple[str, str]] = {
     "SF220": ("unknown type", "declare it with `set` or `enum`, or fix the spelling"),
     "SF221": ("unknown field", "use one of the record's fields"),
     "SF222": ("value outside the declared range", "use a value inside the range, or widen the range"),
+    # back ends
+    "SF301": ("construct the prover cannot express", "rewrite the expression; the message says what is missing"),
+    "SF399": ("internal error in a back end", "report it with the spec that triggers it"),
 }
 CODES: dict[str, str] = {code: title for code, (title, _) in CODE_TABLE.items()}
 STAGES = {"SF0": "Reading the file", "SF1": "Parsing", "SF2": "Checking", "SF3": "Back ends"}

@@ -6,6 +6,8 @@ All four read one `ProofReport` (specforge/prove/result.py) and none imports z3.
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from . import __version__
@@ -34,7 +36,8 @@ def text(reports: list[ProofReport]) -> str:
         for i in r.invariants:
             if i.trace:
                 out.append("")
-                out.append(f"{r.file}:{i.line}: {i.id} is violated {_after(i.trace)}:")
+                out.append(f"{r.file}:{i.line}: {i.id} is violated {_after(i.trace)}"
+                           f"{_world(i.sets)}:")
                 out.extend("  " + line for line in trace_table(i.trace))
             elif i.strengthening:
                 out.append("")
@@ -58,6 +61,13 @@ def text(reports: list[ProofReport]) -> str:
                    + (f"; {len(r.must_fails)} MUST invariant(s) not proved" if r.must_fails else ""))
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _world(sets: dict[str, list[str]] | None) -> str:
+    if not sets:
+        return ""
+    shown = "; ".join(f"{name} = {{{', '.join(elements)}}}" for name, elements in sets.items())
+    return f", with {shown}"
 
 
 def _after(trace: list[Step]) -> str:
@@ -88,7 +98,8 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 def to_json(reports: list[ProofReport]) -> str:
     docs = [r.to_json() for r in reports]
-    return json.dumps(docs[0] if len(docs) == 1 else {"version": 1, "specs": docs}, indent=2, ensure_ascii=False)
+    return json.dumps(docs[0] if len(docs) == 1 else {"version": 1, "specs": docs}, indent=2,
+                      ensure_ascii=False) + "\n"
 
 
 # ---- SARIF 2.1.0 ------------------------------------------------------------------------------------------
@@ -134,17 +145,26 @@ def sarif(reports: list[ProofReport]) -> str:
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "specforge", "version": __version__,
-                                "informationUri": "https://pypi.org/project/specforge/", "rules": rules}},
+            "tool": {"driver": {"name": "specforge", "version": __version__, "rules": rules}},
             "results": results,
         }],
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False)
+    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+def _uri(file: str) -> str:
+    """A relative URI when the file is under the working directory (what code scanning maps to
+    the repository), else a file: URI; always percent-encoded."""
+    path = Path(file)
+    try:
+        relative = path.resolve().relative_to(Path.cwd().resolve())
+        return quote(relative.as_posix())
+    except (ValueError, OSError):
+        return path.resolve().as_uri()
 
 
 def _location(file: str, line: int) -> dict:
-    return {"physicalLocation": {"artifactLocation": {"uri": file.replace("\\", "/")},
-                                 "region": {"startLine": max(line, 1)}}}
+    return {"physicalLocation": {"artifactLocation": {"uri": _uri(file)}, "region": {"startLine": max(line, 1)}}}
 
 
 # ---- JUnit XML -------------------------------------------------------------------------------------------------

@@ -205,3 +205,17 @@ def test_every_example_is_proved():
         report = prove(load(str(path)).spec)
         assert not report.must_fails, (path.name, [(i.id, i.verdict, i.reason) for i in report.must_fails])
         assert all(i.verdict is Verdict.PROVED for i in report.invariants), path.name
+
+
+def test_a_set_may_be_empty():
+    # z3's sorts are never empty, a spec's sets may be: `exists` must not be proved on that assumption
+    _, r = run("spec T\nset Account\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\n"
+               "invariant SOME: exists a in Account: true\ninvariant ALL: forall a in Account: x == 0\n")
+    assert r["SOME"].verdict is Verdict.VIOLATED and r["SOME"].sets == {"Account": []}
+    assert r["ALL"].verdict is Verdict.PROVED
+
+
+def test_a_trace_names_the_set_elements_it_uses():
+    _, r = run("spec T\nset Item\nstate {\n  x: int\n}\ninit {\n  x := 2\n}\n"
+               "invariant I: forall k in 0..x: forall i in Item: k > 0\n")
+    assert r["I"].verdict is Verdict.VIOLATED and len(r["I"].sets["Item"]) >= 1

@@ -2,8 +2,10 @@
 
 - bool -> Bool; int, nat and ranges -> Int (their bounds are constraints);
   durations -> Int in the dimension's base unit (milliseconds);
-- an enum -> a z3 enumeration sort; a `set` -> an uninterpreted sort, so that
-  what is proved holds for every size of the set;
+- an enum -> a z3 enumeration sort; a `set` -> an uninterpreted sort and a
+  membership predicate over it. z3's sorts are never empty, but a set may be:
+  quantifiers, parameters and `in` range over the members only, so what is
+  proved holds for every size of the set, none included;
 - map[K, V] -> Array(K, V); nested records are flattened into one state
   variable per leaf (`token.ttl`);
 - `/` and `%` are floor division and its remainder, as in Python;
@@ -13,6 +15,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,6 +23,8 @@ import z3
 
 from .. import ir
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, RefKind, SetT
+
+_ENCODERS = itertools.count(1)
 
 
 class Unsupported(Exception):
@@ -58,10 +63,15 @@ class Encoder:
         self.enum_sorts: dict[str, z3.DatatypeSortRef] = {}
         self.enum_values: dict[str, dict[str, z3.ExprRef]] = {}
         for e in spec.enums:
-            sort, values = z3.EnumSort(e.name, [m.name for m in e.members])
+            # z3 keeps sort names in one global context: two specs (or a forked
+            # worker) declaring `Status` would clash, so each encoder's enum
+            # sorts get their own name. Values print by member name regardless.
+            sort, values = z3.EnumSort(f"{e.name}!{next(_ENCODERS)}", [m.name for m in e.members])
             self.enum_sorts[e.name] = sort
             self.enum_values[e.name] = dict(zip([m.name for m in e.members], values, strict=True))
         self.set_sorts = {s.name: z3.DeclareSort(s.name) for s in spec.sets}
+        self.set_members = {name: z3.Function(f"{name}!member", sort, z3.BoolSort())
+                            for name, sort in self.set_sorts.items()}
         self.leaves: list[Leaf] = []
         for f in spec.state:
             self._flatten(f.name, f.type.resolved, f.span)
@@ -95,7 +105,10 @@ class Encoder:
         return {leaf.path: z3.Const(f"{leaf.path}@{tag}", self.sort(leaf.type)) for leaf in self.leaves}
 
     def bounds(self, t: ir.Type, term: z3.ExprRef) -> z3.BoolRef | None:
-        """The constraint a value of type t satisfies beyond its sort (int bounds, also inside maps)."""
+        """The constraint a value of type t satisfies beyond its sort (int bounds, set
+        membership, also inside maps for the keys in the key's domain)."""
+        if isinstance(t, SetT):
+            return self.set_members[t.name](term)
         if isinstance(t, IntT):
             parts = []
             if t.low is not None:
@@ -186,7 +199,9 @@ class Encoder:
             lo, hi = self.expr(domain.low, env), self.expr(domain.high, env)
             return x, z3.And(lo <= x, x <= hi)
         if isinstance(domain.type, ir.DomainT):
-            return z3.Const(f"{var}!{self._next()}", self.sort(domain.type.element)), None
+            element = domain.type.element
+            x = z3.Const(f"{var}!{self._next()}", self.sort(element))
+            return x, self.set_members[element.name](x) if isinstance(element, SetT) else None
         raise Unsupported("a domain must be a set, an enum or a range", domain)
 
     def _next(self) -> int:
@@ -280,7 +295,10 @@ def _member(enc: Encoder, e: ir.Member, env: Env) -> z3.BoolRef:
     if isinstance(c.type, ir.RangeT):
         x = enc.expr(e.element, env)
         return z3.And(enc.expr(c.low, env) <= x, x <= enc.expr(c.high, env))
-    return z3.BoolVal(True)  # every value of a set's or enum's sort is in it
+    element = c.type.element
+    if isinstance(element, SetT):
+        return enc.set_members[element.name](enc.expr(e.element, env))
+    return z3.BoolVal(True)  # every value of an enum's sort is one of its values
 
 
 def _quantifier(enc: Encoder, e: ir.Quantifier, env: Env) -> z3.BoolRef:

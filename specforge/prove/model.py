@@ -22,12 +22,24 @@ class Renderer:
     def __init__(self, enc: Encoder):
         self.enc = enc
 
+    def members(self, model: z3.ModelRef, set_name: str) -> list[z3.ExprRef]:
+        """The elements of a set in this model (its sort may hold more: they are not members)."""
+        sort = self.enc.set_sorts[set_name]
+        member = self.enc.set_members[set_name]
+        return [e for e in (model.get_universe(sort) or [])
+                if z3.is_true(model.eval(member(e), model_completion=True))]
+
     def _names(self, model: z3.ModelRef) -> dict[str, str]:
         names = {}
-        for set_name, sort in self.enc.set_sorts.items():
-            for i, element in enumerate(model.get_universe(sort) or [], start=1):
+        for set_name in self.enc.set_sorts:
+            for i, element in enumerate(self.members(model, set_name), start=1):
                 names[str(element)] = f"{set_name}{i}"
         return names
+
+    def sets(self, model: z3.ModelRef) -> dict[str, list[str]]:
+        """Each set's elements, by their shown names: the run's world."""
+        names = self._names(model)
+        return {s: [names[str(e)] for e in self.members(model, s)] for s in self.enc.set_sorts}
 
     def value(self, model: z3.ModelRef, term: z3.ExprRef, t: ir.Type, names: dict[str, str]) -> str:
         v = model.eval(term, model_completion=True)
@@ -55,7 +67,7 @@ class Renderer:
         if isinstance(t, EnumT):
             return list(self.enc.enum_values[t.name].values())
         if isinstance(t, SetT):
-            return list(model.get_universe(self.enc.set_sorts[t.name]) or [])
+            return self.members(model, t.name)
         if isinstance(t, IntT) and t.low is not None and t.high is not None:
             return [z3.IntVal(i) for i in range(t.low, min(t.high, t.low + MAX_MAP_KEYS) + 1)]
         if isinstance(t, BoolT):
@@ -86,4 +98,5 @@ class Renderer:
             pre: dict[str, z3.ExprRef], post: dict[str, z3.ExprRef]) -> CounterexampleToInduction:
         names = self._names(model)
         return CounterexampleToInduction(action.name, self.args(model, action, params, names),
-                                         self.state(model, pre, names), self.state(model, post, names))
+                                         self.state(model, pre, names), self.state(model, post, names),
+                                         self.sets(model))

@@ -33,6 +33,7 @@ class CounterexampleToInduction:
     args: dict[str, str]
     pre: dict[str, str]
     post: dict[str, str]
+    sets: dict[str, list[str]] = field(default_factory=dict)  # each set's elements
 
 
 @dataclass
@@ -56,6 +57,7 @@ class InvariantResult:
     supported_by: list[str] = field(default_factory=list)
     strengthening: str | None = None  # the inferred supporting invariant, in spec syntax
     trace: list[Step] | None = None
+    sets: dict[str, list[str]] | None = None  # for a trace: each set's elements in that run
     counterexample: CounterexampleToInduction | None = None
     actions: list[ActionResult] = field(default_factory=list)
     time_ms: int = 0
@@ -68,7 +70,7 @@ class InvariantResult:
 
 @dataclass
 class Finding:
-    kind: str  # "inconsistent", "dead-action", "redundant", "unsupported"
+    kind: str  # "inconsistent", "dead-action", "redundant"
     message: str
     line: int
     severity: str = "warning"  # error / warning / note

@@ -1,0 +1,1168 @@
+"""Benchmark of the specforge prover: how long `specforge prove` takes, and what it costs over plain z3.
+
+Generates specs deterministically (a fixed seed; each file is a pure function of
+the arguments) with N invariants and M actions over a small account model (int
+state variables with guards, an enum, durations, a `set Account` with
+`map[Account, int]` balances and forall-invariants). Every invariant is
+inductive together with the others, so every one of them is proved; the script
+stops if one is not. Then it times
+
+* `prove(spec)` in process, after `load(path)` (timed apart), with the time of
+  each phase of the pipeline (consistency, initial state, induction, bounded
+  search, sanity checks);
+* a baseline that discharges the SAME induction obligations with plain z3
+  calls: the same encoding (specforge.prove.encode.Encoder), one solver per
+  action with every target asserted plainly (no tracking, no unsat cores),
+  push/check/pop per target. It does nothing else;
+* the scaling of both with the number of obligations (a linear fit, R² and the
+  log-log slope);
+* `specforge prove --jobs 1` against `--jobs 2` as processes, on several files
+  given on one command line and on one large file;
+* a re-run that the result cache can answer, if the CLI has one
+  (`--no-cache` in `specforge prove --help`).
+
+It prints Markdown; with --record it also writes the results into the "Prover"
+section of docs/benchmarks.md (other sections are kept).
+
+Uses the standard library, specforge and z3 only. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import hashlib
+import json
+import math
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import sysconfig
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_OUT = ROOT / "bench" / "out"
+BENCHMARKS_MD = ROOT / "docs" / "benchmarks.md"
+SECTION_HEADING = "## Prover (`specforge prove`)"
+DEFAULT_SEED = 20240617
+DEFAULT_RUNS = 3
+DEFAULT_CLI_RUNS = 2
+# A size is timed again (up to --runs) only while its runs so far took less than this.
+SIZE_BUDGET_S = 15.0
+LOAD_REPEATS = 3
+
+# (invariants, actions). The first five are the main grid; the last two vary M at fixed N.
+DEFAULT_SIZES = [(10, 16), (50, 16), (100, 16), (250, 16), (500, 16), (100, 10), (100, 20)]
+# --jobs: several files on one command line, and one large file
+JOBS_FILES = 4
+JOBS_FILE_SIZE = (100, 16)
+JOBS_BIG_SIZE = (250, 16)
+CACHE_SIZE = (250, 16)
+# The run that counts calls to the cache-key hash (a separate, instrumented run).
+DIAG_SIZE = (250, 16)
+
+OVERHEAD_TARGET = 1.3  # specforge / plain z3
+JOBS_TARGET = 1.7  # --jobs 1 / --jobs 2
+
+
+# ---- spec generation ---------------------------------------------------------------------------
+#
+# The model: one account (balance, reserved funds, a daily withdrawal total, failed
+# log-ins, a request queue, a freeze flag, a mode, a session lifetime and a clock)
+# and a ledger of sub-accounts (`map[Account, int]` balances, open flags). The 13
+# core invariants below are inductive together under every action of the pool;
+# each generated invariant is implied by them (a weaker bound, a derived
+# relation), so the whole set is inductive and everything is proved.
+
+_HEADER = """\
+set Account
+enum Mode { idle, active, suspended, closed }
+
+# Per-account and account-wide ceiling.
+const LIMIT: int = 1_000_000
+# Largest amount a single withdrawal may take out.
+const MAX_WITHDRAWAL: int = 2_500
+# Largest total that may be withdrawn in one day.
+const DAILY_LIMIT: int = 5_000
+# Failed log-ins before the account is locked.
+const MAX_ATTEMPTS: int = 5
+# Most requests that may wait in the queue.
+const MAX_PENDING: int = 1_000
+# Security policy: no session lives longer than this.
+const MAX_TTL: duration = 15 min
+
+state {
+  balance: int
+  reserved: int
+  withdrawn_today: int
+  attempts: int
+  pending: nat
+  frozen: bool
+  mode: Mode
+  ttl: duration
+  elapsed: duration
+  balances: map[Account, int]
+  is_open: map[Account, bool]
+}
+
+init {
+  balance := 0
+  reserved := 0
+  withdrawn_today := 0
+  attempts := 0
+  pending := 0
+  frozen := false
+  mode := idle
+  ttl := 0
+  elapsed := 0
+  balances := {a: 0 for a in Account}
+  is_open := {a: false for a in Account}
+}
+"""
+
+# (level, description, expression)
+_CORE = [
+    ("MUST", "The balance is never negative", "balance >= 0"),
+    ("MUST", "The balance stays under the ceiling", "balance <= LIMIT"),
+    ("MUST", "Reservations are covered by the balance", "0 <= reserved <= balance"),
+    ("MUST", "Daily withdrawals stay within the allowance", "0 <= withdrawn_today <= DAILY_LIMIT"),
+    ("MUST", "Failed log-ins are counted up to the lock-out", "0 <= attempts <= MAX_ATTEMPTS"),
+    ("SHOULD", "The queue stays bounded", "pending <= MAX_PENDING"),
+    ("MUST", "A frozen account is suspended", "frozen implies mode == suspended"),
+    ("MUST", "A closed account holds no money", "mode == closed implies balance == 0 and reserved == 0"),
+    ("MUST", "Sessions are bounded", "0 <= ttl <= MAX_TTL"),
+    ("SHOULD", "The clock never runs backwards", "elapsed >= 0"),
+    ("MUST", "No sub-account is overdrawn", "forall a in Account: balances[a] >= 0"),
+    ("MUST", "No sub-account grows beyond the ceiling", "forall a in Account: balances[a] <= LIMIT"),
+    ("MUST", "A closed sub-account holds no money", "forall a in Account: not is_open[a] implies balances[a] == 0"),
+]
+
+# (name, parameters, guards, assignments); a spec with M actions takes the first M.
+_ACTIONS = [
+    ("activate", "", ["mode == idle else AlreadyActive"], ["mode := active"]),
+    ("deposit", "amount: int",
+     ["amount > 0 else InvalidAmount", "not frozen else AccountFrozen", "mode == active else NotActive",
+      "balance + amount <= LIMIT else BalanceCeilingExceeded"],
+     ["balance := balance + amount"]),
+    ("withdraw", "amount: int",
+     ["amount > 0 else InvalidAmount", "not frozen else AccountFrozen", "mode == active else NotActive",
+      "amount <= MAX_WITHDRAWAL else LimitExceeded",
+      "withdrawn_today + amount <= DAILY_LIMIT else DailyLimitExceeded",
+      "amount <= balance - reserved else InsufficientFunds"],
+     ["balance := balance - amount", "withdrawn_today := withdrawn_today + amount"]),
+    ("open_account", "a: Account", ["not is_open[a] else AlreadyOpen"], ["is_open[a] := true"]),
+    ("credit", "a: Account, amount: int",
+     ["amount > 0 else InvalidAmount", "is_open[a] else AccountClosed",
+      "balances[a] + amount <= LIMIT else BalanceCeilingExceeded"],
+     ["balances[a] := balances[a] + amount"]),
+    ("reserve", "amount: int",
+     ["amount > 0 else InvalidAmount", "mode == active else NotActive",
+      "reserved + amount <= balance else InsufficientFunds"],
+     ["reserved := reserved + amount"]),
+    ("release", "amount: int", ["amount > 0 else InvalidAmount", "amount <= reserved else NothingReserved"],
+     ["reserved := reserved - amount"]),
+    ("start_new_day", "", [], ["withdrawn_today := 0"]),
+    ("fail_login", "", ["attempts < MAX_ATTEMPTS else LockedOut"], ["attempts := attempts + 1"]),
+    ("debit", "a: Account, amount: int",
+     ["amount > 0 else InvalidAmount", "is_open[a] else AccountClosed",
+      "amount <= balances[a] else InsufficientFunds"],
+     ["balances[a] := balances[a] - amount"]),
+    ("freeze", "", ["not frozen else AlreadyFrozen", "mode == active or mode == suspended else NotActive"],
+     ["frozen := true", "mode := suspended"]),
+    ("unfreeze", "", ["frozen else NotFrozen"], ["frozen := false", "mode := active"]),
+    ("transfer", "src: Account, dst: Account, amount: int",
+     ["src != dst else SameAccount", "amount > 0 else InvalidAmount", "is_open[src] else AccountClosed",
+      "is_open[dst] else AccountClosed", "balances[src] >= amount else InsufficientFunds",
+      "balances[dst] + amount <= LIMIT else BalanceCeilingExceeded"],
+     ["balances[src] := balances[src] - amount", "balances[dst] := balances[dst] + amount"]),
+    ("enqueue", "qty: nat", ["pending + qty <= MAX_PENDING else QueueFull"], ["pending := pending + qty"]),
+    ("login_ok", "", ["not frozen else AccountFrozen"], ["attempts := 0"]),
+    ("close_account", "a: Account", ["is_open[a] else AccountClosed", "balances[a] == 0 else NonZeroBalance"],
+     ["is_open[a] := false"]),
+    ("renew", "dt: duration", ["dt >= 0 s else NegativeTtl", "mode == active else NotActive"],
+     ["ttl := min(MAX_TTL, dt)"]),
+    ("tick", "dt: duration", ["dt >= 0 ms"], ["elapsed := elapsed + dt", "ttl := max(0, ttl - dt)"]),
+    ("dequeue", "qty: nat", ["qty <= pending else QueueEmpty"], ["pending := pending - qty"]),
+    ("sweep", "a: Account",
+     ["is_open[a] else AccountClosed", "mode == active else NotActive", "not frozen else AccountFrozen",
+      "balance + balances[a] <= LIMIT else BalanceCeilingExceeded"],
+     ["balance := balance + balances[a]", "balances[a] := 0"]),
+    ("set_level", "level: int[0..100]", ["level <= MAX_PENDING else QueueFull"], ["pending := level"]),
+    ("close", "",
+     ["mode == active else NotActive", "not frozen else AccountFrozen", "balance == 0 else NonZeroBalance",
+      "reserved == 0 else FundsReserved"],
+     ["mode := closed"]),
+    ("suspend", "", ["mode == active else NotActive"], ["mode := suspended"]),
+    ("resume", "", ["mode == suspended else NotSuspended", "not frozen else AccountFrozen"], ["mode := active"]),
+]
+MAX_ACTIONS = len(_ACTIONS)
+
+_CAPS = {"balance": "LIMIT", "reserved": "LIMIT", "withdrawn_today": "DAILY_LIMIT",
+         "attempts": "MAX_ATTEMPTS", "pending": "MAX_PENDING"}
+_LEVELS = ["MUST"] * 6 + ["SHOULD"] * 3 + ["MAY"]
+
+
+def _num(rng: random.Random) -> str:
+    """A positive literal, sometimes written with digit separators."""
+    n = rng.choice([rng.randint(1, 99), rng.randint(100, 9_999), rng.randint(10_000, 5_000_000)])
+    return f"{n:_}" if n >= 10_000 and rng.random() < 0.5 else str(n)
+
+
+def _derived(rng: random.Random) -> tuple[str, str]:
+    """An invariant implied by the core ones. Returns (description, expression)."""
+    roll = rng.random()
+    var = rng.choice(list(_CAPS))
+    cap = _CAPS[var]
+    if roll < 0.45:  # a weaker bound on one variable
+        return f"`{var}` stays within a bound", rng.choice([
+            f"{var} >= -{_num(rng)}", f"{var} > -{_num(rng)}", f"{var} != -{_num(rng)}", f"0 <= {var}",
+            f"{var} <= {cap} + {_num(rng)}", f"{var} < {cap} + {_num(rng)}", f"0 <= {var} <= {cap} + {_num(rng)}",
+        ])
+    if roll < 0.60:  # arithmetic over several variables and constants
+        return "an arithmetic bound holds", rng.choice([
+            f"balance + reserved <= 2 * LIMIT + {_num(rng)}", "balance - reserved >= 0",
+            f"reserved <= balance + {_num(rng)}",
+            f"withdrawn_today + MAX_WITHDRAWAL <= DAILY_LIMIT + MAX_WITHDRAWAL + {_num(rng)}",
+            f"attempts * 100 <= MAX_ATTEMPTS * 100 + {_num(rng)}", f"max({var}, 0) <= {cap} + {_num(rng)}",
+            f"abs({var}) <= {cap} + {_num(rng)}", f"LIMIT / 10 + {var} >= -{_num(rng)}",
+        ])
+    if roll < 0.72:  # the mode and the freeze flag
+        return "the account's mode is consistent", rng.choice([
+            "frozen implies mode != active", "mode == closed implies reserved <= balance",
+            f"mode == closed implies {var} <= {cap}", "frozen implies mode == suspended or mode == closed",
+            "mode == idle or mode == active or mode == suspended or mode == closed",
+            f"mode == closed implies balance <= {_num(rng)}",
+        ])
+    if roll < 0.80:  # durations with units
+        return "the session lifetime stays bounded", rng.choice([
+            f"ttl <= MAX_TTL + {rng.randint(1, 60)} s", "elapsed >= 0 s and ttl >= 0 ms",
+            f"0 <= ttl <= MAX_TTL + {rng.randint(1, 900)} ms", "ttl + 30 s <= MAX_TTL + 1 min",
+        ])
+    return "the sub-accounts stay consistent", rng.choice([  # quantifiers over the set
+        f"forall a in Account: balances[a] >= -{_num(rng)}", f"forall a in Account: balances[a] <= LIMIT + {_num(rng)}",
+        "forall a in Account: 0 <= balances[a] <= LIMIT",
+        f"forall a in Account: not is_open[a] implies balances[a] <= {_num(rng)}",
+        "not (exists a in Account: balances[a] < 0)",
+        f"forall a in Account: balances[a] + balance <= 2 * LIMIT + {_num(rng)}",
+        "forall a in Account: balances[a] > 0 implies is_open[a]",
+    ])
+
+
+def generate_spec(invariants: int, actions: int, seed: int, tag: str = "") -> str:
+    """A spec with `invariants` invariants (the core ones first) and the first `actions` actions of the pool."""
+    if not 1 <= actions <= MAX_ACTIONS:
+        raise ValueError(f"actions must be between 1 and {MAX_ACTIONS}")
+    rng = random.Random(f"{seed}:prove:{invariants}:{actions}:{tag}")
+    name = f"ProveBench{invariants}x{actions}{tag}"
+    lines = ["# Generated by bench/prove.py; do not edit.",
+             f'spec {name} "{invariants} invariants and {actions} actions over an account and its sub-accounts."',
+             "", _HEADER]
+    for i, (level, description, expr) in enumerate(_CORE[:invariants], 1):
+        lines += [f'invariant CORE-{i} {level} "{description}":', f"  {expr}"]
+    for i in range(len(_CORE) + 1, invariants + 1):
+        description, expr = _derived(rng)
+        lines += [f'invariant INV-{i} {rng.choice(_LEVELS)} "{description} ({i})":', f"  {expr}"]
+    lines.append("")
+    for name_, params, guards, assigns in _ACTIONS[:actions]:
+        lines.append(f"action {name_}({params}) {{")
+        lines += [f"  requires {g}" for g in guards]
+        lines += [f"  {a}" for a in assigns]
+        lines += ["}", ""]
+    return "\n".join(lines)
+
+
+# ---- the plain-z3 baseline ------------------------------------------------------------------------
+
+
+def plain_z3_induction(spec, timeout_s: float) -> dict:
+    """The induction obligations of `spec`, discharged with plain z3 calls.
+
+    The same targets specforge checks (the invariants and the state variables'
+    type bounds), built by the same Encoder; one solver per action with every
+    target asserted plainly over the pre-state, plus the parameters' bounds and
+    the guards; then for each target push, assert its negation over the
+    post-state, check, pop. Every answer must be unsat (the spec is inductive).
+    """
+    import z3
+
+    from specforge.prove.encode import Encoder
+
+    started = time.perf_counter()
+    cpu = time.process_time()
+    enc = Encoder(spec)
+    formulas = [lambda s, inv=inv: enc.invariant(inv, s) for inv in spec.invariants]
+    for leaf in enc.leaves:
+        if enc.bounds(leaf.type, z3.Const("probe", enc.sort(leaf.type))) is not None:
+            formulas.append(lambda s, t=leaf.type, p=leaf.path: enc.bounds(t, s[p]))
+    pre = enc.state("pre")
+    hypotheses = [f(pre) for f in formulas]
+    checking = 0.0
+    obligations = 0
+    not_unsat = []
+    for action in spec.actions:
+        params, bounds = enc.params(action, "p")
+        guards, post = enc.transition(action, pre, params)
+        s = z3.Solver()
+        s.set("timeout", max(1, int(timeout_s * 1000)))
+        s.add(*hypotheses)
+        s.add(*bounds, *guards)
+        for i, f in enumerate(formulas):
+            s.push()
+            s.add(z3.Not(f(post)))
+            t0 = time.perf_counter()
+            r = s.check()
+            checking += time.perf_counter() - t0
+            obligations += 1
+            if r != z3.unsat:
+                not_unsat.append((action.name, i, str(r)))
+            s.pop()
+    return {"wall": time.perf_counter() - started, "cpu": time.process_time() - cpu, "check": checking,
+            "obligations": obligations, "targets": len(formulas), "not_unsat": not_unsat}
+
+
+# ---- timing prove() in process, phase by phase ---------------------------------------------------
+
+# Prover methods timed as phases, if the engine has them (it is timed as a whole regardless).
+PHASES = [("_consistency", "consistency"), ("_initial", "initial state"), ("_houdini", "induction"),
+          ("_bmc", "bounded search"), ("_sanity", "sanity")]
+
+
+class _PhaseClock:
+    """Wraps Prover's phase methods on the class, so that prove() itself is what is called and timed."""
+
+    def __init__(self):
+        from specforge.prove import engine
+
+        self.engine = engine
+        self.times: dict[str, float] = {}
+        self.current = "setup"
+        self._saved: dict[str, object] = {}
+
+    def __enter__(self):
+        cls = self.engine.Prover
+        for method, label in PHASES:
+            original = cls.__dict__.get(method)
+            if original is None:
+                continue
+            self._saved[method] = original
+
+            def wrapper(prover, *args, _original=original, _label=label, **kwargs):
+                outer, self.current = self.current, _label
+                t0 = time.perf_counter()
+                try:
+                    return _original(prover, *args, **kwargs)
+                finally:
+                    self.times[_label] = self.times.get(_label, 0.0) + time.perf_counter() - t0
+                    self.current = outer
+
+            setattr(cls, method, wrapper)
+        return self
+
+    def __exit__(self, *exc):
+        for method, original in self._saved.items():
+            setattr(self.engine.Prover, method, original)
+        return False
+
+
+@dataclass
+class ProveRun:
+    wall: float
+    cpu: float
+    phases: dict[str, float]
+
+
+def timed_prove(spec, timeout_s: float) -> tuple[ProveRun, object]:
+    from specforge.prove import prove
+
+    with _PhaseClock() as clock:
+        cpu = time.process_time()
+        t0 = time.perf_counter()
+        report = prove(spec, timeout=timeout_s)
+        wall = time.perf_counter() - t0
+        cpu = time.process_time() - cpu
+    return ProveRun(wall, cpu, dict(clock.times)), report
+
+
+def check_report(report, case: str, invariants: int) -> None:
+    """Every invariant (and type bound) must be proved, and every declared invariant must be there."""
+    declared = [r for r in report.invariants if r.kind == "invariant"]
+    bad = [r for r in report.invariants if r.verdict.value != "proved"]
+    if len(declared) != invariants or bad:
+        lines = [f"FAILED: {case}: expected {invariants} invariants, all proved; got {len(declared)}"]
+        for r in bad[:10]:
+            lines.append(f"  {r.id}: {r.verdict.value}: {r.reason}")
+        sys.exit("\n".join(lines))
+
+
+def count_hash_calls(spec, timeout_s: float) -> dict[str, tuple[int, float]] | None:
+    """Calls to specforge.prove.cache.digest (the cache-key hash) and their time, per phase; None if absent."""
+    try:
+        from specforge.prove import cache as cache_module
+    except ImportError:
+        return None
+    original = getattr(cache_module, "digest", None)
+    if original is None:
+        return None
+    from specforge.prove import prove
+
+    counts: dict[str, list] = {}
+    with _PhaseClock() as clock:
+        def counted(*parts):
+            t0 = time.perf_counter()
+            try:
+                return original(*parts)
+            finally:
+                entry = counts.setdefault(clock.current, [0, 0.0])
+                entry[0] += 1
+                entry[1] += time.perf_counter() - t0
+
+        cache_module.digest = counted
+        try:
+            prove(spec, timeout=timeout_s)
+        finally:
+            cache_module.digest = original
+    return {phase: (n, s) for phase, (n, s) in counts.items()}
+
+
+# ---- the cases -------------------------------------------------------------------------------------
+
+
+@dataclass
+class SizeResult:
+    invariants: int
+    actions: int
+    path: Path
+    lines: int
+    load_s: float = 0.0
+    targets: int = 0
+    obligations: int = 0
+    runs: list[ProveRun] = field(default_factory=list)
+    plain: list[dict] = field(default_factory=list)
+    findings: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def median(self, what: str) -> float:
+        if what == "prove":
+            return statistics.median(r.wall for r in self.runs)
+        if what == "prove_cpu":
+            return statistics.median(r.cpu for r in self.runs)
+        if what == "plain":
+            return statistics.median(p["wall"] for p in self.plain)
+        if what == "plain_cpu":
+            return statistics.median(p["cpu"] for p in self.plain)
+        if what == "plain_check":
+            return statistics.median(p["check"] for p in self.plain)
+        values = [r.phases[what] for r in self.runs if what in r.phases]
+        return statistics.median(values) if values else float("nan")
+
+
+def time_load(path: Path) -> float:
+    from specforge.frontend import load
+
+    best = float("inf")
+    for _ in range(LOAD_REPEATS):
+        gc.collect()
+        t0 = time.perf_counter()
+        loaded = load(str(path))
+        best = min(best, time.perf_counter() - t0)
+        if not loaded.ok:
+            sys.exit(f"FAILED: load({path}) reported errors: {loaded.diagnostics[:3]}")
+    return best
+
+
+def run_size(r: SizeResult, runs: int, timeout_s: float, log) -> None:
+    from specforge.frontend import load
+
+    r.load_s = time_load(r.path)
+    spec = load(str(r.path)).spec
+    if len(spec.invariants) != r.invariants or len(spec.actions) != r.actions:
+        sys.exit(f"FAILED: {r.name}: expected {r.invariants} invariants and {r.actions} actions, "
+                 f"got {len(spec.invariants)} and {len(spec.actions)}")
+    spent = 0.0
+    for i in range(runs):
+        if i and spent > SIZE_BUDGET_S:
+            break
+        # alternate which side goes first, so that drift in the machine's load hits both
+        order = ["prove", "plain"] if i % 2 == 0 else ["plain", "prove"]
+        for side in order:
+            gc.collect()
+            if side == "prove":
+                run, report = timed_prove(spec, timeout_s)
+                check_report(report, r.name, r.invariants)
+                r.runs.append(run)
+                spent += run.wall
+                r.targets = len(report.invariants)
+                r.findings = {}
+                for f in report.findings:
+                    r.findings[f.kind] = r.findings.get(f.kind, 0) + 1
+                del report
+            else:
+                plain = plain_z3_induction(spec, timeout_s)
+                if plain["not_unsat"]:
+                    sys.exit(f"FAILED: {r.name}: plain z3 did not prove {plain['not_unsat'][:5]} "
+                             "(the generated spec is not inductive)")
+                r.plain.append(plain)
+                r.obligations = plain["obligations"]
+                spent += plain["wall"]
+        print(f"  {r.name}: prove() {_s(r.runs[-1].wall)} (induction {_s(r.runs[-1].phases.get('induction'))}), "
+              f"plain z3 {_s(r.plain[-1]['wall'])}", file=log)
+    if r.targets != r.plain[-1]["targets"]:
+        sys.exit(f"FAILED: {r.name}: specforge has {r.targets} targets, the baseline {r.plain[-1]['targets']}")
+
+
+# ---- the CLI: --jobs and the cache ---------------------------------------------------------------------
+
+
+def specforge_command() -> list[str]:
+    """The installed `specforge` script of this interpreter (not a version manager's shim in front of it)."""
+    name = "specforge.exe" if os.name == "nt" else "specforge"
+    script = Path(sysconfig.get_path("scripts")) / name
+    if script.is_file():
+        return [str(script)]
+    found = shutil.which("specforge")
+    if found:
+        return [found]
+    return [sys.executable, "-m", "specforge.cli"]
+
+
+def cli_features(cmd: list[str]) -> dict[str, bool | str]:
+    proc = subprocess.run([*cmd, "prove", "--help"], capture_output=True, text=True)
+    text = " ".join(proc.stdout.split())
+    jobs_help = ""
+    if "--jobs" in text:
+        after = text.split("--jobs", 1)[1]
+        jobs_help = after.split(" -", 1)[0].split("INTEGER RANGE", 1)[-1].split("[default", 1)[0].strip()
+    return {"no_cache": "--no-cache" in text, "jobs": "--jobs" in text, "jobs_help": jobs_help}
+
+
+@dataclass
+class CliRun:
+    seconds: float
+    verdicts: dict[str, tuple[str, str | None]]  # "file:id" -> (verdict, method)
+
+
+def run_cli(cmd: list[str], args: list[str], env: dict[str, str], expect: int) -> CliRun:
+    t0 = time.perf_counter()
+    proc = subprocess.run([*cmd, "prove", "--format", "json", *args], env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        sys.exit(f"FAILED: `specforge prove {' '.join(args)}` exited with {proc.returncode}\n"
+                 f"--- stderr ---\n{proc.stderr[:4000]}\n--- stdout ---\n{proc.stdout[:2000]}")
+    doc = json.loads(proc.stdout)
+    specs = doc["specs"] if "specs" in doc else [doc]
+    verdicts = {f"{s['file']}:{i['id']}": (i["verdict"], i.get("method")) for s in specs for i in s["invariants"]}
+    not_proved = [k for k, (v, _) in verdicts.items() if v != "proved"]
+    if not_proved or sum(1 for k in verdicts if ":type:" not in k) != expect:
+        sys.exit(f"FAILED: `specforge prove {' '.join(args)}`: expected {expect} invariants, all proved; "
+                 f"got {len(verdicts)} results, not proved: {not_proved[:5]}")
+    return CliRun(seconds, verdicts)
+
+
+@dataclass
+class JobsResult:
+    label: str
+    files: int
+    invariants: int
+    one: list[CliRun] = field(default_factory=list)
+    two: list[CliRun] = field(default_factory=list)
+
+    @property
+    def speedup(self) -> float:
+        return statistics.median(r.seconds for r in self.one) / statistics.median(r.seconds for r in self.two)
+
+    @property
+    def same_verdicts(self) -> bool:
+        return all(r.verdicts == self.one[0].verdicts for r in self.one + self.two)
+
+
+def measure_jobs(cmd, env, files: list[Path], invariants: int, label: str, runs: int, no_cache: bool,
+                 log) -> JobsResult:
+    result = JobsResult(label, len(files), invariants)
+    extra = ["--no-cache"] if no_cache else []
+    for i in range(runs):
+        for jobs in ([1, 2] if i % 2 == 0 else [2, 1]):
+            run = run_cli(cmd, [*extra, "--jobs", str(jobs), *map(str, files)], env, invariants)
+            (result.one if jobs == 1 else result.two).append(run)
+            print(f"  {label}, --jobs {jobs}: {_s(run.seconds)}", file=log)
+    return result
+
+
+@dataclass
+class CacheResult:
+    implemented: bool
+    file: str = ""
+    rows: list[tuple[str, float, str]] = field(default_factory=list)  # (what, seconds, note)
+    counts: list[tuple[str, int, int, float]] = field(default_factory=list)  # (what, hits, misses, seconds)
+
+
+def _edit_one_invariant(text: str) -> str:
+    """The same spec with one generated invariant's constant changed (still true, still inductive)."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("  ") and i > 0 and lines[i - 1].startswith("invariant INV-") and ">= -" in line:
+            head, _, rest = line.rpartition(">= -")
+            digits = "".join(ch for ch in rest if ch.isdigit() or ch == "_")
+            lines[i] = f"{head}>= -{int(digits.replace('_', '')) + 1}{rest[len(digits):]}"
+            return "\n".join(lines) + "\n"
+    raise ValueError("no invariant of the form `x >= -n` to edit")
+
+
+def measure_cache(cmd, env, path: Path, invariants: int, features, seed: int, log) -> CacheResult:
+    if not features["no_cache"]:
+        return CacheResult(False)
+    result = CacheResult(True, path.name)
+    store = Path(tempfile.mkdtemp(prefix="specforge-bench-proofs-"))
+    try:
+        # the grammar cache shares the directory: build it first, so that only the proof cache starts empty
+        subprocess.run([*cmd, "check", str(path)], env={**env, "SPECFORGE_CACHE_DIR": str(store)},
+                       capture_output=True, text=True)
+        cached_env = {**env, "SPECFORGE_CACHE_DIR": str(store)}
+        reference = run_cli(cmd, ["--no-cache", str(path)], cached_env, invariants)
+        result.rows.append(("`--no-cache`", reference.seconds, "the reference: every obligation solved"))
+        print(f"  --no-cache: {_s(reference.seconds)}", file=log)
+        cold = run_cli(cmd, [str(path)], cached_env, invariants)
+        result.rows.append(("first run, empty cache", cold.seconds, "solves everything and stores the results"))
+        print(f"  empty cache: {_s(cold.seconds)}", file=log)
+        warm = run_cli(cmd, [str(path)], cached_env, invariants)
+        same = "same verdicts as `--no-cache`" if warm.verdicts == reference.verdicts else \
+            "**verdicts differ from `--no-cache`**"
+        result.rows.append(("re-run, nothing changed", warm.seconds, same))
+        print(f"  re-run: {_s(warm.seconds)}", file=log)
+        edited = path.with_name(path.stem + "_edited.sf")
+        edited.write_text(_edit_one_invariant(path.read_text(encoding="utf-8")), encoding="utf-8")
+        after_edit = run_cli(cmd, [str(edited)], cached_env, invariants)
+        result.rows.append(("re-run after changing one invariant's constant", after_edit.seconds,
+                            "a different file name, same spec but for one literal"))
+        print(f"  one invariant changed: {_s(after_edit.seconds)}", file=log)
+    finally:
+        shutil.rmtree(store, ignore_errors=True)
+    # hit and miss counts in process, on a small spec (the CLI does not print them)
+    try:
+        from specforge.frontend import load_text
+        from specforge.prove import prove
+        from specforge.prove.cache import Cache
+    except ImportError:
+        return result
+    text = generate_spec(50, 16, seed, "cache")
+    changed = _edit_one_invariant(text)
+    store = Path(tempfile.mkdtemp(prefix="specforge-bench-proofs-"))
+    try:
+        cache = Cache(store / "proofs.sqlite3")
+        for what, source in [("first run, empty cache", text), ("re-run, nothing changed", text),
+                             ("one invariant's constant changed", changed)]:
+            cache.hits = cache.misses = 0
+            t0 = time.perf_counter()
+            prove(load_text(source, "cache.sf").spec, cache=cache)
+            result.counts.append((what, cache.hits, cache.misses, time.perf_counter() - t0))
+        cache.close()
+    finally:
+        shutil.rmtree(store, ignore_errors=True)
+    return result
+
+
+# ---- statistics ------------------------------------------------------------------------------------------
+
+
+def linear_fit(xs: list[float], ys: list[float]) -> tuple[float, float, float]:
+    """Least squares y = a + b x; returns (a, b, R²)."""
+    fit = statistics.linear_regression(xs, ys)
+    mean = statistics.fmean(ys)
+    total = sum((y - mean) ** 2 for y in ys)
+    residual = sum((y - fit.intercept - fit.slope * x) ** 2 for x, y in zip(xs, ys, strict=True))
+    return fit.intercept, fit.slope, (1 - residual / total) if total else 1.0
+
+
+def loglog_slope(xs: list[float], ys: list[float]) -> float:
+    """The exponent k of y ~ x^k (1: linear, 2: quadratic)."""
+    return statistics.linear_regression([math.log(x) for x in xs], [math.log(y) for y in ys]).slope
+
+
+# ---- reporting ----------------------------------------------------------------------------------------------
+
+
+def _s(seconds: float | None) -> str:
+    if seconds is None or (isinstance(seconds, float) and math.isnan(seconds)):
+        return "–"
+    if seconds < 0.01:
+        return f"{seconds * 1000:.1f} ms"
+    return f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.2f} s"
+
+
+def _us(seconds: float) -> str:
+    return f"{seconds * 1e6:,.0f} µs" if seconds < 0.01 else f"{seconds * 1000:,.1f} ms"
+
+
+def _ratio(x: float) -> str:
+    return f"{x:.2f}x"
+
+
+def _met(ok: bool, detail: str) -> str:
+    return ("yes" if ok else "**no**") + f" ({detail})"
+
+
+def render_tables(sizes: list[SizeResult], jobs: list[JobsResult], cache: CacheResult | None,
+                  hashing: dict | None, diag_name: str, features: dict, args) -> str:
+    out: list[str] = []
+    # ---- (a) overhead
+    out += [
+        "### Overhead over plain z3",
+        "",
+        "`prove(spec)` in process, after `load(path)`; the front end's time is the `load()` column, not part of "
+        "`prove()`. *Induction* is the Houdini phase alone (`Prover._houdini`, timed by wrapping the method). "
+        "*Plain z3* solves the same induction obligations and nothing else (see the list below the table). "
+        f"Each row is the median of its runs (up to {args.runs}; a size is not repeated once its runs have taken "
+        f"{SIZE_BUDGET_S:g} s); the two sides alternate within each run. Target: specforge / plain z3 "
+        f"≤ {OVERHEAD_TARGET}x.",
+        "",
+        "| Spec | Invariants | Actions | Obligations | `load()` | `prove()` | Induction | Plain z3 | "
+        "End-to-end ratio | Induction ratio | Induction ratio (CPU) | Target ≤ 1.3x (induction) | Runs |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+    ]
+    for r in sizes:
+        prove_s, ind, plain = r.median("prove"), r.median("induction"), r.median("plain")
+        # CPU time of the induction phase is not measured apart: scale it by its share of the wall time
+        ind_cpu = r.median("prove_cpu") * ind / prove_s if prove_s else float("nan")
+        ratio_ind = ind / plain
+        out.append(
+            f"| `{r.name}` | {r.invariants} | {r.actions} | {r.obligations:,} | {_s(r.load_s)} | {_s(prove_s)} | "
+            f"{_s(ind)} | {_s(plain)} | {_ratio(prove_s / plain)} | {_ratio(ratio_ind)} | "
+            f"{_ratio(ind_cpu / r.median('plain_cpu'))} | "
+            f"{_met(ratio_ind <= OVERHEAD_TARGET, f'{ratio_ind / OVERHEAD_TARGET:.0%} of target')} | {len(r.runs)} |")
+    out += [
+        "",
+        "What each side does:",
+        "",
+        "- **Plain z3** (`plain_z3_induction` in `bench/prove.py`): builds the targets (every invariant and "
+        "every state variable's type bound, here `pending: nat`) with `specforge.prove.encode.Encoder`, "
+        "encodes them once over the pre-state, and for each action opens one solver with all of them "
+        "asserted plainly, plus the parameters' bounds and the guards; then for each target push, assert its "
+        "negation over the post-state, check, pop. It asserts that every answer is unsat. It sets the same "
+        "per-solver timeout as specforge. Nothing else: no consistency or initial-state check, no unsat cores.",
+        "- **specforge `prove()`** does the same induction checks with every hypothesis tracked "
+        "(`assert_and_track`) and reads the unsat core of each proof (which invariants support which). "
+        "Around it: setting up the encoder and the targets, one consistency check, one initial-state check "
+        "per target, and the sanity checks: one per guarded action (dead actions) and one per invariant "
+        "(is it implied by all the others: a solver with all N−1 others asserted, so N solvers of N "
+        "assertions). Bounded search and strengthening do not run, since everything is proved in the first "
+        "induction round. The end-to-end ratio therefore compares different amounts of work by design; the "
+        "induction ratio compares the same obligations.",
+        "- *Obligations* = targets × actions (targets = invariants + 1 type bound): the induction checks each "
+        "side makes. *Induction ratio (CPU)*: process CPU time instead of wall time (the induction phase's "
+        "share of `prove()`'s CPU time taken as its share of the wall time), which shows whether other load "
+        "on the machine skewed the wall-time ratio.",
+        "",
+        "Where `prove()` spends its time (medians; *other* is what the phases do not cover: creating the "
+        "`Prover`, the strengthening loop and building the report):",
+        "",
+        "| Spec | `prove()` | Setup + other | Consistency | Initial state | Induction | Bounded search | Sanity | "
+        "Plain z3 | of which `check()` | Findings |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    labels = [label for _, label in PHASES]
+    for r in sizes:
+        prove_s = r.median("prove")
+        phase = {label: r.median(label) for label in labels}
+        other = prove_s - sum(v for v in phase.values() if not math.isnan(v))
+        findings = ", ".join(f"{n} {k}" for k, n in sorted(r.findings.items())) or "none"
+        out.append(f"| `{r.name}` | {_s(prove_s)} | {_s(other)} | " + " | ".join(_s(phase[label]) for label in labels)
+                   + f" | {_s(r.median('plain'))} | {_s(r.median('plain_check'))} | {findings} |")
+    n_redundant = max((r.findings.get("redundant", 0) for r in sizes), default=0)
+    if n_redundant:
+        out += ["", "The generated invariants beyond the 13 core ones are weaker forms of them (that is what makes "
+                "them all inductive), so the sanity check reports most of them as redundant: a note, not an error."]
+    if hashing:
+        total_calls = sum(n for n, _ in hashing.values())
+        total_s = sum(s for _, s in hashing.values())
+        diag = next((r for r in sizes if r.name == diag_name), None)
+        out += [
+            "",
+            f"Cache-key hashing: calls to `specforge.prove.cache.digest` during one `prove()` of `{diag_name}` "
+            "(without a cache: `prove()`'s default, and what `--no-cache` does), counted in a separate, "
+            "instrumented run, so the times carry the counting wrapper's own cost. The key of each induction "
+            "obligation hashes the digests of all the hypotheses (a `json.dumps` of each), so a call costs time "
+            "in proportion to the number of invariants, and the induction phase's calls add up to "
+            "invariants² × actions.",
+            "",
+            "| Phase | Calls | Time in `digest` | Share of the phase (median run above) |",
+            "| --- | ---: | ---: | ---: |",
+        ]
+        for phase_name in ["setup", *labels]:
+            if phase_name not in hashing:
+                continue
+            n, s = hashing[phase_name]
+            share = "–"
+            if diag is not None and phase_name in labels and not math.isnan(diag.median(phase_name)):
+                share = f"{s / diag.median(phase_name):.0%}"
+            out.append(f"| {phase_name} | {n:,} | {_s(s)} | {share} |")
+        out.append(f"| total | {total_calls:,} | {_s(total_s)} | – |")
+    # ---- (b) scaling
+    xs = [float(r.obligations) for r in sizes]
+    series = [("`prove()`", [r.median("prove") for r in sizes]),
+              ("induction", [r.median("induction") for r in sizes]),
+              ("plain z3", [r.median("plain") for r in sizes])]
+    out += [
+        "",
+        "### Scaling with the number of obligations",
+        "",
+        "Time per obligation (obligations = targets × actions) at each size; constant if the time is linear "
+        "in the number of obligations.",
+        "",
+        "| Spec | Obligations | `prove()` / obligation | Induction / obligation | Plain z3 / obligation |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for r in sorted(sizes, key=lambda r: r.obligations):
+        out.append(f"| `{r.name}` | {r.obligations:,} | {_us(r.median('prove') / r.obligations)} | "
+                   f"{_us(r.median('induction') / r.obligations)} | {_us(r.median('plain') / r.obligations)} |")
+    out += [
+        "",
+        "Fits over all rows: least squares t = a + b·x (x = obligations), its R², and the exponent k of "
+        "t ~ x^k from a log-log fit (k = 1: linear; k = 2: quadratic). Target: linear. Counted as linear here "
+        "when k ≤ 1.15 (at most about 1.15x more time per obligation for every 2.7x more obligations).",
+        "",
+        "| Series | a | b (per obligation) | R² | k (log-log) | Linear |",
+        "| --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    if len(sizes) >= 3:
+        for label, ys in series:
+            a, b, r2 = linear_fit(xs, ys)
+            k = loglog_slope(xs, ys)
+            out.append(f"| {label} | {_s(a) if a >= 0 else '−' + _s(-a)} | {_us(b)} | {r2:.4f} | {k:.2f} | "
+                       f"{'yes' if k <= 1.15 else '**no**'} |")
+    else:
+        out.append("| (fewer than 3 sizes: no fit) | – | – | – | – | – |")
+    # ---- (c) --jobs
+    if args.skip_cli:
+        out += ["", "### `--jobs 2` against `--jobs 1`, and the result cache", "",
+                "Not measured in this run (`--skip-cli`)."]
+        return "\n".join(out)
+    out += [
+        "",
+        "### `--jobs 2` against `--jobs 1`",
+        "",
+        f"`specforge prove --format json{' --no-cache' if features['no_cache'] else ''} --jobs J FILE...` as a "
+        f"new process, wall time, median of {args.cli_runs} runs each, alternating. `specforge prove --help` "
+        f"says of `--jobs`: \"{features['jobs_help'] or 'no --jobs option'}\". The front end reads the files "
+        "one after another in the parent process either way. Target: speed-up ≥ 1.7x.",
+        "",
+        "| Case | Files | Invariants (all files) | `--jobs 1` | `--jobs 2` | Speed-up | Target ≥ 1.7x | Same verdicts |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for j in jobs:
+        one = statistics.median(r.seconds for r in j.one)
+        two = statistics.median(r.seconds for r in j.two)
+        out.append(f"| {j.label} | {j.files} | {j.invariants:,} | {_s(one)} | {_s(two)} | {_ratio(j.speedup)} | "
+                   f"{_met(j.speedup >= JOBS_TARGET, f'{j.speedup / JOBS_TARGET:.0%} of target')} | "
+                   f"{'yes' if j.same_verdicts else '**no**'} |")
+    # ---- (d) cache
+    out += ["", "### Re-running with the result cache", ""]
+    if cache is None or not cache.implemented:
+        out += ["| Run | Wall time |", "| --- | --- |",
+                "| re-run of an unchanged spec from the cache | not implemented (`specforge prove --help` has no "
+                "`--no-cache`: there is no result cache) |"]
+    else:
+        ref = cache.rows[0][1]
+        out += [
+            f"`specforge prove --format json FILE` as a new process on `{cache.file}`, one run each, in this "
+            "order, with a proof cache that starts empty (in a temporary `SPECFORGE_CACHE_DIR`; its grammar "
+            "cache is built beforehand). The process start-up and the front end are included in every row.",
+            "",
+            "| Run | Wall time | Speed-up over `--no-cache` | Note |",
+            "| --- | ---: | ---: | --- |",
+        ]
+        for what, seconds, note in cache.rows:
+            out.append(f"| {what} | {_s(seconds)} | {_ratio(ref / seconds)} | {note} |")
+        if cache.counts:
+            out += [
+                "",
+                "Cache hits and misses, counted in process (`prove(spec, cache=Cache(path))`) on a smaller spec "
+                "(50 invariants, 16 actions) run three times against one store:",
+                "",
+                "| Run | Hits | Misses | `prove()` |",
+                "| --- | ---: | ---: | ---: |",
+            ]
+            for what, hits, misses, seconds in cache.counts:
+                out.append(f"| {what} | {hits:,} | {misses:,} | {_s(seconds)} |")
+    return "\n".join(out)
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.lower().startswith(("model name", "hardware", "cpu model")):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown"
+
+
+def _ram() -> str:
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                return f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return "unknown"
+
+
+def _version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def source_digest() -> str:
+    """A short sha256 of specforge's sources, prover included, naming exactly the code that was measured."""
+    import specforge
+
+    package = Path(specforge.__file__).resolve().parent
+    grammar = package / "grammar" if (package / "grammar").is_dir() else package.parent / "grammar"
+    files = sorted(package.rglob("*.py")) + sorted(grammar.glob("*.lark"))
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(str(f.relative_to(package.parent)).encode() + b"\0" + f.read_bytes() + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def _load_average() -> tuple[float, float, float] | None:
+    try:
+        return os.getloadavg()
+    except (AttributeError, OSError):
+        return None
+
+
+def _show_load(load) -> str:
+    return "unknown" if load is None else " / ".join(f"{x:.2f}" for x in load)
+
+
+def machine_description(load_before, load_after) -> list[str]:
+    import z3
+
+    import specforge
+
+    return [
+        f"- CPU: {_cpu_model()}, {os.cpu_count()} cores (os.cpu_count())",
+        f"- RAM: {_ram()}",
+        f"- OS: {platform.system()} {platform.release()}",
+        f"- Python {platform.python_version()} ({platform.python_implementation()}), z3 {z3.get_version_string()} "
+        f"(z3-solver {_version('z3-solver')}), lark {_version('lark')}, pydantic {_version('pydantic')}",
+        f"- specforge {specforge.__version__}, sources {source_digest()} "
+        "(first 12 hex digits of a sha256 over `specforge/**/*.py` and `grammar/*.lark`)",
+        f"- Load average (1 / 5 / 15 min) at the start: {_show_load(load_before)}; at the end: "
+        f"{_show_load(load_after)}. Anything well above 0 means other processes shared the CPU and the "
+        "wall times are inflated (the CPU-time ratio is less affected).",
+    ]
+
+
+def reproduce_command(args) -> str:
+    parts = ["python bench/prove.py"]
+    if args.runs != DEFAULT_RUNS:
+        parts.append(f"--runs {args.runs}")
+    if args.cli_runs != DEFAULT_CLI_RUNS:
+        parts.append(f"--cli-runs {args.cli_runs}")
+    if args.seed != DEFAULT_SEED:
+        parts.append(f"--seed {args.seed}")
+    if args.sizes != DEFAULT_SIZES:
+        parts.append("--sizes " + ",".join(f"{n}x{m}" for n, m in args.sizes))
+    if args.skip_cli:
+        parts.append("--skip-cli")
+    parts.append("--record")
+    return " ".join(parts)
+
+
+def render_section(tables: str, args, loads, total_s: float) -> str:
+    date = datetime.now(UTC).strftime("%Y-%m-%d")
+    return "\n".join([
+        SECTION_HEADING,
+        "",
+        "How long `specforge prove` takes on generated specs with N invariants and M actions, what it costs "
+        "over discharging the same induction obligations with plain z3 calls, how it scales, what `--jobs 2` "
+        "gains and what a cached re-run saves. The specs are generated by `bench/prove.py` from a fixed seed "
+        f"({args.seed}): int state variables with guards, an enum, durations, and a `set Account` with "
+        "`map[Account, int]` balances and forall-invariants. Every invariant is inductive together with the "
+        "others, and the script stops unless every one is proved (and unless plain z3 proves every induction "
+        "obligation).",
+        "",
+        f"Measured on {date} on:",
+        "",
+        *machine_description(*loads),
+        "",
+        "To reproduce, from the repository root:",
+        "",
+        "```sh",
+        reproduce_command(args),
+        "```",
+        "",
+        f"The whole run took {total_s:.0f} s.",
+        "",
+        tables,
+        "",
+    ])
+
+
+def replace_section(document: str, section: str) -> str:
+    """Put `section` in place of the existing prover section (up to the next `## ` heading), or append it."""
+    lines = document.splitlines()
+    start = end = None
+    in_fence = False
+    for i, line in enumerate(lines):
+        if line.lstrip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        if start is None and line.strip() == SECTION_HEADING:
+            start = i
+        elif start is not None and (line.startswith("## ") or line.startswith("# ")):
+            end = i
+            break
+    new = section.rstrip("\n").splitlines()
+    if start is None:
+        body = "\n".join(lines).rstrip("\n")
+        return (body + "\n\n" if body else "") + "\n".join(new) + "\n"
+    end = len(lines) if end is None else end
+    tail = lines[end:]
+    return "\n".join(lines[:start] + new + ([""] + tail if tail else [])) + "\n"
+
+
+def record(section: str) -> None:
+    if BENCHMARKS_MD.exists():
+        document = BENCHMARKS_MD.read_text(encoding="utf-8")
+    else:
+        document = "# Benchmarks\n\nMeasured speed of specforge. Each section says how to reproduce its numbers.\n"
+    BENCHMARKS_MD.parent.mkdir(parents=True, exist_ok=True)
+    BENCHMARKS_MD.write_text(replace_section(document, section), encoding="utf-8")
+
+
+# ---- main -----------------------------------------------------------------------------------------------------
+
+
+def _sizes(text: str) -> list[tuple[int, int]]:
+    out = []
+    for part in text.split(","):
+        try:
+            n, m = (int(x) for x in part.lower().split("x"))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected NxM[,NxM...], got {part!r}") from None
+        if n < 1 or not 1 <= m <= MAX_ACTIONS:
+            raise argparse.ArgumentTypeError(f"{part}: need N >= 1 and 1 <= M <= {MAX_ACTIONS}")
+        out.append((n, m))
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Time `specforge prove` on generated specs against plain z3, its scaling, --jobs 2 and the "
+                    "result cache.",
+        epilog="Results are printed as Markdown; --record also writes them to docs/benchmarks.md.",
+    )
+    parser.add_argument("--runs", type=int, default=DEFAULT_RUNS,
+                        help=f"in-process runs per size, each of prove() and of plain z3 (default {DEFAULT_RUNS}; "
+                             f"a size is not repeated once its runs have taken {SIZE_BUDGET_S:g} s)")
+    parser.add_argument("--cli-runs", type=int, default=DEFAULT_CLI_RUNS,
+                        help=f"runs of each `specforge prove --jobs J` command (default {DEFAULT_CLI_RUNS})")
+    parser.add_argument("--sizes", type=_sizes, default=DEFAULT_SIZES, metavar="NxM[,NxM...]",
+                        help="invariants x actions of the in-process specs (default "
+                             + ",".join(f"{n}x{m}" for n, m in DEFAULT_SIZES) + f"; M at most {MAX_ACTIONS})")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                        help=f"seed of the spec generator (default {DEFAULT_SEED})")
+    parser.add_argument("--timeout", type=float, default=10.0,
+                        help="solver timeout per obligation in seconds, for both sides (default 10, as the CLI)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help="where the generated specs are written (default bench/out/, ignored by git)")
+    parser.add_argument("--skip-cli", action="store_true",
+                        help="skip the process measurements (--jobs and the cache)")
+    parser.add_argument("--record", action="store_true",
+                        help="write the results into the prover section of docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    if args.runs < 1 or args.cli_runs < 1:
+        parser.error("--runs and --cli-runs must be at least 1")
+
+    began = time.perf_counter()
+    load_before = _load_average()
+    if load_before is not None and load_before[0] > 0.5 * (os.cpu_count() or 1):
+        print(f"warning: the machine is busy (load average {_show_load(load_before)} on {os.cpu_count()} cores); "
+              "the times will be inflated", file=sys.stderr)
+    log = sys.stderr
+    args.out.mkdir(parents=True, exist_ok=True)
+    cache_dir = Path(tempfile.mkdtemp(prefix="specforge-bench-cache-"))
+    os.environ["SPECFORGE_CACHE_DIR"] = str(cache_dir)  # the grammar cache (and any proof cache) go here
+    env = dict(os.environ)
+    try:
+        def write(n: int, m: int, tag: str = "") -> Path:
+            path = args.out / f"prove_{n}x{m}{tag}.sf"
+            path.write_text(generate_spec(n, m, args.seed, tag), encoding="utf-8")
+            return path
+
+        sizes = []
+        for n, m in args.sizes:
+            path = write(n, m)
+            sizes.append(SizeResult(n, m, path, len(path.read_text(encoding="utf-8").splitlines())))
+
+        # warm up: imports, the grammar, z3's first calls
+        from specforge.frontend import load
+
+        warm = load(str(sizes[0].path)).spec
+        timed_prove(warm, args.timeout)
+        plain_z3_induction(warm, args.timeout)
+
+        print("in process: prove() against plain z3 ...", file=log)
+        for r in sizes:
+            run_size(r, args.runs, args.timeout, log)
+
+        names = [r.name for r in sizes]
+        diag_name = f"prove_{DIAG_SIZE[0]}x{DIAG_SIZE[1]}.sf"
+        if diag_name not in names:
+            diag_name = max(sizes, key=lambda r: r.obligations).name
+        print(f"counting cache-key hashes in {diag_name} ...", file=log)
+        hashing = count_hash_calls(load(str(args.out / diag_name)).spec, args.timeout)
+
+        jobs: list[JobsResult] = []
+        cache: CacheResult | None = None
+        features = {"no_cache": False, "jobs": False, "jobs_help": ""}
+        if not args.skip_cli:
+            cmd = specforge_command()
+            features = cli_features(cmd)
+            subprocess.run([*cmd, "check", str(sizes[0].path)], env=env, capture_output=True)  # grammar cache
+            n, m = JOBS_FILE_SIZE
+            files = [write(n, m, f"_file{i}") for i in range(1, JOBS_FILES + 1)]
+            print("--jobs 1 against --jobs 2 ...", file=log)
+            jobs.append(measure_jobs(cmd, env, files, n * len(files),
+                                     f"{len(files)} files of {n} invariants × {m} actions", args.cli_runs,
+                                     bool(features["no_cache"]), log))
+            n, m = JOBS_BIG_SIZE
+            big = write(n, m)
+            jobs.append(measure_jobs(cmd, env, [big], n, f"one file, {n} invariants × {m} actions", args.cli_runs,
+                                     bool(features["no_cache"]), log))
+            print("the result cache ...", file=log)
+            n, m = CACHE_SIZE
+            cache = measure_cache(cmd, env, write(n, m), n, features, args.seed, log)
+    finally:
+        shutil.rmtree(cache_dir, ignore_errors=True)
+
+    total = time.perf_counter() - began
+    tables = render_tables(sizes, jobs, cache, hashing, diag_name, features, args)
+    section = render_section(tables, args, (load_before, _load_average()), total)
+    print(section)
+    if args.record:
+        record(section)
+        print(f"recorded in {BENCHMARKS_MD.relative_to(ROOT)}", file=sys.stderr)
+    print(f"total time {total:.0f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

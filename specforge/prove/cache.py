@@ -1,0 +1,135 @@
+"""Proof results cached by a hash of each obligation.
+
+An obligation's key is a SHA-256 over what decides its answer: the spec's
+declarations (sets, enums, constants, state and init), the action, the goal,
+the hypotheses, the search depth, and the versions of specforge and z3. Source
+positions are left out, so moving an invariant or editing a comment keeps
+its results; changing any part an obligation reads gives it a new key.
+
+Only decided answers (proved, violated, a found strengthening) are stored; a
+timeout is tried again next time. The store is one SQLite file, by default
+under ~/.cache/specforge (SPECFORGE_CACHE_DIR overrides it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import z3
+
+from .. import __version__, ir
+
+_SPAN_KEYS = frozenset({"span", "var_span", "error_span"})
+# Bumped whenever what is stored changes shape, so older entries are never read.
+FORMAT = 2
+
+
+def _strip(value):
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k not in _SPAN_KEYS}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+def digest(*parts) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        if hasattr(part, "model_dump"):
+            part = _strip(part.model_dump(mode="json", by_alias=True))
+        h.update(json.dumps(part, sort_keys=True, separators=(",", ":")).encode())
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+class Digests:
+    """Position-free hashes of a spec's parts, computed once per run."""
+
+    def __init__(self, spec: ir.Spec, depth: int):
+        self.context = digest("specforge", __version__, FORMAT, "z3", z3.get_version_string(), depth,
+                              *spec.sets, *spec.enums, *spec.consts, *spec.state, *spec.init)
+        self.actions = {a.name: digest(a) for a in spec.actions}
+        self.all_actions = digest(*sorted(self.actions.values()))
+        self.invariants = {i.id: digest(i.expr) for i in spec.invariants}
+
+    def target(self, tid: str) -> str:
+        # a type bound is decided by the state declarations, already in the context
+        return self.invariants.get(tid, digest(tid))
+
+    def key(self, kind: str, *parts: str) -> str:
+        return digest(kind, self.context, *parts)
+
+
+def default_path() -> Path:
+    base = os.environ.get("SPECFORGE_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "specforge")
+    return Path(base) / "proofs.sqlite3"
+
+
+class Cache:
+    """A key -> JSON store. Unusable storage (read-only home, a locked file) silently disables it."""
+
+    def __init__(self, path: Path | None = None):
+        self.hits = 0
+        self.misses = 0
+        self._db: sqlite3.Connection | None = None
+        try:
+            path = path or default_path()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(str(path), timeout=5)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        except (OSError, sqlite3.Error):
+            self._db = None
+
+    def get(self, key: str):
+        if self._db is None:
+            return None
+        try:
+            row = self._db.execute("SELECT value FROM results WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            self.misses += 1
+            return None
+        self.hits += 1
+        return json.loads(row[0])
+
+    def put(self, key: str, value) -> None:
+        if self._db is None:
+            return
+        try:
+            self._db.execute("INSERT OR REPLACE INTO results VALUES (?, ?)", (key, json.dumps(value)))
+        except sqlite3.Error:
+            pass
+
+    def close(self) -> None:
+        if self._db is not None:
+            try:
+                self._db.commit()
+                self._db.close()
+            except sqlite3.Error:
+                pass
+            self._db = None
+
+
+class NoCache(Cache):
+    def __init__(self):
+        self.hits = 0
+        self.misses = 0
+        self._db = None
+
+
+@contextmanager
+def open_cache(enabled: bool = True) -> Iterator[Cache]:
+    cache = Cache() if enabled else NoCache()
+    try:
+        yield cache
+    finally:
+        cache.close()
