@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from . import ir
 from .diagnostics import Diagnostic
 from .ir import BoolT, DomainT, EnumT, IntT, MapT, QuantityT, RangeT, RecordT, RefKind, SetT, make
-from .lower import INIT_UNREADABLE, InitBlock, SpecHeader, StateBlock
+from .lower import INIT_UNREADABLE, MAX_DIGITS, InitBlock, SpecHeader, StateBlock
 from .parse import ParseResult
 from .source import Span
 from .units import DIMENSIONS, TYPE_DIMENSIONS, describe
@@ -43,7 +43,7 @@ def show(t: ir.Type | None) -> str:
             return "int"
         if t.low == 0 and t.high is None:
             return "nat"
-        return f"int[{'' if t.low is None else t.low}..{'' if t.high is None else t.high}]"
+        return f"int[{'' if t.low is None else _number(t.low)}..{'' if t.high is None else _number(t.high)}]"
     if isinstance(t, QuantityT):
         return DIMENSIONS[t.dimension].type_name
     if isinstance(t, (EnumT, SetT)):
@@ -265,7 +265,7 @@ class Checker:
     def _check_bounds(self, t: ir.Type, value, span: Span) -> None:
         if isinstance(t, IntT) and isinstance(value, int) and not isinstance(value, bool):
             if (t.low is not None and value < t.low) or (t.high is not None and value > t.high):
-                self.error("SF222", f"{value} is outside {show(t)}", span)
+                self.error("SF222", f"{_number(value)} is outside {show(t)}", span)
 
     def _state(self, fields: list[ir.StateField]) -> list[ir.StateField]:
         out = []
@@ -322,7 +322,8 @@ class Checker:
                 if t.base == "nat" and low < 0:
                     self.error("SF217", f"a nat range cannot start below 0 (it starts at {low})", t.low.span)
                 elif low > high:
-                    self.error("SF217", f"the range {low}..{high} is empty", t.span, "write the smaller bound first")
+                    self.error("SF217", f"the range {_number(low)}..{_number(high)} is empty", t.span,
+                               "write the smaller bound first")
                 else:
                     resolved = make(IntT, low=low, high=high)
             return _with(t, low=self.expr(t.low, self.globals), high=self.expr(t.high, self.globals),
@@ -478,7 +479,7 @@ class Checker:
         if isinstance(target.type, RecordT):
             self.error("SF214", "a record is assigned field by field", a.target.span)
         elif target.type is not None and value.type is not None:
-            value = self.assignable(target.type, value, f"`{_show_expr(a.target)}`")
+            value = self.assignable(target.type, value, _named(a.target))
         return _with(a, target=target, value=value)
 
     # ---- type compatibility ------------------------------------------------------------------
@@ -521,6 +522,8 @@ class Checker:
         dim = DIMENSIONS[quantity.dimension]
         if isinstance(bare, ir.IntLit):
             hint = f"did you mean `{bare.value} {dim.example.split()[1]}`?"
+        elif _named(bare) == "this expression":
+            hint = "it has no unit; multiply it by one, e.g. `(...) * 1 s`"
         else:
             hint = f"`{_show_expr(bare)}` has no unit; multiply it by one, e.g. `{_show_expr(bare)} * 1 s`"
         self.error("SF204", message, bare.span, hint)
@@ -534,13 +537,29 @@ class Checker:
     # ---- constant evaluation -----------------------------------------------------------------
 
     def evaluate(self, e: ir.Expr):
-        """The value of a constant expression (ints, bools, quantities in base units, enum values)."""
+        """The value of a constant expression (ints, bools, quantities in base units, enum values).
+
+        An expression that failed to check may reach here (its own error is
+        already reported), so any failure of the arithmetic is a ConstError.
+        """
+        try:
+            value = self._evaluate(e)
+        except ConstError:
+            raise
+        except (TypeError, KeyError, ValueError, ArithmeticError, RecursionError):
+            raise ConstError("its value cannot be computed") from None
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _MAX_CONSTANT:
+            raise ConstError(f"its value has more than {MAX_DIGITS} digits")
+        return value
+
+    def _evaluate(self, e: ir.Expr):
         f = _EVAL.get(type(e))
         if f is None:
-            shown = _show_expr(e)
-            raise ConstError("this expression is not a constant" if shown == "this expression"
-                             else f"`{shown}` is not a constant")
-        return f(self, e)
+            raise ConstError(f"{_named(e)} is not a constant")
+        value = f(self, e)
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _MAX_CONSTANT:
+            raise ConstError(f"its value has more than {MAX_DIGITS} digits")
+        return value
 
     # ---- expressions --------------------------------------------------------------------------
 
@@ -604,11 +623,11 @@ def _check_field(c: Checker, e: ir.FieldAccess, scope: Scope) -> ir.Expr:
     if base.type is None:
         return _with(e, base=base)
     if not isinstance(base.type, RecordT):
-        c.error("SF221", f"`{_show_expr(e.base)}` is {show(base.type)} and has no fields", e.span)
+        c.error("SF221", f"{_named(e.base)} is {show(base.type)} and has no fields", e.span)
         return _with(e, base=base)
     fields = dict(base.type.fields)
     if e.field not in fields:
-        c.error("SF221", f"`{_show_expr(e.base)}` has no field `{e.field}`", e.span,
+        c.error("SF221", f"{_named(e.base)} has no field `{e.field}`", e.span,
                 _did_you_mean(e.field, list(fields)) or f"its fields are {_list(list(fields))}")
         return _with(e, base=base)
     path = _target_path(e)
@@ -623,10 +642,10 @@ def _check_index(c: Checker, e: ir.Index, scope: Scope) -> ir.Expr:
     if base.type is None:
         return _with(e, base=base, key=key)
     if not isinstance(base.type, MapT):
-        c.error("SF203", f"`{_show_expr(e.base)}` is {show(base.type)}, not a map", e.base.span)
+        c.error("SF203", f"{_named(e.base)} is {show(base.type)}, not a map", e.base.span)
         return _with(e, base=base, key=key)
     if key.type is not None and not _compatible(base.type.key, key.type):
-        c.error("SF211", f"`{_show_expr(e.base)}` is keyed by {show(base.type.key)}, but this key is {show(key.type)}",
+        c.error("SF211", f"{_named(e.base)} is keyed by {show(base.type.key)}, but this key is {show(key.type)}",
                 key.span)
     return _with(e, base=base, key=key, type=base.type.value)
 
@@ -690,8 +709,7 @@ def _check_binary(c: Checker, e: ir.Binary, scope: Scope) -> ir.Expr:
 
 def _mix_error(c: Checker, e: ir.Expr, left: ir.Expr, right: ir.Expr) -> None:
     lt, rt = left.type, right.type
-    message = (f"`{_show_expr(left)}` is {_a(show(lt))} and `{_show_expr(right)}` is {_a(show(rt))}: "
-               f"they cannot be mixed")
+    message = f"{_named(left)} is {_a(show(lt))} and {_named(right)} is {_a(show(rt))}: they cannot be mixed"
     if isinstance(lt, QuantityT) and isinstance(rt, IntT):
         c._dimension_error(message, right, lt)
     elif isinstance(rt, QuantityT) and isinstance(lt, IntT):
@@ -885,23 +903,26 @@ def _eval_name(c: Checker, e: ir.Name):
     raise ConstError(f"`{e.name}` is not a constant")
 
 
+# Constants stay below this: their values print, serialise and compute quickly.
+_MAX_CONSTANT = 10**MAX_DIGITS
+
 _EVAL: dict[type, Callable] = {
     ir.IntLit: lambda c, e: e.value,
     ir.BoolLit: lambda c, e: e.value,
     ir.QuantityLit: lambda c, e: e.value,
     ir.Name: _eval_name,
-    ir.Unary: lambda c, e: (not c.evaluate(e.operand)) if e.op is ir.UnOp.NOT else -c.evaluate(e.operand),
-    ir.Binary: lambda c, e: _ARITH[e.op](c.evaluate(e.left), c.evaluate(e.right)),
-    ir.Compare: lambda c, e: _CMP[e.op](c.evaluate(e.left), c.evaluate(e.right)),
-    ir.IfThenElse: lambda c, e: c.evaluate(e.then) if c.evaluate(e.cond) else c.evaluate(e.else_),
-    ir.Call: lambda c, e: _CALLS[e.func](*(c.evaluate(a) for a in e.args)),
+    ir.Unary: lambda c, e: (not c._evaluate(e.operand)) if e.op is ir.UnOp.NOT else -c._evaluate(e.operand),
+    ir.Binary: lambda c, e: _ARITH[e.op](c._evaluate(e.left), c._evaluate(e.right)),
+    ir.Compare: lambda c, e: _CMP[e.op](c._evaluate(e.left), c._evaluate(e.right)),
+    ir.IfThenElse: lambda c, e: c._evaluate(e.then) if c._evaluate(e.cond) else c._evaluate(e.else_),
+    ir.Call: lambda c, e: _CALLS[e.func](*(c._evaluate(a) for a in e.args)),
     ir.Member: lambda c, e: _eval_member(c, e),
 }
 
 
 def _eval_member(c: Checker, e: ir.Member):
     if isinstance(e.collection, ir.Range):
-        return c.evaluate(e.collection.low) <= c.evaluate(e.element) <= c.evaluate(e.collection.high)
+        return c._evaluate(e.collection.low) <= c._evaluate(e.element) <= c._evaluate(e.collection.high)
     if isinstance(e.collection.type, ir.DomainT):
         return True
     raise ConstError("this membership is not constant")
@@ -965,6 +986,17 @@ def _show_expr(e: ir.Expr) -> str:
     if isinstance(e, ir.Call):
         return f"{e.func}({', '.join(_show_expr(a) for a in e.args)})"
     return "this expression"
+
+
+def _number(value: int) -> str:
+    text = str(value)
+    return text if len(text) <= 24 else f"{text[:10]}…{text[-10:]} ({len(text.lstrip('-'))} digits)"
+
+
+def _named(e: ir.Expr) -> str:
+    """`ttl` in backticks, or "this expression" when it has no short form."""
+    shown = _show_expr(e)
+    return "this expression" if shown == "this expression" else f"`{shown}`"
 
 
 def _a(word: str) -> str:

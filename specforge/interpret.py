@@ -28,9 +28,10 @@ or update at a key outside the map's domain (`m[10]` on a `map[0..9, V]`).
 `and`, `or`, `implies` and `if` evaluate only the operands they need, so
 `x != 0 implies 10 / x > 0` is fine when `x` is 0.
 
-One difference from the prover remains by design: the prover assumes every
-set has at least one element (z3's sorts are never empty), while a `Universe`
-may give a set no elements, in which case `exists a in S: ...` is false.
+A set may have any number of elements, none included (as for the prover,
+whose proofs hold for every size): with an empty `Item`, `exists a in Item:
+...` is false, `forall` is true, a map over `Item` is empty and an action
+with an `Item` parameter has no arguments to run with.
 
 Typical use:
 

@@ -22,8 +22,10 @@ from .ir import make
 from .source import Span
 from .units import UnitError, to_base
 
-# Deeper expressions are rejected, so that every later stage may recurse.
-MAX_DEPTH = 200
+# Deeper expressions are rejected, so that every later stage may recurse and the
+# IR's JSON (about four objects deeper than its deepest expression) stays within
+# what JSON readers accept (pydantic's stops near 200 levels).
+MAX_DEPTH = 150
 MAX_DIGITS = 4000
 MAX_RECORD_DEPTH = 32
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from specforge.frontend import load, load_text
+from specforge.lower import MAX_DEPTH
 
 BASE = """\
 spec T
@@ -51,10 +52,10 @@ CASES = [
     ("string across lines", 'spec T "one\ntwo"\n', "SF104", 1, 8),
     ("unknown escape", 'spec T "a \\q b"\n', "SF112", 1, 11),
     ("thousands of nested parentheses around a sum",
-     after_base("invariant A: " + "(x + " * 3000 + "0" + ")" * 3000 + " >= 0\n"), "SF105", N + 1, 15 + 5 * 2799),
+     after_base("invariant A: " + "(x + " * 3000 + "0" + ")" * 3000 + " >= 0\n"), "SF105", N + 1, 15 + 5 * (3000 - MAX_DEPTH - 1)),
     ("a sum of thousands of terms", after_base("invariant A: " + " + ".join(["x"] * 5000) + " >= 0\n"),
      "SF105", N + 1, 14),
-    ("thousands of negations", after_base("invariant A: " + "not " * 3000 + "true\n"), "SF105", N + 1, 14 + 4 * 2799),
+    ("thousands of negations", after_base("invariant A: " + "not " * 3000 + "true\n"), "SF105", N + 1, 14 + 4 * (3000 - MAX_DEPTH - 1)),
     ("integer literal thousands of digits long", after_base("invariant A: x < " + "9" * 5000 + "\n"),
      "SF106", N + 1, 18),
     ("underscore not between digits", after_base("invariant A: x < 1__000\n"), "SF107", N + 1, 18),
@@ -189,6 +190,42 @@ def test_a_declaration_that_fails_to_parse_does_not_cascade_into_unknown_names()
     text = "spec T\nconst MAX: int = 10 +\nstate {\n  x: int\n}\ninit { x := 0 }\ninvariant A: x <= MAX\n"
     loaded = load_text(text.replace("10 +\n", "10 + )\n"), "cascade.sf")
     assert [d.code for d in loaded.diagnostics] == ["SF102"]
+
+
+# Inputs the grammar fuzzer found crashing the checker: each must give diagnostics, not an exception.
+CRASHERS = [
+    ("an enum value in constant arithmetic", "spec S\nenum E { m }\nconst C: bool = 0 < m / 2\n", "SF203"),
+    ("an unknown function in a constant", "spec S\nconst C: bool = 0 < sqrt(1)\n", "SF206"),
+    ("a wrong arity in a constant", "spec S\nconst C: bool = abs(1, 2) and true\n", "SF205"),
+    ("an if over an enum in a range bound", "spec S\nenum E { m }\nstate {\n  x: int[0..(if m < 1 then 1 else 2)]\n}\n",
+     "SF203"),
+    ("a constant squared past the digit limit",
+     "spec S\nconst A: int = 1" + "0" * 3000 + "\nconst B: int[0..1] = A * A\n", "SF216"),
+    ("repeated squaring", "spec S\nconst A: int = 1" + "0" * 3999 + "\n"
+     + "".join(f"const A{i}: int = {'A' if i == 0 else f'A{i - 1}'} * {'A' if i == 0 else f'A{i - 1}'}\n"
+               for i in range(30)), "SF216"),
+]
+
+
+@pytest.mark.parametrize("name,text,code", CRASHERS, ids=[c[0] for c in CRASHERS])
+def test_inputs_that_once_crashed_the_checker_give_diagnostics(name, text, code):
+    loaded = load_text(text, "crash.sf")
+    assert code in [d.code for d in loaded.diagnostics]
+    for d in loaded.diagnostics:
+        d.render(loaded.source)
+
+
+def test_the_deepest_expression_allowed_survives_a_json_round_trip():
+    from specforge import ir
+
+    loaded = load_text("spec S\ninvariant I: " + "not " * (MAX_DEPTH - 1) + "true\n", "deep.sf")
+    assert loaded.ok
+    again = ir.Spec.model_validate_json(loaded.spec.model_dump_json(by_alias=True))
+    assert again == loaded.spec
+    loaded = load_text("spec S\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\naction a() {\n  requires "
+                       + "not " * (MAX_DEPTH - 2) + "true\n}\n", "deep2.sf")
+    assert loaded.ok
+    assert ir.Spec.model_validate_json(loaded.spec.model_dump_json(by_alias=True)) == loaded.spec
 
 
 def test_a_broken_init_block_is_not_also_reported_missing():

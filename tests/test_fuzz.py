@@ -19,13 +19,15 @@ Three properties, all deterministic (`derandomize=True`, no example database):
    - `typed_specs`: whole specs built declaration by declaration with a type
      for every expression (sets, enums, constants, ranges, maps, records,
      durations with units, quantifiers, Unicode operators, line breaks that
-     continue expressions, `;` separators). In "valid" mode every spec is
-     meant to check clean; in "mistakes" mode a few deliberate errors (a
-     wrong type, an unknown name, a bad unit, a duplicate, a stray token ...)
-     are mixed in.
+     continue expressions, `;` separators, prefix operators nested up to the
+     front end's limit of 200, big integer constants). In "valid" mode every
+     spec is meant to check clean (all but the few nested past the limit
+     do); this property uses "mistakes" mode, where a few deliberate errors
+     (a value of the wrong type, an unknown name or function, a bad unit, a
+     duplicate, a stray token ...) are mixed in.
 2. Random mutations of the example specs never crash the front end.
-3. Every valid generated spec survives `model_dump_json` ->
-   `model_validate_json` unchanged.
+3. Every valid spec from `typed_specs` (valid mode) passes the checks of 1
+   and survives `model_dump_json` -> `model_validate_json` unchanged.
 
 "Never crashes" means: `load_text` returns, every diagnostic has an `SF` code
 and a span inside the text (or none), rendering every diagnostic works, and
@@ -52,6 +54,7 @@ from lark.lexer import PatternStr
 
 from specforge.diagnostics import Severity
 from specforge.frontend import Loaded, load_text
+from specforge.lower import MAX_DEPTH
 from specforge.parse import grammar_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -481,8 +484,8 @@ class SpecGen:
         return True
 
     def deep(self) -> int:
-        """How many prefix operators to nest: often close to the limit of 200."""
-        return self.pick([self.n(1, 40), self.n(150, 199), 199])
+        """How many prefix operators to nest: often close to the front end's limit."""
+        return self.pick([self.n(1, 40), self.n(MAX_DEPTH - 50, MAX_DEPTH - 1), MAX_DEPTH - 1])
 
     def binop(self, op: str, left: E, right: E, level: int, left_level: int, right_level: int) -> E:
         return E([*left.at(left_level), self.spell(op), *right.at(right_level)], level)
@@ -532,7 +535,7 @@ class SpecGen:
         if form == "quantifier":
             return self.quantifier(scope, depth)
         if form == "deep":
-            # nested up to the front end's own limit (MAX_DEPTH = 200 in lower.py)
+            # nested up to the front end's own limit (MAX_DEPTH in lower.py)
             return E([self.spell("not")] * self.deep() + sub(BOOL).at(NOT), NOT)
         if form == "if":
             return E(["if", *sub(BOOL).toks, "then", *sub(BOOL).toks, "else", *sub(BOOL).toks], OPEN)
