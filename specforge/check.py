@@ -884,14 +884,6 @@ _ARITH = {
     ir.BinOp.IMPLIES: lambda a, b: (not a) or b,
     ir.BinOp.IFF: lambda a, b: a == b,
 }
-_CMP = {
-    ir.CmpOp.EQ: lambda a, b: a == b,
-    ir.CmpOp.NE: lambda a, b: a != b,
-    ir.CmpOp.LT: lambda a, b: a < b,
-    ir.CmpOp.LE: lambda a, b: a <= b,
-    ir.CmpOp.GT: lambda a, b: a > b,
-    ir.CmpOp.GE: lambda a, b: a >= b,
-}
 _CALLS = {"abs": abs, "min": min, "max": max}
 
 
@@ -913,7 +905,7 @@ _EVAL: dict[type, Callable] = {
     ir.Name: _eval_name,
     ir.Unary: lambda c, e: (not c._evaluate(e.operand)) if e.op is ir.UnOp.NOT else -c._evaluate(e.operand),
     ir.Binary: lambda c, e: _ARITH[e.op](c._evaluate(e.left), c._evaluate(e.right)),
-    ir.Compare: lambda c, e: _CMP[e.op](c._evaluate(e.left), c._evaluate(e.right)),
+    ir.Compare: lambda c, e: ir.COMPARISONS[e.op](c._evaluate(e.left), c._evaluate(e.right)),
     ir.IfThenElse: lambda c, e: c._evaluate(e.then) if c._evaluate(e.cond) else c._evaluate(e.else_),
     ir.Call: lambda c, e: _CALLS[e.func](*(c._evaluate(a) for a in e.args)),
     ir.Member: lambda c, e: _eval_member(c, e),

@@ -276,15 +276,6 @@ def evaluate(expr: ir.Expr, env: Env) -> Value:
     return handler(expr, env)
 
 
-def _path(e: ir.Expr) -> str | None:
-    """The state leaf path an expression names (`token.ttl`), or None."""
-    if isinstance(e, ir.Name) and e.ref is RefKind.VAR:
-        return e.name
-    if isinstance(e, ir.FieldAccess):
-        base = _path(e.base)
-        return None if base is None else f"{base}.{e.field}"
-    return None
-
 
 def _int_lit(e: ir.IntLit, env: Env) -> int:
     return e.value
@@ -321,7 +312,7 @@ def _name(e: ir.Name, env: Env) -> Value:
 
 
 def _field(e: ir.FieldAccess, env: Env) -> Value:
-    path = _path(e)
+    path = ir.state_path(e)
     if path is None or path not in env.state:
         raise EvaluationError("only state records have fields", e)
     return env.state[path]
@@ -379,18 +370,10 @@ def _binary(e: ir.Binary, env: Env) -> Value:
     raise EvaluationError(f"unknown operator {op}", e)
 
 
-_CMP: dict[ir.CmpOp, Callable[[Value, Value], bool]] = {
-    ir.CmpOp.EQ: lambda a, b: a == b,
-    ir.CmpOp.NE: lambda a, b: a != b,
-    ir.CmpOp.LT: lambda a, b: a < b,
-    ir.CmpOp.LE: lambda a, b: a <= b,
-    ir.CmpOp.GT: lambda a, b: a > b,
-    ir.CmpOp.GE: lambda a, b: a >= b,
-}
 
 
 def _compare(e: ir.Compare, env: Env) -> bool:
-    return _CMP[e.op](evaluate(e.left, env), evaluate(e.right, env))
+    return ir.COMPARISONS[e.op](evaluate(e.left, env), evaluate(e.right, env))
 
 
 def _member(e: ir.Member, env: Env) -> bool:
@@ -588,7 +571,7 @@ class Interpreter:
 
     def _assign(self, target: ir.Expr, value: Value, env: Env, current: dict[str, Value]) -> None:
         """target := value in `current` (which `env.state` reads); a map entry replaces that one entry."""
-        path = _path(target)
+        path = ir.state_path(target)
         if path is not None:
             if path not in self.leaf_types:
                 raise EvaluationError(f"`{path}` is not a state leaf", target)

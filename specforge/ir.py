@@ -12,6 +12,8 @@ Quantities are stored as exact integers in their dimension's base unit
 from __future__ import annotations
 
 import enum
+import operator
+from collections.abc import Callable
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -125,6 +127,18 @@ class CmpOp(str, enum.Enum):
     LE = "<="
     GT = ">"
     GE = ">="
+
+
+# What each comparison means; the operator functions work alike on Python values
+# (the checker, the interpreter) and on z3 terms (the prover).
+COMPARISONS: dict[CmpOp, Callable] = {
+    CmpOp.EQ: operator.eq,
+    CmpOp.NE: operator.ne,
+    CmpOp.LT: operator.lt,
+    CmpOp.LE: operator.le,
+    CmpOp.GT: operator.gt,
+    CmpOp.GE: operator.ge,
+}
 
 
 class UnOp(str, enum.Enum):
@@ -423,6 +437,16 @@ class Spec(_Model):
     init: list[Assign] = []
     invariants: list[Invariant] = []
     actions: list[Action] = []
+
+
+def state_path(e) -> str | None:
+    """The flattened state variable a checked expression names (`balance`, `token.ttl`), or None."""
+    if isinstance(e, Name) and e.ref is RefKind.VAR:
+        return e.name
+    if isinstance(e, FieldAccess):
+        base = state_path(e.base)
+        return None if base is None else f"{base}.{e.field}"
+    return None
 
 
 # ---- fast construction for the lowering ------------------------------------------------

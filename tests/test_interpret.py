@@ -485,7 +485,7 @@ def test_ill_typed_arguments_are_refused(bank, action, args):
 ARGUMENTS = [
     ("deposit", [-1, 0, 2], [{"a": a, "n": n} for a in "ab" for n in (-1, 0, 2)]),
     ("record", [-1, 0, 2, 2], [{"k": 0}, {"k": 2}]),  # nat; duplicates dropped
-    ("set_level", [0, 1, 2, 3], [{"l": l, "m": m, "on": on} for l in (1, 2) for m in ("open", "frozen")
+    ("set_level", [0, 1, 2, 3], [{"l": level, "m": m, "on": on} for level in (1, 2) for m in ("open", "frozen")
                                  for on in (False, True)]),
     ("tick", [-5, 7], [{"dt": -5}, {"dt": 7}]),  # a duration, in ms
     ("swap", [1, 2], [{}]),

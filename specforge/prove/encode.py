@@ -174,7 +174,7 @@ class Encoder:
 
     def assign(self, target: ir.Expr, value: z3.ExprRef, env: Env) -> None:
         """target := value, in env.state (a map entry updates the whole map functionally)."""
-        path = _path(target)
+        path = ir.state_path(target)
         if path is not None:
             env.state[path] = value
             return
@@ -209,14 +209,6 @@ class Encoder:
         return self._fresh
 
 
-def _path(e: ir.Expr) -> str | None:
-    if isinstance(e, ir.Name) and e.ref is RefKind.VAR:
-        return e.name
-    if isinstance(e, ir.FieldAccess):
-        base = _path(e.base)
-        return None if base is None else f"{base}.{e.field}"
-    return None
-
 
 def _const_value(enc: Encoder, c: ir.Const) -> z3.ExprRef:
     t = c.type.resolved
@@ -245,7 +237,7 @@ def _name(enc: Encoder, e: ir.Name, env: Env) -> z3.ExprRef:
 
 
 def _field(enc: Encoder, e: ir.FieldAccess, env: Env) -> z3.ExprRef:
-    path = _path(e)
+    path = ir.state_path(e)
     if path is None or path not in env.state:
         raise Unsupported("only state records have fields", e)
     return env.state[path]
@@ -267,14 +259,6 @@ _ARITH: dict[ir.BinOp, Callable] = {
     ir.BinOp.OR: lambda a, b: z3.Or(a, b),
     ir.BinOp.IMPLIES: lambda a, b: z3.Implies(a, b),
     ir.BinOp.IFF: lambda a, b: a == b,
-}
-_CMP: dict[ir.CmpOp, Callable] = {
-    ir.CmpOp.EQ: lambda a, b: a == b,
-    ir.CmpOp.NE: lambda a, b: a != b,
-    ir.CmpOp.LT: lambda a, b: a < b,
-    ir.CmpOp.LE: lambda a, b: a <= b,
-    ir.CmpOp.GT: lambda a, b: a > b,
-    ir.CmpOp.GE: lambda a, b: a >= b,
 }
 
 
@@ -324,7 +308,7 @@ HANDLERS: dict[type, Callable] = {
     ir.Unary: lambda enc, e, env: (z3.Not(enc.expr(e.operand, env)) if e.op is ir.UnOp.NOT
                                    else -enc.expr(e.operand, env)),
     ir.Binary: lambda enc, e, env: _ARITH[e.op](enc.expr(e.left, env), enc.expr(e.right, env)),
-    ir.Compare: lambda enc, e, env: _CMP[e.op](enc.expr(e.left, env), enc.expr(e.right, env)),
+    ir.Compare: lambda enc, e, env: ir.COMPARISONS[e.op](enc.expr(e.left, env), enc.expr(e.right, env)),
     ir.Member: _member,
     ir.Call: _call,
     ir.IfThenElse: lambda enc, e, env: z3.If(enc.expr(e.cond, env), enc.expr(e.then, env), enc.expr(e.else_, env)),

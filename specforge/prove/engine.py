@@ -75,6 +75,8 @@ class _Status:
     time: float = 0.0
 
 
+# A witness world is shrunk set by set, trying up to this many elements.
+MAX_TIDY_ELEMENTS = 8
 # Below this many open obligations a round is checked in this process: starting
 # workers would cost more than it saves.
 PARALLEL_THRESHOLD = 32
@@ -262,8 +264,9 @@ class Prover:
                 self.cache.put(key, {"holds": True, "step": None})
             elif r == z3.sat:
                 st.init = False
-                st.init_step = self.render.initial_step(s.model(), init)
-                st.init_sets = self.render.sets(s.model())
+                model = self.small_model(s, [])
+                st.init_step = self.render.initial_step(model, init)
+                st.init_sets = self.render.sets(model)
                 self.cache.put(key, {"holds": False, "step": asdict(st.init_step), "sets": st.init_sets})
             else:
                 st.reason = _reason(s, "while checking the initial state")
@@ -362,7 +365,8 @@ class Prover:
                 core = sorted(labels[str(c)] for c in s.unsat_core())
             elif r == z3.sat:
                 preserved = False
-                cti = self.render.cti(s.model(), action, params, pre, post)
+                free = [v for v in [*pre.values(), *params.values()] if z3.is_int(v)]
+                cti = self.render.cti(self.small_model(s, free), action, params, pre, post)
             else:
                 reason = _reason(s, f"while checking that {action.name} preserves it")
             s.pop()
@@ -419,7 +423,10 @@ class Prover:
                 r = s.check()
                 status[tid].time += time.perf_counter() - started
                 if r == z3.sat:
-                    run = Run(self.render.trace(s.model(), states, choices, init), self.render.sets(s.model()))
+                    free = [v for _, options in choices for _, params in options for v in params.values()
+                            if z3.is_int(v)]
+                    model = self.small_model(s, free)
+                    run = Run(self.render.trace(model, states, choices, init), self.render.sets(model))
                     traces[tid] = run
                     self.cache.put(keys[tid], {"trace": [asdict(step) for step in run.steps], "sets": run.sets})
                     remaining.remove(tid)
@@ -468,6 +475,43 @@ class Prover:
                 message = (f"invariant {t.id} follows from the others" if others else
                            f"invariant {t.id} holds in every state: it constrains nothing")
                 self.findings.append(Finding("redundant", message, t.line, "note", [t.id]))
+
+    def small_model(self, s: z3.Solver, ints: list[z3.ExprRef]) -> z3.ModelRef:
+        """After `sat`: a model as easy to read as the solver can cheaply find.
+
+        Each set gets the fewest elements that still satisfy the query (a
+        violation that needs two accounts shows two, not the thirty z3 may pick),
+        then the free integers (arguments, a counterexample's state) are kept
+        small if they can be. The solver is left as it was.
+        """
+        model = s.model()
+        pushed = 0
+        for name, sort in self.enc.set_sorts.items():
+            have = len(self.render.members(model, name))
+            member = self.enc.set_members[name]
+            x = z3.Const(f"{name}!any", sort)
+            for n in range(min(have, MAX_TIDY_ELEMENTS + 1)):
+                elements = [z3.Const(f"{name}!w{i}", sort) for i in range(n)]
+                s.push()
+                s.add(z3.ForAll([x], z3.Implies(member(x), z3.Or(*[x == e for e in elements]))))
+                if s.check() == z3.sat:
+                    pushed += 1
+                    model = s.model()
+                    break
+                s.pop()
+        for bound in (10, 1000):
+            if not ints:
+                break
+            s.push()
+            s.add(*[z3.And(v >= -bound, v <= bound) for v in ints])
+            if s.check() == z3.sat:
+                pushed += 1
+                model = s.model()
+                break
+            s.pop()
+        for _ in range(pushed):
+            s.pop()
+        return model
 
     def _unsat(self, *facts) -> bool | None:
         s = self.solver()
