@@ -148,6 +148,7 @@ class Checker:
         if name in RESERVED:
             kind = "function" if name in BUILTIN_FUNCTIONS else "type"
             self.error("SF202", f"{what} `{name}` has the name of a built-in {kind}", span, "choose another name")
+            self.unreadable.add(name)  # its uses are not reported again
             return True
         return False
 
@@ -157,6 +158,7 @@ class Checker:
         if name in self.member_enums:
             self.error("SF202", f"{what} `{name}` has the name of a value of enum {self.member_enums[name][0]}",
                        span, "rename one of them; a bare name must mean one thing")
+            self.unreadable.add(name)
             return False
         first = self.declared.get(name)
         if first is not None:
@@ -234,6 +236,11 @@ class Checker:
                 self.error("SF202", f"`{m.name}` appears twice in enum `{e.name}`", m.span)
                 continue
             if self.reserved(m.name, m.span, "enum value"):
+                continue
+            if m.name in self.declared:
+                self.error("SF202", f"enum value `{m.name}` has the name of another declaration", m.span,
+                           f"that declaration is at line {self.declared[m.name].line}")
+                self.unreadable.add(m.name)
                 continue
             seen.add(m.name)
             self.member_enums.setdefault(m.name, []).append(e.name)
@@ -514,7 +521,7 @@ class Checker:
             return make(ir.QuantityLit, span=e.span, value=0, dimension=want.dimension, text="0", type=want)
         if isinstance(want, MapT) and isinstance(e, ir.MapComprehension) and isinstance(e.type, MapT):
             value = self.coerce_zero(e.value, want.value)
-            if value is not e.value:
+            if value.type != e.type.value:
                 return _with(e, value=value, type=make(MapT, key=e.type.key, value=value.type))
         return e
 
@@ -820,7 +827,13 @@ def _binder(c: Checker, var: str, var_span: Span, domain: ir.Expr, scope: Scope)
     if c.reserved(var, var_span, "bound variable"):
         pass
     elif scope.lookup(var) is not None or var in c.member_enums:
-        what = c._what(var) if (c.globals.lookup(var) or var in c.member_enums) else "bound variable"
+        sym = scope.lookup(var)
+        if sym is not None and sym.kind is RefKind.PARAM:
+            what = "parameter"
+        elif sym is not None and sym.kind is RefKind.BOUND:
+            what = "bound variable"
+        else:
+            what = c._what(var)
         c.error("SF218", f"`{var}` already names a {what}", var_span, "choose another name for the bound variable")
     return domain, scope.child({var: Symbol(RefKind.BOUND, element, var_span)})
 

@@ -228,6 +228,22 @@ def test_the_deepest_expression_allowed_survives_a_json_round_trip():
     assert ir.Spec.model_validate_json(loaded.spec.model_dump_json(by_alias=True)) == loaded.spec
 
 
+@pytest.mark.parametrize("text,codes", [
+    # a set and an enum value of one name, in either order
+    ("spec T\nset open\nenum Door { open, closed }\n", ["SF202"]),
+    ("spec T\nenum Door { open, closed }\nset open\n", ["SF202"]),
+    # a rejected name is not reported again where it is used
+    ("spec T\nstate {\n  nat: int\n}\ninit {\n  nat := 0\n}\n", ["SF202"]),
+])
+def test_a_name_clash_is_one_error_whatever_the_order(text, codes):
+    assert [d.code for d in load_text(text, "clash.sf").diagnostics] == codes
+
+
+def test_a_bound_variable_shadowing_a_parameter_is_named_as_such():
+    loaded = load_text(after_base("action f(k: int) {\n  requires forall k in 0..3: k >= 0\n}\n"), "p.sf")
+    assert "`k` already names a parameter" in loaded.diagnostics[0].message
+
+
 def test_a_broken_init_block_is_not_also_reported_missing():
     loaded = load_text("spec T\nstate {\n  x: int\n}\ninit {\n  x := 5 parsecs\n}\n", "init.sf")
     assert [d.code for d in loaded.diagnostics] == ["SF110"]

@@ -219,6 +219,12 @@ def test_constants_may_use_membership_and_a_bare_zero_fits_a_duration_map():
     assert loaded.spec.init[0].value.value.type == ir.QuantityT(dimension="time")
 
 
+def test_a_bare_zero_fits_a_duration_map_nested_in_a_map():
+    loaded = load_text("spec T\nenum Mode { a, b }\nenum Car { x, y }\nstate {\n  g: map[Car, map[Mode, duration]]\n}\n"
+                       "init {\n  g := {c: {m: 0 for m in Mode} for c in Car}\n}\n", "t.sf")
+    assert loaded.ok, [d.render(loaded.source) for d in loaded.diagnostics]
+
+
 def test_every_declaration_form_checks():
     text = DECLARATIONS.replace("owner := owner_seed", "owner := owner")  # see below
     loaded = load_text(text, "forms.sf")

@@ -192,9 +192,9 @@ class Prover:
             key = self.digests.key("strengthen", self.digests.all_actions, self.digests.target(t.id),
                                    *sorted(self.digests.target(x.id) for x in known))
             cached = self.cache.get(key)
-            started = time.perf_counter()
+            began = time.perf_counter()
             found = cached["lemma"] if cached else strengthen(self, t, known)
-            status[t.id].time += time.perf_counter() - started
+            status[t.id].time += time.perf_counter() - began
             if found is not None:
                 strengthened[t.id] = found
                 self.cache.put(key, {"lemma": found})
