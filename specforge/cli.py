@@ -24,6 +24,7 @@ class ExitCode(enum.IntEnum):
     SPEC_ERRORS = 1
     USAGE = 2
     DOES_NOT_HOLD = 3
+    STALE = 4  # a generated file no longer matches its spec (gen-tests --check)
 
 
 EXIT_CODES_HELP = """\b
@@ -31,7 +32,8 @@ Exit codes:
   0  success: every spec is valid (prove: and every MUST invariant is proved)
   1  a spec has errors
   2  usage error, a file that cannot be read, or an internal error
-  3  a MUST invariant is violated or unknown (prove)"""
+  3  a MUST invariant is violated or unknown (prove)
+  4  a generated file is out of date (gen-tests --check)"""
 
 
 @click.group(
@@ -216,6 +218,11 @@ def _diag_json(d) -> dict:
 
 def _count(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+from .cli_gen_tests import gen_tests  # noqa: E402  (imports hypothesis only when it runs)
+
+main.add_command(gen_tests)
 
 
 if __name__ == "__main__":  # pragma: no cover

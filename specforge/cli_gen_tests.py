@@ -1,0 +1,74 @@
+"""`specforge gen-tests`: the spec as a pytest file.
+
+This module holds only the click command, so that `specforge --help` and
+`specforge check` do not import hypothesis; the work is in specforge.testing."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.command("gen-tests")
+@click.argument("spec_file", metavar="SPEC")
+@click.option("--impl", required=True, metavar="MODULE:FACTORY",
+              help="The implementation: a module importable by the tests and the class or function in it that "
+                   "returns a fresh object in the initial state, e.g. bank:Account.")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False), help="The test file to write.")
+@click.option("--check", is_flag=True,
+              help="Write nothing; exit 4 if OUTPUT differs from what this command would write (for CI).")
+@click.option("--replay", "replay_report", type=click.Path(exists=True, dir_okay=False), default=None,
+              help="A `specforge prove --format json` report: each violated trace becomes a pinned test.")
+@click.option("--examples", type=click.IntRange(1, 100_000), default=100, show_default=True,
+              help="Hypothesis examples (runs of actions) per test.")
+@click.option("--steps", type=click.IntRange(1, 10_000), default=30, show_default=True,
+              help="Actions per run at most.")
+def gen_tests(spec_file: str, impl: str, output: str, check: bool, replay_report: str | None, examples: int,
+              steps: int) -> None:
+    """Write a hypothesis property test of an implementation against SPEC.
+
+    Each step draws an action and arguments (from the guards: mostly valid, at
+    and around every boundary, sometimes just outside), runs it on the
+    implementation and on the spec's own model of the state, and checks that
+    they agree: no exception where every guard holds; the named exception and
+    an unchanged state where a guard fails; every invariant after every step.
+
+    \b
+    Exit codes: 0 written (or current, with --check), 1 the spec has errors,
+    2 usage error or unreadable input, 4 OUTPUT is out of date (--check).
+    """
+    from .cli import ExitCode, _print_diagnostics_text
+    from .frontend import load
+    from .testing.generate import GenerationError, generate
+
+    loaded = load(spec_file)
+    if not loaded.ok:
+        _print_diagnostics_text([loaded], stream=sys.stderr)
+        sys.exit(ExitCode.USAGE if loaded.unreadable else ExitCode.SPEC_ERRORS)
+    report = None
+    if replay_report:
+        try:
+            report = json.loads(Path(replay_report).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise click.BadParameter(f"cannot read the report: {e}", param_hint="--replay") from None
+    try:
+        code = generate(loaded.source.text, spec_file, impl, output, report, examples, steps)
+    except (GenerationError, KeyError) as e:
+        click.echo(f"specforge: {e}", err=True)
+        sys.exit(ExitCode.USAGE)
+    path = Path(output)
+    if check:
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current != code:
+            click.echo(f"{output} is out of date with {spec_file}; regenerate it:\n"
+                       f"  specforge gen-tests {spec_file} --impl {impl} -o {output}", err=True)
+            sys.exit(ExitCode.STALE)
+        click.echo(f"{output} is current")
+        return
+    if not path.parent.is_dir():
+        raise click.BadParameter(f"the directory of {output} does not exist", param_hint="--output")
+    path.write_text(code, encoding="utf-8")
+    click.echo(f"wrote {output}")

@@ -1,0 +1,149 @@
+"""How a spec reads and drives a Python implementation.
+
+By default everything binds by name (language contract, section 9):
+- a state variable is the attribute of that name (`obj.balance`), a record
+  field a nested attribute (`obj.token.ttl`), a map any mapping (`obj.balances[a]`);
+- an action is the method of that name, called with keyword arguments;
+- a failure mode is an exception whose class, or one of its base classes, has that name;
+- a duration is a `datetime.timedelta` or a number of seconds when read, and
+  is passed to methods as a `timedelta` (`Binding(durations="seconds")` passes seconds);
+- an enum value is its name as a string, or an `enum.Enum` member whose name or value is it.
+
+Anything else is bound by an adapter, never by editing the spec:
+
+    Binding(state={"balance": lambda account: account.get_balance()},
+            actions={"withdraw": lambda account, amount: account.take(amount)},
+            errors={"InsufficientFunds": lambda exc: "insufficient" in str(exc)})
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+
+from .. import ir
+from ..interpret import FrozenMap, Interpreter, State
+from ..ir import BoolT, EnumT, IntT, MapT, QuantityT
+
+Reader = Callable[[object], object]
+
+
+class BindingError(AssertionError):
+    """The implementation could not be read or called the way the spec binds it."""
+
+
+class Binding:
+    def __init__(self, state: Mapping[str, Reader] | None = None,
+                 actions: Mapping[str, Callable[..., object]] | None = None,
+                 errors: Mapping[str, type | Callable[[BaseException], bool]] | None = None,
+                 durations: str = "timedelta"):
+        if durations not in ("timedelta", "seconds"):
+            raise ValueError("durations must be 'timedelta' or 'seconds'")
+        self.state_readers = dict(state or {})
+        self.action_callers = dict(actions or {})
+        self.error_matchers = dict(errors or {})
+        self.durations = durations
+
+    # ---- reading the state ------------------------------------------------------------------
+
+    def observe(self, obj: object, interp: Interpreter) -> State:
+        """The implementation's state, in the model's values, one entry per state leaf."""
+        return State((path, self.read(obj, path, t, interp)) for path, t in interp.leaves)
+
+    def read(self, obj: object, path: str, t: ir.Type, interp: Interpreter):
+        if path in self.state_readers:
+            raw = self.state_readers[path](obj)
+        else:
+            raw = obj
+            for part in path.split("."):
+                try:
+                    raw = getattr(raw, part)
+                except AttributeError:
+                    raise BindingError(f"the implementation has no attribute `{path}` for the state "
+                                       f"variable `{path}`; add it or bind it with Binding(state=...)") from None
+        return self.to_model(raw, t, interp, path)
+
+    def to_model(self, raw, t: ir.Type, interp: Interpreter, where: str):
+        if isinstance(t, MapT):
+            if not isinstance(raw, Mapping) and not hasattr(raw, "__getitem__"):
+                raise BindingError(f"`{where}` should be a mapping, but it is {type(raw).__name__}")
+            return FrozenMap((k, self.to_model(_lookup(raw, k, t.key, where), t.value, interp, f"{where}[{k!r}]"))
+                             for k in interp.values(t.key))
+        if isinstance(t, QuantityT):
+            return _milliseconds(raw, where)
+        if isinstance(t, EnumT):
+            return _enum_name(raw, interp.values(t))
+        if isinstance(t, BoolT):
+            return raw
+        if isinstance(t, IntT):
+            return raw.value if isinstance(raw, enum.Enum) else raw
+        return raw  # set elements are the values the test passed in
+
+    # ---- calling actions ----------------------------------------------------------------------------
+
+    def call(self, obj: object, action: ir.Action, args: Mapping[str, object]) -> None:
+        kwargs = {p.name: self.to_impl(args[p.name], p.type.resolved) for p in action.params}
+        if action.name in self.action_callers:
+            self.action_callers[action.name](obj, **kwargs)
+            return
+        method = getattr(obj, action.name, None)
+        if not callable(method):
+            raise BindingError(f"the implementation has no method `{action.name}`; add it or bind it with "
+                               "Binding(actions=...)")
+        method(**kwargs)
+
+    def to_impl(self, value, t: ir.Type):
+        if isinstance(t, QuantityT):
+            if self.durations == "seconds":
+                return value / 1000 if value % 1000 else value // 1000
+            return datetime.timedelta(milliseconds=value)
+        return value
+
+    # ---- failure modes ----------------------------------------------------------------------------------
+
+    def error_matches(self, exc: BaseException, name: str) -> bool:
+        matcher = self.error_matchers.get(name)
+        if isinstance(matcher, type):
+            return isinstance(exc, matcher)
+        if matcher is not None:
+            return bool(matcher(exc))
+        return any(cls.__name__ == name for cls in type(exc).__mro__)
+
+
+def _lookup(mapping, key, key_type: ir.Type, where: str):
+    try:
+        return mapping[key]
+    except (KeyError, IndexError, TypeError):
+        pass
+    if isinstance(key_type, EnumT):  # keys may be Enum members
+        for k in list(mapping.keys()) if hasattr(mapping, "keys") else []:
+            if isinstance(k, enum.Enum) and key in (k.name, k.value):
+                return mapping[k]
+    raise BindingError(f"`{where}` has no entry for {key!r}: a map must have a value for every key "
+                       "(the spec's maps are total)")
+
+
+def _enum_name(raw, members: tuple):
+    """An enum value as the spec names it: a string, or an Enum member whose name or value is that name."""
+    if isinstance(raw, enum.Enum):
+        if raw.name in members:
+            return raw.name
+        if raw.value in members:
+            return raw.value
+        return raw.name
+    return raw
+
+
+def _milliseconds(raw, where: str):
+    if isinstance(raw, datetime.timedelta):
+        exact = Fraction(raw.days * 86_400_000_000 + raw.seconds * 1_000_000 + raw.microseconds, 1000)
+    elif isinstance(raw, bool) or not isinstance(raw, (int, float, Fraction)):
+        raise BindingError(f"`{where}` is a duration: a timedelta or a number of seconds, not {type(raw).__name__}")
+    else:
+        exact = Fraction(raw) * 1000
+    if exact.denominator != 1:
+        # not a whole millisecond: keep it exact so that the comparison with the spec fails visibly
+        return float(exact)
+    return int(exact)

@@ -1,0 +1,229 @@
+"""The spec as a pytest file: one hypothesis rule per action, one invariant per ID.
+
+The output is deterministic (the same spec and options give the same bytes)
+and safe: spec text reaches the generated code only as `repr()` literals and
+as identifiers that have been validated, so a hostile description or ID
+cannot inject code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from fractions import Fraction
+
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+from hypothesis.stateful import invariant, rule
+
+from .. import ir
+from ..frontend import load_text
+from ..interpret import obligations
+from ..units import UNITS, to_base
+from .binding import Binding
+from .machine import SET_SIZE, SpecMachine, SpecRunner
+
+DEFAULT_EXAMPLES = 100
+DEFAULT_STEPS = 30
+
+_IMPL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class GenerationError(ValueError):
+    pass
+
+
+def spec_hash(source: str) -> str:
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()
+
+
+def load_spec(source: str, path: str = "<spec>") -> ir.Spec:
+    """The typed IR of an embedded spec; a spec with errors is a test error that says why."""
+    loaded = load_text(source, path)
+    if not loaded.ok:
+        raise GenerationError("the embedded spec does not check:\n" +
+                              "\n".join(d.render(loaded.source) for d in loaded.diagnostics))
+    return loaded.spec
+
+
+def _method(prefix: str, name: str, taken: set[str]) -> str:
+    base = prefix + re.sub(r"[^A-Za-z0-9_]", "_", name)
+    candidate, n = base, 2
+    while candidate in taken:
+        candidate, n = f"{base}_{n}", n + 1
+    taken.add(candidate)
+    assert _IDENT.fullmatch(candidate)
+    return candidate
+
+
+def _class_name(spec: ir.Spec) -> str:
+    name = re.sub(r"[^A-Za-z0-9_]", "_", spec.name)
+    return (name[:1].upper() + name[1:]) + "Spec"
+
+
+# ---- replaying prover traces ---------------------------------------------------------------------------
+
+
+@dataclass
+class Replay:
+    invariant: str
+    steps: list[tuple[str, dict]]
+    set_size: int
+
+
+def replays_from_report(report: dict, spec: ir.Spec) -> list[Replay]:
+    """The violated traces of a `specforge prove --format json` report, with typed arguments."""
+    docs = report["specs"] if "specs" in report else [report]
+    doc = next((d for d in docs if d.get("spec") == spec.name), None)
+    if doc is None:
+        raise GenerationError(f"the report has no spec named {spec.name}")
+    actions = {a.name: a for a in spec.actions}
+    out = []
+    for inv in doc["invariants"]:
+        if inv["verdict"] != "violated" or not inv.get("trace"):
+            continue
+        size = max([SET_SIZE, *(len(v) for v in (inv.get("sets") or {}).values())])
+        steps = []
+        for step in inv["trace"][1:]:
+            action = actions[step["action"]]
+            steps.append((action.name, {p.name: parse_value(step["args"][p.name], p.type.resolved)
+                                        for p in action.params}))
+        out.append(Replay(inv["id"], steps, size))
+    return out
+
+
+def parse_value(text: str, t: ir.Type):
+    """A value as a trace prints it (`5`, `true`, `paid`, `Account1`, `15 min`), in the model's terms."""
+    if isinstance(t, ir.BoolT):
+        return text == "true"
+    if isinstance(t, ir.QuantityT):
+        number, _, unit = text.partition(" ")
+        if unit in UNITS:
+            return to_base(Fraction(number), unit)[0]
+        return int(text)
+    if isinstance(t, ir.IntT):
+        return int(text)
+    return text
+
+
+def replay(machine: type[SpecMachine], steps: Iterable[tuple[str, dict]], invariant_id: str,
+           set_size: int = SET_SIZE) -> None:
+    """Run a prover's trace against the implementation with every check of the property test."""
+    runner = SpecRunner(machine.spec, machine.factory, machine.binding, machine.source, set_size)
+    for name, args in steps:
+        runner.apply(name, args)
+    runner.check_invariant(invariant_id)
+    runner.check_invariants()
+
+
+# ---- the generated file ----------------------------------------------------------------------------------
+
+
+def generate(source: str, spec_path: str, impl: str, output: str, replay_report: dict | None = None,
+             examples: int = DEFAULT_EXAMPLES, steps: int = DEFAULT_STEPS) -> str:
+    if not _IMPL.fullmatch(impl):
+        raise GenerationError(f"--impl must be MODULE:FACTORY (a dotted module path and a name), not {impl!r}")
+    module, factory = impl.split(":")
+    spec = load_spec(source, spec_path)
+    cls = _class_name(spec)
+    taken: set[str] = set()
+    q = repr  # every piece of spec text goes through repr()
+    lines = [
+        "# Generated by `specforge gen-tests`; do not edit. Regenerate with:",
+        f"#   specforge gen-tests {_comment(spec_path)} --impl {impl} -o {_comment(output)}",
+        "# and check that it is current (for CI) with the same command and --check.",
+        f'"""Property tests of {impl} against the spec {spec.name} (sha256 {spec_hash(source)[:16]})."""',
+        "",
+        "from hypothesis import settings",
+        "from hypothesis import strategies as st",
+        "from hypothesis.stateful import invariant, rule",
+        "",
+        "from specforge.testing import SpecMachine, load_spec, replay",
+        f"from {module} import {factory} as implementation",
+        "",
+        f"SPEC_PATH = {q(spec_path)}",
+        f"SPEC_SHA256 = {q(spec_hash(source))}",
+        "SOURCE = (",
+        *[f"    {q(line + nl)}" for line, nl in _lines(source)],
+        ")",
+        "",
+        "",
+        f"class {cls}(SpecMachine):",
+        f'    """The spec {spec.name} as a state machine: each rule is an action, each invariant an ID."""',
+        "",
+        "    spec = load_spec(SOURCE, SPEC_PATH)",
+        "    source = SOURCE",
+        "    factory = staticmethod(implementation)",
+    ]
+    for action in spec.actions:
+        method = _method("action_", action.name, taken)
+        lines += ["", "    @rule(data=st.data())", f"    def {method}(self, data):",
+                  f"        self.step({q(action.name)}, data)"]
+    for oid in obligations(spec):
+        method = _method("invariant_", oid.replace("type:", "type_"), taken)
+        lines += ["", "    @invariant()", f"    def {method}(self):", f"        self.check({q(oid)})"]
+    lines += [
+        "",
+        "",
+        f"{cls}.TestCase.settings = settings(max_examples={int(examples)}, stateful_step_count={int(steps)}, "
+        "deadline=None)",
+        f"Test{cls} = {cls}.TestCase",
+    ]
+    for r in replays_from_report(replay_report, spec) if replay_report else []:
+        name = _method("test_replay_", r.invariant, taken)
+        lines += ["", "", f"def {name}():",
+                  f'    """The run `specforge prove` found to violate {r.invariant}, replayed."""',
+                  f"    replay({cls}, {q([(a, dict(sorted(args.items()))) for a, args in r.steps])}, "
+                  f"{q(r.invariant)}, set_size={int(r.set_size)})"]
+    return "\n".join(lines) + "\n"
+
+
+def _lines(source: str):
+    parts = source.split("\n")
+    for i, line in enumerate(parts):
+        if i == len(parts) - 1 and line == "":
+            break
+        yield line, "\n" if i < len(parts) - 1 else ""
+
+
+def _comment(text: str) -> str:
+    """Text safe inside a one-line comment."""
+    return re.sub(r"[\r\n\x00-\x1f]", "?", text)
+
+
+# ---- the same machine, built at run time -------------------------------------------------------------------
+
+
+def machine_class(source: str, factory: Callable[[], object], path: str = "<spec>",
+                  binding: Binding | None = None) -> type[SpecMachine]:
+    spec = load_spec(source, path)
+    body: dict = {"spec": spec, "source": source, "factory": staticmethod(factory), "binding": binding}
+    taken: set[str] = set()
+    for action in spec.actions:
+        def act(self, data, _name=action.name):
+            self.step(_name, data)
+        body[_method("action_", action.name, taken)] = rule(data=st.data())(act)
+    for oid in obligations(spec):
+        def inv(self, _id=oid):
+            self.check(_id)
+        body[_method("invariant_", oid.replace("type:", "type_"), taken)] = invariant()(inv)
+    return type(_class_name(spec), (SpecMachine,), body)
+
+
+def spec_test_case(spec_path: str, factory: Callable[[], object], binding: Binding | None = None,
+                   examples: int = DEFAULT_EXAMPLES, steps: int = DEFAULT_STEPS):
+    """A unittest TestCase that tests `factory()` objects against the spec file, without a generated file."""
+    with open(spec_path, encoding="utf-8") as fh:
+        source = fh.read()
+    machine = machine_class(source, factory, spec_path, binding)
+    case = machine.TestCase
+    case.settings = hypothesis_settings(max_examples=examples, stateful_step_count=steps, deadline=None)
+    return case
+
+
+def report_json(text: str) -> dict:
+    return json.loads(text)
