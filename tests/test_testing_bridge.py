@@ -1,0 +1,208 @@
+"""The property-test bridge: generated files, their checks, replays, safety."""
+
+from __future__ import annotations
+
+import ast
+import json
+import sys
+import textwrap
+import unittest
+
+import pytest
+from click.testing import CliRunner
+
+from specforge.cli import main
+from specforge.testing import SpecViolation, machine_class
+from specforge.testing.generate import generate, replay
+
+from .support import ROOT
+
+BANK_SOURCE = (ROOT / "examples" / "bank.sf").read_text(encoding="utf-8")
+
+IMPL = textwrap.dedent('''
+    class Bad(Exception):
+        pass
+
+    class Insufficient(Exception):
+        pass
+
+    class Wallet:
+        def __init__(self):
+            self.coins = 0
+
+        def put(self, n):
+            if n <= 0:
+                raise Bad(n)
+            self.coins += n
+
+        def take(self, n):
+            if n <= 0:
+                raise Bad(n)
+            if n > self.coins:
+                raise Insufficient(n)
+            self.coins -= n
+
+    class NoFundsCheck(Wallet):
+        def take(self, n):
+            if n <= 0:
+                raise Bad(n)
+            self.coins -= n
+
+    class ChangesThenRaises(Wallet):
+        def take(self, n):
+            self.coins -= 1
+            if n <= 0:
+                raise Bad(n)
+            if n > self.coins + 1:
+                raise Insufficient(n)
+            self.coins -= n - 1
+
+    class WrongError(Wallet):
+        def take(self, n):
+            if n <= 0:
+                raise ValueError(n)
+            super().take(n)
+''')
+WALLET = """\
+spec Wallet "coins in a wallet"
+state {
+  coins: int
+}
+init {
+  coins := 0
+}
+invariant W-1 MUST "never negative": coins >= 0
+action put(n: int) {
+  requires n > 0 else Bad
+  coins := coins + n
+}
+action take(n: int) {
+  requires n > 0 else Bad
+  requires n <= coins else Insufficient
+  coins := coins - n
+}
+"""
+
+
+@pytest.fixture()
+def wallet_module(tmp_path, monkeypatch):
+    (tmp_path / "wallet_impl.py").write_text(IMPL)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    sys.modules.pop("wallet_impl", None)
+    import wallet_impl
+
+    return wallet_impl
+
+
+def run_case(case) -> unittest.TestResult:
+    result = unittest.TestResult()
+    unittest.defaultTestLoader.loadTestsFromTestCase(case).run(result)
+    return result
+
+
+def test_the_generated_file_is_deterministic_and_names_the_spec_and_its_hash():
+    first = generate(BANK_SOURCE, "examples/bank.sf", "examples.impl.bank:BankAccount", "test_bank.py")
+    second = generate(BANK_SOURCE, "examples/bank.sf", "examples.impl.bank:BankAccount", "test_bank.py")
+    assert first == second
+    assert "spec BankAccount (sha256 " in first
+    for action in ("deposit", "withdraw", "start_new_day", "freeze", "unfreeze"):
+        assert f"def action_{action}(self, data):" in first
+    for inv in ("BANK_1", "BANK_2", "BANK_3"):
+        assert f"def invariant_{inv}(self):" in first
+    compile(first, "test_bank.py", "exec")
+
+
+def test_the_correct_implementation_passes_and_mutants_fail(wallet_module):
+    assert run_case(machine_class(WALLET, wallet_module.Wallet).TestCase).wasSuccessful()
+    for mutant in (wallet_module.NoFundsCheck, wallet_module.ChangesThenRaises, wallet_module.WrongError):
+        result = run_case(machine_class(WALLET, mutant).TestCase)
+        assert not result.wasSuccessful(), mutant.__name__
+        message = (result.failures + result.errors)[0][1]
+        assert "SpecViolation" in message
+
+
+@pytest.mark.parametrize("mutant,expected", [
+    ("NoFundsCheck", "the guard `requires n <= coins else Insufficient` is false, so the call must raise Insufficient"),
+    ("ChangesThenRaises", "as it should, but changed the state"),
+    ("WrongError", "so the call must raise Bad, but it raised ValueError"),
+])
+def test_a_failure_is_reported_in_spec_terms(wallet_module, mutant, expected):
+    runner_cls = machine_class(WALLET, getattr(wallet_module, mutant))
+    steps = {"NoFundsCheck": [("take", {"n": 1})], "ChangesThenRaises": [("take", {"n": 1})],
+             "WrongError": [("take", {"n": 0})]}[mutant]
+    with pytest.raises(SpecViolation) as caught:
+        replay(runner_cls, steps, "W-1")
+    assert expected in str(caught.value)
+
+
+def test_the_generated_file_runs_under_pytest(wallet_module, tmp_path):
+    (tmp_path / "wallet.sf").write_text(WALLET)
+    result = CliRunner().invoke(main, ["gen-tests", "wallet.sf", "--impl", "wallet_impl:Wallet", "-o",
+                                       "test_wallet.py", "--examples", "30"])
+    assert result.exit_code == 0, result.output
+    import subprocess
+
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_wallet.py"],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_check_reports_a_stale_file_with_exit_code_4(wallet_module, tmp_path):
+    (tmp_path / "wallet.sf").write_text(WALLET)
+    args = ["gen-tests", "wallet.sf", "--impl", "wallet_impl:Wallet", "-o", "test_wallet.py"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert CliRunner().invoke(main, [*args, "--check"]).exit_code == 0
+    (tmp_path / "wallet.sf").write_text(WALLET.replace("coins >= 0", "coins >= -1"))
+    stale = CliRunner().invoke(main, [*args, "--check"])
+    assert stale.exit_code == 4 and "out of date" in stale.output
+
+
+def test_a_prover_trace_replays_as_a_failing_test(wallet_module, tmp_path):
+    buggy = WALLET.replace("  requires n <= coins else Insufficient\n", "")
+    (tmp_path / "wallet.sf").write_text(buggy)
+    prove = CliRunner().invoke(main, ["prove", "--no-cache", "--format", "json", "wallet.sf"])
+    assert prove.exit_code == 3
+    (tmp_path / "report.json").write_text(prove.output)
+    gen = CliRunner().invoke(main, ["gen-tests", "wallet.sf", "--impl", "wallet_impl:NoFundsCheck", "-o",
+                                    "test_wallet.py", "--replay", "report.json"])
+    assert gen.exit_code == 0, gen.output
+    code = (tmp_path / "test_wallet.py").read_text()
+    assert "def test_replay_W_1():" in code
+    namespace: dict = {}
+    exec(compile(code, "test_wallet.py", "exec"), namespace)
+    with pytest.raises(SpecViolation, match="invariant W-1"):
+        namespace["test_replay_W_1"]()
+
+
+def test_a_hostile_spec_cannot_inject_code():
+    hostile = ('spec Evil "\\"\\"\\" ; import os; os.system(\\"echo pwned\\") #"\n'
+               'state {\n  x: int\n}\ninit {\n  x := 0\n}\n'
+               'invariant A-1.X MUST "\'\'\'); __import__(\'os\').system(\'echo pwned\') #": x >= 0\n'
+               'action go() {\n  x := x + 1\n}\n')
+    code = generate(hostile, 'evil".sf\nimport os', "evil_impl:Thing", "out\n.py")
+    tree = ast.parse(code)
+    calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    assert calls <= {"settings", "st.data", "rule", "invariant", "load_spec", "staticmethod", "self.step", "self.check"}
+    imports = [ast.unparse(n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+    assert imports == ["from hypothesis import settings", "from hypothesis import strategies as st",
+                       "from hypothesis.stateful import invariant, rule",
+                       "from specforge.testing import SpecMachine, load_spec, replay",
+                       "from evil_impl import Thing as implementation"]
+    assert "invariant_A_1_X" in code
+
+
+def test_an_invalid_impl_argument_is_a_usage_error(tmp_path):
+    (tmp_path / "w.sf").write_text(WALLET)
+    result = CliRunner().invoke(main, ["gen-tests", str(tmp_path / "w.sf"), "--impl", "os; rm -rf /", "-o",
+                                       str(tmp_path / "t.py")])
+    assert result.exit_code == 2 and "MODULE:FACTORY" in result.output
+    assert not (tmp_path / "t.py").exists()
+
+
+def test_a_report_for_another_spec_is_refused(tmp_path):
+    (tmp_path / "w.sf").write_text(WALLET)
+    (tmp_path / "r.json").write_text(json.dumps({"spec": "Other", "invariants": []}))
+    result = CliRunner().invoke(main, ["gen-tests", str(tmp_path / "w.sf"), "--impl", "m:F", "-o",
+                                       str(tmp_path / "t.py"), "--replay", str(tmp_path / "r.json")])
+    assert result.exit_code == 2 and "no spec named Wallet" in result.output
