@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import gc
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -31,12 +30,16 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from importlib import metadata
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+if __package__:
+    from . import _common as common
+else:  # run as a script: bench/ is on sys.path
+    import _common as common
+
+ROOT = common.ROOT
 DEFAULT_OUT = ROOT / "bench" / "out"
-BENCHMARKS_MD = ROOT / "docs" / "benchmarks.md"
+BENCHMARKS_MD = common.BENCHMARKS_MD
 SECTION_HEADING = "## Front end (`specforge check`)"
 DEFAULT_SEED = 20240617
 DEFAULT_RUNS = 5
@@ -511,9 +514,11 @@ def _median(values: list[float]) -> float | None:
 
 def render_tables(results: list[Result], startup: list[Run], runs: int) -> str:
     out = [
-        f"Cold process: `specforge check FILE`, a new process each run, {runs} timed run{'s' if runs != 1 else ''} per row. Min and "
+        f"Cold process: `specforge check FILE`, a new process each run, {runs} timed run{'s' if runs != 1 else ''} "
+        "per row. Min and "
         "median are wall-clock times; targets are judged on the wall-clock median. CPU is the process's user + "
-        "system time (median), which other load on the machine inflates much less than wall time.",
+        "system time (median); other load on the machine inflates it less than wall time, though on a "
+        "shared virtual machine it is not immune.",
         "",
         "| Spec | Contents | Lines | Bytes | Min | Median | CPU | Lines/s (median) | Target | Met |",
         "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
@@ -537,91 +542,27 @@ def render_tables(results: list[Result], startup: list[Run], runs: int) -> str:
         f"In process: `specforge.frontend.load(path)` in an already running interpreter, best of "
         f"{IN_PROCESS_REPEATS} (wall clock and CPU), and its two phases timed apart, also best of "
         f"{IN_PROCESS_REPEATS} (parse: lexing, LALR parsing and lowering to the IR; check: names, types, units "
-        "and init). The last column is the CPU time a cold process spends outside `load()`: start-up and exit "
-        "(about the `small.sf` figure) and, on the big specs, the extra cost of a first call in a fresh "
-        "process.",
+        "and init). A cold `specforge check` costs about the start-up (the `specforge --version` row above) "
+        "plus `load()`; a fresh process also pays once for growing its heap, which a warm interpreter does not.",
         "",
-        "| Spec | load() | load() CPU | Parse | Check | Lines/s (load) | Cold CPU − load() CPU |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| Spec | load() | load() CPU | Parse | Check | Lines/s (load) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         if r.load_s is None:
             continue
-        cold_cpu = _median(r.cpu)
-        outside = _ms(cold_cpu - r.load_cpu_s) if cold_cpu and r.load_cpu_s is not None else "–"
         out.append(f"| `{r.case.file}` | {_ms(r.load_s)} | {_ms(r.load_cpu_s)} | {_ms(r.parse_s)} | "
-                   f"{_ms(r.check_s)} | {r.lines / r.load_s:,.0f} | {outside} |")
+                   f"{_ms(r.check_s)} | {r.lines / r.load_s:,.0f} |")
     return "\n".join(out)
-
-
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.lower().startswith(("model name", "hardware", "cpu model")):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine() or "unknown"
-
-
-def _ram() -> str:
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                kib = int(line.split()[1])
-                return f"{kib / 1024 / 1024:.1f} GiB"
-    except (OSError, ValueError, IndexError):
-        pass
-    return "unknown"
-
-
-def _version(dist: str) -> str:
-    try:
-        return metadata.version(dist)
-    except metadata.PackageNotFoundError:
-        return "not installed"
-
-
-def source_digest() -> str:
-    """A short sha256 of the front end's sources, naming exactly the code that was measured."""
-    import hashlib
-
-    import specforge
-
-    package = Path(specforge.__file__).resolve().parent
-    grammar = package / "grammar" if (package / "grammar").is_dir() else package.parent / "grammar"
-    files = sorted(package.glob("*.py")) + sorted(grammar.glob("*.lark"))
-    digest = hashlib.sha256()
-    for f in files:
-        digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
-    return digest.hexdigest()[:12]
-
-
-def _load_average() -> tuple[float, float, float] | None:
-    try:
-        return os.getloadavg()
-    except (AttributeError, OSError):
-        return None
-
-
-def _show_load(load: tuple[float, float, float] | None) -> str:
-    return "unknown" if load is None else " / ".join(f"{x:.2f}" for x in load)
 
 
 def machine_description(load_before: tuple[float, float, float] | None,
                         load_after: tuple[float, float, float] | None) -> list[str]:
-    import specforge
-
+    libraries = [f"lark {common.version('lark')}", f"pydantic {common.version('pydantic')}"]
     return [
-        f"- CPU: {_cpu_model()}, {os.cpu_count()} cores (os.cpu_count())",
-        f"- RAM: {_ram()}",
-        f"- OS: {platform.system()} {platform.release()}",
-        f"- Python {platform.python_version()} ({platform.python_implementation()}), "
-        f"lark {_version('lark')}, pydantic {_version('pydantic')}",
-        f"- specforge {specforge.__version__}, sources {source_digest()} "
-        "(first 12 hex digits of a sha256 over `specforge/*.py` and `grammar/*.lark`)",
-        f"- Load average (1 / 5 / 15 min) at the start: {_show_load(load_before)}; at the end: "
-        f"{_show_load(load_after)}. Anything well above 0 means other processes shared the CPU and the "
+        *common.platform_lines(libraries, recursive=False),
+        f"- Load average (1 / 5 / 15 min) at the start: {common.show_load(load_before)}; at the end: "
+        f"{common.show_load(load_after)}. Anything well above 0 means other processes shared the CPU and the "
         "times are inflated.",
     ]
 
@@ -669,40 +610,6 @@ def render_section(results: list[Result], startup: list[Run], args: argparse.Nam
     return "\n".join(lines)
 
 
-def replace_section(document: str, section: str) -> str:
-    """Put `section` in place of the existing front-end section (up to the next `## ` heading), or append it."""
-    lines = document.splitlines()
-    start = end = None
-    in_fence = False
-    for i, line in enumerate(lines):
-        if line.lstrip().startswith(("```", "~~~")):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
-        if start is None and line.strip() == SECTION_HEADING:
-            start = i
-        elif start is not None and (line.startswith("## ") or line.startswith("# ")):
-            end = i
-            break
-    new = section.rstrip("\n").splitlines()
-    if start is None:
-        body = "\n".join(lines).rstrip("\n")
-        return (body + "\n\n" if body else "") + "\n".join(new) + "\n"
-    end = len(lines) if end is None else end
-    tail = lines[end:]
-    return "\n".join(lines[:start] + new + ([""] + tail if tail else [])) + "\n"
-
-
-def record(section: str) -> None:
-    if BENCHMARKS_MD.exists():
-        document = BENCHMARKS_MD.read_text(encoding="utf-8")
-    else:
-        document = "# Benchmarks\n\nMeasured speed of specforge. Each section says how to reproduce its numbers.\n"
-    BENCHMARKS_MD.parent.mkdir(parents=True, exist_ok=True)
-    BENCHMARKS_MD.write_text(replace_section(document, section), encoding="utf-8")
-
-
 # ---- main ----------------------------------------------------------------------------------------
 
 
@@ -724,9 +631,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--runs must be at least 1")
 
     began = time.perf_counter()
-    load_before = _load_average()
+    load_before = common.load_average()
     if load_before is not None and load_before[0] > 0.5 * (os.cpu_count() or 1):
-        print(f"warning: the machine is busy (load average {_show_load(load_before)} on {os.cpu_count()} cores); "
+        print(f"warning: the machine is busy (load average {common.show_load(load_before)} on {os.cpu_count()} cores); "
               "the times will be inflated", file=sys.stderr)
     cmd = specforge_command()
     cache_dir = Path(tempfile.mkdtemp(prefix="specforge-bench-cache-"))
@@ -749,6 +656,7 @@ def main(argv: list[str] | None = None) -> int:
             verify(cmd, env, r.case, r.path)
 
         print("timing start-up (`specforge --version`) ...", file=log)
+        _run([*cmd, "--version"], env)  # untimed warm-up, as the verification run is for each spec
         for _ in range(args.runs):
             run = _run([*cmd, "--version"], env)
             if run.proc.returncode != 0:
@@ -785,10 +693,10 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
 
-    section = render_section(results, startup, args, cmd, (load_before, _load_average()))
+    section = render_section(results, startup, args, cmd, (load_before, common.load_average()))
     print(section)
     if args.record:
-        record(section)
+        common.record(section, SECTION_HEADING)
         print(f"recorded in {BENCHMARKS_MD.relative_to(ROOT)}", file=sys.stderr)
     print(f"total time {time.perf_counter() - began:.0f} s", file=sys.stderr)
     return 0

@@ -67,6 +67,13 @@ CODE_TABLE: dict[str, tuple[str, str]] = {
     "SF222": ("value outside the declared range", "use a value inside the range, or widen the range"),
     # back ends
     "SF301": ("construct the prover cannot express", "rewrite the expression; the message says what is missing"),
+    "SF320": ("construct the TLA+ exporter cannot express", "rewrite the expression; the message says what is missing"),
+    "SF321": ("integer outside TLC's range",
+              "TLC's integers are 32-bit: scale the unit down, or check the module with Apalache"),
+    "SF322": ("trace does not fit the spec",
+              "export the trace from a report of this same spec (`specforge prove --format json`)"),
+    "SF323": ("trace value shown only in part",
+              "TLC checks the entries the report shows; the rest of the map is left free"),
     "SF399": ("internal error in a back end", "report it with the spec that triggers it"),
 }
 CODES: dict[str, str] = {code: title for code, (title, _) in CODE_TABLE.items()}

@@ -103,3 +103,14 @@ def test_two_specs_with_the_same_enum_names_prove_in_one_process():
     a = prove(spec(LEDGER + INVARIANTS))
     b = prove(spec(LEDGER + INVARIANTS))
     assert verdicts(a) == verdicts(b)
+
+
+def test_two_invariants_with_the_same_expression_keep_their_own_support_when_cached(tmp_path):
+    text = ("spec T\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\naction inc() {\n  x := x + 1\n}\n"
+            "invariant A: x >= 0\ninvariant B: x >= 0\n")
+    fresh = prove(spec(text))
+    cache = Cache(tmp_path / "c.sqlite3")
+    prove(spec(text), cache=cache)
+    again = prove(spec(text), cache=cache)
+    assert cache.hits > 0
+    assert verdicts(again) == verdicts(fresh)

