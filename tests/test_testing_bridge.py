@@ -187,7 +187,7 @@ def test_a_hostile_spec_cannot_inject_code():
     imports = [ast.unparse(n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
     assert imports == ["from hypothesis import settings", "from hypothesis import strategies as st",
                        "from hypothesis.stateful import invariant, rule",
-                       "from specforge.testing import SpecMachine, load_spec, replay",
+                       "from specforge.testing import SpecMachine, load_spec",
                        "from evil_impl import Thing as implementation"]
     assert "invariant_A_1_X" in code
 

@@ -7,8 +7,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule
 
-from examples.impl.auth_token import AuthToken as implementation
 from specforge.testing import SpecMachine, load_spec
+from examples.impl.auth_token import AuthToken as implementation
 
 SPEC_PATH = 'examples/auth_token.sf'
 SPEC_SHA256 = '643ea34307d6df7cf6eec2aaf1d75acfb0d1967d3d4e5bfbbd223165d7e16e09'

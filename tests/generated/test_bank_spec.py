@@ -7,8 +7,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule
 
-from examples.impl.bank import BankAccount as implementation
 from specforge.testing import SpecMachine, load_spec
+from examples.impl.bank import BankAccount as implementation
 
 SPEC_PATH = 'examples/bank.sf'
 SPEC_SHA256 = 'd0b21958b16f79b338fc71145b5a6c3db18e30c09151981b32c449fb69993218'

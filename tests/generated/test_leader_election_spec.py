@@ -7,8 +7,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule
 
-from examples.impl.leader_election import LeaderElection as implementation
 from specforge.testing import SpecMachine, load_spec
+from examples.impl.leader_election import LeaderElection as implementation
 
 SPEC_PATH = 'examples/leader_election.sf'
 SPEC_SHA256 = '1cbc5a7eece43fd596b51af323bed17b6a7a09197caca84e8c1d04aa8bb1059a'

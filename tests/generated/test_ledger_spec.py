@@ -7,8 +7,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule
 
-from examples.impl.ledger import Ledger as implementation
 from specforge.testing import SpecMachine, load_spec
+from examples.impl.ledger import Ledger as implementation
 
 SPEC_PATH = 'examples/ledger.sf'
 SPEC_SHA256 = 'ac51150204fc4e20d63701750f148a2bf630051bc878c3f4570d1022ddce501b'

@@ -7,8 +7,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule
 
-from examples.impl.order import OrderLifecycle as implementation
 from specforge.testing import SpecMachine, load_spec
+from examples.impl.order import OrderLifecycle as implementation
 
 SPEC_PATH = 'examples/order.sf'
 SPEC_SHA256 = 'd0d201bc2524e0940f96b15de992156a445f53e6b0a58413827b038e65cc03a9'

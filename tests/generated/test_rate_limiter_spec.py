@@ -7,8 +7,8 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule
 
-from examples.impl.rate_limiter import RateLimiter as implementation
 from specforge.testing import SpecMachine, load_spec
+from examples.impl.rate_limiter import RateLimiter as implementation
 
 SPEC_PATH = 'examples/rate_limiter.sf'
 SPEC_SHA256 = '747e23862e4e9acb26a2a06ca4fde68a8c582a6470d7f820d14166e2087ba2e2'
