@@ -10,6 +10,13 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .frontend import Loaded, load, load_text  # noqa: E402
-
 __all__ = ["Loaded", "__version__", "load", "load_text"]
+
+
+def __getattr__(name: str):
+    # Imported on first use, so that `specforge --version` and `--help` start without pydantic and lark.
+    if name in ("Loaded", "load", "load_text"):
+        from . import frontend
+
+        return getattr(frontend, name)
+    raise AttributeError(f"module 'specforge' has no attribute {name!r}")
