@@ -3,19 +3,19 @@
 For every spec in examples/*.sf, with its implementation (examples/impl/<name>.py, the class named after the
 spec's `spec NAME`) and its mutants (examples/mutants/<name>.py, the `MUTANTS` list):
 
-* builds the test at run time, `specforge.testing.machine_class(source, factory)`, exactly the machine a
-  generated file holds, and runs its `TestCase` with unittest at the generated file's default settings
-  (max_examples=100, stateful_step_count=30, deadline=None) with a fixed seed (`derandomize=True`, or
-  `--seed N`) and no example database, so that the numbers are reproducible;
-* the correct implementation must pass; a mutant is killed when the test fails. It reports the kill rate, the
-  survivors, how long the correct run took (target: under 10 s per spec) and how long each mutant took to be
-  caught. Mutants run without hypothesis's shrink phase unless --shrink is given: whether a mutant is caught is
-  decided in the generate phase, which is the same with or without it, and shrinking (minutes per spec) only
-  makes the failing example shorter;
-* times the generated test against a hand-written hypothesis stateful test of the same spec
+* the kill rate: the spec's test, built with `specforge.testing.machine_class(source, factory)` and, apart,
+  from the text of the file `specforge gen-tests` writes, is run with unittest at the generated file's default
+  settings (max_examples=100, stateful_step_count=30, deadline=None), with a fixed seed (`derandomize=True`,
+  or `--seed N`) and no example database, so that the numbers are reproducible. The correct implementation
+  must pass; a mutant is killed when the test fails. It reports the kill rate, the survivors, how long the
+  correct run took (target: under 10 s per spec), when each mutant was caught and by what, and how the correct
+  run's calls went per action (succeeded, or refused by which guard). Mutants run without hypothesis's shrink
+  phase unless --shrink is given: whether a mutant is caught is decided in the generate phase, which is the
+  same with or without it, and shrinking (minutes per spec) only makes the failing example shorter;
+* the overhead: the generated test against a hand-written hypothesis stateful test of the same spec
   (bench/handwritten.py: bank.sf and ledger.sf) on the correct implementation, with the same seed and the same
   argument strategies. It checks that both sides make the same calls, then reports the ratio
-  generated / hand-written (target: at most 1.3x).
+  generated / hand-written (target: at most 1.3x) and where the generated test's time goes.
 
 It prints Markdown; with --record it also writes the results into the section "Property tests (`specforge
 gen-tests`)" of docs/benchmarks.md (other sections are kept).
@@ -70,11 +70,11 @@ class _Capture(unittest.TestResult):
         super().__init__()
         self.exception: BaseException | None = None
 
-    def addFailure(self, test, err):  # noqa: N802 - unittest's name
+    def addFailure(self, test, err):
         super().addFailure(test, err)
         self.exception = self.exception or err[1]
 
-    def addError(self, test, err):  # noqa: N802 - unittest's name
+    def addError(self, test, err):
         super().addError(test, err)
         self.exception = self.exception or err[1]
 
@@ -198,6 +198,14 @@ def load_example(name: str) -> Example:
     return Example(name, path, source, spec, impl, list(mutant_module.MUTANTS))
 
 
+def local_modules() -> list[str]:
+    """The loaded modules from this repository. Hypothesis draws some of its values (5% of the draws) from the
+    constants in the source of the local modules it has seen loaded, so these decide, with the seed, which
+    examples it runs."""
+    return sorted(name for name, module in list(sys.modules.items())
+                  if str(getattr(module, "__file__", None) or "").startswith(str(ROOT)))
+
+
 def example_names() -> list[str]:
     return sorted(p.stem for p in EXAMPLES.glob("*.sf"))
 
@@ -250,6 +258,45 @@ class MutantResult:
         return not self.run.passed
 
 
+class _Outcomes:
+    """Counts, per action, how the correct implementation's calls went, by wrapping `SpecRunner.apply` and
+    asking the spec's model about each call first: "ok" when every guard holds, the error of the first false
+    guard, or "assumption" when a guard without `else` is false (the call is skipped)."""
+
+    def __init__(self):
+        from specforge.testing import SpecRunner
+
+        self.cls = SpecRunner
+        self.counts: dict[str, dict[str, int]] = {}
+        self._original = None
+
+    def __enter__(self):
+        original = self.cls.__dict__.get("apply")
+        if original is None:
+            return self
+        self._original = original
+        counts = self.counts
+
+        def apply(runner, name, args):
+            try:
+                failed = runner.interp.failed_guard(runner.interp.action(name), runner.model, args)
+            except Exception:  # the bridge has changed; count nothing rather than fail
+                failed = ...
+            if failed is not ...:
+                outcome = "ok" if failed is None else (failed.error or "assumption")
+                per_action = counts.setdefault(name, {})
+                per_action[outcome] = per_action.get(outcome, 0) + 1
+            return original(runner, name, args)
+
+        self.cls.apply = apply
+        return self
+
+    def __exit__(self, *exc):
+        if self._original is not None:
+            self.cls.apply = self._original
+        return False
+
+
 @dataclass
 class ExampleResult:
     example: Example
@@ -257,6 +304,7 @@ class ExampleResult:
     factory_note: str
     correct: Run
     mutants: list[MutantResult] = field(default_factory=list)
+    outcomes: dict[str, dict[str, int]] = field(default_factory=dict)  # action -> outcome -> calls
 
     @property
     def killed(self) -> int:
@@ -331,6 +379,9 @@ def measure_kills(example: Example, variant: str, seed: int | None, shrink: bool
     if not correct.passed:
         print(f"    {_failure_text(correct.exception)}", file=log)
     result = ExampleResult(example, variant, note, correct)
+    with _Outcomes() as outcomes:  # the same run again, untimed, counting how the calls went
+        run_case(build_machine(example, factory, variant, seed, _Counter()), kill_settings(seed, shrink=True))
+    result.outcomes = outcomes.counts
     for cls in example.mutants:
         factory, _ = factory_for(example, cls)
         counter = _Counter()
@@ -648,8 +699,9 @@ def render_kills(kills: dict[str, list[ExampleResult]], seed: int | None, shrink
          "caught is decided in the generate phase, which runs the same with or without them, so the verdicts "
          "are those of the default settings; shrinking only shortens the failing example, and after the first "
          "failure hypothesis also keeps generating for up to 10 s of wall time to look for other bugs, which "
-         "makes a full run slow (about 13 minutes for these specs) and its length depend on the machine's "
-         "speed. The correct implementations run with every phase (with no failure, shrinking never starts)."),
+         "makes a run several times slower (up to two minutes for a single mutant) and its length depend on "
+         "the machine's speed. The correct implementations run with every phase (with no failure, shrinking "
+         "never starts)."),
         "",
     ]
     if runtime and file:
@@ -717,11 +769,45 @@ def render_kills(kills: dict[str, list[ExampleResult]], seed: int | None, shrink
         out += ["", "The survivors, with what their docstrings say the bug is and what should catch it:", ""]
         for (example, name), (cls, where) in survivors.items():
             out.append(f"- `{example}.sf`, `{name}` (survives {' and '.join(where)}): {_doc(cls)}")
+    out += render_outcomes(kills)
     odd = [m.cls.__name__ for results in kills.values() for r in results for m in r.mutants
            if m.killed and not _is_spec_check(m.run.exception)]
     if odd:
         out += ["", "Killed by something other than a spec check (a binding error, a hypothesis error): "
                 + ", ".join(f"`{n}`" for n in dict.fromkeys(odd)) + "."]
+    return out
+
+
+def render_outcomes(kills: dict[str, list[ExampleResult]]) -> list[str]:
+    """How the correct implementation's calls went, per action: a bug in an action's effect can only be caught
+    by a call that succeeds."""
+    variants = [v for v in VARIANTS if v in kills and any(r.outcomes for r in kills[v])]
+    if not variants:
+        return []
+    out = [
+        "",
+        "How the calls of the correct implementation's run went, per action (counted in a second, untimed run "
+        "of it): how many calls, how many had every guard true (*ok*: the call must succeed, and its effect is "
+        "checked), and the most frequent refusal (the first false guard's error). A bug in what an action "
+        "does can only be caught by a call that succeeds, and a bug in a guard only by a call that reaches "
+        "it.",
+        "",
+        "| Spec | Action | " + " | ".join(f"{VARIANTS[v][0]}: calls | ok | most refused" for v in variants) + " |",
+        "| --- | --- | " + " | ".join("---: | ---: | ---" for _ in variants) + " |",
+    ]
+    by_variant = {v: {r.example.name: r.outcomes for r in kills[v]} for v in variants}
+    for r in kills[variants[0]]:
+        for action in (a.name for a in r.example.spec.actions):
+            cells = []
+            for v in variants:
+                counts = by_variant[v].get(r.example.name, {}).get(action, {})
+                calls = sum(counts.values())
+                refusals = sorted(((n, e) for e, n in counts.items() if e != "ok"), key=lambda x: (-x[0], x[1]))
+                top = f"{refusals[0][1]} ({refusals[0][0]:,})" if refusals else "–"
+                ok = counts.get("ok", 0)
+                shown = "**0**" if calls and not ok else f"{ok:,}"  # called, but never successfully
+                cells.append(f"{calls:,} | {shown} | {top}")
+            out.append(f"| `{r.example.name}.sf` | `{action}` | " + " | ".join(cells) + " |")
     return out
 
 
@@ -862,10 +948,20 @@ def render_section(kills: dict[str, list[ExampleResult]], names: dict[str, list[
         reproduce_command(args),
         "```",
         "",
-        f"The whole run took {total_s:.0f} s. The generated test's sequences of calls depend on the hypothesis "
-        "version: another version runs other examples and can give other numbers.",
+        f"The whole run took {total_s:.0f} s.",
+        "",
+        "Which examples hypothesis runs depends on its version and, with a fixed seed, also on the source "
+        "code loaded: it draws some of its values (5% of the draws) from the constants it finds in the "
+        "loaded local modules (here specforge, `examples/` and `bench/`). The script loads every example's "
+        "modules before the first run, so each run sees the same constants whatever ran before it; but a "
+        "change to any of that code, even one that does not touch the bridge, can change the examples and so "
+        "the numbers.",
         "",
     ]
+    changed = getattr(args, "modules_changed", None)
+    if changed:
+        lines += [f"**Warning**: local modules were loaded during the runs ({', '.join(changed)}), so the "
+                  "runs did not all see the same constants.", ""]
     if kills:
         lines += render_kills(kills, args.seed, args.shrink, names) + [""]
     if overhead:
@@ -905,7 +1001,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="seed the kill-rate runs with @hypothesis.seed(SEED) instead of derandomize=True")
     parser.add_argument("--shrink", action="store_true",
                         help="run the mutants with hypothesis's shrink phase (the default settings exactly; "
-                             "about 13 minutes instead of 2, same verdicts)")
+                             "several times slower, same verdicts)")
     parser.add_argument("--variants", type=_variants, default=list(VARIANTS), metavar="V[,V...]",
                         help="how to build the tests for the kill rate: runtime (machine_class), file (the "
                              "generated file), or both (default runtime,file)")
@@ -926,7 +1022,11 @@ def main(argv: list[str] | None = None) -> int:
     load_before = common.load_average()
     log = sys.stderr
     others: dict[str, float | None] = {}
-    examples = [load_example(name) for name in args.examples]
+    # Every example's modules are loaded before the first run, whichever examples run, so that every run sees
+    # the same local constants (see local_modules) and a spec's numbers do not depend on what ran before it.
+    loaded = {name: load_example(name) for name in example_names()}
+    examples = [loaded[name] for name in args.examples]
+    modules = local_modules()
     kills: dict[str, list[ExampleResult]] = {}
     names: dict[str, list[list[str]]] = {}
     for variant in args.variants:
@@ -942,6 +1042,10 @@ def main(argv: list[str] | None = None) -> int:
         watch = common.OtherLoad()
         overhead = [measure_overhead(e, args.runs, args.overhead_seed, log) for e in examples if e.name in chosen]
         others["overhead"] = watch.share()
+    if local_modules() != modules:
+        others_note = sorted(set(local_modules()) ^ set(modules))
+        print(f"warning: local modules were loaded or unloaded during the runs: {others_note}", file=log)
+        args.modules_changed = others_note
     total = time.perf_counter() - began
     section = render_section(kills, names, overhead, args, (load_before, common.load_average()), others, total)
     print(section)

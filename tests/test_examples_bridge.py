@@ -1,5 +1,10 @@
-"""The examples' generated property tests: current, passing (they run as tests/generated/), and killing
-every mutant in examples/mutants/."""
+"""The examples' property tests: the generated files are current and pass (they run as tests/generated/),
+and the spec test built at run time (`machine_class`, the same checks and strategies) catches the mutants in
+examples/mutants/.
+
+The generated files name their rules after the actions, which turns on hypothesis's swarm testing (rules
+switched off per run); `machine_class` does not, and at these settings it catches more mutants (48 of 52
+against 42, bench/mutation.py). Making the two agree, and both catch all, is open work (issue 4)."""
 
 from __future__ import annotations
 
