@@ -66,7 +66,7 @@ import pytest
 
 from specforge import ir
 from specforge.frontend import load_text
-from specforge.interpret import GuardFailed, Interpreter, State, Universe, leaves, obligations
+from specforge.interpret import GuardFailed, Interpreter, State, Universe, leaves, obligations, split_entries
 from specforge.prove import Verdict, prove
 from specforge.units import UNITS
 
@@ -713,7 +713,7 @@ def parse(text: str, t: ir.Type):
         assert text.startswith("{") and text.endswith("}") and text != "{…}", f"a map printed without keys: {text}"
         body = text[1:-1]
         out = Shown() if body.endswith(", …") else {}  # the prover shows at most 20 entries, then `…`
-        for entry in _split(body.removesuffix(", …")):
+        for entry in split_entries(body.removesuffix(", …")):
             k, v = entry.split(": ", 1)
             out[parse(k, t.key)] = parse(v, t.value)
         return out
@@ -733,20 +733,6 @@ def matches(actual, printed) -> bool:
         return set(actual) == set(printed) and all(matches(actual[k], v) for k, v in printed.items())
     return actual == printed and type(actual) is type(printed)
 
-
-def _split(body: str) -> list[str]:
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(body):
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(body[start:i].strip())
-            start = i + 1
-    if body.strip():
-        parts.append(body[start:].strip())
-    return parts
 
 
 def elements_in_trace(spec: ir.Spec, trace) -> dict[str, set[str]]:

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from .. import ir
 from ..diagnostics import Severity
 from ..interpret import leaves as state_leaves
+from ..interpret import split_entries
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, SetT
 from ..units import UNITS
 from . import diag
@@ -88,7 +89,7 @@ class Reader:
             partial = body == "…" or body.endswith(", …")
             body = "" if body == "…" else body.removesuffix(", …")
             entries = []
-            for part in _split(body):
+            for part in split_entries(body):
                 k, sep, v = part.partition(": ")
                 if not sep:
                     raise TraceError(f"{what}: `{part}` is not a map entry `key: value`")
@@ -98,20 +99,6 @@ class Reader:
             return MapValue(entries, partial)
         raise TraceError(f"{what}: cannot read a value of this type")
 
-
-def _split(body: str) -> list[str]:
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(body):
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(body[start:i].strip())
-            start = i + 1
-    if body.strip():
-        parts.append(body[start:].strip())
-    return parts
 
 
 def _result_dict(result) -> dict:
