@@ -10,9 +10,10 @@ import unittest
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from specforge.cli import main
-from specforge.testing import SpecViolation, machine_class
+from specforge.testing import SpecRunner, SpecViolation, machine_class
 from specforge.testing.generate import generate, replay
 
 from .support import ROOT
@@ -106,11 +107,42 @@ def test_the_generated_file_is_deterministic_and_names_the_spec_and_its_hash():
     second = generate(BANK_SOURCE, "examples/bank.sf", "examples.impl.bank:BankAccount", "test_bank.py")
     assert first == second
     assert "spec BankAccount (sha256 " in first
-    for action in ("deposit", "withdraw", "start_new_day", "freeze", "unfreeze"):
-        assert f"def action_{action}(self, data):" in first
+    assert "(deposit, withdraw, start_new_day, freeze, unfreeze)" in first  # each step runs one of them
     for inv in ("BANK_1", "BANK_2", "BANK_3"):
         assert f"def invariant_{inv}(self):" in first
     compile(first, "test_bank.py", "exec")
+
+
+def test_the_generated_file_and_machine_class_are_the_same_machine(monkeypatch):
+    """Same members under the same names, and with the same seed the same calls: the generated file
+    and the run-time API test exactly alike."""
+    from hypothesis import seed
+
+    from examples.impl.bank import BankAccount
+    from tests.generated import test_bank_spec as generated
+
+    from_file = generated.BankAccountSpec
+    at_run_time = machine_class(BANK_SOURCE, BankAccount, "examples/bank.sf")
+
+    def members(cls):
+        return sorted(k for k, v in vars(cls).items() if callable(v) and not k.startswith("_"))
+    assert members(from_file) == members(at_run_time) == ["factory", "invariant_BANK_1", "invariant_BANK_2",
+                                                          "invariant_BANK_3"]
+    calls: list = []
+    original = SpecRunner.apply
+
+    def logged(self, name, args):
+        calls.append((name, dict(args)))
+        return original(self, name, args)
+    monkeypatch.setattr(SpecRunner, "apply", logged)
+    logs = []
+    for cls in (from_file, at_run_time):
+        calls.clear()
+        case = seed(20261121)(cls).TestCase
+        case.settings = settings(max_examples=10, stateful_step_count=10, deadline=None, database=None)
+        assert run_case(case).wasSuccessful()
+        logs.append(list(calls))
+    assert logs[0] == logs[1] and len(logs[0]) > 50
 
 
 def test_the_correct_implementation_passes_and_mutants_fail(wallet_module):
@@ -183,10 +215,9 @@ def test_a_hostile_spec_cannot_inject_code():
     code = generate(hostile, 'evil".sf\nimport os', "evil_impl:Thing", "out\n.py")
     tree = ast.parse(code)
     calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-    assert calls <= {"settings", "st.data", "rule", "invariant", "load_spec", "staticmethod", "self.step", "self.check"}
+    assert calls <= {"settings", "invariant", "load_spec", "staticmethod", "self.check"}
     imports = [ast.unparse(n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
-    assert imports == ["from hypothesis import settings", "from hypothesis import strategies as st",
-                       "from hypothesis.stateful import invariant, rule",
+    assert imports == ["from hypothesis import settings", "from hypothesis.stateful import invariant",
                        "from specforge.testing import SpecMachine, load_spec",
                        "from evil_impl import Thing as implementation"]
     assert "invariant_A_1_X" in code

@@ -19,20 +19,64 @@ generated test files and `spec_test_case` both build on it.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Mapping
+import itertools
+from collections.abc import Callable, Iterable, Mapping
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
 from .. import ir
-from ..interpret import EvaluationError, Interpreter, State, Universe
+from ..interpret import EvaluationError, Interpreter, State, Universe, evaluate
 from ..ir import BoolT, EnumT, IntT, SetT
 from .binding import Binding, BindingError
 
-# Elements drawn for each `set`: a small pool of distinct values.
-SET_SIZE = 3
-_FLIP = {ir.CmpOp.LT: ir.CmpOp.GT, ir.CmpOp.LE: ir.CmpOp.GE, ir.CmpOp.GT: ir.CmpOp.LT, ir.CmpOp.GE: ir.CmpOp.LE,
-         ir.CmpOp.EQ: ir.CmpOp.EQ, ir.CmpOp.NE: ir.CmpOp.NE}
+# How many elements each `set` has: one size per run, drawn from these (small universes make
+# collisions likely, larger ones make room for several parties); a replay uses at least SET_SIZE.
+SET_SIZES = (1, 2, 3)
+SET_SIZE = max(SET_SIZES)
+# Argument pools kept per machine class (see SpecRunner.pools), cleared when this many.
+CACHE_SIZE = 20_000
+
+
+class Pools:
+    """Where one choice (an action, or one argument) is drawn from in one state.
+
+    - `fresh`: actions some arguments can get through, not yet called successfully in this run;
+    - `accepted`: values no guard is known to reject (for an int, the boundaries inside the guards);
+    - `interval`: (lo, hi), an int range inside the guards that compare the parameter directly;
+    - `rejected`: values a guard with `else` rejects, one group per guard (for an int, the boundaries
+      just outside), so that each failure mode is drawn as often as the others.
+
+    A draw first picks a mode, each non-empty one as often as its weight, then a value from it.
+    """
+
+    __slots__ = ("fresh", "accepted", "interval", "rejected", "_modes", "_strategies")
+
+    WEIGHTS = {"fresh": 2, "accepted": 3, "interval": 2, "rejected": 1}
+
+    def __init__(self, accepted: tuple = (), interval: tuple[int, int] | None = None,
+                 rejected: tuple[tuple, ...] = (), fresh: tuple = ()):
+        self.fresh, self.accepted, self.interval = fresh, accepted, interval
+        self.rejected = tuple(group for group in rejected if group)
+        modes = tuple(mode for mode, weight in self.WEIGHTS.items() if getattr(self, mode) for _ in range(weight))
+        self._modes = st.sampled_from(modes or ("interval",))
+        self._strategies: dict[object, st.SearchStrategy] = {}
+
+    def draw(self, data: st.DataObject, label: str):
+        mode = data.draw(self._modes, label=f"{label}: how")
+        if mode == "interval":
+            return data.draw(self._strategy(mode, lambda: st.integers(*(self.interval or (0, 0)))), label=label)
+        if mode == "rejected":
+            group = data.draw(self._strategy("groups", lambda: st.sampled_from(range(len(self.rejected)))),
+                              label=f"{label}: failure mode")
+            return data.draw(self._strategy(group, lambda: st.sampled_from(self.rejected[group])), label=label)
+        return data.draw(self._strategy(mode, lambda: st.sampled_from(getattr(self, mode))), label=label)
+
+    def _strategy(self, key, make: Callable[[], st.SearchStrategy]) -> st.SearchStrategy:
+        s = self._strategies.get(key)
+        if s is None:
+            s = self._strategies[key] = make()
+        return s
 
 
 class SpecViolation(AssertionError):
@@ -41,8 +85,12 @@ class SpecViolation(AssertionError):
 
 class SpecRunner:
     def __init__(self, spec: ir.Spec, factory: Callable[[], object], binding: Binding | None = None,
-                 source: str | None = None, set_size: int = SET_SIZE):
+                 source: str | None = None, set_size: int = SET_SIZE, cache: dict | None = None):
         self.spec = spec
+        self.cache = {} if cache is None else cache  # argument pools; share it between runners of one spec
+        self.size = set_size
+        self.succeeded: set[str] = set()  # the actions called with every guard true in this run
+        self._observed: State | None = None  # the implementation's state as last read
         self.interp = Interpreter(spec, Universe.named(spec, set_size))
         self.binding = binding or Binding()
         self.lines = (source or "").splitlines()
@@ -61,6 +109,7 @@ class SpecRunner:
             return  # an assumption about the caller: the action is never called where it is false
         self.history.append(call)
         before = self.observe()
+        self._observed = None  # the call may change what the implementation shows
         try:
             self.binding.call(self.impl, action, args)
         except BindingError:
@@ -84,6 +133,7 @@ class SpecRunner:
             raise SpecViolation(f"{call}: the guard `{self._text(guard)}` is false, so the call must raise "
                                 f"{failed.error}, but it returned normally{self._steps()}")
         self.model = self.interp.step(action, self.model, args)
+        self.succeeded.add(name)
         self.expect_state(f"after {call}")
 
     def expect_state(self, when: str) -> None:
@@ -93,7 +143,7 @@ class SpecRunner:
                                 f"{self._steps()}")
 
     def check_invariant(self, invariant_id: str) -> None:
-        observed = self.observe()
+        observed = self.observe()  # read once per step: every invariant is checked on the same reading
         try:
             ok = self.interp.holds(invariant_id, observed)
         except EvaluationError as e:
@@ -110,7 +160,10 @@ class SpecRunner:
             self.check_invariant(invariant_id)
 
     def observe(self) -> State:
-        return self.binding.observe(self.impl, self.interp)
+        """The implementation's state through the binding; read again only after a call into it."""
+        if self._observed is None:
+            self._observed = self.binding.observe(self.impl, self.interp)
+        return self._observed
 
     def _text(self, node) -> str:
         line = node.span.line
@@ -123,73 +176,170 @@ class SpecRunner:
 
     # ---- arguments ----------------------------------------------------------------------------
 
+    def choose_action(self, data: st.DataObject) -> ir.Action:
+        """The next action: mostly one that some arguments can get past every guard in the current
+        state (a run then gets deep into the state space), preferring one that has not succeeded yet
+        in this run; sometimes one that no arguments can get through (its failure modes)."""
+        key = ("", "", self.size, self.model, frozenset(self.succeeded))
+        pools = self.cache.get(key)
+        if pools is None:
+            names = tuple(self.interp.actions)
+            callable_ = tuple(n for n in names if self._callable(self.interp.actions[n]))
+            fresh = tuple(n for n in callable_ if n not in self.succeeded)
+            refused = tuple((n,) for n in names if n not in callable_)
+            pools = Pools(fresh=fresh if len(fresh) < len(callable_) else (), accepted=callable_, rejected=refused)
+            self._remember(key, pools)
+        return self.interp.actions[pools.draw(data, "action")]
+
+    def _callable(self, action: ir.Action) -> bool:
+        """Whether some arguments may get past every guard: a combination of the finite parameters
+        (up to 256 of them) that no guard rejects, and for it the first int parameter has room
+        between the bounds the guards set it directly. An over-approximation."""
+        finite = [p for p in action.params if isinstance(p.type.resolved, (BoolT, EnumT, SetT))]
+        ints = [p for p in action.params if p not in finite]
+        domains = [(False, True) if isinstance(p.type.resolved, BoolT) else self.interp.values(p.type.resolved)
+                   for p in finite]
+        for combo in itertools.islice(itertools.product(*domains), 256):
+            known = {p.name: v for p, v in zip(finite, combo, strict=True)}
+            if self._verdict(action, known) is not None:
+                continue
+            if not ints:
+                return True
+            lo, hi = self._bounds(action, ints[0], known)
+            if lo is None or hi is None or lo <= hi:
+                return True
+        return False
+
     def arguments(self, action: ir.Action, data: st.DataObject) -> dict[str, object]:
-        """Arguments drawn from the types and the guards: mostly valid, always near the boundaries,
-        sometimes just outside them so that every failure mode is exercised."""
+        """Arguments drawn from the types and the guards, not by rejection: mostly ones every guard
+        accepts, so that a run gets deep into the state space; always the boundaries; and a share
+        of values just outside them, so that every failure mode is exercised.
+
+        Each parameter, in order, first draws how it is chosen (a mode), then a value from that
+        mode's pool. A value that fails an assumption (a guard without `else`) is never offered.
+        """
         args: dict[str, object] = {}
         for p in action.params:
-            t = p.type.resolved
-            if isinstance(t, BoolT):
-                strategy = st.booleans()
-            elif isinstance(t, (EnumT, SetT)):
-                strategy = st.sampled_from(self.interp.values(t))
-            else:
-                strategy = self.int_strategy(action, p, args)
-            args[p.name] = data.draw(strategy, label=p.name)
+            args[p.name] = self.pools(action, p, args).draw(data, p.name)
         return args
 
-    def int_strategy(self, action: ir.Action, param: ir.Param, known: Mapping[str, object]) -> st.SearchStrategy:
-        """Values at and around every boundary the guards and invariants draw, and an interval inside.
+    def pools(self, action: ir.Action, param: ir.Param, known: Mapping[str, object]) -> Pools:
+        """Where `param` is drawn from in the current state, given the arguments drawn before it.
+        Cached per (action, parameter, state, earlier arguments): runs revisit states often, and
+        finding the boundaries is the expensive part of a step."""
+        key = (action.name, param.name, self.size, self.model, tuple(known.items()))
+        pools = self.cache.get(key)
+        if pools is None:
+            t = param.type.resolved
+            if isinstance(t, (BoolT, EnumT, SetT)):
+                pools = self._finite_pools(action, param, known, (False, True) if isinstance(t, BoolT)
+                                           else self.interp.values(t))
+            else:
+                pools = self._int_pools(action, param, known)
+            self._remember(key, pools)
+        return pools
 
-        Boundaries are found numerically: a comparison is evaluated as a
-        function of the value being drawn, and where it is linear its root is a
-        boundary. That covers `amount <= balance` (exactly the balance), `abs(d)
-        <= 20` (20 and -20), and, through the state variables the action
-        assigns, `now < issued_at + ttl` tested by another action or an
-        invariant (the `dt` that reaches the expiry exactly).
+    def _finite_pools(self, action: ir.Action, param: ir.Param, known: Mapping[str, object],
+                      values: tuple) -> Pools:
+        """A bool, enum value or set element: mostly one that passes every guard it decides
+        (`placed[o]`, `src != dst`), sometimes one a guard rejects."""
+        accepted, rejected = self._split(action, param.name, known, values)
+        if not accepted and not rejected:  # only assumptions decide it, and they reject every value
+            accepted = list(values)
+        return Pools(accepted=tuple(accepted), rejected=rejected)
+
+    def _int_pools(self, action: ir.Action, param: ir.Param, known: Mapping[str, object]) -> Pools:
+        """The boundaries every guard accepts, an interval inside the guards, and the boundaries just
+        outside them.
+
+        Boundaries are found numerically: a comparison is evaluated as a function of the value being
+        drawn, and where it is linear its root is a boundary, with one either side. That covers
+        `amount <= balance` (exactly the balance), `abs(d) <= 20` (20 and -20), and, through the
+        state variables the action assigns, `now < issued_at + ttl` tested by another action or an
+        invariant (the `dt` that reaches a token's expiry exactly). Each constant and literal the
+        action mentions is a boundary too.
         """
         t = param.type.resolved
         low, high = (t.low, t.high) if isinstance(t, IntT) else (None, None)
-        static = set(_static_boundaries(self.spec, action, param))
-        dynamic: set[int] = set()  # boundaries that depend on the current state: the valuable ones
-        lo_guard, hi_guard = None, None
         name = param.name
+        candidates = set(_static_boundaries(self.spec, action, param))
         for guard in action.guards:
             for cmp in _compares(guard.cond):
                 def f(v, cmp=cmp):
                     return self._difference(cmp, self.model, {**known, name: v})
                 for root in _roots(f):
-                    dynamic.update((root - 1, root, root + 1))
-            for op, other in _direct(guard.cond, name):
-                try:
-                    v = self.interp.evaluate(other, self.model, known)
-                except Exception:
+                    candidates.update((root - 1, root, root + 1))
+        candidates.update(self._reaching(action, name, known))
+        fitting = sorted(v for v in candidates if (low is None or v >= low) and (high is None or v <= high))
+        accepted, rejected = self._split(action, name, known, fitting)
+        lo, hi = self._bounds(action, param, known)
+        lo = lo if lo is not None else min(fitting, default=0) - 10
+        hi = hi if hi is not None else max(fitting, default=0) + 10
+        interval = (lo, hi) if lo <= hi else None
+        if not accepted and not rejected and interval is None:  # contradictory guards: any value of the type
+            edge = low if low is not None else high if high is not None else 0
+            interval = (edge, edge)
+        return Pools(accepted=tuple(accepted), interval=interval, rejected=rejected)
+
+    def _bounds(self, action: ir.Action, param: ir.Param, known: Mapping[str, object]) -> tuple:
+        """(lo, hi) for an int parameter: its type's bounds, narrowed by each comparison the guards
+        require (a conjunct) that is linear in it, such as `amount > 0` or `withdrawn_today + amount
+        <= DAILY_LIMIT`; None where nothing bounds it."""
+        t = param.type.resolved
+        lo, hi = (t.low, t.high) if isinstance(t, IntT) else (None, None)
+        for guard in action.guards:
+            for cmp in _conjuncts(guard.cond):
+                if not isinstance(cmp, ir.Compare) or cmp.op in (ir.CmpOp.EQ, ir.CmpOp.NE):
                     continue
-                if isinstance(v, int) and not isinstance(v, bool):
-                    if op in (ir.CmpOp.GT, ir.CmpOp.GE):
-                        bound = v + (op is ir.CmpOp.GT)
-                        lo_guard = bound if lo_guard is None else max(lo_guard, bound)
-                    elif op in (ir.CmpOp.LT, ir.CmpOp.LE):
-                        bound = v - (op is ir.CmpOp.LT)
-                        hi_guard = bound if hi_guard is None else min(hi_guard, bound)
-        dynamic.update(self._reaching(action, name, known))
+                line = _line(lambda v, cmp=cmp: self._difference(cmp, self.model, {**known, param.name: v}))
+                if line is None:
+                    continue
+                a, slope = line  # left - right == a + slope * value
+                if cmp.op in (ir.CmpOp.GT, ir.CmpOp.GE):  # as `a + slope * value <= 0` (or `< 0`)
+                    a, slope = -a, -slope
+                strict = cmp.op in (ir.CmpOp.LT, ir.CmpOp.GT)
+                if slope > 0:
+                    bound = -(a // slope) - 1 if strict else (-a) // slope
+                    hi = bound if hi is None else min(hi, bound)
+                else:
+                    u = -slope
+                    bound = a // u + 1 if strict else -((-a) // u)
+                    lo = bound if lo is None else max(lo, bound)
+        return lo, hi
 
-        def fits(v: int) -> bool:
-            return (low is None or v >= low) and (high is None or v <= high)
+    def _split(self, action: ir.Action, name: str, known: Mapping[str, object],
+               values) -> tuple[list, tuple[tuple, ...]]:
+        """`values` of one parameter, split into those no guard is known to reject, and those a guard
+        with `else` rejects, grouped by that guard; values an assumption rejects are dropped. A guard
+        that reads an argument not drawn yet is passed over: `deposit(a, amount)` prefers an open
+        account although its first guard is `amount > 0`."""
+        accepted: list = []
+        rejected: dict[int, list] = {}
+        for v in values:
+            verdict = self._verdict(action, {**known, name: v})
+            if verdict is None:
+                accepted.append(v)
+            elif verdict.error is not None:
+                rejected.setdefault(id(verdict), []).append(v)
+        return accepted, tuple(tuple(group) for group in rejected.values())
 
-        dynamic_values = sorted(v for v in dynamic if fits(v))
-        static_values = sorted(v for v in static - dynamic if fits(v))
-        every = dynamic_values + static_values
-        lo = lo_guard if lo_guard is not None else (low if low is not None else min(every, default=0) - 10)
-        hi = hi_guard if hi_guard is not None else (high if high is not None else max(every, default=0) + 10)
-        if low is not None:
-            lo = max(lo, low)
-        if high is not None:
-            hi = min(hi, high)
-        inside = st.integers(lo, hi) if lo <= hi else st.integers(min(every, default=0), max(every, default=0))
-        # a third each: the state's own boundaries, the spec's constants and literals, the interval
-        parts = [st.sampled_from(v) for v in (dynamic_values, static_values) if v] + [inside]
-        return st.one_of(*parts)
+    def _verdict(self, action: ir.Action, args: Mapping[str, object]) -> ir.Requires | None:
+        """The first guard known to be false with these (possibly partial) arguments, or None; a guard
+        that reads an argument not given is passed over."""
+        env = self.interp.env.with_state(self.model, args)
+        for g in action.guards:
+            try:
+                ok = evaluate(g.cond, env)
+            except Exception:
+                continue
+            if not ok:
+                return g
+        return None
+
+    def _remember(self, key: tuple, pools: Pools) -> None:
+        if len(self.cache) >= CACHE_SIZE:
+            self.cache.clear()
+        self.cache[key] = pools
 
     def _difference(self, cmp: ir.Compare, state, params) -> int | None:
         """left - right of a numeric comparison, or None when it cannot be evaluated."""
@@ -212,6 +362,16 @@ class SpecRunner:
         if not numeric:
             return out
         comparisons = [c for c in self._spec_comparisons() if not _mentions_local(c)]
+        after: dict[int, dict | None] = {}
+
+        def assigned_with(v: int) -> dict | None:
+            """The state after the assignments, guards not consulted, with the parameter at v."""
+            if v not in after:
+                try:
+                    after[v] = self._assigned(action, {**known, name: v})
+                except Exception:
+                    after[v] = None
+            return after[v]
         for path in numeric:
             targets: set[int] = set()
             for cmp in comparisons:
@@ -222,13 +382,10 @@ class SpecRunner:
                 continue
 
             def post(v, path=path):
-                try:
-                    return self._assigned(action, {**known, name: v}).get(path)
-                except Exception:
-                    return None
-            for target in targets:
-                for root in _roots(lambda v, target=target: None if post(v) is None else post(v) - target):
-                    out.update((root - 1, root, root + 1))
+                after = assigned_with(v)
+                return None if after is None else after.get(path)
+            for root in _roots(post, targets):
+                out.update((root - 1, root, root + 1))
         return out
 
     def _assigned(self, action: ir.Action, args: Mapping[str, object]) -> dict:
@@ -272,19 +429,23 @@ def _mentions_local(e: ir.Expr) -> bool:
     return False
 
 
-def _roots(f: Callable[[int], int | None]) -> set[int]:
-    """Where f is linear around 0 on either side, the integer nearest its root."""
+def _roots(f: Callable[[int], int | None], targets: Iterable[int] = (0,)) -> set[int]:
+    """Where f is linear around 0 on either side, the integers nearest to where it meets each target."""
     out: set[int] = set()
+    a = f(0)
+    if a is None:
+        return out
     for sign in (1, -1):
-        a, b, c = f(0), f(sign), f(2 * sign)
-        if a is None or b is None or c is None:
+        b, c = f(sign), f(2 * sign)
+        if b is None or c is None:
             continue
         slope = (b - a) * sign
         if slope == 0 or (c - b) * sign != slope:
             continue
-        root = -a / slope
-        if abs(root) < 10**12 and (root * sign >= 0 or sign == 1):
-            out.add(round(root))
+        for target in targets:
+            root = (target - a) / slope
+            if abs(root) < 10**12 and (root * sign >= 0 or sign == 1):
+                out.add(round(root))
     return out
 
 
@@ -300,17 +461,26 @@ def _set_arguments(factory: Callable, universe) -> dict[str, tuple]:
                                                           inspect.Parameter.POSITIONAL_OR_KEYWORD)}
 
 
-def _direct(cond: ir.Expr, param: str):
-    """(op, other side) for every comparison `param op other` in a guard (either way round)."""
-    for e in _compares(cond):
-        if _is_param(e.left, param):
-            yield e.op, e.right
-        elif _is_param(e.right, param):
-            yield _FLIP[e.op], e.left
+def _conjuncts(e: ir.Expr):
+    """The parts of `a and b and ...`, each of which must hold."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.Binary) and node.op is ir.BinOp.AND:
+            stack += [node.right, node.left]
+        else:
+            yield node
 
 
-def _is_param(e: ir.Expr, name: str) -> bool:
-    return isinstance(e, ir.Name) and e.ref is ir.RefKind.PARAM and e.name == name
+def _line(f: Callable[[int], int | None]) -> tuple[int, int] | None:
+    """(f(0), slope) when f is one line with a nonzero integer slope through -2..2, else None."""
+    values = [f(v) for v in (-2, -1, 0, 1, 2)]
+    if any(v is None for v in values):
+        return None
+    slope = values[3] - values[2]
+    if slope == 0 or any(values[i + 1] - values[i] != slope for i in range(4)):
+        return None
+    return values[2], slope
 
 
 def _static_boundaries(spec: ir.Spec, action: ir.Action, param: ir.Param) -> set[int]:
@@ -357,26 +527,37 @@ def _diff(expected: Mapping, observed: Mapping, left: str, right: str) -> str:
 class SpecMachine(RuleBasedStateMachine):
     """A hypothesis state machine for one spec; subclasses set `spec`, `source` and `factory`.
 
-    The generated test files subclass it with one rule per action and one
-    invariant per invariant ID; `spec_test_case` builds the same class at run time.
+    It has one rule, `step`: each step the runner chooses an action with regard to the guards
+    (`SpecRunner.choose_action`) and draws its arguments. The generated test files subclass it
+    with one `@invariant` per invariant ID; `machine_class` builds the same class at run time.
     """
 
     spec: ir.Spec
     source: str = ""
     binding: Binding | None = None
-    set_size: int = SET_SIZE
+    set_size: int | None = None  # None: each run draws one of SET_SIZES
 
     @staticmethod
     def factory():  # pragma: no cover - replaced by every subclass
         raise NotImplementedError("a SpecMachine subclass names the implementation's factory")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.runner = SpecRunner(self.spec, type(self).factory, self.binding, self.source, self.set_size)
+    @initialize(data=st.data())
+    def start(self, data: st.DataObject) -> None:
+        """A fresh implementation from the factory, and the spec's initial state beside it."""
+        cls = type(self)
+        size = self.set_size if self.set_size is not None or not self.spec.sets else \
+            data.draw(st.sampled_from(SET_SIZES), label="set size")
+        cache = cls.__dict__.get("_pools")
+        if cache is None:
+            cache = {}
+            cls._pools = cache  # one per machine class: the pools depend only on the state and the arguments
+        self.runner = SpecRunner(self.spec, cls.factory, self.binding, self.source, size or SET_SIZE, cache)
 
-    def step(self, name: str, data: st.DataObject) -> None:
-        action = self.runner.interp.action(name)
-        self.runner.apply(name, self.runner.arguments(action, data))
+    @rule(data=st.data())
+    def step(self, data: st.DataObject) -> None:
+        """One action of the spec, with its arguments, on the implementation and on the model."""
+        action = self.runner.choose_action(data)
+        self.runner.apply(action.name, self.runner.arguments(action, data))
 
     def check(self, invariant_id: str) -> None:
         self.runner.check_invariant(invariant_id)

@@ -4,8 +4,7 @@
 """Property tests of examples.impl.ledger:Ledger against the spec Ledger (sha256 ac51150204fc4e20)."""
 
 from hypothesis import settings
-from hypothesis import strategies as st
-from hypothesis.stateful import invariant, rule
+from hypothesis.stateful import invariant
 
 from specforge.testing import SpecMachine, load_spec
 from examples.impl.ledger import Ledger as implementation
@@ -88,31 +87,13 @@ SOURCE = (
 
 
 class LedgerSpec(SpecMachine):
-    """The spec Ledger as a state machine: each rule is an action, each invariant an ID."""
+    """The spec Ledger as a state machine. Each step (SpecMachine.step) runs one of its actions
+    (open_account, close_account, deposit, withdraw, transfer) on the implementation and on the spec's model;
+    each invariant below is checked after every step."""
 
     spec = load_spec(SOURCE, SPEC_PATH)
     source = SOURCE
     factory = staticmethod(implementation)
-
-    @rule(data=st.data())
-    def action_open_account(self, data):
-        self.step('open_account', data)
-
-    @rule(data=st.data())
-    def action_close_account(self, data):
-        self.step('close_account', data)
-
-    @rule(data=st.data())
-    def action_deposit(self, data):
-        self.step('deposit', data)
-
-    @rule(data=st.data())
-    def action_withdraw(self, data):
-        self.step('withdraw', data)
-
-    @rule(data=st.data())
-    def action_transfer(self, data):
-        self.step('transfer', data)
 
     @invariant()
     def invariant_LED_1(self):
