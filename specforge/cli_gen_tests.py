@@ -11,6 +11,11 @@ from pathlib import Path
 
 import click
 
+# The generated test's hypothesis settings unless --examples/--steps say otherwise. They live here, not in
+# specforge.testing, because this module must not import hypothesis; specforge.testing imports them.
+DEFAULT_EXAMPLES = 100
+DEFAULT_STEPS = 50
+
 
 @click.command("gen-tests")
 @click.argument("spec_file", metavar="SPEC")
@@ -22,16 +27,17 @@ import click
               help="Write nothing; exit 4 if OUTPUT differs from what this command would write (for CI).")
 @click.option("--replay", "replay_report", type=click.Path(exists=True, dir_okay=False), default=None,
               help="A `specforge prove --format json` report: each violated trace becomes a pinned test.")
-@click.option("--examples", type=click.IntRange(1, 100_000), default=100, show_default=True,
+@click.option("--examples", type=click.IntRange(1, 100_000), default=DEFAULT_EXAMPLES, show_default=True,
               help="Hypothesis examples (runs of actions) per test.")
-@click.option("--steps", type=click.IntRange(1, 10_000), default=30, show_default=True,
+@click.option("--steps", type=click.IntRange(1, 10_000), default=DEFAULT_STEPS, show_default=True,
               help="Actions per run at most.")
 def gen_tests(spec_file: str, impl: str, output: str, check: bool, replay_report: str | None, examples: int,
               steps: int) -> None:
     """Write a hypothesis property test of an implementation against SPEC.
 
-    Each step draws an action and arguments (from the guards: mostly valid, at
-    and around every boundary, sometimes just outside), runs it on the
+    Each step chooses an action and arguments with regard to the guards (mostly
+    ones that succeed and lead somewhere new, at and around every boundary,
+    sometimes ones a guard refuses), runs it on the
     implementation and on the spec's own model of the state, and checks that
     they agree: no exception where every guard holds; the named exception and
     an unchanged state where a guard fails; every invariant after every step.

@@ -26,6 +26,15 @@ def test_version():
     assert result.exit_code == 0 and __version__ in result.output
 
 
+def test_python_dash_m_specforge_is_the_same_command():
+    result = subprocess.run([sys.executable, "-m", "specforge", "check", BANK], capture_output=True, text=True,
+                            cwd=ROOT, timeout=60)
+    assert result.returncode == 0 and "ok: spec BankAccount" in result.stdout
+    result = subprocess.run([sys.executable, "-m", "specforge", "--help"], capture_output=True, text=True,
+                            cwd=ROOT, timeout=60)
+    assert result.returncode == 0 and result.stdout.startswith("Usage: specforge ")
+
+
 def test_help_lists_the_commands_and_the_exit_codes():
     result = run("--help")
     assert result.exit_code == 0

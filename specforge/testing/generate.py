@@ -19,14 +19,12 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis.stateful import invariant
 
 from .. import ir
+from ..cli_gen_tests import DEFAULT_EXAMPLES, DEFAULT_STEPS
 from ..frontend import load_text
 from ..interpret import obligations
 from ..units import UNITS, to_base
 from .binding import Binding
 from .machine import SET_SIZE, SpecMachine, SpecRunner
-
-DEFAULT_EXAMPLES = 100
-DEFAULT_STEPS = 30
 
 _IMPL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")

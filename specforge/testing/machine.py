@@ -41,35 +41,44 @@ CACHE_SIZE = 20_000
 class Pools:
     """Where one choice (an action, or one argument) is drawn from in one state.
 
-    - `fresh`: actions some arguments can get through, not yet called successfully in this run;
+    - `fresh`: of the actions some arguments can get through, those that can lead to a state not yet
+      visited in this run (empty when that is all of them);
     - `accepted`: values no guard is known to reject (for an int, the boundaries inside the guards);
     - `interval`: (lo, hi), an int range inside the guards that compare the parameter directly;
-    - `rejected`: values a guard with `else` rejects, one group per guard (for an int, the boundaries
+    - `rejected`: values a guard with `else` rejects, one group per guard, `keys` naming the guards (for an int, the boundaries
       just outside), so that each failure mode is drawn as often as the others.
 
     A draw first picks a mode, each non-empty one as often as its weight, then a value from it.
     """
 
-    __slots__ = ("fresh", "accepted", "interval", "rejected", "_modes", "_strategies")
+    __slots__ = ("fresh", "accepted", "interval", "rejected", "keys", "_modes", "_strategies")
 
-    WEIGHTS = {"fresh": 2, "accepted": 3, "interval": 2, "rejected": 1}
+    WEIGHTS = {"fresh": 2, "accepted": 3, "interval": 2, "rejected": 2}
 
     def __init__(self, accepted: tuple = (), interval: tuple[int, int] | None = None,
-                 rejected: tuple[tuple, ...] = (), fresh: tuple = ()):
+                 rejected: tuple[tuple, ...] = (), fresh: tuple = (), keys: tuple = ()):
         self.fresh, self.accepted, self.interval = fresh, accepted, interval
         self.rejected = tuple(group for group in rejected if group)
+        self.keys = keys
         modes = tuple(mode for mode, weight in self.WEIGHTS.items() if getattr(self, mode) for _ in range(weight))
         self._modes = st.sampled_from(modes or ("interval",))
         self._strategies: dict[object, st.SearchStrategy] = {}
 
-    def draw(self, data: st.DataObject, label: str):
+    def draw(self, data: st.DataObject, label: str, counts: Mapping | None = None):
+        """One value. With `counts` (how often each guard in `keys` has refused a call in this run), half
+        the rejected draws go to the failure modes exercised least often."""
         mode = data.draw(self._modes, label=f"{label}: how")
         if mode == "interval":
             return data.draw(self._strategy(mode, lambda: st.integers(*(self.interval or (0, 0)))), label=label)
         if mode == "rejected":
-            group = data.draw(self._strategy("groups", lambda: st.sampled_from(range(len(self.rejected)))),
-                              label=f"{label}: failure mode")
-            return data.draw(self._strategy(group, lambda: st.sampled_from(self.rejected[group])), label=label)
+            groups = self.rejected
+            if counts is not None and len(self.keys) == len(groups) > 1:
+                rare = _least(self.keys, counts)
+                if rare:
+                    groups = (tuple(v for k, g in zip(self.keys, groups, strict=True) if k in rare for v in g),
+                              *groups)
+            group = data.draw(st.sampled_from(range(len(groups))), label=f"{label}: failure mode")
+            return data.draw(st.sampled_from(groups[group]), label=label)
         return data.draw(self._strategy(mode, lambda: st.sampled_from(getattr(self, mode))), label=label)
 
     def _strategy(self, key, make: Callable[[], st.SearchStrategy]) -> st.SearchStrategy:
@@ -89,13 +98,16 @@ class SpecRunner:
         self.spec = spec
         self.cache = {} if cache is None else cache  # argument pools; share it between runners of one spec
         self.size = set_size
-        self.succeeded: set[str] = set()  # the actions called with every guard true in this run
+        self.refusals: dict[str, int] = {}  # how often each action raised its failure mode as it should, this run
+        self.visited: set[State] = set()  # the model's states in this run
+        self.failures: dict[tuple[str, int], int] = {}  # (action, guard index): how often it refused, this run
         self._observed: State | None = None  # the implementation's state as last read
         self.interp = Interpreter(spec, Universe.named(spec, set_size))
         self.binding = binding or Binding()
         self.lines = (source or "").splitlines()
         self.history: list[str] = []
         self.model = self.interp.initial_state()
+        self.visited.add(self.model)
         self.impl = factory(**_set_arguments(factory, self.interp.universe))
         self.expect_state("the initial state")
 
@@ -123,6 +135,8 @@ class SpecRunner:
                 raise SpecViolation(f"{call}: the guard `{self._text(guard)}` is false, so the call must raise "
                                     f"{failed.error}, but it raised {type(exc).__name__}: {exc}{self._steps()}"
                                     ) from exc
+            self.refusals[name] = self.refusals.get(name, 0) + 1
+            self.failures[(name, failed.index)] = self.failures.get((name, failed.index), 0) + 1
             after = self.observe()
             if after != before:
                 raise SpecViolation(f"{call} raised {failed.error} as it should, but changed the state: "
@@ -133,7 +147,7 @@ class SpecRunner:
             raise SpecViolation(f"{call}: the guard `{self._text(guard)}` is false, so the call must raise "
                                 f"{failed.error}, but it returned normally{self._steps()}")
         self.model = self.interp.step(action, self.model, args)
-        self.succeeded.add(name)
+        self.visited.add(self.model)
         self.expect_state(f"after {call}")
 
     def expect_state(self, when: str) -> None:
@@ -178,18 +192,49 @@ class SpecRunner:
 
     def choose_action(self, data: st.DataObject) -> ir.Action:
         """The next action: mostly one that some arguments can get past every guard in the current
-        state (a run then gets deep into the state space), preferring one that has not succeeded yet
-        in this run; sometimes one that no arguments can get through (its failure modes)."""
-        key = ("", "", self.size, self.model, frozenset(self.succeeded))
-        pools = self.cache.get(key)
-        if pools is None:
+        state (a run then gets deep into the state space), preferring those that can lead to a state
+        this run has not visited (not `close_shop` and `open_shop` in turn forever); sometimes one that no arguments can get through (its failure modes), preferring
+        those refused least often: `close_shop` refused while an order is in transit, not `ship` refused
+        for the tenth time."""
+        key = ("", "", self.size, self.model)
+        callable_, refused = self.cache.get(key) or (None, None)
+        if callable_ is None:
             names = tuple(self.interp.actions)
             callable_ = tuple(n for n in names if self._callable(self.interp.actions[n]))
-            fresh = tuple(n for n in callable_ if n not in self.succeeded)
-            refused = tuple((n,) for n in names if n not in callable_)
-            pools = Pools(fresh=fresh if len(fresh) < len(callable_) else (), accepted=callable_, rejected=refused)
+            refused = tuple(n for n in names if n not in callable_)
+            self._remember(key, (callable_, refused))
+        novel = tuple(n for n in callable_ if self._novel(self.interp.actions[n]))
+        fresh = novel if len(novel) < len(callable_) else ()
+        rarely = _least(refused, self.refusals)
+        key = ("", fresh, rarely, self.size, self.model)  # fresh and rarely depend on the run so far
+        pools = self.cache.get(key)
+        if pools is None:
+            # half the refused draws go to the actions refused least often in this run
+            pools = Pools(fresh=fresh, accepted=callable_, rejected=(rarely or refused, refused))
             self._remember(key, pools)
         return self.interp.actions[pools.draw(data, "action")]
+
+    def _novel(self, action: ir.Action) -> bool:
+        """Whether the action can lead to a state this run has not visited. An action with an int
+        parameter is taken to; for one without, each combination of arguments that every guard
+        accepts (up to 256) is stepped on the model, once per state."""
+        if any(not isinstance(p.type.resolved, (BoolT, EnumT, SetT)) for p in action.params):
+            return True
+        key = ("next", action.name, self.size, self.model)
+        successors = self.cache.get(key)
+        if successors is None:
+            domains = [(False, True) if isinstance(p.type.resolved, BoolT) else self.interp.values(p.type.resolved)
+                       for p in action.params]
+            successors = set()
+            for combo in itertools.islice(itertools.product(*domains), 256):
+                args = {p.name: v for p, v in zip(action.params, combo, strict=True)}
+                try:
+                    if self.interp.failed_guard(action, self.model, args) is None:
+                        successors.add(self.interp.step(action, self.model, args))
+                except EvaluationError:
+                    continue
+            self._remember(key, successors)
+        return not successors <= self.visited
 
     def _callable(self, action: ir.Action) -> bool:
         """Whether some arguments may get past every guard: a combination of the finite parameters
@@ -220,7 +265,7 @@ class SpecRunner:
         """
         args: dict[str, object] = {}
         for p in action.params:
-            args[p.name] = self.pools(action, p, args).draw(data, p.name)
+            args[p.name] = self.pools(action, p, args).draw(data, p.name, self.failures)
         return args
 
     def pools(self, action: ir.Action, param: ir.Param, known: Mapping[str, object]) -> Pools:
@@ -243,10 +288,10 @@ class SpecRunner:
                       values: tuple) -> Pools:
         """A bool, enum value or set element: mostly one that passes every guard it decides
         (`placed[o]`, `src != dst`), sometimes one a guard rejects."""
-        accepted, rejected = self._split(action, param.name, known, values)
+        accepted, rejected, keys = self._split(action, param.name, known, values)
         if not accepted and not rejected:  # only assumptions decide it, and they reject every value
             accepted = list(values)
-        return Pools(accepted=tuple(accepted), rejected=rejected)
+        return Pools(accepted=tuple(accepted), rejected=rejected, keys=keys)
 
     def _int_pools(self, action: ir.Action, param: ir.Param, known: Mapping[str, object]) -> Pools:
         """The boundaries every guard accepts, an interval inside the guards, and the boundaries just
@@ -271,7 +316,7 @@ class SpecRunner:
                     candidates.update((root - 1, root, root + 1))
         candidates.update(self._reaching(action, name, known))
         fitting = sorted(v for v in candidates if (low is None or v >= low) and (high is None or v <= high))
-        accepted, rejected = self._split(action, name, known, fitting)
+        accepted, rejected, keys = self._split(action, name, known, fitting)
         lo, hi = self._bounds(action, param, known)
         lo = lo if lo is not None else min(fitting, default=0) - 10
         hi = hi if hi is not None else max(fitting, default=0) + 10
@@ -279,7 +324,7 @@ class SpecRunner:
         if not accepted and not rejected and interval is None:  # contradictory guards: any value of the type
             edge = low if low is not None else high if high is not None else 0
             interval = (edge, edge)
-        return Pools(accepted=tuple(accepted), interval=interval, rejected=rejected)
+        return Pools(accepted=tuple(accepted), interval=interval, rejected=rejected, keys=keys)
 
     def _bounds(self, action: ir.Action, param: ir.Param, known: Mapping[str, object]) -> tuple:
         """(lo, hi) for an int parameter: its type's bounds, narrowed by each comparison the guards
@@ -308,32 +353,34 @@ class SpecRunner:
         return lo, hi
 
     def _split(self, action: ir.Action, name: str, known: Mapping[str, object],
-               values) -> tuple[list, tuple[tuple, ...]]:
+               values) -> tuple[list, tuple[tuple, ...], tuple]:
         """`values` of one parameter, split into those no guard is known to reject, and those a guard
-        with `else` rejects, grouped by that guard; values an assumption rejects are dropped. A guard
+        with `else` rejects, grouped by that guard (the groups' keys: (action, guard index)); values an
+        assumption rejects are dropped. A guard
         that reads an argument not drawn yet is passed over: `deposit(a, amount)` prefers an open
         account although its first guard is `amount > 0`."""
         accepted: list = []
-        rejected: dict[int, list] = {}
+        rejected: dict[tuple[str, int], list] = {}
+        guards = action.guards
         for v in values:
             verdict = self._verdict(action, {**known, name: v})
             if verdict is None:
                 accepted.append(v)
-            elif verdict.error is not None:
-                rejected.setdefault(id(verdict), []).append(v)
-        return accepted, tuple(tuple(group) for group in rejected.values())
+            elif guards[verdict].error is not None:
+                rejected.setdefault((action.name, verdict), []).append(v)
+        return accepted, tuple(tuple(group) for group in rejected.values()), tuple(rejected)
 
-    def _verdict(self, action: ir.Action, args: Mapping[str, object]) -> ir.Requires | None:
-        """The first guard known to be false with these (possibly partial) arguments, or None; a guard
-        that reads an argument not given is passed over."""
+    def _verdict(self, action: ir.Action, args: Mapping[str, object]) -> int | None:
+        """The index of the first guard known to be false with these (possibly partial) arguments, or
+        None; a guard that reads an argument not given is passed over."""
         env = self.interp.env.with_state(self.model, args)
-        for g in action.guards:
+        for i, g in enumerate(action.guards):
             try:
                 ok = evaluate(g.cond, env)
             except Exception:
                 continue
             if not ok:
-                return g
+                return i
         return None
 
     def _remember(self, key: tuple, pools: Pools) -> None:
@@ -459,6 +506,14 @@ def _set_arguments(factory: Callable, universe) -> dict[str, tuple]:
     return {name: tuple(universe[name]) for name in universe
             if name in params and params[name].kind in (inspect.Parameter.KEYWORD_ONLY,
                                                           inspect.Parameter.POSITIONAL_OR_KEYWORD)}
+
+
+def _least(names: tuple, counts: Mapping[str, int]) -> tuple:
+    """The names counted least often, or () when they are all counted alike (no preference)."""
+    seen = [counts.get(n, 0) for n in names]
+    if not seen or min(seen) == max(seen):
+        return ()
+    return tuple(n for n, c in zip(names, seen, strict=True) if c == min(seen))
 
 
 def _conjuncts(e: ir.Expr):

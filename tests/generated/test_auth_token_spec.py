@@ -133,5 +133,5 @@ class AuthTokenSpec(SpecMachine):
         self.check('SEC.AUTH-5')
 
 
-AuthTokenSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=30, deadline=None)
+AuthTokenSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)
 TestAuthTokenSpec = AuthTokenSpec.TestCase

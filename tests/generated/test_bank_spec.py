@@ -106,5 +106,5 @@ class BankAccountSpec(SpecMachine):
         self.check('BANK-3')
 
 
-BankAccountSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=30, deadline=None)
+BankAccountSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)
 TestBankAccountSpec = BankAccountSpec.TestCase

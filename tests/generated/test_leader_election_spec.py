@@ -156,5 +156,5 @@ class LeaderElectionSpec(SpecMachine):
         self.check('type:voted_term')
 
 
-LeaderElectionSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=30, deadline=None)
+LeaderElectionSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)
 TestLeaderElectionSpec = LeaderElectionSpec.TestCase

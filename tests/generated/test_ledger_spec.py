@@ -108,5 +108,5 @@ class LedgerSpec(SpecMachine):
         self.check('LED-3')
 
 
-LedgerSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=30, deadline=None)
+LedgerSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)
 TestLedgerSpec = LedgerSpec.TestCase

@@ -167,5 +167,5 @@ class OrderLifecycleSpec(SpecMachine):
         self.check('type:paid_amount')
 
 
-OrderLifecycleSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=30, deadline=None)
+OrderLifecycleSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)
 TestOrderLifecycleSpec = OrderLifecycleSpec.TestCase

@@ -152,5 +152,5 @@ class RateLimiterSpec(SpecMachine):
         self.check('type:operator_added')
 
 
-RateLimiterSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=30, deadline=None)
+RateLimiterSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)
 TestRateLimiterSpec = RateLimiterSpec.TestCase
