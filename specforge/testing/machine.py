@@ -12,6 +12,12 @@ state (the IR interpreter) side by side, and checks every step:
   is false;
 - after every step, every invariant must hold on the observed state.
 
+It also chooses what to call (`choose_action`, `arguments`): with regard to the
+guards, evaluated on the model's state, mostly calls that succeed and lead to
+states the run has not visited, always near the boundaries, and a share of
+calls a guard refuses, for reasons the run has not seen yet. docs/testing.md
+explains the choices.
+
 `SpecMachine` drives a runner from a hypothesis `RuleBasedStateMachine`; the
 generated test files and `spec_test_case` both build on it.
 """
@@ -98,7 +104,7 @@ class SpecRunner:
         self.spec = spec
         self.cache = {} if cache is None else cache  # argument pools; share it between runners of one spec
         self.size = set_size
-        self.refusals: dict[str, int] = {}  # how often each action raised its failure mode as it should, this run
+        self.refusals: set[tuple] = set()  # why actions were refused in this run (see _refusal)
         self.visited: set[State] = set()  # the model's states in this run
         self.failures: dict[tuple[str, int], int] = {}  # (action, guard index): how often it refused, this run
         self._observed: State | None = None  # the implementation's state as last read
@@ -135,7 +141,7 @@ class SpecRunner:
                 raise SpecViolation(f"{call}: the guard `{self._text(guard)}` is false, so the call must raise "
                                     f"{failed.error}, but it raised {type(exc).__name__}: {exc}{self._steps()}"
                                     ) from exc
-            self.refusals[name] = self.refusals.get(name, 0) + 1
+            self.refusals.add(self._refusal(action))
             self.failures[(name, failed.index)] = self.failures.get((name, failed.index), 0) + 1
             after = self.observe()
             if after != before:
@@ -193,9 +199,10 @@ class SpecRunner:
     def choose_action(self, data: st.DataObject) -> ir.Action:
         """The next action: mostly one that some arguments can get past every guard in the current
         state (a run then gets deep into the state space), preferring those that can lead to a state
-        this run has not visited (not `close_shop` and `open_shop` in turn forever); sometimes one that no arguments can get through (its failure modes), preferring
-        those refused least often: `close_shop` refused while an order is in transit, not `ship` refused
-        for the tenth time."""
+        this run has not visited (not `close_shop` and `open_shop` in turn forever); sometimes one that
+        no arguments can get through (its failure modes), preferring one refused for a reason not seen
+        yet in this run: `close_shop` refused because an order is in transit, where before it was
+        refused because one was paid."""
         key = ("", "", self.size, self.model)
         callable_, refused = self.cache.get(key) or (None, None)
         if callable_ is None:
@@ -205,14 +212,29 @@ class SpecRunner:
             self._remember(key, (callable_, refused))
         novel = tuple(n for n in callable_ if self._novel(self.interp.actions[n]))
         fresh = novel if len(novel) < len(callable_) else ()
-        rarely = _least(refused, self.refusals)
+        new = tuple(n for n in refused if self._refusal(self.interp.actions[n]) not in self.refusals)
+        rarely = new if len(new) < len(refused) else ()
         key = ("", fresh, rarely, self.size, self.model)  # fresh and rarely depend on the run so far
         pools = self.cache.get(key)
         if pools is None:
-            # half the refused draws go to the actions refused least often in this run
+            # half the refused draws go to the actions refused for a reason this run has not seen
             pools = Pools(fresh=fresh, accepted=callable_, rejected=(rarely or refused, refused))
             self._remember(key, pools)
         return self.interp.actions[pools.draw(data, "action")]
+
+    def _refusal(self, action: ir.Action) -> tuple:
+        """Why the action is refused in the current state, as far as the state alone tells: the first
+        guard known to be false without arguments, and which of its comparisons hold (for some values
+        of its quantified variables). Cached per state."""
+        key = ("why", action.name, self.size, self.model)
+        why = self.cache.get(key)
+        if why is None:
+            index = self._verdict(action, {})
+            atoms = frozenset() if index is None else _true_comparisons(
+                action.guards[index].cond, self.interp.env.with_state(self.model, {}))
+            why = (action.name, index, atoms)
+            self._remember(key, why)
+        return why
 
     def _novel(self, action: ir.Action) -> bool:
         """Whether the action can lead to a state this run has not visited. An action with an int
@@ -506,6 +528,48 @@ def _set_arguments(factory: Callable, universe) -> dict[str, tuple]:
     return {name: tuple(universe[name]) for name in universe
             if name in params and params[name].kind in (inspect.Parameter.KEYWORD_ONLY,
                                                           inspect.Parameter.POSITIONAL_OR_KEYWORD)}
+
+
+def _true_comparisons(e: ir.Expr, env) -> frozenset[int]:
+    """The positions (in a walk of `e`) of the comparisons that hold, each under some binding of the
+    quantified variables around it; those that cannot be evaluated (they read an argument) are left out."""
+    out: set[int] = set()
+    position = 0
+
+    def walk(node: ir.Expr, env) -> None:
+        nonlocal position
+        if isinstance(node, ir.Compare):
+            here = position
+            position += 1
+            try:
+                if evaluate(node, env):
+                    out.add(here)
+            except Exception:
+                pass
+        if isinstance(node, ir.Quantifier):
+            start = position
+            try:
+                domain = evaluate(node.domain, env)
+            except Exception:
+                domain = ()
+            inner = env.child()
+            for v in domain:
+                position = start
+                inner.bound[node.var] = v
+                walk(node.body, inner)
+            position = start
+            _skip(node.body)
+            return
+        for child in node.__dict__.values():
+            if isinstance(child, ir.EXPR_CLASSES):
+                walk(child, env)
+
+    def _skip(node: ir.Expr) -> None:
+        nonlocal position
+        position += sum(1 for _ in _compares(node))
+
+    walk(e, env)
+    return frozenset(out)
 
 
 def _least(names: tuple, counts: Mapping[str, int]) -> tuple:
