@@ -68,9 +68,10 @@ def digest_scope(recursive: bool) -> str:
     return "`specforge/**/*.py` and `grammar/*.lark`" if recursive else "`specforge/*.py` and `grammar/*.lark`"
 
 
-def platform_lines(libraries: list[str], recursive: bool) -> list[str]:
+def platform_lines(libraries: list[str], recursive: bool, digest: str | None = None) -> list[str]:
     """The Markdown list items naming the CPU, RAM, OS, Python (with `libraries`, e.g. "lark 1.3.1") and the
-    specforge sources measured. Each script adds its own lines about the load on the machine."""
+    specforge sources measured (`digest`, or the sources as they are now). Each script adds its own lines about
+    the load on the machine."""
     import specforge
 
     python = f"- Python {platform.python_version()} ({platform.python_implementation()})"
@@ -79,7 +80,7 @@ def platform_lines(libraries: list[str], recursive: bool) -> list[str]:
         f"- RAM: {ram()}",
         f"- OS: {platform.system()} {platform.release()}",
         python + "".join(f", {lib}" for lib in libraries),
-        f"- specforge {specforge.__version__}, sources {source_digest(recursive)} "
+        f"- specforge {specforge.__version__}, sources {digest or source_digest(recursive)} "
         f"(first 12 hex digits of a sha256 over {digest_scope(recursive)})",
     ]
 
@@ -95,6 +96,14 @@ def show_load(load: tuple[float, float, float] | None) -> str:
     return "unknown" if load is None else " / ".join(f"{x:.2f}" for x in load)
 
 
+def own_cpu_time() -> float:
+    """The CPU time (user + system) of this process and of its children that have ended."""
+    import resource
+
+    me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 class OtherLoad:
     """How much CPU other processes used while a part of the benchmark ran (Linux: /proc/stat).
 
@@ -104,7 +113,7 @@ class OtherLoad:
     def __init__(self):
         self.t0 = time.perf_counter()
         self.busy0 = self._busy()
-        self.own0 = self._own()
+        self.own0 = own_cpu_time()
 
     @staticmethod
     def _busy() -> float | None:
@@ -115,18 +124,11 @@ class OtherLoad:
             return None
         return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
 
-    @staticmethod
-    def _own() -> float:
-        import resource
-
-        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-        return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
-
     def share(self) -> float | None:
         busy = self._busy()
         if busy is None or self.busy0 is None:
             return None
-        other = (busy - self.busy0) - (self._own() - self.own0)
+        other = (busy - self.busy0) - (own_cpu_time() - self.own0)
         return max(0.0, other) / ((time.perf_counter() - self.t0) * (os.cpu_count() or 1))
 
 
