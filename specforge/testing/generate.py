@@ -1,4 +1,4 @@
-"""The spec as a pytest file: one hypothesis rule per action, one invariant per ID.
+"""The spec as a pytest file: a `SpecMachine` (whose one rule, `step`, runs an action) with one invariant per ID.
 
 The output is deterministic (the same spec and options give the same bytes)
 and safe: spec text reaches the generated code only as `repr()` literals and

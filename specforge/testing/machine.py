@@ -40,8 +40,9 @@ from .binding import Binding, BindingError
 # collisions likely, larger ones make room for several parties); a replay uses at least SET_SIZE.
 SET_SIZES = (1, 2, 3)
 SET_SIZE = max(SET_SIZES)
-# Argument pools kept per machine class (see SpecRunner.pools), cleared when this many.
-CACHE_SIZE = 20_000
+# Argument pools kept per machine class (see SpecRunner.pools), cleared when this many: hypothesis keeps every
+# machine class it ran for the life of the process, and with them their caches (about 1.5 MB at this size).
+CACHE_SIZE = 4_000
 
 
 class Pools:
