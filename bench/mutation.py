@@ -537,6 +537,7 @@ BREAKDOWN = [
     ("Pools", "draw", "drawing"),
     ("Interpreter", "failed_guard", "model"),
     ("Interpreter", "step", "model"),
+    ("Interpreter", "effect", "model"),
     ("Binding", "call", "implementation call"),
     ("Binding", "observe", "observing the state"),
     ("SpecRunner", "apply", "checks"),
@@ -555,7 +556,7 @@ BREAKDOWN_WORDS = {
                       "cached per state and earlier arguments",
     "drawing": "`Pools.draw`: hypothesis's `data.draw` of a mode, then a value, for the action and each "
                "argument",
-    "model": "`Interpreter.failed_guard` and `step`: the guards and the assignments in the spec's model",
+    "model": "`Interpreter.failed_guard`, `step` and `effect`: the guards and the assignments in the spec's model",
     "implementation call": "`Binding.call`: the call into the implementation, arguments converted",
     "observing the state": "`Binding.observe`: reading every state variable of the implementation (before and "
                            "after each call, once per step for the invariants)",

@@ -626,6 +626,12 @@ class Interpreter:
         failed = self.failed_guard(act, state, args)
         if failed is not None:
             raise failed
+        return self.effect(act, state, args)
+
+    def effect(self, action: ir.Action | str, state: Mapping[str, Value], args: Mapping[str, Value]) -> State:
+        """The state after the action's assignments, run in order, guards not consulted (`step` checks
+        them first; a caller that already has checked them, or wants the effect regardless, calls this)."""
+        act = self.action(action)
         current = dict(state)
         env = self.env.with_state(current, args)
         for a in act.assignments:

@@ -153,7 +153,7 @@ class SpecRunner:
             guard = action.guards[failed.index]
             raise SpecViolation(f"{call}: the guard `{self._text(guard)}` is false, so the call must raise "
                                 f"{failed.error}, but it returned normally{self._steps()}")
-        self.model = self.interp.step(action, self.model, args)
+        self.model = self.interp.effect(action, self.model, args)  # every guard holds: checked above
         self.visited.add(self.model)
         self.expect_state(f"after {call}")
 
@@ -253,7 +253,7 @@ class SpecRunner:
                 args = {p.name: v for p, v in zip(action.params, combo, strict=True)}
                 try:
                     if self.interp.failed_guard(action, self.model, args) is None:
-                        successors.add(self.interp.step(action, self.model, args))
+                        successors.add(self.interp.effect(action, self.model, args))
                 except EvaluationError:
                     continue
             self._remember(key, successors)
@@ -438,7 +438,7 @@ class SpecRunner:
             """The state after the assignments, guards not consulted, with the parameter at v."""
             if v not in after:
                 try:
-                    after[v] = self._assigned(action, {**known, name: v})
+                    after[v] = self.interp.effect(action, self.model, {**known, name: v})
                 except Exception:
                     after[v] = None
             return after[v]
@@ -457,14 +457,6 @@ class SpecRunner:
             for root in _roots(post, targets):
                 out.update((root - 1, root, root + 1))
         return out
-
-    def _assigned(self, action: ir.Action, args: Mapping[str, object]) -> dict:
-        """The state after the action's assignments, guards not consulted."""
-        current = dict(self.model)
-        env = self.interp.env.with_state(current, args)
-        for a in action.assignments:
-            self.interp._assign(a.target, self.interp.evaluate(a.value, current, args), env, current)
-        return current
 
     def _spec_comparisons(self) -> list[ir.Compare]:
         cached = getattr(self, "_all_comparisons", None)
