@@ -46,6 +46,7 @@ Typical use:
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -222,7 +223,7 @@ class Universe(Mapping):
 # ---- the environment of an evaluation ---------------------------------------------------------------
 
 
-@dataclass
+@dataclass(slots=True)
 class Env:
     """What names mean while evaluating: the state, an action's parameters, bound variables.
 
@@ -270,66 +271,117 @@ def evaluate(expr: ir.Expr, env: Env) -> Value:
     the tuple of its values: neither is a spec value, they only serve as the
     domain of a quantifier or comprehension and the right side of `in`.
     """
+    return compiled(expr)(env)
+
+
+Evaluator = Callable[[Env], Value]
+"""An expression compiled: `evaluator(env) -> value`."""
+
+_COMPILED: dict[int, tuple[ir.Expr, Evaluator]] = {}
+_COMPILED_MAX = 200_000  # expressions kept compiled; past this many the table starts again
+
+
+def compiled(expr: ir.Expr) -> Evaluator:
+    """`expr` as a Python function of the environment, built once per node and kept: evaluating it
+    is then one call per node, without looking up how. Built from the IR nodes with closures only;
+    no spec text is ever turned into code."""
+    entry = _COMPILED.get(id(expr))
+    if entry is not None and entry[0] is expr:
+        return entry[1]
     handler = HANDLERS.get(type(expr))
     if handler is None:
         raise EvaluationError(f"cannot evaluate a {type(expr).__name__}", expr)
-    return handler(expr, env)
+    fn = handler(expr)
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.clear()
+    _COMPILED[id(expr)] = (expr, fn)  # the node is kept with it, so that its id is not reused
+    return fn
 
 
-
-def _int_lit(e: ir.IntLit, env: Env) -> int:
-    return e.value
-
-
-def _bool_lit(e: ir.BoolLit, env: Env) -> bool:
-    return e.value
+def _constant(value: Value) -> Evaluator:
+    return lambda env: value
 
 
-def _quantity_lit(e: ir.QuantityLit, env: Env) -> int:
-    return e.value
+def _int_lit(e: ir.IntLit) -> Evaluator:
+    return _constant(e.value)
 
 
-def _name(e: ir.Name, env: Env) -> Value:
-    ref = e.ref
-    try:
-        if ref is RefKind.BOUND:
-            return env.bound[e.name]
-        if ref is RefKind.PARAM:
-            return env.params[e.name]
-        if ref is RefKind.VAR:
-            return env.state[e.name]
-        if ref is RefKind.CONST:
-            return env.consts[e.name]
-    except KeyError:
-        if ref is RefKind.VAR and isinstance(e.type, RecordT):
-            raise EvaluationError(f"`{e.name}` is a record; name one of its fields", e) from None
-        raise EvaluationError(f"`{e.name}` has no value here", e) from None
+def _bool_lit(e: ir.BoolLit) -> Evaluator:
+    return _constant(e.value)
+
+
+def _quantity_lit(e: ir.QuantityLit) -> Evaluator:
+    return _constant(e.value)
+
+
+def _name(e: ir.Name) -> Evaluator:
+    ref, name = e.ref, e.name
     if ref is RefKind.ENUM_VALUE:
-        return e.name
+        return _constant(name)
     if ref is RefKind.DOMAIN:
-        return _domain_values(e.type.element, env, e)
-    raise EvaluationError(f"`{e.name}` is not a value (was the spec checked?)", e)
+        element = e.type.element
+        if isinstance(element, SetT):
+            set_name = element.name
+
+            def elements(env: Env) -> tuple:
+                try:
+                    return env.universe[set_name]
+                except KeyError:
+                    raise EvaluationError(f"the universe gives no elements for set `{set_name}`", e) from None
+            return elements
+        if isinstance(element, EnumT):
+            enum_name = element.name
+            return lambda env: env.enums[enum_name]
+        return lambda env: _domain_values(element, env, e)
+    if ref not in (RefKind.BOUND, RefKind.PARAM, RefKind.VAR, RefKind.CONST):
+        def not_a_value(env: Env) -> Value:
+            raise EvaluationError(f"`{name}` is not a value (was the spec checked?)", e)
+        return not_a_value
+    record = ref is RefKind.VAR and isinstance(e.type, RecordT)
+
+    def missing() -> EvaluationError:
+        if record:
+            return EvaluationError(f"`{name}` is a record; name one of its fields", e)
+        return EvaluationError(f"`{name}` has no value here", e)
+
+    values = operator.attrgetter({RefKind.BOUND: "bound", RefKind.PARAM: "params", RefKind.VAR: "state",
+                                  RefKind.CONST: "consts"}[ref])  # where in the environment the name is
+
+    def read(env: Env) -> Value:
+        try:
+            return values(env)[name]
+        except KeyError:
+            raise missing() from None
+    return read
 
 
-def _field(e: ir.FieldAccess, env: Env) -> Value:
+def _field(e: ir.FieldAccess) -> Evaluator:
     path = ir.state_path(e)
-    if path is None or path not in env.state:
-        raise EvaluationError("only state records have fields", e)
-    return env.state[path]
+
+    def read(env: Env) -> Value:
+        if path is None or path not in env.state:
+            raise EvaluationError("only state records have fields", e)
+        return env.state[path]
+    return read
 
 
-def _index(e: ir.Index, env: Env) -> Value:
-    base = evaluate(e.base, env)
-    key = evaluate(e.key, env)
-    try:
-        return base[key]
-    except KeyError:
-        raise EvaluationError(f"the key {key!r} is outside the map's domain", e) from None
+def _index(e: ir.Index) -> Evaluator:
+    base, key = compiled(e.base), compiled(e.key)
+
+    def read(env: Env) -> Value:
+        b, k = base(env), key(env)
+        try:
+            return b[k]
+        except KeyError:
+            raise EvaluationError(f"the key {k!r} is outside the map's domain", e) from None
+    return read
 
 
-def _unary(e: ir.Unary, env: Env) -> Value:
-    v = evaluate(e.operand, env)
-    return (not v) if e.op is ir.UnOp.NOT else -v
+def _unary(e: ir.Unary) -> Evaluator:
+    operand = compiled(e.operand)
+    if e.op is ir.UnOp.NOT:
+        return lambda env: not operand(env)
+    return lambda env: -operand(env)
 
 
 def _div(a: int, b: int, node: ir.Expr) -> int:
@@ -344,91 +396,103 @@ def _mod(a: int, b: int, node: ir.Expr) -> int:
     return a % b
 
 
-def _binary(e: ir.Binary, env: Env) -> Value:
-    op = e.op
-    left = evaluate(e.left, env)
+def _binary(e: ir.Binary) -> Evaluator:
+    op, left, right = e.op, compiled(e.left), compiled(e.right)
     # the logical operators evaluate their right side only when it matters
     if op is ir.BinOp.AND:
-        return bool(left) and bool(evaluate(e.right, env))
+        return lambda env: bool(left(env)) and bool(right(env))
     if op is ir.BinOp.OR:
-        return bool(left) or bool(evaluate(e.right, env))
+        return lambda env: bool(left(env)) or bool(right(env))
     if op is ir.BinOp.IMPLIES:
-        return (not left) or bool(evaluate(e.right, env))
-    right = evaluate(e.right, env)
+        return lambda env: (not left(env)) or bool(right(env))
     if op is ir.BinOp.ADD:
-        return left + right
+        return lambda env: left(env) + right(env)
     if op is ir.BinOp.SUB:
-        return left - right
+        return lambda env: left(env) - right(env)
     if op is ir.BinOp.MUL:
-        return left * right
+        return lambda env: left(env) * right(env)
     if op is ir.BinOp.DIV:
-        return _div(left, right, e)
+        return lambda env: _div(left(env), right(env), e)
     if op is ir.BinOp.MOD:
-        return _mod(left, right, e)
+        return lambda env: _mod(left(env), right(env), e)
     if op is ir.BinOp.IFF:
-        return bool(left) == bool(right)
-    raise EvaluationError(f"unknown operator {op}", e)
+        return lambda env: bool(left(env)) == bool(right(env))
+
+    def unknown(env: Env) -> Value:
+        left(env)
+        right(env)
+        raise EvaluationError(f"unknown operator {op}", e)
+    return unknown
 
 
+def _compare(e: ir.Compare) -> Evaluator:
+    test, left, right = ir.COMPARISONS[e.op], compiled(e.left), compiled(e.right)
+    return lambda env: test(left(env), right(env))
 
 
-def _compare(e: ir.Compare, env: Env) -> bool:
-    return ir.COMPARISONS[e.op](evaluate(e.left, env), evaluate(e.right, env))
+def _member(e: ir.Member) -> Evaluator:
+    element, collection = compiled(e.element), compiled(e.collection)
+    return lambda env: element(env) in collection(env)
 
 
-def _member(e: ir.Member, env: Env) -> bool:
-    return evaluate(e.element, env) in evaluate(e.collection, env)
+def _range(e: ir.Range) -> Evaluator:
+    low, high = compiled(e.low), compiled(e.high)
+    return lambda env: range(low(env), high(env) + 1)
 
 
-def _range(e: ir.Range, env: Env) -> range:
-    return range(evaluate(e.low, env), evaluate(e.high, env) + 1)
+def _call(e: ir.Call) -> Evaluator:
+    args = [compiled(a) for a in e.args]
+    func = e.func
+
+    def call(env: Env) -> Value:
+        values = [a(env) for a in args]
+        if func == "abs":
+            (x,) = values
+            return abs(x)
+        if func == "min":
+            return min(values)
+        if func == "max":
+            return max(values)
+        raise EvaluationError(f"unknown function `{func}`", e)
+    return call
 
 
-def _call(e: ir.Call, env: Env) -> Value:
-    args = [evaluate(a, env) for a in e.args]
-    if e.func == "abs":
-        (x,) = args
-        return abs(x)
-    if e.func == "min":
-        return min(args)
-    if e.func == "max":
-        return max(args)
-    raise EvaluationError(f"unknown function `{e.func}`", e)
+def _if(e: ir.IfThenElse) -> Evaluator:
+    cond, then, else_ = compiled(e.cond), compiled(e.then), compiled(e.else_)
+    return lambda env: then(env) if cond(env) else else_(env)
 
 
-def _if(e: ir.IfThenElse, env: Env) -> Value:
-    return evaluate(e.then, env) if evaluate(e.cond, env) else evaluate(e.else_, env)
+def _quantifier(e: ir.Quantifier) -> Evaluator:
+    domain, body, var = compiled(e.domain), compiled(e.body), e.var
+    decisive = e.quantifier != "forall"  # the body's value that settles it: a false one for forall, a true one for exists
 
-
-def _quantifier(e: ir.Quantifier, env: Env) -> bool:
-    domain = evaluate(e.domain, env)
-    inner = env.child()
-    bound = inner.bound
-    var, body = e.var, e.body
-    if e.quantifier == "forall":
-        for v in domain:
+    def quantify(env: Env) -> bool:
+        values = domain(env)
+        inner = env.child()
+        bound = inner.bound
+        for v in values:
             bound[var] = v
-            if not evaluate(body, inner):
-                return False
-        return True
-    for v in domain:
-        bound[var] = v
-        if evaluate(body, inner):
-            return True
-    return False
+            if bool(body(inner)) is decisive:
+                return decisive
+        return not decisive
+    return quantify
 
 
-def _comprehension(e: ir.MapComprehension, env: Env) -> FrozenMap:
-    domain = evaluate(e.domain, env)
-    inner = env.child()
-    items = {}
-    for v in domain:
-        inner.bound[e.var] = v
-        items[v] = evaluate(e.value, inner)
-    return FrozenMap(items)
+def _comprehension(e: ir.MapComprehension) -> Evaluator:
+    domain, value, var = compiled(e.domain), compiled(e.value), e.var
+
+    def build(env: Env) -> FrozenMap:
+        values = domain(env)
+        inner = env.child()
+        items = {}
+        for v in values:
+            inner.bound[var] = v
+            items[v] = value(inner)
+        return FrozenMap(items)
+    return build
 
 
-HANDLERS: dict[type, Callable[[Any, Env], Value]] = {
+HANDLERS: dict[type, Callable[[Any], Evaluator]] = {
     ir.IntLit: _int_lit,
     ir.BoolLit: _bool_lit,
     ir.QuantityLit: _quantity_lit,
@@ -445,7 +509,7 @@ HANDLERS: dict[type, Callable[[Any, Env], Value]] = {
     ir.Quantifier: _quantifier,
     ir.MapComprehension: _comprehension,
 }
-"""One handler per IR expression class: `handler(node, env) -> value`."""
+"""One handler per IR expression class: `handler(node) -> evaluator`, the node compiled (see `compiled`)."""
 
 
 # ---- types and domains ---------------------------------------------------------------------------
@@ -537,6 +601,15 @@ class Interpreter:
         self.leaf_types = dict(self.leaves)
         self.actions = {a.name: a for a in spec.actions}
         self.invariants = {inv.id: inv for inv in spec.invariants}
+        self._compiled: dict[str, tuple] = {}  # action name -> (action, its guards, its assignments), compiled
+
+    def _parts(self, act: ir.Action) -> tuple[list[tuple[Evaluator, ir.Requires]], list[tuple[ir.Expr, Evaluator]]]:
+        """An action's guards and assignments, each with its expression compiled (see `compiled`)."""
+        entry = self._compiled.get(act.name)
+        if entry is None or entry[0] is not act:
+            entry = self._compiled[act.name] = (act, [(compiled(g.cond), g) for g in act.guards],
+                                                [(a.target, compiled(a.value)) for a in act.assignments])
+        return entry[1], entry[2]
 
     # -- lookups
 
@@ -611,8 +684,8 @@ class Interpreter:
         """The first false guard as a `GuardFailed` (not raised), or None when all pass."""
         act = self.check_args(action, args)
         env = self.env.with_state(state, args)
-        for i, g in enumerate(act.guards):
-            if not evaluate(g.cond, env):
+        for i, (cond, g) in enumerate(self._parts(act)[0]):
+            if not cond(env):
                 return GuardFailed(g.error, i, act.name)
         return None
 
@@ -634,8 +707,8 @@ class Interpreter:
         act = self.action(action)
         current = dict(state)
         env = self.env.with_state(current, args)
-        for a in act.assignments:
-            self._assign(a.target, evaluate(a.value, env), env, current)
+        for target, value in self._parts(act)[1]:
+            self._assign(target, value(env), env, current)
         return State((p, current[p]) for p, _ in self.leaves)
 
     def holds(self, invariant: ir.Invariant | str, state: Mapping[str, Value]) -> bool:
@@ -650,7 +723,7 @@ class Interpreter:
                 invariant = self.invariants[invariant]
             except KeyError:
                 raise InterpretError(f"the spec has no invariant `{invariant}`") from None
-        return bool(evaluate(invariant.expr, self.env.with_state(state)))
+        return bool(compiled(invariant.expr)(self.env.with_state(state)))
 
     def violations(self, state: Mapping[str, Value]) -> list[str]:
         """The ids of every invariant and type obligation that `state` breaks."""

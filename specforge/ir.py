@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import enum
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -287,6 +287,24 @@ EXPR_CLASSES: tuple[type[_Expr], ...] = (
     Quantifier,
     MapComprehension,
 )
+
+
+def subexpressions(e: _Expr) -> Iterator[_Expr]:
+    """The expressions directly inside `e`, in field order (a call's arguments in order)."""
+    for value in e.__dict__.values():
+        if isinstance(value, EXPR_CLASSES):
+            yield value
+        elif isinstance(value, list):
+            yield from (v for v in value if isinstance(v, EXPR_CLASSES))
+
+
+def walk(e: _Expr) -> Iterator[_Expr]:
+    """`e` and every expression inside it, each before the ones inside it."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(reversed(list(subexpressions(node))))
 
 
 # ---- types as written -----------------------------------------------------------

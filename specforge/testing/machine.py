@@ -26,13 +26,13 @@ from __future__ import annotations
 
 import inspect
 import itertools
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from .. import ir
-from ..interpret import EvaluationError, Interpreter, State, Universe, evaluate
+from ..interpret import EvaluationError, Interpreter, State, Universe, compiled, evaluate
 from ..ir import BoolT, EnumT, IntT, SetT
 from .binding import Binding, BindingError
 
@@ -43,6 +43,30 @@ SET_SIZE = max(SET_SIZES)
 # Argument pools kept per machine class (see SpecRunner.pools), cleared when this many: hypothesis keeps every
 # machine class it ran for the life of the process, and with them their caches (about 1.5 MB at this size).
 CACHE_SIZE = 4_000
+SHAPE = ("shape",)  # the cache's entry that is kept when it is cleared: the spec's `Shape`
+
+
+class Dice:
+    """Where one step's choices come from: the one integer hypothesis draws for the step, stretched
+    into a stream of well-mixed 64-bit numbers (splitmix64), so that the step costs hypothesis one
+    draw however many choices it makes. The same integer gives the same choices: hypothesis replays,
+    mutates and shrinks the steps as it would any draw, and shrinking deletes steps as usual."""
+
+    __slots__ = ("_state",)
+
+    MASK = (1 << 64) - 1
+    GAMMA = 0x9E3779B97F4A7C15
+
+    def __init__(self, seed: int):
+        self._state = seed & self.MASK
+
+    def below(self, n: int) -> int:
+        """A number in range(n), each about as often as the others."""
+        m = self.MASK
+        z = self._state = (self._state + self.GAMMA) & m
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & m
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & m
+        return (z ^ (z >> 31)) % n
 
 
 class Pools:
@@ -58,25 +82,31 @@ class Pools:
     A draw first picks a mode, each non-empty one as often as its weight, then a value from it.
     """
 
-    __slots__ = ("fresh", "accepted", "interval", "rejected", "keys", "_modes", "_strategies")
+    __slots__ = ("fresh", "accepted", "interval", "rejected", "keys", "_modes")
 
-    WEIGHTS = {"fresh": 2, "accepted": 3, "interval": 2, "rejected": 2}
+    # How often each mode is drawn, when not empty. An action is mostly one that can succeed (fresh or
+    # accepted), 2 in 7 one that cannot; an argument is rejected more rarely (1 in 5 for a set element,
+    # 1 in 7 for an int), since a step with several arguments fails when any one of them is rejected.
+    ACTIONS = {"fresh": 2, "accepted": 3, "rejected": 2}
+    ARGUMENTS = {"accepted": 4, "interval": 2, "rejected": 1}
 
     def __init__(self, accepted: tuple = (), interval: tuple[int, int] | None = None,
-                 rejected: tuple[tuple, ...] = (), fresh: tuple = (), keys: tuple = ()):
+                 rejected: tuple[tuple, ...] = (), fresh: tuple = (), keys: tuple = (),
+                 weights: Mapping[str, int] = ARGUMENTS):
         self.fresh, self.accepted, self.interval = fresh, accepted, interval
         self.rejected = tuple(group for group in rejected if group)
         self.keys = keys
-        modes = tuple(mode for mode, weight in self.WEIGHTS.items() if getattr(self, mode) for _ in range(weight))
-        self._modes = st.sampled_from(modes or ("interval",))
-        self._strategies: dict[object, st.SearchStrategy] = {}
+        modes = tuple(mode for mode, weight in weights.items() if getattr(self, mode) for _ in range(weight))
+        self._modes = modes or ("interval",)
 
-    def draw(self, data: st.DataObject, label: str, counts: Mapping | None = None):
+    def draw(self, dice: Dice, counts: Mapping | None = None):
         """One value. With `counts` (how often each guard in `keys` has refused a call in this run), half
         the rejected draws go to the failure modes exercised least often."""
-        mode = data.draw(self._modes, label=f"{label}: how")
+        modes = self._modes
+        mode = modes[dice.below(len(modes))]
         if mode == "interval":
-            return data.draw(self._strategy(mode, lambda: st.integers(*(self.interval or (0, 0)))), label=label)
+            lo, hi = self.interval or (0, 0)
+            return lo + dice.below(hi - lo + 1)
         if mode == "rejected":
             groups = self.rejected
             if counts is not None and len(self.keys) == len(groups) > 1:
@@ -84,15 +114,41 @@ class Pools:
                 if rare:
                     groups = (tuple(v for k, g in zip(self.keys, groups, strict=True) if k in rare for v in g),
                               *groups)
-            group = data.draw(st.sampled_from(range(len(groups))), label=f"{label}: failure mode")
-            return data.draw(st.sampled_from(groups[group]), label=label)
-        return data.draw(self._strategy(mode, lambda: st.sampled_from(getattr(self, mode))), label=label)
+            group = groups[dice.below(len(groups))]
+            return group[dice.below(len(group))]
+        values = self.fresh if mode == "fresh" else self.accepted
+        return values[dice.below(len(values))]
 
-    def _strategy(self, key, make: Callable[[], st.SearchStrategy]) -> st.SearchStrategy:
-        s = self._strategies.get(key)
-        if s is None:
-            s = self._strategies[key] = make()
-        return s
+
+class Shape:
+    """What the argument pools need to know of a spec that does not depend on the state: per action,
+    its guards compiled, the comparisons in its guards, those its guards require (conjuncts, for the
+    bounds), each with the parameters it reads; the int constants and literals it mentions, the
+    numeric state leaves it assigns; and the spec's comparisons that read the state alone. Built once
+    per machine class."""
+
+    def __init__(self, spec: ir.Spec, leaf_types: Mapping[str, ir.Type]):
+        self.guards = {a.name: [(compiled(g.cond), _params_read(g.cond)) for g in a.guards] for a in spec.actions}
+        self.compares = {a.name: [(c, _params_read(c)) for g in a.guards for c in _compares(g.cond)]
+                         for a in spec.actions}
+        self.ordered = {a.name: [(c, _params_read(c)) for g in a.guards for c in _conjuncts(g.cond)
+                                 if isinstance(c, ir.Compare) and c.op not in (ir.CmpOp.EQ, ir.CmpOp.NE)]
+                        for a in spec.actions}
+        self.literals = {a.name: frozenset(_static_boundaries(spec, a)) for a in spec.actions}
+        self.numeric = {a.name: sorted({p for p in (ir.state_path(x.target) for x in a.assignments)
+                                        if isinstance(leaf_types.get(p), (IntT, ir.QuantityT))})
+                        for a in spec.actions}
+        roots = [g.cond for a in spec.actions for g in a.guards] + [i.expr for i in spec.invariants]
+        self.on_state = [c for r in roots for c in _compares(r) if not _mentions_local(c)]
+
+
+class _Here:
+    """What choosing an action needs to know of one state: the actions some arguments can get
+    through (`callable`) and the others (`refused`); where each callable one can lead (`successors`,
+    see `SpecRunner._successors`); why each refused one is (`reasons`); and the action pools built
+    so far, by which actions are fresh and which refused for a reason new to the run."""
+
+    __slots__ = ("callable", "refused", "successors", "reasons", "pools")
 
 
 class SpecViolation(AssertionError):
@@ -110,9 +166,12 @@ class SpecRunner:
         self.failures: dict[tuple[str, int], int] = {}  # (action, guard index): how often it refused, this run
         self._observed: State | None = None  # the implementation's state as last read
         self.interp = Interpreter(spec, Universe.named(spec, set_size))
+        self.shape = self.cache.get(SHAPE)
+        if self.shape is None:
+            self.shape = self.cache[SHAPE] = Shape(spec, self.interp.leaf_types)
         self.binding = binding or Binding()
         self.lines = (source or "").splitlines()
-        self.history: list[str] = []
+        self.history: list[tuple[str, Mapping[str, object]]] = []  # the calls made: (action, arguments)
         self.model = self.interp.initial_state()
         self.visited.add(self.model)
         self.impl = factory(**_set_arguments(factory, self.interp.universe))
@@ -122,11 +181,10 @@ class SpecRunner:
 
     def apply(self, name: str, args: Mapping[str, object]) -> None:
         action = self.interp.action(name)
-        call = _call_text(name, args)
         failed = self.interp.failed_guard(action, self.model, args)
         if failed is not None and failed.error is None:
             return  # an assumption about the caller: the action is never called where it is false
-        self.history.append(call)
+        self.history.append((name, args))
         before = self.observe()
         self._observed = None  # the call may change what the implementation shows
         try:
@@ -134,6 +192,7 @@ class SpecRunner:
         except BindingError:
             raise
         except Exception as exc:
+            call = _call_text(name, args)
             if failed is None:
                 raise SpecViolation(f"{call}: every guard holds, so the call must succeed, but it raised "
                                     f"{type(exc).__name__}: {exc}{self._steps()}") from exc
@@ -151,17 +210,20 @@ class SpecRunner:
             return
         if failed is not None:
             guard = action.guards[failed.index]
-            raise SpecViolation(f"{call}: the guard `{self._text(guard)}` is false, so the call must raise "
-                                f"{failed.error}, but it returned normally{self._steps()}")
+            raise SpecViolation(f"{_call_text(name, args)}: the guard `{self._text(guard)}` is false, so the "
+                                f"call must raise {failed.error}, but it returned normally{self._steps()}")
         self.model = self.interp.effect(action, self.model, args)  # every guard holds: checked above
         self.visited.add(self.model)
-        self.expect_state(f"after {call}")
+        if self.observe() != self.model:
+            self._mismatch(f"after {_call_text(name, args)}")
 
     def expect_state(self, when: str) -> None:
-        observed = self.observe()
-        if observed != self.model:
-            raise SpecViolation(f"{when}: {_diff(self.model, observed, 'the spec says', 'the implementation has')}"
-                                f"{self._steps()}")
+        if self.observe() != self.model:
+            self._mismatch(when)
+
+    def _mismatch(self, when: str) -> None:
+        raise SpecViolation(f"{when}: {_diff(self.model, self.observe(), 'the spec says', 'the implementation has')}"
+                            f"{self._steps()}")
 
     def check_invariant(self, invariant_id: str) -> None:
         observed = self.observe()  # read once per step: every invariant is checked on the same reading
@@ -193,78 +255,84 @@ class SpecRunner:
         return "guard"
 
     def _steps(self) -> str:
-        return "\n  the calls so far: " + ("; ".join(self.history) if self.history else "none")
+        calls = "; ".join(_call_text(name, args) for name, args in self.history)
+        return "\n  the calls so far: " + (calls or "none")
 
     # ---- arguments ----------------------------------------------------------------------------
 
-    def choose_action(self, data: st.DataObject) -> ir.Action:
+    def choose_action(self, dice: Dice) -> ir.Action:
         """The next action: mostly one that some arguments can get past every guard in the current
         state (a run then gets deep into the state space), preferring those that can lead to a state
         this run has not visited (not `close_shop` and `open_shop` in turn forever); sometimes one that
         no arguments can get through (its failure modes), preferring one refused for a reason not seen
         yet in this run: `close_shop` refused because an order is in transit, where before it was
         refused because one was paid."""
-        key = ("", "", self.size, self.model)
-        callable_, refused = self.cache.get(key) or (None, None)
-        if callable_ is None:
-            names = tuple(self.interp.actions)
-            callable_ = tuple(n for n in names if self._callable(self.interp.actions[n]))
-            refused = tuple(n for n in names if n not in callable_)
-            self._remember(key, (callable_, refused))
-        novel = tuple(n for n in callable_ if self._novel(self.interp.actions[n]))
-        fresh = novel if len(novel) < len(callable_) else ()
-        new = tuple(n for n in refused if self._refusal(self.interp.actions[n]) not in self.refusals)
-        rarely = new if len(new) < len(refused) else ()
-        key = ("", fresh, rarely, self.size, self.model)  # fresh and rarely depend on the run so far
-        pools = self.cache.get(key)
+        here = self._here()
+        visited, refusals = self.visited, self.refusals
+        novel = tuple(n for n, after in here.successors.items() if after is None or not after <= visited)
+        fresh = novel if len(novel) < len(here.callable) else ()
+        new = tuple(n for n, why in here.reasons.items() if why not in refusals)
+        rarely = new if len(new) < len(here.refused) else ()
+        pools = here.pools.get((fresh, rarely))  # fresh and rarely depend on the run so far
         if pools is None:
             # half the refused draws go to the actions refused for a reason this run has not seen
-            pools = Pools(fresh=fresh, accepted=callable_, rejected=(rarely or refused, refused))
-            self._remember(key, pools)
-        return self.interp.actions[pools.draw(data, "action")]
+            pools = here.pools[(fresh, rarely)] = Pools(fresh=fresh, accepted=here.callable,
+                                                        rejected=(rarely or here.refused, here.refused),
+                                                        weights=Pools.ACTIONS)
+        return self.interp.actions[pools.draw(dice)]
+
+    def _here(self) -> _Here:
+        key = ("here", self.size, self.model)
+        here = self.cache.get(key)
+        if here is None:
+            here = _Here()
+            actions = self.interp.actions
+            here.callable = tuple(n for n, a in actions.items() if self._callable(a))
+            here.refused = tuple(n for n in actions if n not in here.callable)
+            here.successors = {n: self._successors(actions[n]) for n in here.callable}
+            here.reasons = {n: self._reason(actions[n]) for n in here.refused}
+            here.pools = {}
+            self._remember(key, here)
+        return here
 
     def _refusal(self, action: ir.Action) -> tuple:
+        """Why the action is refused in the current state (see `_reason`), cached per state."""
+        why = self._here().reasons.get(action.name)
+        return why if why is not None else self._reason(action)
+
+    def _reason(self, action: ir.Action) -> tuple:
         """Why the action is refused in the current state, as far as the state alone tells: the first
         guard known to be false without arguments, and which of its comparisons hold (for some values
-        of its quantified variables). Cached per state."""
-        key = ("why", action.name, self.size, self.model)
-        why = self.cache.get(key)
-        if why is None:
-            index = self._verdict(action, {})
-            atoms = frozenset() if index is None else _true_comparisons(
-                action.guards[index].cond, self.interp.env.with_state(self.model, {}))
-            why = (action.name, index, atoms)
-            self._remember(key, why)
-        return why
+        of its quantified variables)."""
+        index = self._verdict(action, {})
+        atoms = frozenset() if index is None else _true_comparisons(
+            action.guards[index].cond, self.interp.env.with_state(self.model, {}))
+        return (action.name, index, atoms)
 
-    def _novel(self, action: ir.Action) -> bool:
-        """Whether the action can lead to a state this run has not visited. An action with an int
-        parameter is taken to; for one without, each combination of arguments that every guard
-        accepts (up to 256) is stepped on the model, once per state."""
+    def _successors(self, action: ir.Action) -> frozenset[State] | None:
+        """The states the action can lead to from the current one, or None when it has an int
+        parameter (it is taken to lead to new states); for one without, each combination of
+        arguments that every guard accepts (up to 256) is stepped on the model."""
         if any(not isinstance(p.type.resolved, (BoolT, EnumT, SetT)) for p in action.params):
-            return True
-        key = ("next", action.name, self.size, self.model)
-        successors = self.cache.get(key)
-        if successors is None:
-            domains = [(False, True) if isinstance(p.type.resolved, BoolT) else self.interp.values(p.type.resolved)
-                       for p in action.params]
-            successors = set()
-            for combo in itertools.islice(itertools.product(*domains), 256):
-                args = {p.name: v for p, v in zip(action.params, combo, strict=True)}
-                try:
-                    if self.interp.failed_guard(action, self.model, args) is None:
-                        successors.add(self.interp.effect(action, self.model, args))
-                except EvaluationError:
-                    continue
-            self._remember(key, successors)
-        return not successors <= self.visited
+            return None
+        domains = [(False, True) if isinstance(p.type.resolved, BoolT) else self.interp.values(p.type.resolved)
+                   for p in action.params]
+        successors = set()
+        for combo in itertools.islice(itertools.product(*domains), 256):
+            args = {p.name: v for p, v in zip(action.params, combo, strict=True)}
+            try:
+                if self.interp.failed_guard(action, self.model, args) is None:
+                    successors.add(self.interp.effect(action, self.model, args))
+            except EvaluationError:
+                continue
+        return frozenset(successors)
 
     def _callable(self, action: ir.Action) -> bool:
         """Whether some arguments may get past every guard: a combination of the finite parameters
         (up to 256 of them) that no guard rejects, and for it the first int parameter has room
         between the bounds the guards set it directly. An over-approximation."""
         finite = [p for p in action.params if isinstance(p.type.resolved, (BoolT, EnumT, SetT))]
-        ints = [p for p in action.params if p not in finite]
+        ints = [p for p in action.params if not isinstance(p.type.resolved, (BoolT, EnumT, SetT))]
         domains = [(False, True) if isinstance(p.type.resolved, BoolT) else self.interp.values(p.type.resolved)
                    for p in finite]
         for combo in itertools.islice(itertools.product(*domains), 256):
@@ -278,7 +346,7 @@ class SpecRunner:
                 return True
         return False
 
-    def arguments(self, action: ir.Action, data: st.DataObject) -> dict[str, object]:
+    def arguments(self, action: ir.Action, dice: Dice) -> dict[str, object]:
         """Arguments drawn from the types and the guards, not by rejection: mostly ones every guard
         accepts, so that a run gets deep into the state space; always the boundaries; and a share
         of values just outside them, so that every failure mode is exercised.
@@ -288,7 +356,7 @@ class SpecRunner:
         """
         args: dict[str, object] = {}
         for p in action.params:
-            args[p.name] = self.pools(action, p, args).draw(data, p.name, self.failures)
+            args[p.name] = self.pools(action, p, args).draw(dice, self.failures)
         return args
 
     def pools(self, action: ir.Action, param: ir.Param, known: Mapping[str, object]) -> Pools:
@@ -330,13 +398,13 @@ class SpecRunner:
         t = param.type.resolved
         low, high = (t.low, t.high) if isinstance(t, IntT) else (None, None)
         name = param.name
-        candidates = set(_static_boundaries(self.spec, action, param))
-        for guard in action.guards:
-            for cmp in _compares(guard.cond):
-                def f(v, cmp=cmp):
-                    return self._difference(cmp, self.model, {**known, name: v})
-                for root in _roots(f):
-                    candidates.update((root - 1, root, root + 1))
+        candidates = set(self.shape.literals[action.name])
+        given = {*known, name}
+        for cmp, reads in self.shape.compares[action.name]:
+            if not reads <= given:
+                continue
+            for root in _roots(self._difference(cmp, known, name)):
+                candidates.update((root - 1, root, root + 1))
         candidates.update(self._reaching(action, name, known))
         fitting = sorted(v for v in candidates if (low is None or v >= low) and (high is None or v <= high))
         accepted, rejected, keys = self._split(action, name, known, fitting)
@@ -355,24 +423,24 @@ class SpecRunner:
         <= DAILY_LIMIT`; None where nothing bounds it."""
         t = param.type.resolved
         lo, hi = (t.low, t.high) if isinstance(t, IntT) else (None, None)
-        for guard in action.guards:
-            for cmp in _conjuncts(guard.cond):
-                if not isinstance(cmp, ir.Compare) or cmp.op in (ir.CmpOp.EQ, ir.CmpOp.NE):
-                    continue
-                line = _line(lambda v, cmp=cmp: self._difference(cmp, self.model, {**known, param.name: v}))
-                if line is None:
-                    continue
-                a, slope = line  # left - right == a + slope * value
-                if cmp.op in (ir.CmpOp.GT, ir.CmpOp.GE):  # as `a + slope * value <= 0` (or `< 0`)
-                    a, slope = -a, -slope
-                strict = cmp.op in (ir.CmpOp.LT, ir.CmpOp.GT)
-                if slope > 0:
-                    bound = -(a // slope) - 1 if strict else (-a) // slope
-                    hi = bound if hi is None else min(hi, bound)
-                else:
-                    u = -slope
-                    bound = a // u + 1 if strict else -((-a) // u)
-                    lo = bound if lo is None else max(lo, bound)
+        given = {*known, param.name}
+        for cmp, reads in self.shape.ordered[action.name]:
+            if not reads <= given:
+                continue
+            line = _line(self._difference(cmp, known, param.name))
+            if line is None:
+                continue
+            a, slope = line  # left - right == a + slope * value
+            if cmp.op in (ir.CmpOp.GT, ir.CmpOp.GE):  # as `a + slope * value <= 0` (or `< 0`)
+                a, slope = -a, -slope
+            strict = cmp.op in (ir.CmpOp.LT, ir.CmpOp.GT)
+            if slope > 0:
+                bound = -(a // slope) - 1 if strict else (-a) // slope
+                hi = bound if hi is None else min(hi, bound)
+            else:
+                u = -slope
+                bound = a // u + 1 if strict else -((-a) // u)
+                lo = bound if lo is None else max(lo, bound)
         return lo, hi
 
     def _split(self, action: ir.Action, name: str, known: Mapping[str, object],
@@ -384,9 +452,12 @@ class SpecRunner:
         account although its first guard is `amount > 0`."""
         accepted: list = []
         rejected: dict[tuple[str, int], list] = {}
-        guards = action.guards
+        guards, conds = action.guards, self.shape.guards[action.name]
+        args = dict(known)
+        env = self.interp.env.with_state(self.model, args)
         for v in values:
-            verdict = self._verdict(action, {**known, name: v})
+            args[name] = v
+            verdict = _first_false(conds, env, args)
             if verdict is None:
                 accepted.append(v)
             elif guards[verdict].error is not None:
@@ -396,42 +467,41 @@ class SpecRunner:
     def _verdict(self, action: ir.Action, args: Mapping[str, object]) -> int | None:
         """The index of the first guard known to be false with these (possibly partial) arguments, or
         None; a guard that reads an argument not given is passed over."""
-        env = self.interp.env.with_state(self.model, args)
-        for i, g in enumerate(action.guards):
-            try:
-                ok = evaluate(g.cond, env)
-            except Exception:
-                continue
-            if not ok:
-                return i
-        return None
+        return _first_false(self.shape.guards[action.name], self.interp.env.with_state(self.model, args), args)
 
     def _remember(self, key: tuple, pools: Pools) -> None:
         if len(self.cache) >= CACHE_SIZE:
             self.cache.clear()
+            self.cache[SHAPE] = self.shape
         self.cache[key] = pools
 
-    def _difference(self, cmp: ir.Compare, state, params) -> int | None:
-        """left - right of a numeric comparison, or None when it cannot be evaluated."""
-        try:
-            left = self.interp.evaluate(cmp.left, state, params)
-            right = self.interp.evaluate(cmp.right, state, params)
-        except Exception:
-            return None
-        if isinstance(left, bool) or isinstance(right, bool) or not isinstance(left, int) \
-                or not isinstance(right, int):
-            return None
-        return left - right
+    def _difference(self, cmp: ir.Compare, known: Mapping[str, object], name: str,
+                    state: Mapping[str, object] | None = None) -> Callable[[int], int | None]:
+        """left - right of a numeric comparison as a function of the value of `name`: a parameter (the
+        other arguments `known`), or with `state` given, a state leaf of it. None where it cannot be
+        evaluated or is not an int."""
+        values = dict(known) if state is None else dict(state)
+        env = self.interp.env.with_state(self.model if state is None else values, values if state is None else {})
+        left, right = compiled(cmp.left), compiled(cmp.right)
+
+        def f(v: int) -> int | None:
+            values[name] = v
+            try:
+                a, b = left(env), right(env)
+            except Exception:
+                return None
+            if type(a) is not int or type(b) is not int:  # not bools, not maps
+                return None
+            return a - b
+        return f
 
     def _reaching(self, action: ir.Action, name: str, known: Mapping[str, object]) -> set[int]:
         """Values of the parameter that put a state variable the action assigns exactly on a
         boundary some comparison of the spec tests (and one either side)."""
         out: set[int] = set()
-        assigned = {ir.state_path(a.target) for a in action.assignments} - {None}
-        numeric = [p for p in assigned if isinstance(self.interp.leaf_types.get(p), (IntT, ir.QuantityT))]
+        numeric = self.shape.numeric[action.name]
         if not numeric:
             return out
-        comparisons = [c for c in self._spec_comparisons() if not _mentions_local(c)]
         after: dict[int, dict | None] = {}
 
         def assigned_with(v: int) -> dict | None:
@@ -443,11 +513,7 @@ class SpecRunner:
                     after[v] = None
             return after[v]
         for path in numeric:
-            targets: set[int] = set()
-            for cmp in comparisons:
-                def g(v, cmp=cmp, path=path):
-                    return self._difference(cmp, {**self.model, path: v}, {})
-                targets.update(_roots(g))
+            targets = self._targets(path)
             if not targets:
                 continue
 
@@ -458,37 +524,45 @@ class SpecRunner:
                 out.update((root - 1, root, root + 1))
         return out
 
-    def _spec_comparisons(self) -> list[ir.Compare]:
-        cached = getattr(self, "_all_comparisons", None)
-        if cached is None:
-            roots = [g.cond for a in self.spec.actions for g in a.guards] + [i.expr for i in self.spec.invariants]
-            cached = [c for r in roots for c in _compares(r)]
-            self._all_comparisons = cached
-        return cached
+    def _targets(self, path: str) -> frozenset[int]:
+        """The values of a state leaf at which a comparison of the spec that reads the state alone
+        changes its verdict (with the rest of the current state), cached per state."""
+        key = ("targets", path, self.size, self.model)
+        targets = self.cache.get(key)
+        if targets is None:
+            targets = frozenset(root for cmp in self.shape.on_state
+                                for root in _roots(self._difference(cmp, {}, path, self.model)))
+            self._remember(key, targets)
+        return targets
 
 
-def _compares(e: ir.Expr):
-    stack = [e]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ir.Compare):
-            yield node
-        for value in node.__dict__.values():
-            if isinstance(value, ir.EXPR_CLASSES):
-                stack.append(value)
+def _first_false(guards: Iterable[tuple[Callable, frozenset]], env, given: Mapping[str, object]) -> int | None:
+    """The index of the first guard (compiled, with the parameters it reads: `Shape.guards`) that is
+    false in `env`; one that reads an argument not `given`, or cannot be evaluated, is passed over."""
+    for i, (cond, reads) in enumerate(guards):
+        if not reads <= given.keys():
+            continue
+        try:
+            ok = cond(env)
+        except Exception:
+            continue
+        if not ok:
+            return i
+    return None
+
+
+def _compares(e: ir.Expr) -> Iterator[ir.Compare]:
+    return (node for node in ir.walk(e) if isinstance(node, ir.Compare))
+
+
+def _params_read(e: ir.Expr) -> frozenset[str]:
+    """The names of the action parameters an expression reads."""
+    return frozenset(n.name for n in ir.walk(e) if isinstance(n, ir.Name) and n.ref is ir.RefKind.PARAM)
 
 
 def _mentions_local(e: ir.Expr) -> bool:
     """Whether an expression reads a parameter or a bound variable (not evaluable on a state alone)."""
-    stack = [e]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ir.Name) and node.ref in (ir.RefKind.PARAM, ir.RefKind.BOUND):
-            return True
-        for value in node.__dict__.values():
-            if isinstance(value, ir.EXPR_CLASSES):
-                stack.append(value)
-    return False
+    return any(isinstance(n, ir.Name) and n.ref in (ir.RefKind.PARAM, ir.RefKind.BOUND) for n in ir.walk(e))
 
 
 def _roots(f: Callable[[int], int | None], targets: Iterable[int] = (0,)) -> set[int]:
@@ -553,9 +627,8 @@ def _true_comparisons(e: ir.Expr, env) -> frozenset[int]:
             position = start
             _skip(node.body)
             return
-        for child in node.__dict__.values():
-            if isinstance(child, ir.EXPR_CLASSES):
-                walk(child, env)
+        for child in ir.subexpressions(node):
+            walk(child, env)
 
     def _skip(node: ir.Expr) -> None:
         nonlocal position
@@ -595,24 +668,19 @@ def _line(f: Callable[[int], int | None]) -> tuple[int, int] | None:
     return values[2], slope
 
 
-def _static_boundaries(spec: ir.Spec, action: ir.Action, param: ir.Param) -> set[int]:
+def _static_boundaries(spec: ir.Spec, action: ir.Action) -> set[int]:
     """Each int constant and literal the action mentions, and one either side of it."""
     found: set[int] = set()
-    stack = [g.cond for g in action.guards] + [a.value for a in action.assignments]
     consts = {c.name: c.evaluated for c in spec.consts}
-    while stack:
-        e = stack.pop()
-        value = None
-        if isinstance(e, (ir.IntLit, ir.QuantityLit)):
-            value = e.value
-        elif isinstance(e, ir.Name) and e.ref is ir.RefKind.CONST and isinstance(consts.get(e.name), int) \
-                and not isinstance(consts.get(e.name), bool):
-            value = consts[e.name]
-        if value is not None:
+    for root in [g.cond for g in action.guards] + [a.value for a in action.assignments]:
+        for e in ir.walk(root):
+            if isinstance(e, (ir.IntLit, ir.QuantityLit)):
+                value = e.value
+            elif isinstance(e, ir.Name) and e.ref is ir.RefKind.CONST and type(consts.get(e.name)) is int:
+                value = consts[e.name]
+            else:
+                continue
             found.update((value - 1, value, value + 1))
-        for child in e.__dict__.values():
-            if isinstance(child, ir.EXPR_CLASSES):
-                stack.append(child)
     return found
 
 
@@ -640,36 +708,45 @@ class SpecMachine(RuleBasedStateMachine):
     """A hypothesis state machine for one spec; subclasses set `spec`, `source` and `factory`.
 
     It has one rule, `step`: each step the runner chooses an action with regard to the guards
-    (`SpecRunner.choose_action`) and draws its arguments. The generated test files subclass it
-    with one `@invariant` per invariant ID; `machine_class` builds the same class at run time.
+    (`SpecRunner.choose_action`) and its arguments; and one invariant, `invariants`, which checks
+    each of `invariant_ids`. The generated test files subclass it, naming the spec, the factory
+    and the invariant IDs; `machine_class` builds the same class at run time.
     """
 
     spec: ir.Spec
     source: str = ""
     binding: Binding | None = None
     set_size: int | None = None  # None: each run draws one of SET_SIZES
+    invariant_ids: tuple[str, ...] = ()  # what is checked after every step: invariants and type obligations
 
     @staticmethod
     def factory():  # pragma: no cover - replaced by every subclass
         raise NotImplementedError("a SpecMachine subclass names the implementation's factory")
 
-    @initialize(data=st.data())
-    def start(self, data: st.DataObject) -> None:
-        """A fresh implementation from the factory, and the spec's initial state beside it."""
+    @initialize(size=st.sampled_from(SET_SIZES))
+    def start(self, size: int) -> None:
+        """A fresh implementation from the factory, and the spec's initial state beside it; `size`: how
+        many elements each `set` has in this run (unless the class fixes `set_size`)."""
         cls = type(self)
-        size = self.set_size if self.set_size is not None or not self.spec.sets else \
-            data.draw(st.sampled_from(SET_SIZES), label="set size")
         cache = cls.__dict__.get("_pools")
         if cache is None:
             cache = {}
             cls._pools = cache  # one per machine class: the pools depend only on the state and the arguments
-        self.runner = SpecRunner(self.spec, cls.factory, self.binding, self.source, size or SET_SIZE, cache)
+        self.runner = SpecRunner(self.spec, cls.factory, self.binding, self.source, self.set_size or size, cache)
 
-    @rule(data=st.data())
-    def step(self, data: st.DataObject) -> None:
-        """One action of the spec, with its arguments, on the implementation and on the model."""
-        action = self.runner.choose_action(data)
-        self.runner.apply(action.name, self.runner.arguments(action, data))
+    @rule(choice=st.integers(0, Dice.MASK))
+    def step(self, choice: int) -> None:
+        """One action of the spec, with its arguments, on the implementation and on the model; `choice`
+        decides which (see `Dice`)."""
+        dice = Dice(choice)
+        action = self.runner.choose_action(dice)
+        self.runner.apply(action.name, self.runner.arguments(action, dice))
 
-    def check(self, invariant_id: str) -> None:
-        self.runner.check_invariant(invariant_id)
+    @invariant()
+    def invariants(self) -> None:
+        """Each of `invariant_ids` on the implementation's state, after every step. One hypothesis
+        invariant for all of them: hypothesis spends about as long on each invariant as the check
+        itself takes, and a failure names the invariant that broke."""
+        check = self.runner.check_invariant
+        for invariant_id in self.invariant_ids:
+            check(invariant_id)

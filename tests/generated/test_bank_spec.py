@@ -4,7 +4,6 @@
 """Property tests of examples.impl.bank:BankAccount against the spec BankAccount (sha256 d0b21958b16f79b3)."""
 
 from hypothesis import settings
-from hypothesis.stateful import invariant
 
 from specforge.testing import SpecMachine, load_spec
 from examples.impl.bank import BankAccount as implementation
@@ -87,23 +86,17 @@ SOURCE = (
 class BankAccountSpec(SpecMachine):
     """The spec BankAccount as a state machine. Each step (SpecMachine.step) runs one of its actions
     (deposit, withdraw, start_new_day, freeze, unfreeze) on the implementation and on the spec's model;
-    each invariant below is checked after every step."""
+    each of its invariants is checked after every step."""
 
     spec = load_spec(SOURCE, SPEC_PATH)
     source = SOURCE
     factory = staticmethod(implementation)
-
-    @invariant()
-    def invariant_BANK_1(self):
-        self.check('BANK-1')
-
-    @invariant()
-    def invariant_BANK_2(self):
-        self.check('BANK-2')
-
-    @invariant()
-    def invariant_BANK_3(self):
-        self.check('BANK-3')
+    # checked after every step, in this order: the invariants, then the bounds of the state's types
+    invariant_ids = (
+        'BANK-1',  # MUST The account is never overdrawn
+        'BANK-2',  # MUST Withdrawals within one day never exceed the daily allowance
+        'BANK-3',  # SHOULD The balance stays under the insured ceiling
+    )
 
 
 BankAccountSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)

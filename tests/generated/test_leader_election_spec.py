@@ -4,7 +4,6 @@
 """Property tests of examples.impl.leader_election:LeaderElection against the spec LeaderElection (sha256 1cbc5a7eece43fd5)."""
 
 from hypothesis import settings
-from hypothesis.stateful import invariant
 
 from specforge.testing import SpecMachine, load_spec
 from examples.impl.leader_election import LeaderElection as implementation
@@ -121,39 +120,21 @@ SOURCE = (
 class LeaderElectionSpec(SpecMachine):
     """The spec LeaderElection as a state machine. Each step (SpecMachine.step) runs one of its actions
     (timeout, vote, become_leader, step_down) on the implementation and on the spec's model;
-    each invariant below is checked after every step."""
+    each of its invariants is checked after every step."""
 
     spec = load_spec(SOURCE, SPEC_PATH)
     source = SOURCE
     factory = staticmethod(implementation)
-
-    @invariant()
-    def invariant_LE_1(self):
-        self.check('LE-1')
-
-    @invariant()
-    def invariant_LE_2(self):
-        self.check('LE-2')
-
-    @invariant()
-    def invariant_LE_3(self):
-        self.check('LE-3')
-
-    @invariant()
-    def invariant_LE_4(self):
-        self.check('LE-4')
-
-    @invariant()
-    def invariant_LE_5(self):
-        self.check('LE-5')
-
-    @invariant()
-    def invariant_type_term(self):
-        self.check('type:term')
-
-    @invariant()
-    def invariant_type_voted_term(self):
-        self.check('type:voted_term')
+    # checked after every step, in this order: the invariants, then the bounds of the state's types
+    invariant_ids = (
+        'LE-1',  # MUST At most one node leads any given term
+        'LE-2',  # SHOULD A leader holds the vote of every node for its term, unless that node has since voted in a later term
+        'LE-3',  # SHOULD A node is a candidate or leader exactly when it has voted for itself in its current, positive term
+        'LE-4',  # SHOULD No node has voted in a term later than its own
+        'LE-5',  # MAY A leader voted for itself
+        'type:term',
+        'type:voted_term',
+    )
 
 
 LeaderElectionSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)

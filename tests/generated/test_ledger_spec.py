@@ -4,7 +4,6 @@
 """Property tests of examples.impl.ledger:Ledger against the spec Ledger (sha256 ac51150204fc4e20)."""
 
 from hypothesis import settings
-from hypothesis.stateful import invariant
 
 from specforge.testing import SpecMachine, load_spec
 from examples.impl.ledger import Ledger as implementation
@@ -89,23 +88,17 @@ SOURCE = (
 class LedgerSpec(SpecMachine):
     """The spec Ledger as a state machine. Each step (SpecMachine.step) runs one of its actions
     (open_account, close_account, deposit, withdraw, transfer) on the implementation and on the spec's model;
-    each invariant below is checked after every step."""
+    each of its invariants is checked after every step."""
 
     spec = load_spec(SOURCE, SPEC_PATH)
     source = SOURCE
     factory = staticmethod(implementation)
-
-    @invariant()
-    def invariant_LED_1(self):
-        self.check('LED-1')
-
-    @invariant()
-    def invariant_LED_2(self):
-        self.check('LED-2')
-
-    @invariant()
-    def invariant_LED_3(self):
-        self.check('LED-3')
+    # checked after every step, in this order: the invariants, then the bounds of the state's types
+    invariant_ids = (
+        'LED-1',  # MUST No account is ever overdrawn
+        'LED-2',  # MUST A closed account holds no money
+        'LED-3',  # SHOULD No single account grows beyond the ceiling
+    )
 
 
 LedgerSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)

@@ -4,7 +4,6 @@
 """Property tests of examples.impl.order:OrderLifecycle against the spec OrderLifecycle (sha256 d0d201bc2524e094)."""
 
 from hypothesis import settings
-from hypothesis.stateful import invariant
 
 from specforge.testing import SpecMachine, load_spec
 from examples.impl.order import OrderLifecycle as implementation
@@ -132,39 +131,21 @@ SOURCE = (
 class OrderLifecycleSpec(SpecMachine):
     """The spec OrderLifecycle as a state machine. Each step (SpecMachine.step) runs one of its actions
     (place, pay, ship, deliver, cancel, close_shop, open_shop) on the implementation and on the spec's model;
-    each invariant below is checked after every step."""
+    each of its invariants is checked after every step."""
 
     spec = load_spec(SOURCE, SPEC_PATH)
     source = SOURCE
     factory = staticmethod(implementation)
-
-    @invariant()
-    def invariant_ORD_1(self):
-        self.check('ORD-1')
-
-    @invariant()
-    def invariant_ORD_2(self):
-        self.check('ORD-2')
-
-    @invariant()
-    def invariant_ORD_3(self):
-        self.check('ORD-3')
-
-    @invariant()
-    def invariant_ORD_4(self):
-        self.check('ORD-4')
-
-    @invariant()
-    def invariant_ORD_5(self):
-        self.check('ORD-5')
-
-    @invariant()
-    def invariant_type_price(self):
-        self.check('type:price')
-
-    @invariant()
-    def invariant_type_paid_amount(self):
-        self.check('type:paid_amount')
+    # checked after every step, in this order: the invariants, then the bounds of the state's types
+    invariant_ids = (
+        'ORD-1',  # MUST No order ships or is delivered without having been paid
+        'ORD-2',  # SHOULD An order in the paid stage holds a positive payment
+        'ORD-3',  # SHOULD Every placed order has a positive price within the cap
+        'ORD-4',  # MUST The money held for an order is its full price exactly while it is paid, shipped or delivered, and nothing otherwise
+        'ORD-5',  # SHOULD A closed shop has no order waiting to ship or in transit
+        'type:price',
+        'type:paid_amount',
+    )
 
 
 OrderLifecycleSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)

@@ -4,7 +4,6 @@
 """Property tests of examples.impl.rate_limiter:RateLimiter against the spec RateLimiter (sha256 747e23862e4e9acb)."""
 
 from hypothesis import settings
-from hypothesis.stateful import invariant
 
 from specforge.testing import SpecMachine, load_spec
 from examples.impl.rate_limiter import RateLimiter as implementation
@@ -113,43 +112,22 @@ SOURCE = (
 class RateLimiterSpec(SpecMachine):
     """The spec RateLimiter as a state machine. Each step (SpecMachine.step) runs one of its actions
     (consume, tick, refill, adjust, shed_load) on the implementation and on the spec's model;
-    each invariant below is checked after every step."""
+    each of its invariants is checked after every step."""
 
     spec = load_spec(SOURCE, SPEC_PATH)
     source = SOURCE
     factory = staticmethod(implementation)
-
-    @invariant()
-    def invariant_RL_1(self):
-        self.check('RL-1')
-
-    @invariant()
-    def invariant_RL_2(self):
-        self.check('RL-2')
-
-    @invariant()
-    def invariant_RL_3(self):
-        self.check('RL-3')
-
-    @invariant()
-    def invariant_RL_4(self):
-        self.check('RL-4')
-
-    @invariant()
-    def invariant_type_tokens(self):
-        self.check('type:tokens')
-
-    @invariant()
-    def invariant_type_granted(self):
-        self.check('type:granted')
-
-    @invariant()
-    def invariant_type_refills(self):
-        self.check('type:refills')
-
-    @invariant()
-    def invariant_type_operator_added(self):
-        self.check('type:operator_added')
+    # checked after every step, in this order: the invariants, then the bounds of the state's types
+    invariant_ids = (
+        'RL-1',  # MUST The bucket holds between zero and CAPACITY tokens
+        'RL-2',  # MUST The time since the last refill is never negative
+        'RL-3',  # SHOULD Requests are never granted more tokens than the bucket's budget
+        'RL-4',  # SHOULD Refills keep pace with the clock, one per full interval and never early
+        'type:tokens',
+        'type:granted',
+        'type:refills',
+        'type:operator_added',
+    )
 
 
 RateLimiterSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)
