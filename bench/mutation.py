@@ -554,8 +554,8 @@ BREAKDOWN_WORDS = {
     "argument pools": "`SpecRunner.arguments` and `pools`: each parameter's accepted values, interval and "
                       "rejected values (boundaries found by evaluating the guards' comparisons at -2..2), "
                       "cached per state and earlier arguments",
-    "drawing": "`Pools.draw`: hypothesis's `data.draw` of a mode, then a value, for the action and each "
-               "argument",
+    "drawing": "`Pools.draw`: a mode, then a value, for the action and each argument, taken from the step's "
+               "`Dice` (the one integer hypothesis draws per step)",
     "model": "`Interpreter.failed_guard`, `step` and `effect`: the guards and the assignments in the spec's model",
     "implementation call": "`Binding.call`: the call into the implementation, arguments converted",
     "observing the state": "`Binding.observe`: reading every state variable of the implementation (before and "
@@ -882,7 +882,7 @@ def render_overhead(results: list[OverheadResult], runs: int, seed: int) -> list
         "strategies (amounts `st.integers(-10, 3_000)` or one of the spec's boundary constants, accounts "
         "`st.sampled_from` three fixed ids), the spec's model as plain attributes, and the same checks (the "
         "guards in order, the first false guard's error by class or base-class name, the state unchanged after "
-        "a refusal and equal to the model after a success, each invariant an `@invariant`). Both on the "
+        "a refusal and equal to the model after a success, each invariant checked after every step). Both on the "
         f"correct implementation, with {_settings_text()}, the same `@hypothesis.seed({seed})`, a new machine "
         "class for each run (so the generated test's argument pools start empty, as in a new test session). "
         "The two tests make different calls, and hypothesis ends some examples early, so they do not run the "
@@ -967,15 +967,17 @@ def render_overhead(results: list[OverheadResult], runs: int, seed: int) -> list
         "- **Choosing the action and its arguments from the guards.** Each step the generated test works out "
         "which actions some arguments can get through in the current state, then for each parameter the values "
         "the guards accept, an interval inside the guards' linear bounds and the values each guard rejects "
-        "(both cached per state), and draws a mode and then a value for the action and for each argument: two "
-        "`data.draw` calls where the hand-written rule has hypothesis draw its arguments directly.",
+        "(both cached per state), and picks a mode and then a value for the action and for each argument, all "
+        "from the one integer hypothesis draws for the step (`Dice`), where the hand-written rule has hypothesis "
+        "draw each argument.",
         "- **The model.** The spec's own model, specforge's IR interpreter, evaluates the guards in order and "
         "the assignments; the hand-written test has the guards as `if`s and the model as a few attributes.",
         "- **Reading the state.** The generated test reads every state variable through the binding (by "
-        "attribute name; a map is read at every element of the run's sets) before and after each call and once "
-        "per step for the invariants, and evaluates the invariants in the interpreter; the hand-written one "
-        "reads the attributes it needs and checks the invariants as Python expressions.",
-        "- **Messages.** The generated test keeps the calls so far as text for its failure messages.",
+        "attribute name; a map is read at every element of the run's sets) after each call (the reading is "
+        "kept until the next call, for the invariants and the next step), and evaluates the invariants in the "
+        "interpreter, all from one hypothesis `@invariant`; the hand-written one reads the attributes it needs "
+        "and checks each invariant, an `@invariant` of its own, as a Python expression.",
+        "- **Messages.** The generated test keeps the calls so far for its failure messages.",
     ]
     return out
 

@@ -19,7 +19,9 @@ calls a guard refuses, for reasons the run has not seen yet. docs/testing.md
 explains the choices.
 
 `SpecMachine` drives a runner from a hypothesis `RuleBasedStateMachine`; the
-generated test files and `spec_test_case` both build on it.
+generated test files and `spec_test_case` both build on it. Each step costs
+hypothesis one draw, an integer that `Dice` stretches into all of the step's
+choices, and each run one more, for the number of set elements and the swarm.
 """
 
 from __future__ import annotations
@@ -74,6 +76,8 @@ class Pools:
 
     - `fresh`: of the actions some arguments can get through, those that can lead to a state not yet
       visited in this run (empty when that is all of them);
+    - `rare`: of those actions, the ones that have succeeded least often in this run (empty when
+      they all have as often);
     - `accepted`: values no guard is known to reject (for an int, the boundaries inside the guards);
     - `interval`: (lo, hi), an int range inside the guards that compare the parameter directly;
     - `rejected`: values a guard with `else` rejects, one group per guard, `keys` naming the guards (for an int, the boundaries
@@ -82,18 +86,18 @@ class Pools:
     A draw first picks a mode, each non-empty one as often as its weight, then a value from it.
     """
 
-    __slots__ = ("fresh", "accepted", "interval", "rejected", "keys", "_modes")
+    __slots__ = ("fresh", "rare", "accepted", "interval", "rejected", "keys", "_modes")
 
-    # How often each mode is drawn, when not empty. An action is mostly one that can succeed (fresh or
-    # accepted), 2 in 7 one that cannot; an argument is rejected more rarely (1 in 5 for a set element,
+    # How often each mode is drawn, when not empty. An action is mostly one that can succeed (fresh, rare
+    # or accepted), 2 in 9 to 2 in 5 one that cannot; an argument is rejected more rarely (1 in 5 for a set element,
     # 1 in 7 for an int), since a step with several arguments fails when any one of them is rejected.
-    ACTIONS = {"fresh": 2, "accepted": 3, "rejected": 2}
+    ACTIONS = {"fresh": 2, "rare": 2, "accepted": 3, "rejected": 2}
     ARGUMENTS = {"accepted": 4, "interval": 2, "rejected": 1}
 
     def __init__(self, accepted: tuple = (), interval: tuple[int, int] | None = None,
-                 rejected: tuple[tuple, ...] = (), fresh: tuple = (), keys: tuple = (),
+                 rejected: tuple[tuple, ...] = (), fresh: tuple = (), keys: tuple = (), rare: tuple = (),
                  weights: Mapping[str, int] = ARGUMENTS):
-        self.fresh, self.accepted, self.interval = fresh, accepted, interval
+        self.fresh, self.rare, self.accepted, self.interval = fresh, rare, accepted, interval
         self.rejected = tuple(group for group in rejected if group)
         self.keys = keys
         modes = tuple(mode for mode, weight in weights.items() if getattr(self, mode) for _ in range(weight))
@@ -116,7 +120,7 @@ class Pools:
                               *groups)
             group = groups[dice.below(len(groups))]
             return group[dice.below(len(group))]
-        values = self.fresh if mode == "fresh" else self.accepted
+        values = self.fresh if mode == "fresh" else self.rare if mode == "rare" else self.accepted
         return values[dice.below(len(values))]
 
 
@@ -157,13 +161,16 @@ class SpecViolation(AssertionError):
 
 class SpecRunner:
     def __init__(self, spec: ir.Spec, factory: Callable[[], object], binding: Binding | None = None,
-                 source: str | None = None, set_size: int = SET_SIZE, cache: dict | None = None):
+                 source: str | None = None, set_size: int = SET_SIZE, cache: dict | None = None,
+                 swarm: int | None = None):
         self.spec = spec
+        self.off = _swarm(spec, swarm)  # actions this run does not choose while it can choose another
         self.cache = {} if cache is None else cache  # argument pools; share it between runners of one spec
         self.size = set_size
         self.refusals: set[tuple] = set()  # why actions were refused in this run (see _refusal)
         self.visited: set[State] = set()  # the model's states in this run
         self.failures: dict[tuple[str, int], int] = {}  # (action, guard index): how often it refused, this run
+        self.successes: dict[str, int] = {}  # action: how often it succeeded, this run
         self._observed: State | None = None  # the implementation's state as last read
         self.interp = Interpreter(spec, Universe.named(spec, set_size))
         self.shape = self.cache.get(SHAPE)
@@ -214,6 +221,7 @@ class SpecRunner:
                                 f"call must raise {failed.error}, but it returned normally{self._steps()}")
         self.model = self.interp.effect(action, self.model, args)  # every guard holds: checked above
         self.visited.add(self.model)
+        self.successes[name] = self.successes.get(name, 0) + 1
         if self.observe() != self.model:
             self._mismatch(f"after {_call_text(name, args)}")
 
@@ -263,22 +271,27 @@ class SpecRunner:
     def choose_action(self, dice: Dice) -> ir.Action:
         """The next action: mostly one that some arguments can get past every guard in the current
         state (a run then gets deep into the state space), preferring those that can lead to a state
-        this run has not visited (not `close_shop` and `open_shop` in turn forever); sometimes one that
-        no arguments can get through (its failure modes), preferring one refused for a reason not seen
-        yet in this run: `close_shop` refused because an order is in transit, where before it was
-        refused because one was paid."""
+        this run has not visited (not `close_shop` and `open_shop` in turn forever) and those that
+        have succeeded least often in this run (`ship` once an order is paid, where `cancel` has had
+        its turn); sometimes one that no arguments can get through (its failure modes), preferring
+        one refused for a reason not seen yet in this run: `close_shop` refused because an order is
+        in transit, where before it was refused because one was paid. An action the run's swarm
+        leaves out (`off`) is chosen only as one of the least successful, or when it is the only
+        one that can succeed."""
         here = self._here()
-        visited, refusals = self.visited, self.refusals
-        novel = tuple(n for n, after in here.successors.items() if after is None or not after <= visited)
-        fresh = novel if len(novel) < len(here.callable) else ()
+        visited, refusals, off = self.visited, self.refusals, self.off
+        on = tuple(n for n in here.callable if n not in off) or here.callable if off else here.callable
+        novel = tuple(n for n in on if (after := here.successors[n]) is None or not after <= visited)
+        fresh = novel if len(novel) < len(on) else ()
+        rare = _least(here.callable, self.successes)  # an action the swarm leaves out too: it may be the way on
         new = tuple(n for n, why in here.reasons.items() if why not in refusals)
         rarely = new if len(new) < len(here.refused) else ()
-        pools = here.pools.get((fresh, rarely))  # fresh and rarely depend on the run so far
+        key = (on, fresh, rare, rarely)  # they depend on the run so far
+        pools = here.pools.get(key)
         if pools is None:
             # half the refused draws go to the actions refused for a reason this run has not seen
-            pools = here.pools[(fresh, rarely)] = Pools(fresh=fresh, accepted=here.callable,
-                                                        rejected=(rarely or here.refused, here.refused),
-                                                        weights=Pools.ACTIONS)
+            pools = here.pools[key] = Pools(fresh=fresh, rare=rare, accepted=on,
+                                            rejected=(rarely or here.refused, here.refused), weights=Pools.ACTIONS)
         return self.interp.actions[pools.draw(dice)]
 
     def _here(self) -> _Here:
@@ -536,6 +549,18 @@ class SpecRunner:
         return targets
 
 
+def _swarm(spec: ir.Spec, swarm: int | None) -> frozenset[str]:
+    """The actions a run leaves out while it has others to choose (swarm testing): none in half the
+    runs, one in the other half, decided by `swarm`; none without it. A run without `shed_load` keeps
+    a bucket full long enough to refill it past the brim; one without `cancel` gets orders shipped."""
+    if swarm is None or not spec.actions:
+        return frozenset()
+    dice = Dice(swarm)
+    if dice.below(2) == 0:
+        return frozenset()
+    return frozenset({spec.actions[dice.below(len(spec.actions))].name})
+
+
 def _first_false(guards: Iterable[tuple[Callable, frozenset]], env, given: Mapping[str, object]) -> int | None:
     """The index of the first guard (compiled, with the parameters it reads: `Shape.guards`) that is
     false in `env`; one that reads an argument not `given`, or cannot be evaluated, is passed over."""
@@ -723,8 +748,8 @@ class SpecMachine(RuleBasedStateMachine):
     def factory():  # pragma: no cover - replaced by every subclass
         raise NotImplementedError("a SpecMachine subclass names the implementation's factory")
 
-    @initialize(size=st.sampled_from(SET_SIZES))
-    def start(self, size: int) -> None:
+    @initialize(size=st.sampled_from(SET_SIZES), swarm=st.integers(0, Dice.MASK))
+    def start(self, size: int, swarm: int) -> None:
         """A fresh implementation from the factory, and the spec's initial state beside it; `size`: how
         many elements each `set` has in this run (unless the class fixes `set_size`)."""
         cls = type(self)
@@ -732,7 +757,8 @@ class SpecMachine(RuleBasedStateMachine):
         if cache is None:
             cache = {}
             cls._pools = cache  # one per machine class: the pools depend only on the state and the arguments
-        self.runner = SpecRunner(self.spec, cls.factory, self.binding, self.source, self.set_size or size, cache)
+        self.runner = SpecRunner(self.spec, cls.factory, self.binding, self.source, self.set_size or size, cache,
+                                 swarm)
 
     @rule(choice=st.integers(0, Dice.MASK))
     def step(self, choice: int) -> None:
