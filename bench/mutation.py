@@ -558,10 +558,10 @@ BREAKDOWN_WORDS = {
                "`Dice` (the one integer hypothesis draws per step)",
     "model": "`Interpreter.failed_guard`, `step` and `effect`: the guards and the assignments in the spec's model",
     "implementation call": "`Binding.call`: the call into the implementation, arguments converted",
-    "observing the state": "`Binding.observe`: reading every state variable of the implementation (before and "
-                           "after each call, once per step for the invariants)",
-    "checks": "`SpecRunner.apply` and `expect_state` themselves: comparing the states, the call's text and "
-              "history for the failure messages",
+    "observing the state": "`Binding.observe`: reading every state variable of the implementation after each "
+                           "call (the reading serves the invariants and the next call's before)",
+    "checks": "`SpecRunner.apply` and `expect_state` themselves: comparing the states, keeping the calls for the "
+              "failure messages",
     "invariants": "`SpecRunner.check_invariant` and `Interpreter.holds`: evaluating each invariant on the "
                   "observed state",
     "hypothesis and the rest": "everything else: hypothesis's engine (choosing and recording the choices, running the rule "
