@@ -278,7 +278,7 @@ Evaluator = Callable[[Env], Value]
 """An expression compiled: `evaluator(env) -> value`."""
 
 _COMPILED: dict[int, tuple[ir.Expr, Evaluator]] = {}
-_COMPILED_MAX = 200_000  # expressions kept compiled; past this many the table starts again
+_COMPILED_MAX = 20_000  # nodes kept compiled (about 36 MB at most, the specs they keep alive included); then it starts again
 
 
 def compiled(expr: ir.Expr) -> Evaluator:

@@ -24,6 +24,7 @@ from specforge.interpret import (
     State,
     Universe,
     arguments,
+    compiled,
     enabled,
     evaluate,
     holds,
@@ -249,6 +250,20 @@ def test_every_node_class_has_a_handler_and_is_exercised():
         _node_classes(typed(text), seen)
     _node_classes(typed("{i: i * 2 for i in 0..3}[2]"), seen)
     assert seen == set(ir.EXPR_CLASSES), set(ir.EXPR_CLASSES) - seen
+
+
+def test_an_expression_is_compiled_once_and_the_table_of_compiled_ones_stays_bounded(monkeypatch):
+    import specforge.interpret as interpret
+
+    e = typed("x + 1 > y")
+    assert compiled(e) is compiled(e)
+    monkeypatch.setattr(interpret, "_COMPILED_MAX", 5)
+    monkeypatch.setattr(interpret, "_COMPILED", {})
+    env = Env.of(load(CONTEXT), UNIVERSE, STATE)
+    nodes = [typed(f"x * {i} - y") for i in range(12)]
+    assert [evaluate(n, env) for n in nodes] == [7 * i + 2 for i in range(12)]
+    assert 0 < len(interpret._COMPILED) <= 5
+    assert [evaluate(n, env) for n in nodes] == [7 * i + 2 for i in range(12)]  # compiled again where forgotten
 
 
 def test_a_parameter_is_read_from_the_env():

@@ -155,3 +155,37 @@ def test_a_correct_implementation_gets_deep_into_the_state_space(name, monkeypat
     succeeded = sum(ok for _, ok in outcomes)
     assert succeeded / len(outcomes) > 0.5
     assert {a for a, ok in outcomes if ok} == {a.name for a in spec_of(source).actions}
+
+
+def test_dice_give_the_same_choices_for_the_same_integer_and_spread_small_ones():
+    from specforge.testing.machine import Dice
+
+    def rolls(seed, n=7, k=12):
+        dice = Dice(seed)
+        return [dice.below(n) for _ in range(k)]
+    assert rolls(5) == rolls(5) and rolls(5) != rolls(6)
+    assert all(0 <= r < 7 for s in range(50) for r in rolls(s))
+    # hypothesis draws small integers often: even the first 256 must reach every option about evenly
+    firsts = [rolls(s, k=1)[0] for s in range(256)]
+    assert all(20 <= firsts.count(i) <= 55 for i in range(7)), [firsts.count(i) for i in range(7)]
+    assert Dice(0).below(1) == 0
+
+
+def test_a_swarm_leaves_one_action_out_in_about_half_the_runs_but_never_the_only_way_on():
+    from specforge.testing.machine import Dice, _swarm
+
+    spec = spec_of(ORDER)
+    offs = [_swarm(spec, s) for s in range(400)]
+    assert 150 <= sum(1 for o in offs if o) <= 250 and all(len(o) <= 1 for o in offs)
+    assert {a for o in offs for a in o} == {a.name for a in spec.actions}
+    assert _swarm(spec, None) == frozenset()
+    # with `place` left out and nothing placed, close_shop is the only other action that can succeed; once
+    # it (and open_shop) have, `place` is chosen still, as the least successful action
+    r = runner(ORDER)
+    r.off = frozenset({"place"})
+    assert "place" not in {r.choose_action(Dice(s)).name for s in range(300)}
+    r.successes = {"close_shop": 1, "open_shop": 1}
+    assert "place" in {r.choose_action(Dice(s)).name for s in range(300)}
+    r = runner(ORDER, shop_open=False)
+    r.off = frozenset({"open_shop"})
+    assert "open_shop" in {r.choose_action(Dice(s)).name for s in range(300)}  # the only one that can succeed
