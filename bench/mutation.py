@@ -10,8 +10,9 @@ spec's `spec NAME`) and its mutants (examples/mutants/<name>.py, the `MUTANTS` l
   rate, the survivors, how long the correct run took (target: under 10 s of CPU per spec), when and by what each
   mutant was caught, and how the correct run's calls went per action. With --seeds N, also under
   `@hypothesis.seed(s)` for s in 0..N-1: kills out of runs, the mutants killed under every seed, and those that
-  are not, with how often they are. Mutants run without hypothesis's shrink phase unless --shrink is given:
-  whether a mutant is caught is decided in the generate phase, and shrinking only shortens the failing example.
+  are not, with how often they are. Mutants run with the generated files' phases (no shrinking by hypothesis)
+  unless --shrink adds hypothesis's shrink and explain phases: whether a mutant is caught is decided in the
+  generate phase, and shrinking only shortens the failing example.
   The runs are spread over --jobs worker processes;
 * the overhead: the generated test against a hand-written hypothesis stateful test of the same spec
   (bench/handwritten.py: bank.sf and ledger.sf) on the correct implementation, both at the same settings and
@@ -269,15 +270,14 @@ def spec_machine(example: Example, factory, seed: int | None = None) -> type:
 
 
 def kill_settings(seed: int | None, shrink: bool):
-    """The bridge's default settings, no example database, `derandomize=True` unless a seed is given;
-    optionally without the shrink and explain phases."""
+    """The generated files' settings, no example database, `derandomize=True` unless a seed is given;
+    optionally with hypothesis's shrink and explain phases, which the generated files leave out."""
     from hypothesis import Phase, settings
 
+    from specforge.testing import PHASES
     from specforge.testing.generate import DEFAULT_EXAMPLES, DEFAULT_STEPS
 
-    phases = settings.default.phases
-    if not shrink:
-        phases = tuple(p for p in phases if p not in (Phase.shrink, Phase.explain))
+    phases = (*PHASES, Phase.shrink, Phase.explain) if shrink else PHASES
     return settings(max_examples=DEFAULT_EXAMPLES, stateful_step_count=DEFAULT_STEPS, deadline=None,
                     derandomize=seed is None, database=None, print_blob=False, phases=phases)
 
@@ -290,7 +290,7 @@ class Task:
     example: str
     mutant: str | None  # a mutant class's name; None: the correct implementation
     seed: int | None  # @hypothesis.seed(seed); None: derandomize=True
-    shrink: bool = False  # run a mutant with the shrink and explain phases too (the correct run always has them)
+    shrink: bool = False  # run a mutant with hypothesis's shrink and explain phases too
     outcomes: bool = False  # also count how the calls went per action, in a second, untimed run
 
 
@@ -307,6 +307,7 @@ class Outcome:
     found_after: float | None  # from the start of the run to the first failing check
     caught_by: str = "–"
     calls: int | None = None  # calls made by the failing example (not shrunk unless --shrink)
+    shortest: int | None = None  # calls in the shortest run that fails the same way, when the failure gives one
     message: str = ""  # the failure's first line
     spec_check: bool = True  # failed by a SpecViolation (not a binding or hypothesis error)
     per_action: dict[str, dict[str, int]] = field(default_factory=dict)
@@ -323,17 +324,17 @@ def run_task(task: Task) -> Outcome:
     cls = example.cls(task.mutant)
     counter = Counter()
     with counting(counter):
-        run = run_case(spec_machine(example, cls, task.seed), kill_settings(task.seed, task.shrink or not task.mutant))
+        run = run_case(spec_machine(example, cls, task.seed), kill_settings(task.seed, task.shrink))
     found = None if counter.first_failure is None else counter.first_failure - run.started
     outcome = Outcome(task, run.passed, run.wall, run.cpu, counter.examples, counter.steps, found)
     if run.exception is not None:
-        outcome.caught_by, outcome.calls, outcome.message, more = failure(run.exception)
+        outcome.caught_by, outcome.calls, outcome.message, more, outcome.shortest = failure(run.exception)
         if more:
             outcome.caught_by += f" (+{more} more)"
         outcome.spec_check = _is_spec_check(run.exception)
     if task.outcomes:  # the same run again, untimed, counting how the calls went
         with counting_outcomes(outcome.per_action):
-            run_case(spec_machine(example, cls, task.seed), kill_settings(task.seed, shrink=True))
+            run_case(spec_machine(example, cls, task.seed), kill_settings(task.seed, task.shrink))
     outcome.modules = local_modules()
     outcome.sources = _WORKER_SOURCES
     return outcome
@@ -377,16 +378,19 @@ def _is_spec_check(exc: BaseException | None) -> bool:
     return exc is not None and isinstance(_leaves(exc)[0], SpecViolation)
 
 
-def failure(exc: BaseException) -> tuple[str, int | None, str, int]:
-    """(what failed, calls made until it failed, the message's first line, further distinct failures)."""
+def failure(exc: BaseException) -> tuple[str, int | None, str, int, int | None]:
+    """(what failed, calls made until it failed, the message's first line, further distinct failures, calls in
+    the shortest run that fails the same way, when the message gives one)."""
     from specforge.testing import BindingError, SpecViolation
 
     leaves = _leaves(exc)
     first = leaves[0]
     head, _, calls = str(first).partition("\n  the calls so far: ")
     head = head.strip().splitlines()[0] if head.strip() else ""
+    _, _, shortest = calls.partition("\n  a shortest run that fails the same way: ")
     calls = calls.strip().splitlines()[0] if calls.strip() else ""
     n_calls = None if not calls else (0 if calls == "none" else calls.count("; ") + 1)
+    n_shortest = shortest.strip().splitlines()[0].count("; ") + 1 if shortest.strip() else n_calls
     if isinstance(first, SpecViolation):
         if "every guard holds, so the call must succeed" in head:
             what = "a valid call raised"
@@ -408,7 +412,7 @@ def failure(exc: BaseException) -> tuple[str, int | None, str, int]:
         module = type(first).__module__.split(".")[0]
         what = f"{module} {type(first).__name__}" if module == "hypothesis" else type(first).__name__
         head = f"{type(first).__name__}: {head}"
-    return what, n_calls, head, len(leaves) - 1
+    return what, n_calls, head, len(leaves) - 1, n_shortest
 
 
 @dataclass
@@ -495,16 +499,15 @@ class OverheadResult:
         return [g.per_step / h.per_step for g, h in zip(self.generated, self.handwritten, strict=True)]
 
 
-def overhead_settings(shrink: bool = True):
-    from hypothesis import Phase, settings
+def overhead_settings():
+    """The generated files' settings for both sides of the comparison (no example database)."""
+    from hypothesis import settings
 
+    from specforge.testing import PHASES
     from specforge.testing.generate import DEFAULT_EXAMPLES, DEFAULT_STEPS
 
-    phases = settings.default.phases
-    if not shrink:
-        phases = tuple(p for p in phases if p not in (Phase.shrink, Phase.explain))
     return settings(max_examples=DEFAULT_EXAMPLES, stateful_step_count=DEFAULT_STEPS, deadline=None,
-                    database=None, print_blob=False, phases=phases)
+                    database=None, print_blob=False, phases=PHASES)
 
 
 def hand_machine(example: Example, factory, seed: int) -> type:
@@ -627,12 +630,11 @@ def measure_overhead(example: Example, runs: int, seed: int, log) -> OverheadRes
     g, h = result.generated, result.handwritten
     print(f"  {example.name}: generated {_s(result.median(g, 'wall'))} for {g[-1].steps:,} steps, hand-written "
           f"{_s(result.median(h, 'wall'))} for {h[-1].steps:,} steps: {result.ratio:.2f}x per step", file=log)
-    # which mutants each side kills under the same seed, without shrinking (one run each)
-    quick = overhead_settings(shrink=False)
+    # which mutants each side kills under the same seed (one run each)
     result.mutants = len(example.mutants)
     for side, make in (("generated", lambda cls: spec_machine(example, cls, seed)),
                        ("hand-written", lambda cls: hand_machine(example, cls, seed))):
-        result.kills[side] = [cls.__name__ for cls in example.mutants if not run_case(make(cls), quick).passed]
+        result.kills[side] = [cls.__name__ for cls in example.mutants if not run_case(make(cls), settings).passed]
     return result
 
 
@@ -709,12 +711,10 @@ def render_kills(groups: dict[tuple[str, int | None], Kills], examples: list[Exa
         "generated files in `tests/generated/` and runs under pytest, without `bench/` loaded, so it may draw "
         "other examples (see above). Health checks are on.",
         "",
-        ("Mutants run with every phase, shrinking included (`--shrink`)." if shrink else
-         "Mutants run without the shrink and explain phases (`--shrink` puts them back): whether a mutant is "
-         "caught is decided in the generate phase, which runs the same with or without them; shrinking only "
-         "shortens the failing example, and after the first failure hypothesis keeps generating for up to 10 s "
-         "to look for other bugs, which makes a run several times slower. The correct implementations run "
-         "with every phase (with no failure, shrinking never starts)."),
+        ("Every run adds hypothesis's shrink and explain phases to the generated files' (`--shrink`)." if shrink
+         else "Every run has the generated files' phases (`specforge.testing.PHASES`: explicit, reuse, generate, "
+         "target; no shrinking by hypothesis, a failure reports the shortest run specforge finds). Whether a "
+         "mutant is caught is decided in the generate phase, which runs the same with or without shrinking."),
         "",
         f"**{killed} of {total} mutants killed ({killed / total:.0%}).** Target: 100%, and the correct run under "
         f"{CORRECT_TARGET_S:g} s of CPU time per spec.",
@@ -749,16 +749,18 @@ def render_kills(groups: dict[tuple[str, int | None], Kills], examples: list[Exa
         "",
         "Each mutant: killed or not, when its run failed (wall time from the start of the run to the first "
         "failing check), how many calls the failing example had made by then "
-        + ("(after shrinking)" if shrink else "(not shrunk)") + ", what caught it, and the first line of the "
+        + ("(after shrinking)" if shrink else "(not shrunk)") + ", how many the shortest run that fails the same "
+        "way has (`SpecRunner.shortest`, in the failure message), what caught it, and the first line of the "
         "failure. A survivor ran all its examples.",
         "",
-        "| Spec | Mutant | Verdict | Failed after | Calls | Caught by | Failure |",
-        "| --- | --- | --- | ---: | ---: | --- | --- |",
+        "| Spec | Mutant | Verdict | Failed after | Calls | Shortest | Caught by | Failure |",
+        "| --- | --- | --- | ---: | ---: | ---: | --- | --- |",
     ]
     for r in results:
         for m in r.mutants:
             out.append(f"| `{r.example.name}.sf` | `{m.task.mutant}` | {'killed' if m.killed else '**survived**'} | "
                        f"{_s(m.found_after)} | {'–' if m.calls is None else m.calls} | "
+                       f"{'–' if m.shortest is None else m.shortest} | "
                        f"{m.caught_by if m.killed else '–'} | {_cell(m.message)} |")
     survivors = [(r.example, r.example.cls(m.task.mutant)) for r in results for m in r.survivors]
     if survivors:
@@ -1162,8 +1164,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=DEFAULT_JOBS, metavar="J",
                         help=f"worker processes for the kill-rate runs (default {DEFAULT_JOBS})")
     parser.add_argument("--shrink", action="store_true",
-                        help="run the mutants with hypothesis's shrink phase (the default settings exactly; "
-                             "several times slower, same verdicts)")
+                        help="add hypothesis's shrink and explain phases, which the generated files leave out "
+                             "(several times slower, same verdicts)")
     parser.add_argument("--runs", type=int, default=DEFAULT_RUNS,
                         help=f"timed runs of each side of the overhead comparison (default {DEFAULT_RUNS})")
     parser.add_argument("--overhead-seed", type=int, default=DEFAULT_OVERHEAD_SEED,

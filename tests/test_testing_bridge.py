@@ -10,7 +10,7 @@ import unittest
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import settings
+from hypothesis import seed, settings
 
 from specforge.cli import main
 from specforge.testing import SpecRunner, SpecViolation, machine_class
@@ -123,8 +123,6 @@ def test_the_generated_file_is_deterministic_and_names_the_spec_and_its_hash():
 def test_the_generated_file_and_machine_class_are_the_same_machine(monkeypatch):
     """Same members under the same names, and with the same seed the same calls: the generated file
     and the run-time API test exactly alike."""
-    from hypothesis import seed
-
     from examples.impl.bank import BankAccount
     from tests.generated import test_bank_spec as generated
 
@@ -227,7 +225,8 @@ def test_a_hostile_spec_cannot_inject_code():
     calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     assert calls <= {"settings", "load_spec", "staticmethod"}
     imports = [ast.unparse(n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
-    assert imports == ["from hypothesis import settings", "from specforge.testing import SpecMachine, load_spec",
+    assert imports == ["from hypothesis import settings",
+                       "from specforge.testing import PHASES, SpecMachine, load_spec",
                        "from evil_impl import Thing as implementation"]
     assert invariant_ids(code) == ("A-1.X",)
 
@@ -246,3 +245,47 @@ def test_a_report_for_another_spec_is_refused(tmp_path):
     result = CliRunner().invoke(main, ["gen-tests", str(tmp_path / "w.sf"), "--impl", "m:F", "-o",
                                        str(tmp_path / "t.py"), "--replay", str(tmp_path / "r.json")])
     assert result.exit_code == 2 and "no spec named Wallet" in result.output
+
+
+def bank_runner(factory) -> SpecRunner:
+    from specforge.testing.generate import load_spec
+
+    return SpecRunner(load_spec(BANK_SOURCE, "examples/bank.sf"), factory, source=BANK_SOURCE)
+
+
+def test_a_failing_run_is_cut_down_to_a_shortest_one_that_fails_the_same_way():
+    from examples.mutants.bank import DepositWhileFrozen
+
+    runner = bank_runner(DepositWhileFrozen)
+    calls = [("deposit", {"amount": 500}), ("start_new_day", {}), ("withdraw", {"amount": 100}), ("freeze", {}),
+             ("unfreeze", {}), ("deposit", {"amount": 0}), ("freeze", {}), ("deposit", {"amount": 700})]
+    with pytest.raises(SpecViolation) as caught:
+        for name, args in calls:
+            runner.apply(name, args)
+    assert caught.value.kind == ("returned", "deposit", 1)  # the second guard, `not frozen`, did not stop it
+    assert runner.shortest(caught.value.kind, ("BANK-1",)) == [("freeze", {}), ("deposit", {"amount": 1})]
+
+
+def test_no_shortest_run_when_the_implementation_does_not_fail_again():
+    from examples.impl.bank import BankAccount
+    from examples.mutants.bank import DepositWhileFrozen
+
+    made: list = []
+
+    def first_buggy_then_correct():  # the replays get a correct account: the failure does not come back
+        made.append(1)
+        return DepositWhileFrozen() if len(made) == 1 else BankAccount()
+    runner = bank_runner(first_buggy_then_correct)
+    with pytest.raises(SpecViolation) as caught:
+        runner.apply("freeze", {})
+        runner.apply("deposit", {"amount": 5})
+    assert runner.shortest(caught.value.kind) is None
+
+
+def test_the_failure_message_gives_the_shortest_run(wallet_module):
+    from specforge.testing import PHASES
+
+    case = seed(2)(machine_class(WALLET, wallet_module.NoFundsCheck)).TestCase  # finds a run of several calls
+    case.settings = settings(max_examples=100, stateful_step_count=50, deadline=None, database=None, phases=PHASES)
+    message = (lambda r: (r.failures + r.errors)[0][1])(run_case(case))
+    assert message.count(";") > 1 and "a shortest run that fails the same way: take(n=1)" in message

@@ -8,7 +8,7 @@ Imports hypothesis.
 
 from .binding import Binding, BindingError
 from .generate import GenerationError, generate, load_spec, machine_class, replay, spec_test_case
-from .machine import SpecMachine, SpecRunner, SpecViolation
+from .machine import PHASES, SpecMachine, SpecRunner, SpecViolation
 
-__all__ = ["Binding", "BindingError", "GenerationError", "SpecMachine", "SpecRunner", "SpecViolation", "generate",
+__all__ = ["PHASES", "Binding", "BindingError", "GenerationError", "SpecMachine", "SpecRunner", "SpecViolation", "generate",
            "load_spec", "machine_class", "replay", "spec_test_case"]

@@ -23,7 +23,7 @@ from ..frontend import load_text
 from ..interpret import obligations
 from ..units import UNITS, to_base
 from .binding import Binding
-from .machine import SET_SIZE, SpecMachine, SpecRunner
+from .machine import PHASES, SET_SIZE, SpecMachine, SpecRunner
 
 _IMPL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -137,7 +137,7 @@ def generate(source: str, spec_path: str, impl: str, output: str, replay_report:
         "",
         "from hypothesis import settings",
         "",
-        "from specforge.testing import SpecMachine, load_spec" + (", replay" if replays else ""),
+        "from specforge.testing import PHASES, SpecMachine, load_spec" + (", replay" if replays else ""),
         f"from {module} import {factory} as implementation",
         "",
         f"SPEC_PATH = {q(spec_path)}",
@@ -162,8 +162,9 @@ def generate(source: str, spec_path: str, impl: str, output: str, replay_report:
     lines += [
         "",
         "",
+        "# no shrinking by hypothesis (see PHASES): a failure reports the shortest run that fails the same way",
         f"{cls}.TestCase.settings = settings(max_examples={int(examples)}, stateful_step_count={int(steps)}, "
-        "deadline=None)",
+        "deadline=None, phases=PHASES)",
         f"Test{cls} = {cls}.TestCase",
     ]
     for r in replays:
@@ -215,7 +216,8 @@ def spec_test_case(spec_path: str, factory: Callable[[], object], binding: Bindi
         source = fh.read()
     machine = machine_class(source, factory, spec_path, binding)
     case = machine.TestCase
-    case.settings = hypothesis_settings(max_examples=examples, stateful_step_count=steps, deadline=None)
+    case.settings = hypothesis_settings(max_examples=examples, stateful_step_count=steps, deadline=None,
+                                        phases=PHASES)
     return case
 
 

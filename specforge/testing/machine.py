@@ -30,6 +30,7 @@ import inspect
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
+from hypothesis import Phase
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -42,6 +43,11 @@ from .binding import Binding, BindingError
 # collisions likely, larger ones make room for several parties); a replay uses at least SET_SIZE.
 SET_SIZES = (1, 2, 3)
 SET_SIZE = max(SET_SIZES)
+# The phases of hypothesis a spec test runs: all but shrinking and explaining. Hypothesis shrinks a run by
+# changing the integers its steps drew, and each changed integer is a different call, so shrinking took it up
+# to minutes and still left long runs; a failure instead reports the shortest run `SpecRunner.shortest`
+# finds, cutting the calls down and replaying them, in a fraction of a second.
+PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target)
 # Argument pools kept per machine class (see SpecRunner.pools), cleared when this many: hypothesis keeps every
 # machine class it ran for the life of the process, and with them their caches (about 1.5 MB at this size).
 CACHE_SIZE = 4_000
@@ -156,7 +162,15 @@ class _Here:
 
 
 class SpecViolation(AssertionError):
-    """The implementation does not follow the spec; the message says where, in spec terms."""
+    """The implementation does not follow the spec; the message says where, in spec terms.
+
+    `kind` says what went wrong without the values (the action, the guard, the exception's class, the
+    variables that differ, the invariant): a shorter run that fails with the same kind fails the same
+    way (see `SpecRunner.shortest`)."""
+
+    def __init__(self, message: str, kind: tuple = ()):
+        super().__init__(message)
+        self.kind = kind
 
 
 class SpecRunner:
@@ -181,6 +195,7 @@ class SpecRunner:
         self.history: list[tuple[str, Mapping[str, object]]] = []  # the calls made: (action, arguments)
         self.model = self.interp.initial_state()
         self.visited.add(self.model)
+        self.factory = factory
         self.impl = factory(**_set_arguments(factory, self.interp.universe))
         self.expect_state("the initial state")
 
@@ -202,36 +217,39 @@ class SpecRunner:
             call = _call_text(name, args)
             if failed is None:
                 raise SpecViolation(f"{call}: every guard holds, so the call must succeed, but it raised "
-                                    f"{type(exc).__name__}: {exc}{self._steps()}") from exc
+                                    f"{type(exc).__name__}: {exc}{self._steps()}",
+                                    ("raised", name, type(exc).__name__)) from exc
             guard = action.guards[failed.index]
             if not self.binding.error_matches(exc, failed.error):
                 raise SpecViolation(f"{call}: the guard `{self._text(guard)}` is false, so the call must raise "
-                                    f"{failed.error}, but it raised {type(exc).__name__}: {exc}{self._steps()}"
-                                    ) from exc
+                                    f"{failed.error}, but it raised {type(exc).__name__}: {exc}{self._steps()}",
+                                    ("wrong error", name, failed.index, type(exc).__name__)) from exc
             self.refusals.add(self._refusal(action))
             self.failures[(name, failed.index)] = self.failures.get((name, failed.index), 0) + 1
             after = self.observe()
             if after != before:
                 raise SpecViolation(f"{call} raised {failed.error} as it should, but changed the state: "
-                                    f"{_diff(before, after, 'before', 'after')}{self._steps()}") from exc
+                                    f"{_diff(before, after, 'before', 'after')}{self._steps()}",
+                                    ("changed", name, failed.index, _differing(before, after))) from exc
             return
         if failed is not None:
             guard = action.guards[failed.index]
             raise SpecViolation(f"{_call_text(name, args)}: the guard `{self._text(guard)}` is false, so the "
-                                f"call must raise {failed.error}, but it returned normally{self._steps()}")
+                                f"call must raise {failed.error}, but it returned normally{self._steps()}",
+                                ("returned", name, failed.index))
         self.model = self.interp.effect(action, self.model, args)  # every guard holds: checked above
         self.visited.add(self.model)
         self.successes[name] = self.successes.get(name, 0) + 1
         if self.observe() != self.model:
-            self._mismatch(f"after {_call_text(name, args)}")
+            self._mismatch(f"after {_call_text(name, args)}", name)
 
     def expect_state(self, when: str) -> None:
         if self.observe() != self.model:
-            self._mismatch(when)
+            self._mismatch(when, None)
 
-    def _mismatch(self, when: str) -> None:
+    def _mismatch(self, when: str, action: str | None) -> None:
         raise SpecViolation(f"{when}: {_diff(self.model, self.observe(), 'the spec says', 'the implementation has')}"
-                            f"{self._steps()}")
+                            f"{self._steps()}", ("state", action, _differing(self.model, self.observe())))
 
     def check_invariant(self, invariant_id: str) -> None:
         observed = self.observe()  # read once per step: every invariant is checked on the same reading
@@ -239,12 +257,12 @@ class SpecRunner:
             ok = self.interp.holds(invariant_id, observed)
         except EvaluationError as e:
             raise SpecViolation(f"invariant {invariant_id} cannot be evaluated on the implementation's state: {e}"
-                                f"{self._steps()}") from e
+                                f"{self._steps()}", ("invariant", invariant_id)) from e
         if not ok:
             inv = self.interp.invariants.get(invariant_id)
             what = f" ({inv.description})" if inv is not None and inv.description else ""
             raise SpecViolation(f"invariant {invariant_id}{what} does not hold in the implementation's state "
-                                f"{_show_state(observed)}{self._steps()}")
+                                f"{_show_state(observed)}{self._steps()}", ("invariant", invariant_id))
 
     def check_invariants(self) -> None:
         for invariant_id in self.interp.invariants:
@@ -265,6 +283,61 @@ class SpecRunner:
     def _steps(self) -> str:
         calls = "; ".join(_call_text(name, args) for name, args in self.history)
         return "\n  the calls so far: " + (calls or "none")
+
+    # ---- a shorter run that fails the same way -----------------------------------------------
+
+    def shortest(self, kind: tuple, invariant_ids: Iterable[str] = ()) -> list[tuple[str, Mapping]] | None:
+        """The calls of this run cut down to the shortest run found that fails with the same `kind`
+        (chunks of calls left out, then single ones), and each int argument in it brought down to the
+        smallest value found that still fails (0, 1, -1, the action's literals, halvings); each candidate
+        is replayed on a fresh implementation from the factory, checking `invariant_ids` after every call.
+        None when the run made no calls, or its replay does not fail that way (an implementation that
+        does not behave the same on the same calls)."""
+        ids = tuple(invariant_ids)
+
+        def fails(calls: list) -> bool:
+            try:
+                replay = SpecRunner(self.spec, self.factory, self.binding, None, self.size, self.cache)
+                for name, args in calls:
+                    replay.apply(name, args)
+                    for invariant_id in ids:
+                        replay.check_invariant(invariant_id)
+            except SpecViolation as e:
+                return e.kind == kind
+            except Exception:
+                return False
+            return False
+
+        calls = list(self.history)
+        if not calls or not fails(calls):
+            return None
+        chunks = 2
+        while len(calls) >= 2:
+            size = -(-len(calls) // chunks)
+            for start in range(0, len(calls), size):
+                rest = calls[:start] + calls[start + size:]
+                if fails(rest):
+                    calls, chunks = rest, max(chunks - 1, 2)
+                    break
+            else:
+                if size == 1:
+                    break
+                chunks = min(chunks * 2, len(calls))
+        for i, (name, args) in enumerate(calls):
+            action = self.interp.actions[name]
+            for p in action.params:
+                v = args[p.name]
+                if isinstance(p.type.resolved, (BoolT, EnumT, SetT)) or type(v) is not int:
+                    continue
+                halvings = {v >> k for k in range(1, 64) if v >> k not in (0, -1)}
+                smaller = sorted((c for c in {0, 1, -1, *self.shape.literals[name], *halvings} if abs(c) < abs(v)),
+                                 key=lambda c: (abs(c), c))
+                for c in smaller:
+                    trial = [*calls[:i], (name, {**args, p.name: c}), *calls[i + 1:]]
+                    if fails(trial):
+                        calls, args = trial, trial[i][1]
+                        break
+        return calls
 
     # ---- arguments ----------------------------------------------------------------------------
 
@@ -723,6 +796,11 @@ def _show(v) -> str:
     return repr(v)
 
 
+def _differing(expected: Mapping, observed: Mapping) -> tuple[str, ...]:
+    """The state variables whose values differ."""
+    return tuple(k for k in expected if expected.get(k) != observed.get(k))
+
+
 def _diff(expected: Mapping, observed: Mapping, left: str, right: str) -> str:
     rows = [f"`{k}`: {left} {_show(expected.get(k))}, {right} {_show(observed.get(k))}"
             for k in expected if expected.get(k) != observed.get(k)]
@@ -766,7 +844,11 @@ class SpecMachine(RuleBasedStateMachine):
         decides which (see `Dice`)."""
         dice = Dice(choice)
         action = self.runner.choose_action(dice)
-        self.runner.apply(action.name, self.runner.arguments(action, dice))
+        try:
+            self.runner.apply(action.name, self.runner.arguments(action, dice))
+        except SpecViolation as violation:
+            self._shorten(violation)
+            raise
 
     @invariant()
     def invariants(self) -> None:
@@ -774,5 +856,24 @@ class SpecMachine(RuleBasedStateMachine):
         invariant for all of them: hypothesis spends about as long on each invariant as the check
         itself takes, and a failure names the invariant that broke."""
         check = self.runner.check_invariant
-        for invariant_id in self.invariant_ids:
-            check(invariant_id)
+        try:
+            for invariant_id in self.invariant_ids:
+                check(invariant_id)
+        except SpecViolation as violation:
+            self._shorten(violation)
+            raise
+
+    def _shorten(self, violation: SpecViolation) -> None:
+        """Add to the message of a failure, when hypothesis runs the failing example for the last time
+        (to report it), the shortest run `SpecRunner.shortest` finds that fails the same way."""
+        try:
+            from hypothesis.control import current_build_context
+            final = current_build_context().is_final
+        except Exception:  # not under hypothesis's engine, or its internals moved: shorten every time
+            final = True
+        if not final:
+            return
+        calls = self.runner.shortest(violation.kind, self.invariant_ids)
+        if calls is not None and calls != self.runner.history:
+            text = "; ".join(_call_text(name, args) for name, args in calls)
+            violation.args = (f"{violation.args[0]}\n  a shortest run that fails the same way: {text}",)

@@ -5,7 +5,7 @@
 
 from hypothesis import settings
 
-from specforge.testing import SpecMachine, load_spec
+from specforge.testing import PHASES, SpecMachine, load_spec
 from examples.impl.auth_token import AuthToken as implementation
 
 SPEC_PATH = 'examples/auth_token.sf'
@@ -120,5 +120,6 @@ class AuthTokenSpec(SpecMachine):
     )
 
 
-AuthTokenSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)
+# no shrinking by hypothesis (see PHASES): a failure reports the shortest run that fails the same way
+AuthTokenSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None, phases=PHASES)
 TestAuthTokenSpec = AuthTokenSpec.TestCase

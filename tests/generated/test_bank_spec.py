@@ -5,7 +5,7 @@
 
 from hypothesis import settings
 
-from specforge.testing import SpecMachine, load_spec
+from specforge.testing import PHASES, SpecMachine, load_spec
 from examples.impl.bank import BankAccount as implementation
 
 SPEC_PATH = 'examples/bank.sf'
@@ -99,5 +99,6 @@ class BankAccountSpec(SpecMachine):
     )
 
 
-BankAccountSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)
+# no shrinking by hypothesis (see PHASES): a failure reports the shortest run that fails the same way
+BankAccountSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None, phases=PHASES)
 TestBankAccountSpec = BankAccountSpec.TestCase

@@ -5,7 +5,7 @@
 
 from hypothesis import settings
 
-from specforge.testing import SpecMachine, load_spec
+from specforge.testing import PHASES, SpecMachine, load_spec
 from examples.impl.leader_election import LeaderElection as implementation
 
 SPEC_PATH = 'examples/leader_election.sf'
@@ -137,5 +137,6 @@ class LeaderElectionSpec(SpecMachine):
     )
 
 
-LeaderElectionSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)
+# no shrinking by hypothesis (see PHASES): a failure reports the shortest run that fails the same way
+LeaderElectionSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None, phases=PHASES)
 TestLeaderElectionSpec = LeaderElectionSpec.TestCase

@@ -5,7 +5,7 @@
 
 from hypothesis import settings
 
-from specforge.testing import SpecMachine, load_spec
+from specforge.testing import PHASES, SpecMachine, load_spec
 from examples.impl.ledger import Ledger as implementation
 
 SPEC_PATH = 'examples/ledger.sf'
@@ -101,5 +101,6 @@ class LedgerSpec(SpecMachine):
     )
 
 
-LedgerSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)
+# no shrinking by hypothesis (see PHASES): a failure reports the shortest run that fails the same way
+LedgerSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None, phases=PHASES)
 TestLedgerSpec = LedgerSpec.TestCase

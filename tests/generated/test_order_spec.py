@@ -5,7 +5,7 @@
 
 from hypothesis import settings
 
-from specforge.testing import SpecMachine, load_spec
+from specforge.testing import PHASES, SpecMachine, load_spec
 from examples.impl.order import OrderLifecycle as implementation
 
 SPEC_PATH = 'examples/order.sf'
@@ -148,5 +148,6 @@ class OrderLifecycleSpec(SpecMachine):
     )
 
 
-OrderLifecycleSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)
+# no shrinking by hypothesis (see PHASES): a failure reports the shortest run that fails the same way
+OrderLifecycleSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None, phases=PHASES)
 TestOrderLifecycleSpec = OrderLifecycleSpec.TestCase

@@ -5,7 +5,7 @@
 
 from hypothesis import settings
 
-from specforge.testing import SpecMachine, load_spec
+from specforge.testing import PHASES, SpecMachine, load_spec
 from examples.impl.rate_limiter import RateLimiter as implementation
 
 SPEC_PATH = 'examples/rate_limiter.sf'
@@ -130,5 +130,6 @@ class RateLimiterSpec(SpecMachine):
     )
 
 
-RateLimiterSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None)
+# no shrinking by hypothesis (see PHASES): a failure reports the shortest run that fails the same way
+RateLimiterSpec.TestCase.settings = settings(max_examples=100, stateful_step_count=50, deadline=None, phases=PHASES)
 TestRateLimiterSpec = RateLimiterSpec.TestCase
