@@ -289,3 +289,23 @@ def test_the_failure_message_gives_the_shortest_run(wallet_module):
     case.settings = settings(max_examples=100, stateful_step_count=50, deadline=None, database=None, phases=PHASES)
     message = (lambda r: (r.failures + r.errors)[0][1])(run_case(case))
     assert message.count(";") > 1 and "a shortest run that fails the same way: take(n=1)" in message
+
+
+def test_the_search_for_a_shortest_run_stops_after_its_replays(monkeypatch):
+    from examples.mutants.bank import DepositWhileFrozen
+
+    made: list = []
+
+    def counted():
+        made.append(1)
+        return DepositWhileFrozen()
+    runner = bank_runner(counted)
+    with pytest.raises(SpecViolation) as caught:
+        for _ in range(20):
+            runner.apply("start_new_day", {})
+        runner.apply("freeze", {})
+        runner.apply("deposit", {"amount": 5})
+    monkeypatch.setattr(SpecRunner, "REPLAYS", 3)
+    made.clear()
+    shorter = runner.shortest(caught.value.kind)
+    assert len(made) == 3 and shorter is not None and len(shorter) < 22  # some progress, then it stopped

@@ -174,6 +174,8 @@ class SpecViolation(AssertionError):
 
 
 class SpecRunner:
+    REPLAYS = 1_000  # replays `shortest` may make (each a fresh implementation and up to a run's calls)
+
     def __init__(self, spec: ir.Spec, factory: Callable[[], object], binding: Binding | None = None,
                  source: str | None = None, set_size: int = SET_SIZE, cache: dict | None = None,
                  swarm: int | None = None):
@@ -292,10 +294,15 @@ class SpecRunner:
         smallest value found that still fails (0, 1, -1, the action's literals, halvings); each candidate
         is replayed on a fresh implementation from the factory, checking `invariant_ids` after every call.
         None when the run made no calls, or its replay does not fail that way (an implementation that
-        does not behave the same on the same calls)."""
+        does not behave the same on the same calls). At most `REPLAYS` replays: past that, the run found
+        so far is the answer."""
         ids = tuple(invariant_ids)
+        budget = [self.REPLAYS]
 
         def fails(calls: list) -> bool:
+            if budget[0] <= 0:
+                return False
+            budget[0] -= 1
             try:
                 replay = SpecRunner(self.spec, self.factory, self.binding, None, self.size, self.cache)
                 for name, args in calls:
