@@ -567,8 +567,8 @@ BREAKDOWN_WORDS = {
               "failure messages",
     "invariants": "`SpecRunner.check_invariant` and `Interpreter.holds`: evaluating each invariant on the "
                   "observed state",
-    "hypothesis and the rest": "everything else: hypothesis's engine (choosing and recording the choices, running the rule "
-                  "and the invariants), `SpecMachine.step`, unittest",
+    "hypothesis and the rest": "everything else: hypothesis's engine (choosing and recording the choices, running the "
+                  "rule), `SpecMachine.step`, unittest",
 }
 
 
@@ -977,8 +977,8 @@ def render_overhead(results: list[OverheadResult], runs: int, seed: int) -> list
         "- **Reading the state.** The generated test reads every state variable through the binding (by "
         "attribute name; a map is read at every element of the run's sets) after each call (the reading is "
         "kept until the next call, for the invariants and the next step), and evaluates the invariants in the "
-        "interpreter, all from one hypothesis `@invariant`; the hand-written one reads the attributes it needs "
-        "and checks each invariant, an `@invariant` of its own, as a Python expression.",
+        "interpreter, at the end of the step (not as hypothesis `@invariant`s); the hand-written one reads the "
+        "attributes it needs and checks each invariant, an `@invariant` of its own, as a Python expression.",
         "- **Messages.** The generated test keeps the calls so far for its failure messages.",
     ]
     return out
