@@ -284,7 +284,9 @@ _COMPILED_MAX = 20_000  # nodes kept compiled (about 36 MB at most, the specs th
 def compiled(expr: ir.Expr) -> Evaluator:
     """`expr` as a Python function of the environment, built once per node and kept: evaluating it
     is then one call per node, without looking up how. Built from the IR nodes with closures only;
-    no spec text is ever turned into code."""
+    no spec text is ever turned into code. The whole tree is compiled at once, branches that may never
+    run included, so a node no handler knows fails here even under `false and ...` (a checked spec
+    has none: every IR class has a handler)."""
     entry = _COMPILED.get(id(expr))
     if entry is not None and entry[0] is expr:
         return entry[1]
@@ -302,15 +304,7 @@ def _constant(value: Value) -> Evaluator:
     return lambda env: value
 
 
-def _int_lit(e: ir.IntLit) -> Evaluator:
-    return _constant(e.value)
-
-
-def _bool_lit(e: ir.BoolLit) -> Evaluator:
-    return _constant(e.value)
-
-
-def _quantity_lit(e: ir.QuantityLit) -> Evaluator:
+def _literal(e: ir.IntLit | ir.BoolLit | ir.QuantityLit) -> Evaluator:
     return _constant(e.value)
 
 
@@ -493,9 +487,9 @@ def _comprehension(e: ir.MapComprehension) -> Evaluator:
 
 
 HANDLERS: dict[type, Callable[[Any], Evaluator]] = {
-    ir.IntLit: _int_lit,
-    ir.BoolLit: _bool_lit,
-    ir.QuantityLit: _quantity_lit,
+    ir.IntLit: _literal,
+    ir.BoolLit: _literal,
+    ir.QuantityLit: _literal,
     ir.Name: _name,
     ir.FieldAccess: _field,
     ir.Index: _index,
@@ -794,7 +788,9 @@ __all__ = [
     "State",
     "Universe",
     "Value",
+    "Evaluator",
     "arguments",
+    "compiled",
     "enabled",
     "evaluate",
     "freeze",

@@ -231,6 +231,16 @@ def test_a_hostile_spec_cannot_inject_code():
     assert invariant_ids(code) == ("A-1.X",)
 
 
+def test_a_path_cannot_declare_the_generated_files_encoding():
+    """Python reads an encoding declaration from line 1 or 2; the paths in line 2 must not be one."""
+    import io
+    import tokenize
+
+    code = generate(WALLET, "w -*- coding: utf-7 -*-.sf", "wallet_impl:Wallet", "coding=utf-7.py")
+    assert tokenize.detect_encoding(io.BytesIO(code.encode("utf-8")).readline)[0] == "utf-8"
+    assert code.startswith("# -*- coding: utf-8 -*-\n")
+
+
 def test_an_invalid_impl_argument_is_a_usage_error(tmp_path):
     (tmp_path / "w.sf").write_text(WALLET)
     result = CliRunner().invoke(main, ["gen-tests", str(tmp_path / "w.sf"), "--impl", "os; rm -rf /", "-o",
@@ -309,3 +319,20 @@ def test_the_search_for_a_shortest_run_stops_after_its_replays(monkeypatch):
     made.clear()
     shorter = runner.shortest(caught.value.kind)
     assert len(made) == 3 and shorter is not None and len(shorter) < 22  # some progress, then it stopped
+
+
+def test_a_shortest_run_holds_only_calls_that_were_made():
+    """A smaller argument can make the run fail sooner: the calls after the failing one are dropped."""
+    from examples.impl.bank import BankAccount
+
+    class CorruptsSmallOrLate(BankAccount):
+        def deposit(self, amount):
+            super().deposit(amount=amount)
+            if amount < 3 or self.balance >= 120:
+                self.balance += 1
+    runner = bank_runner(CorruptsSmallOrLate)
+    with pytest.raises(SpecViolation) as caught:
+        runner.apply("deposit", {"amount": 100})
+        runner.apply("deposit", {"amount": 50})
+    assert caught.value.kind == ("state", "deposit", ("balance",))
+    assert runner.shortest(caught.value.kind) == [("deposit", {"amount": 1})]

@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
 from .. import ir
-from ..interpret import EvaluationError, Interpreter, State, Universe, compiled, evaluate
+from ..interpret import EvaluationError, Interpreter, State, Universe, compiled, evaluate, within
 from ..ir import BoolT, EnumT, IntT, SetT
 from .binding import Binding, BindingError
 
@@ -48,17 +48,20 @@ SET_SIZE = max(SET_SIZES)
 # to minutes and still left long runs; a failure instead reports the shortest run `SpecRunner.shortest`
 # finds, cutting the calls down and replaying them, in a fraction of a second.
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target)
-# Argument pools kept per machine class (see SpecRunner.pools), cleared when this many: hypothesis keeps every
-# machine class it ran for the life of the process, and with them their caches (about 1.5 MB at this size).
+# Entries of what states offer kept per machine class (`_Here`, `Pools`, targets: see SpecRunner._remember),
+# cleared when this many: hypothesis keeps every machine class it ran for the life of the process, and with
+# them their caches (about 5 MB at this size, measured on ledger).
 CACHE_SIZE = 4_000
+FINITE = (BoolT, EnumT, SetT)  # parameter types whose every value can be tried
 SHAPE = ("shape",)  # the cache's entry that is kept when it is cleared: the spec's `Shape`
 
 
 class Dice:
     """Where one step's choices come from: the one integer hypothesis draws for the step, stretched
     into a stream of well-mixed 64-bit numbers (splitmix64), so that the step costs hypothesis one
-    draw however many choices it makes. The same integer gives the same choices: hypothesis replays,
-    mutates and shrinks the steps as it would any draw, and shrinking deletes steps as usual."""
+    draw however many choices it makes. The same integer gives the same choices, so hypothesis replays
+    and mutates runs as it would any draws. (It does not shrink them: a smaller integer is another call,
+    not a simpler one; see PHASES and `SpecRunner.shortest`.)"""
 
     __slots__ = ("_state",)
 
@@ -299,9 +302,10 @@ class SpecRunner:
         ids = tuple(invariant_ids)
         budget = [self.REPLAYS]
 
-        def fails(calls: list) -> bool:
+        def fails(calls: list) -> list | None:
+            """The calls the replay made, up to the one that failed with `kind`; None if it did not."""
             if budget[0] <= 0:
-                return False
+                return None
             budget[0] -= 1
             try:
                 replay = SpecRunner(self.spec, self.factory, self.binding, None, self.size, self.cache)
@@ -310,40 +314,45 @@ class SpecRunner:
                     for invariant_id in ids:
                         replay.check_invariant(invariant_id)
             except SpecViolation as e:
-                return e.kind == kind
+                return list(replay.history) if e.kind == kind else None
             except Exception:
-                return False
-            return False
+                return None
+            return None
 
-        calls = list(self.history)
-        if not calls or not fails(calls):
+        calls = fails(list(self.history)) if self.history else None
+        if calls is None:
             return None
         chunks = 2
         while len(calls) >= 2:
             size = -(-len(calls) // chunks)
             for start in range(0, len(calls), size):
-                rest = calls[:start] + calls[start + size:]
-                if fails(rest):
-                    calls, chunks = rest, max(chunks - 1, 2)
+                made = fails(calls[:start] + calls[start + size:])
+                if made is not None:
+                    calls, chunks = made, max(chunks - 1, 2)
                     break
             else:
                 if size == 1:
                     break
                 chunks = min(chunks * 2, len(calls))
-        for i, (name, args) in enumerate(calls):
-            action = self.interp.actions[name]
-            for p in action.params:
-                v = args[p.name]
-                if isinstance(p.type.resolved, (BoolT, EnumT, SetT)) or type(v) is not int:
+        i = 0
+        while i < len(calls):  # a smaller argument may make the run fail sooner: then it is shorter
+            name, args = calls[i]
+            for p in self.interp.actions[name].params:
+                v, t = args[p.name], p.type.resolved
+                if isinstance(t, FINITE) or type(v) is not int:
                     continue
                 halvings = {v >> k for k in range(1, 64) if v >> k not in (0, -1)}
-                smaller = sorted((c for c in {0, 1, -1, *self.shape.literals[name], *halvings} if abs(c) < abs(v)),
-                                 key=lambda c: (abs(c), c))
+                smaller = sorted((c for c in {0, 1, -1, *self.shape.literals[name], *halvings}
+                                  if abs(c) < abs(v) and within(t, c)), key=lambda c: (abs(c), c))
                 for c in smaller:
-                    trial = [*calls[:i], (name, {**args, p.name: c}), *calls[i + 1:]]
-                    if fails(trial):
-                        calls, args = trial, trial[i][1]
+                    made = fails([*calls[:i], (name, {**args, p.name: c}), *calls[i + 1:]])
+                    if made is not None:
+                        calls = made
                         break
+                if i >= len(calls) or calls[i][0] != name:
+                    break
+                args = calls[i][1]
+            i += 1
         return calls
 
     # ---- arguments ----------------------------------------------------------------------------
@@ -406,10 +415,9 @@ class SpecRunner:
         """The states the action can lead to from the current one, or None when it has an int
         parameter (it is taken to lead to new states); for one without, each combination of
         arguments that every guard accepts (up to 256) is stepped on the model."""
-        if any(not isinstance(p.type.resolved, (BoolT, EnumT, SetT)) for p in action.params):
+        if any(not isinstance(p.type.resolved, FINITE) for p in action.params):
             return None
-        domains = [(False, True) if isinstance(p.type.resolved, BoolT) else self.interp.values(p.type.resolved)
-                   for p in action.params]
+        domains = [self._domain(p) for p in action.params]
         successors = set()
         for combo in itertools.islice(itertools.product(*domains), 256):
             args = {p.name: v for p, v in zip(action.params, combo, strict=True)}
@@ -424,10 +432,9 @@ class SpecRunner:
         """Whether some arguments may get past every guard: a combination of the finite parameters
         (up to 256 of them) that no guard rejects, and for it the first int parameter has room
         between the bounds the guards set it directly. An over-approximation."""
-        finite = [p for p in action.params if isinstance(p.type.resolved, (BoolT, EnumT, SetT))]
-        ints = [p for p in action.params if not isinstance(p.type.resolved, (BoolT, EnumT, SetT))]
-        domains = [(False, True) if isinstance(p.type.resolved, BoolT) else self.interp.values(p.type.resolved)
-                   for p in finite]
+        finite = [p for p in action.params if isinstance(p.type.resolved, FINITE)]
+        ints = [p for p in action.params if not isinstance(p.type.resolved, FINITE)]
+        domains = [self._domain(p) for p in finite]
         for combo in itertools.islice(itertools.product(*domains), 256):
             known = {p.name: v for p, v in zip(finite, combo, strict=True)}
             if self._verdict(action, known) is not None:
@@ -459,14 +466,17 @@ class SpecRunner:
         key = (action.name, param.name, self.size, self.model, tuple(known.items()))
         pools = self.cache.get(key)
         if pools is None:
-            t = param.type.resolved
-            if isinstance(t, (BoolT, EnumT, SetT)):
-                pools = self._finite_pools(action, param, known, (False, True) if isinstance(t, BoolT)
-                                           else self.interp.values(t))
+            if isinstance(param.type.resolved, FINITE):
+                pools = self._finite_pools(action, param, known, self._domain(param))
             else:
                 pools = self._int_pools(action, param, known)
             self._remember(key, pools)
         return pools
+
+    def _domain(self, param: ir.Param) -> tuple:
+        """Every value of a bool, enum or set parameter."""
+        t = param.type.resolved
+        return (False, True) if isinstance(t, BoolT) else self.interp.values(t)
 
     def _finite_pools(self, action: ir.Action, param: ir.Param, known: Mapping[str, object],
                       values: tuple) -> Pools:
@@ -562,11 +572,12 @@ class SpecRunner:
         None; a guard that reads an argument not given is passed over."""
         return _first_false(self.shape.guards[action.name], self.interp.env.with_state(self.model, args), args)
 
-    def _remember(self, key: tuple, pools: Pools) -> None:
+    def _remember(self, key: tuple, value: object) -> None:
+        """Keep what a state offers (a `_Here`, `Pools`, targets) in the machine class's cache."""
         if len(self.cache) >= CACHE_SIZE:
             self.cache.clear()
             self.cache[SHAPE] = self.shape
-        self.cache[key] = pools
+        self.cache[key] = value
 
     def _difference(self, cmp: ir.Compare, known: Mapping[str, object], name: str,
                     state: Mapping[str, object] | None = None) -> Callable[[int], int | None]:
