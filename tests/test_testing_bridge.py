@@ -215,6 +215,24 @@ def test_a_prover_trace_replays_as_a_failing_test(wallet_module, tmp_path):
         namespace["test_replay_W_1"]()
 
 
+@pytest.mark.parametrize("damage,expected", [
+    (lambda step: step["args"].update(n="abc"), "step 1, `n`: `abc` is not an integer"),
+    (lambda step: step.update(action="nope"), "step 1: the spec has no action `nope`"),
+    (lambda step: step["args"].clear(), "step 1: `take` takes (n), the trace gives ()"),
+])
+def test_a_damaged_report_is_refused_with_what_does_not_fit(wallet_module, tmp_path, damage, expected):
+    buggy = WALLET.replace("  requires n <= coins else Insufficient\n", "")
+    (tmp_path / "wallet.sf").write_text(buggy)
+    report = json.loads(CliRunner().invoke(main, ["prove", "--no-cache", "--format", "json", "wallet.sf"]).output)
+    run = next(inv for inv in report["invariants"] if inv["id"] == "W-1")["trace"]
+    damage(next(step for step in run if step["action"] == "take"))
+    (tmp_path / "report.json").write_text(json.dumps(report))
+    gen = CliRunner().invoke(main, ["gen-tests", "wallet.sf", "--impl", "wallet_impl:Wallet", "-o", "t.py",
+                                    "--replay", "report.json"])
+    assert gen.exit_code == 2 and "the report's run for W-1 cannot be replayed" in gen.output, gen.output
+    assert expected in gen.output and "Traceback" not in gen.output
+
+
 def test_a_hostile_spec_cannot_inject_code():
     hostile = ('spec Evil "\\"\\"\\" ; import os; os.system(\\"echo pwned\\") #"\n'
                'state {\n  x: int\n}\ninit {\n  x := 0\n}\n'

@@ -13,7 +13,6 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from fractions import Fraction
 
 from hypothesis import settings as hypothesis_settings
 
@@ -21,7 +20,6 @@ from .. import ir
 from ..cli_gen_tests import DEFAULT_EXAMPLES, DEFAULT_STEPS
 from ..frontend import load_text
 from ..interpret import obligations
-from ..units import UNITS, to_base
 from .binding import Binding
 from .machine import PHASES, SET_SIZE, SpecMachine, SpecRunner
 
@@ -72,38 +70,30 @@ class Replay:
 
 
 def replays_from_report(report: dict, spec: ir.Spec) -> list[Replay]:
-    """The violated traces of a `specforge prove --format json` report, with typed arguments."""
-    docs = report["specs"] if "specs" in report else [report]
-    doc = next((d for d in docs if d.get("spec") == spec.name), None)
+    """The violated runs of a `specforge prove --format json` report, read by the spec's types and checked
+    against it (`tla.trace.read_run`, as `export-tla --trace` reads them); `GenerationError` says what does
+    not fit."""
+    from ..tla.trace import Element, TraceError, read_run
+
+    docs = report.get("specs", [report]) if isinstance(report, dict) else []
+    doc = next((d for d in docs if isinstance(d, dict) and d.get("spec") == spec.name), None)
     if doc is None:
         raise GenerationError(f"the report has no spec named {spec.name}")
-    actions = {a.name: a for a in spec.actions}
     out = []
-    for inv in doc["invariants"]:
-        if inv["verdict"] != "violated" or not inv.get("trace"):
+    for inv in doc.get("invariants", []):
+        if inv.get("verdict") != "violated" or not inv.get("trace"):
             continue
-        size = max([SET_SIZE, *(len(v) for v in (inv.get("sets") or {}).values())])
-        steps = []
-        for step in inv["trace"][1:]:
-            action = actions[step["action"]]
-            steps.append((action.name, {p.name: parse_value(step["args"][p.name], p.type.resolved)
-                                        for p in action.params}))
-        out.append(Replay(inv["id"], steps, size))
+        try:
+            run = read_run(spec, inv)
+        except TraceError as e:
+            raise GenerationError(f"the report's run for {inv.get('id')} cannot be replayed: {e}") from None
+        steps = [(act.name, {name: v.name if isinstance(v, Element) else v for name, v in args.items()})
+                 for act, args in run.steps]
+        # the runner names a set's elements Account1, Account2, ...: enough of them for every one the run shows
+        numbers = [int(m.group(1)) for elements in run.sets.values() for e in elements
+                   if (m := re.fullmatch(r"[A-Za-z_]\w*?(\d+)", e))]
+        out.append(Replay(run.id, steps, max([SET_SIZE, *(len(v) for v in run.sets.values()), *numbers])))
     return out
-
-
-def parse_value(text: str, t: ir.Type):
-    """A value as a trace prints it (`5`, `true`, `paid`, `Account1`, `15 min`), in the model's terms."""
-    if isinstance(t, ir.BoolT):
-        return text == "true"
-    if isinstance(t, ir.QuantityT):
-        number, _, unit = text.partition(" ")
-        if unit in UNITS:
-            return to_base(Fraction(number), unit)[0]
-        return int(text)
-    if isinstance(t, ir.IntT):
-        return int(text)
-    return text
 
 
 def replay(machine: type[SpecMachine], steps: Iterable[tuple[str, dict]], invariant_id: str,

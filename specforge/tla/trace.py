@@ -120,22 +120,77 @@ def find_result(report: dict, spec: ir.Spec, invariant: str) -> dict:
     raise TraceError(f"the report has no invariant `{invariant}` for spec {spec.name} (it has: {ids})")
 
 
+@dataclass
+class Run:
+    """A violated result's run, read by the spec's types and checked against the spec: its invariant id, each
+    set's elements, each state (leaf path -> value) and each step after the first (action, arguments)."""
+
+    id: str
+    sets: dict[str, list[str]]
+    states: list[dict]
+    steps: list[tuple[ir.Action, dict]]
+    partial: list[str]  # the values the report showed only in part (maps cut short)
+
+
+def read_run(spec: ir.Spec, result) -> Run:
+    """The run of a violated result (`prove`'s `InvariantResult`, or its entry in `--format json`), read and
+    checked against `spec`; `TraceError` says what does not fit."""
+    r = _result_dict(result)
+    if r.get("verdict") != "violated" or not r.get("trace"):
+        raise TraceError(f"`{r.get('id')}` is {r.get('verdict')}, not violated: there is no run to replay")
+    trace = r["trace"]
+    sets = r.get("sets")
+    if sets is None:
+        sets = _elements_shown(spec, trace)
+    sets = {s.name: list(sets.get(s.name, [])) for s in spec.sets}
+    reader = Reader(spec, sets)
+    leaf_types = dict(state_leaves(spec))
+    actions = {a.name: a for a in spec.actions}
+    states, steps = [], []
+    for i, step in enumerate(trace):
+        if step.get("index", i) != i:
+            raise TraceError(f"step {i} of the trace is numbered {step.get('index')}")
+        shown = step.get("state", {})
+        if set(shown) != set(leaf_types):
+            raise TraceError(f"step {i} shows the variables {', '.join(sorted(shown)) or 'none'}; the spec's are "
+                             f"{', '.join(leaf_types)}")
+        states.append({p: reader.read(shown[p], t, f"step {i}, `{p}`") for p, t in leaf_types.items()})
+        action = step.get("action")
+        if i == 0:
+            if action is not None:
+                raise TraceError("the trace's first step is not the initial state")
+            continue
+        if action not in actions:
+            raise TraceError(f"step {i}: the spec has no action `{action}`")
+        act = actions[action]
+        args = step.get("args", {})
+        if set(args) != {p.name for p in act.params}:
+            raise TraceError(f"step {i}: `{action}` takes ({', '.join(p.name for p in act.params)}), "
+                             f"the trace gives ({', '.join(args)})")
+        steps.append((act, {p.name: reader.read(args[p.name], p.type.resolved, f"step {i}, `{p.name}`")
+                            for p in act.params}))
+    return Run(r.get("id"), sets, states, steps, reader.partial)
+
+
+def _elements_shown(spec: ir.Spec, trace: list[dict]) -> dict[str, list[str]]:
+    """Without the report's `sets`: each set's elements as the trace shows them."""
+    found: dict[str, set[str]] = {s.name: set() for s in spec.sets}
+    pattern = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+    texts = [v for step in trace for v in [*step.get("state", {}).values(), *step.get("args", {}).values()]]
+    for s in spec.sets:
+        for text in texts:
+            found[s.name].update(w for w in pattern.findall(text) if re.fullmatch(rf"{s.name}\d+", w))
+    return {k: sorted(v, key=lambda w: (len(w), w)) for k, v in found.items()}
+
+
 class TraceExporter:
     def __init__(self, spec: ir.Spec, result, bounds: list[Bound] | tuple[Bound, ...] = ()):
         self.spec = spec
-        r = _result_dict(result)
-        self.id = r.get("id")
-        if r.get("verdict") != "violated" or not r.get("trace"):
-            raise TraceError(f"`{self.id}` is {r.get('verdict')}, not violated: there is no run to replay")
-        self.trace = r["trace"]
-        self.actions = {a.name: a for a in spec.actions}
+        run = read_run(spec, result)
+        self.id, self.sets, self.states, self.steps = run.id, run.sets, run.states, run.steps
+        self.partial = run.partial
+        self.trace = _result_dict(result)["trace"]  # the values as the report printed them, for comments
         self.leaf_types = dict(state_leaves(spec))
-        sets = r.get("sets")
-        if sets is None:
-            sets = self._elements_shown()
-        self.sets = {s.name: list(sets.get(s.name, [])) for s in spec.sets}
-        self.reader = Reader(spec, self.sets)
-        self.states, self.steps = self._read_steps()
         model = build_model(spec, bounds)
         model.sets = {name: list(elements) for name, elements in self.sets.items()}
         model.rename_elements = True
@@ -151,42 +206,6 @@ class TraceExporter:
             self.target = self.base.type_invariants[self.id[5:]]
         else:
             raise TraceError(f"the spec has no invariant `{self.id}`")
-
-    def _elements_shown(self) -> dict[str, list[str]]:
-        """Without the report's `sets`: each set's elements as the trace shows them."""
-        found: dict[str, set[str]] = {s.name: set() for s in self.spec.sets}
-        pattern = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-        texts = [v for step in self.trace for v in [*step.get("state", {}).values(), *step.get("args", {}).values()]]
-        for s in self.spec.sets:
-            for text in texts:
-                found[s.name].update(w for w in pattern.findall(text) if re.fullmatch(rf"{s.name}\d+", w))
-        return {k: sorted(v, key=lambda w: (len(w), w)) for k, v in found.items()}
-
-    def _read_steps(self):
-        states, steps = [], []
-        for i, step in enumerate(self.trace):
-            if step.get("index", i) != i:
-                raise TraceError(f"step {i} of the trace is numbered {step.get('index')}")
-            shown = step.get("state", {})
-            if set(shown) != set(self.leaf_types):
-                raise TraceError(f"step {i} shows the variables {', '.join(sorted(shown)) or 'none'}; the spec's are "
-                                 f"{', '.join(self.leaf_types)}")
-            states.append({p: self.reader.read(shown[p], t, f"step {i}, `{p}`") for p, t in self.leaf_types.items()})
-            action = step.get("action")
-            if i == 0:
-                if action is not None:
-                    raise TraceError("the trace's first step is not the initial state")
-                continue
-            if action not in self.actions:
-                raise TraceError(f"step {i}: the spec has no action `{action}`")
-            act = self.actions[action]
-            args = step.get("args", {})
-            if set(args) != {p.name for p in act.params}:
-                raise TraceError(f"step {i}: `{action}` takes ({', '.join(p.name for p in act.params)}), "
-                                 f"the trace gives ({', '.join(args)})")
-            steps.append((act, {p.name: self.reader.read(args[p.name], p.type.resolved, f"step {i}, `{p.name}`")
-                                for p in act.params}))
-        return states, steps
 
     def _arguments(self) -> dict[tuple[str, str], set[int]]:
         out: dict[tuple[str, str], set[int]] = {}
@@ -288,7 +307,7 @@ class TraceExporter:
         tla = "\n".join(lines) + "\n"
         cfg = self.cfg(module, elements, n)
         diagnostics = list(base.diagnostics)
-        for what in self.reader.partial:
+        for what in self.partial:
             diagnostics.append(diag.diagnostic(Severity.WARNING, diag.TRACE_PARTIAL,
                                                f"{what} is shown only in part in the report; TLC checks the "
                                                "entries shown", self.spec.file))
