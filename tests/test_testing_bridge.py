@@ -354,3 +354,44 @@ def test_a_shortest_run_holds_only_calls_that_were_made():
         runner.apply("deposit", {"amount": 50})
     assert caught.value.kind == ("state", "deposit", ("balance",))
     assert runner.shortest(caught.value.kind) == [("deposit", {"amount": 1})]
+
+
+RATIO = """\
+spec Ratio "a guard and an assignment that divide by the argument"
+state {
+  x: int
+}
+init {
+  x := 0
+}
+invariant R-1 MUST "bounded": x <= 100
+action setr(d: int) {
+  requires 100 / d >= 1 else Bad
+  x := 100 / d
+}
+"""
+
+
+def test_a_call_the_spec_gives_no_meaning_is_not_made():
+    """`setr(d=0)`: the guard divides by zero, so the spec says nothing about that call; the test never
+    makes it (and still calls setr with every other kind of argument)."""
+    calls: list[int] = []
+
+    class Bad(Exception):
+        pass
+
+    class Ratio:
+        def __init__(self):
+            self.x = 0
+
+        def setr(self, d):
+            calls.append(d)
+            assert d != 0, "called where the spec says nothing"
+            if 100 // d < 1:
+                raise Bad()
+            self.x = 100 // d
+    case = seed(3)(machine_class(RATIO, Ratio)).TestCase
+    case.settings = settings(max_examples=50, stateful_step_count=20, deadline=None, database=None)
+    result = run_case(case)
+    assert result.wasSuccessful(), (result.failures + result.errors)[0][1]
+    assert any(d > 100 for d in calls) and any(0 < d <= 100 for d in calls) and any(d < 0 for d in calls)

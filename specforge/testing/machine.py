@@ -53,6 +53,7 @@ PHASES = (Phase.explicit, Phase.reuse, Phase.generate, Phase.target)
 # them their caches (about 5 MB at this size, measured on ledger).
 CACHE_SIZE = 4_000
 FINITE = (BoolT, EnumT, SetT)  # parameter types whose every value can be tried
+UNDEFINED = -1  # a guard's verdict where it has no value (see _first_false)
 SHAPE = ("shape",)  # the cache's entry that is kept when it is cleared: the spec's `Shape`
 
 
@@ -208,7 +209,11 @@ class SpecRunner:
 
     def apply(self, name: str, args: Mapping[str, object]) -> None:
         action = self.interp.action(name)
-        failed = self.interp.failed_guard(action, self.model, args)
+        try:
+            failed = self.interp.failed_guard(action, self.model, args)
+            after = self.interp.effect(action, self.model, args) if failed is None else None
+        except EvaluationError:
+            return  # a guard or an assignment has no value here (a division by zero): the spec says nothing
         if failed is not None and failed.error is None:
             return  # an assumption about the caller: the action is never called where it is false
         self.history.append((name, args))
@@ -242,7 +247,7 @@ class SpecRunner:
             raise SpecViolation(f"{_call_text(name, args)}: the guard `{self._text(guard)}` is false, so the "
                                 f"call must raise {failed.error}, but it returned normally{self._steps()}",
                                 ("returned", name, failed.index))
-        self.model = self.interp.effect(action, self.model, args)  # every guard holds: checked above
+        self.model = after  # every guard holds: checked above
         self.visited.add(self.model)
         self.successes[name] = self.successes.get(name, 0) + 1
         if self.observe() != self.model:
@@ -407,6 +412,8 @@ class SpecRunner:
         guard known to be false without arguments, and which of its comparisons hold (for some values
         of its quantified variables)."""
         index = self._verdict(action, {})
+        if index == UNDEFINED:
+            index = None
         atoms = frozenset() if index is None else _true_comparisons(
             action.guards[index].cond, self.interp.env.with_state(self.model, {}))
         return (action.name, index, atoms)
@@ -563,13 +570,13 @@ class SpecRunner:
             verdict = _first_false(conds, env, args)
             if verdict is None:
                 accepted.append(v)
-            elif guards[verdict].error is not None:
+            elif verdict != UNDEFINED and guards[verdict].error is not None:
                 rejected.setdefault((action.name, verdict), []).append(v)
         return accepted, tuple(tuple(group) for group in rejected.values()), tuple(rejected)
 
     def _verdict(self, action: ir.Action, args: Mapping[str, object]) -> int | None:
         """The index of the first guard known to be false with these (possibly partial) arguments, or
-        None; a guard that reads an argument not given is passed over."""
+        None, or UNDEFINED (see `_first_false`); a guard that reads an argument not given is passed over."""
         return _first_false(self.shape.guards[action.name], self.interp.env.with_state(self.model, args), args)
 
     def _remember(self, key: tuple, value: object) -> None:
@@ -654,14 +661,16 @@ def _swarm(spec: ir.Spec, swarm: int | None) -> frozenset[str]:
 
 def _first_false(guards: Iterable[tuple[Callable, frozenset]], env, given: Mapping[str, object]) -> int | None:
     """The index of the first guard (compiled, with the parameters it reads: `Shape.guards`) that is
-    false in `env`; one that reads an argument not `given`, or cannot be evaluated, is passed over."""
+    false in `env`, or None; a guard that reads an argument not `given` is passed over. UNDEFINED when a
+    guard before any false one has no value (a division by zero, a key outside a map's domain): the spec
+    says nothing about such a call, and the test does not make it."""
     for i, (cond, reads) in enumerate(guards):
         if not reads <= given.keys():
             continue
         try:
             ok = cond(env)
-        except Exception:
-            continue
+        except EvaluationError:
+            return UNDEFINED
         if not ok:
             return i
     return None
