@@ -103,8 +103,7 @@ def replay(machine: type[SpecMachine], steps: Iterable[tuple[str, dict]], invari
     runner = SpecRunner(machine.spec, machine.factory, machine.binding, machine.source, set_size)
     for name, args in steps:
         runner.apply(name, args)
-        for checked in machine.invariant_ids:
-            runner.check_invariant(checked)
+        runner.check_invariants(machine.invariant_ids)
     runner.check_invariant(invariant_id)
 
 

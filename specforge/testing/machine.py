@@ -274,8 +274,9 @@ class SpecRunner:
             raise SpecViolation(f"invariant {invariant_id}{what} does not hold in the implementation's state "
                                 f"{_show_state(observed)}{self._steps()}", ("invariant", invariant_id))
 
-    def check_invariants(self) -> None:
-        for invariant_id in self.interp.invariants:
+    def check_invariants(self, invariant_ids: Iterable[str] | None = None) -> None:
+        """Each of `invariant_ids` (by default the spec's invariants), in order, on the observed state."""
+        for invariant_id in self.interp.invariants if invariant_ids is None else invariant_ids:
             self.check_invariant(invariant_id)
 
     def observe(self) -> State:
@@ -316,8 +317,7 @@ class SpecRunner:
                 replay = SpecRunner(self.spec, self.factory, self.binding, None, self.size, self.cache)
                 for name, args in calls:
                     replay.apply(name, args)
-                    for invariant_id in ids:
-                        replay.check_invariant(invariant_id)
+                    replay.check_invariants(ids)
             except SpecViolation as e:
                 return list(replay.history) if e.kind == kind else None
             except Exception:
@@ -591,8 +591,12 @@ class SpecRunner:
         """left - right of a numeric comparison as a function of the value of `name`: a parameter (the
         other arguments `known`), or with `state` given, a state leaf of it. None where it cannot be
         evaluated or is not an int."""
-        values = dict(known) if state is None else dict(state)
-        env = self.interp.env.with_state(self.model if state is None else values, values if state is None else {})
+        if state is None:  # vary the parameter `name`, in the current state
+            values = dict(known)
+            env = self.interp.env.with_state(self.model, values)
+        else:  # vary the state leaf `name`
+            values = dict(state)
+            env = self.interp.env.with_state(values, {})
         left, right = compiled(cmp.left), compiled(cmp.right)
 
         def f(v: int) -> int | None:
@@ -883,10 +887,8 @@ class SpecMachine(RuleBasedStateMachine):
 
     def check_spec_invariants(self) -> None:
         """Each of `invariant_ids`, on the implementation's state as it is now."""
-        check = self.runner.check_invariant
         try:
-            for invariant_id in self.invariant_ids:
-                check(invariant_id)
+            self.runner.check_invariants(self.invariant_ids)
         except SpecViolation as violation:
             self._shorten(violation)
             raise
