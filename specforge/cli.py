@@ -104,8 +104,12 @@ def check(files: tuple[str, ...], fmt: str, emit_ir: bool) -> None:
               help="Ignore and do not update the result cache (~/.cache/specforge; SPECFORGE_CACHE_DIR moves it).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the report to this file instead of standard output.")
+@click.option("--infer-budget", type=click.FloatRange(0, 86400), default=30.0, show_default=True,
+              help="Seconds the inference of supporting invariants may take per spec (0: none).")
+@click.option("--write-support", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the inferred supporting invariants the proofs use to this file, ready to paste.")
 def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: int, no_cache: bool,
-          output: str | None) -> None:
+          output: str | None, infer_budget: float, write_support: str | None) -> None:
     """Prove every invariant of each spec, or show a run that breaks it.
 
     \b
@@ -117,8 +121,9 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
     """
     from .frontend import load
 
-    if output is not None and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
-        raise click.BadParameter(f"the directory of {output} does not exist", param_hint="--output")
+    for path, hint in ((output, "--output"), (write_support, "--write-support")):
+        if path is not None and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise click.BadParameter(f"the directory of {path} does not exist", param_hint=hint)
     loaded = [load(f) for f in files]
     if any(not r.ok for r in loaded):
         _print_diagnostics_text(loaded, stream=sys.stderr)
@@ -134,7 +139,8 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
     with open_cache(not no_cache) as cache:
         for r in loaded:
             try:
-                reports.append(prove_spec(r.spec, depth, timeout, progress=progress, cache=cache, jobs=jobs))
+                reports.append(prove_spec(r.spec, depth, timeout, progress=progress, cache=cache, jobs=jobs,
+                                          infer_budget=infer_budget))
             except Unsupported as e:
                 progress.done()
                 diag = Diagnostic.error("SF301", str(e), r.path, getattr(e.node, "span", None))
@@ -147,16 +153,32 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
                 sys.exit(ExitCode.USAGE)
     progress.done()
     rendered = RENDERERS[fmt](reports)
+    if write_support:
+        _write(write_support, _support_text(reports))
     if output:
-        try:
-            with open(output, "w", encoding="utf-8") as fh:
-                fh.write(rendered)
-        except OSError as e:
-            click.echo(f"specforge: cannot write {output}: {e.strerror or e}", err=True)
-            sys.exit(ExitCode.USAGE)
+        _write(output, rendered)
     else:
         click.echo(rendered, nl=False)
     sys.exit(ExitCode.DOES_NOT_HOLD if any(r.must_fails for r in reports) else ExitCode.OK)
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as e:
+        click.echo(f"specforge: cannot write {path}: {e.strerror or e}", err=True)
+        sys.exit(ExitCode.USAGE)
+
+
+def _support_text(reports) -> str:
+    """The inferred invariants of each spec, as declarations to paste at the end of it."""
+    out = []
+    for r in reports:
+        if r.inferred:
+            out.append(f"# Inferred by specforge prove for spec {r.spec} ({r.file}): paste at the end of the spec.")
+            out.extend(inv.declaration() for inv in r.inferred)
+    return "\n".join(out)
 
 
 class _Progress:

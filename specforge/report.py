@@ -29,6 +29,7 @@ def text(reports: list[ProofReport]) -> str:
             how = ""
             if i.verdict is Verdict.PROVED:
                 how = {"inductive": "", "inductive with others": f" (with {', '.join(i.supported_by)})",
+                       "inferred": f" (with {', '.join(i.supported_by)})",
                        "strengthened": " (strengthened)"}.get(i.method or "", "")
             elif i.reason:
                 how = f" ({i.reason})"
@@ -51,6 +52,12 @@ def text(reports: list[ProofReport]) -> str:
                            "(it may be unreachable; an invariant ruling it out would settle the proof):")
                 out.extend("  " + line for line in _table(["", "before", "after"],
                                                           [[k, c.pre[k], c.post[k]] for k in c.pre]))
+        if r.inferred:
+            out.append("")
+            out.append(f"{r.file}: proved with {_count(len(r.inferred), 'inferred supporting invariant')} "
+                       "(paste them into the spec to keep them; --write-support FILE writes them):")
+            for inv in r.inferred:
+                out.extend("  " + line for line in inv.declaration().splitlines())
         if r.findings:
             out.append("")
             for f in r.findings:
@@ -61,6 +68,10 @@ def text(reports: list[ProofReport]) -> str:
                    + (f"; {len(r.must_fails)} MUST invariant(s) not proved" if r.must_fails else ""))
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _world(sets: dict[str, list[str]] | None) -> str:

@@ -9,13 +9,17 @@ In order:
    failures until nothing changes (Houdini). Everything left is proved: the
    set is inductive, so it holds in every reachable state. An invariant is
    never proved on the strength of another that is not itself proved;
-4. real violations: for what is left, bounded model checking from init,
+4. inference: for what is left and holds initially, supporting invariants are inferred
+   from samples of small instances (infer.py) and added to the obligations; the
+   induction of step 3 runs again over everything, so an inferred invariant only helps
+   inside a set that is inductive as a whole;
+5. real violations: for what is left, bounded model checking from init,
    shortest run first, up to `depth` steps, gives a trace;
-5. strengthening: for what is still left, z3's CHC engine (Spacer) searches
+6. strengthening: for what is still left, z3's CHC engine (Spacer) searches
    for an inductive invariant; one it finds is checked again by plain solver
    calls (init implies it, every action preserves it, it implies the goal)
    before the verdict is `proved`, and it is shown in spec syntax;
-6. otherwise `unknown`, with the reason and a counterexample to induction.
+7. otherwise `unknown`, with the reason and a counterexample to induction.
 Then sanity findings: actions no state satisfying the invariants can take
 (dead), and invariants the others imply (redundant).
 """
@@ -32,13 +36,15 @@ from dataclasses import asdict, dataclass, field
 import z3
 
 from .. import ir
-from .cache import Cache, Digests, NoCache
+from .cache import Cache, Digests, NoCache, digest
 from .encode import Encoder, Env, Unsupported
+from .infer import Inference, infer
 from .model import Renderer
 from .result import (
     ActionResult,
     CounterexampleToInduction,
     Finding,
+    InferredInvariant,
     InvariantResult,
     ProofReport,
     Step,
@@ -48,6 +54,8 @@ from .strengthen import strengthen
 
 DEFAULT_DEPTH = 10
 DEFAULT_TIMEOUT = 10.0
+# Seconds the inference of supporting invariants may take in all (0: no inference).
+DEFAULT_INFER_BUDGET = 30.0
 
 
 @dataclass
@@ -133,7 +141,8 @@ def _pool(prover: Prover) -> ProcessPoolExecutor:
 
 class Prover:
     def __init__(self, spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
-                 progress: Callable[[str], None] | None = None, cache: Cache | None = None, jobs: int = 1):
+                 progress: Callable[[str], None] | None = None, cache: Cache | None = None, jobs: int = 1,
+                 infer_budget: float = DEFAULT_INFER_BUDGET):
         self.spec = spec
         self.depth = depth
         self.timeout = timeout
@@ -141,6 +150,8 @@ class Prover:
         self.progress = progress or (lambda message: None)
         self.cache = cache or NoCache()
         self.jobs = jobs
+        self.infer_budget = infer_budget
+        self.inference: Inference | None = None
         self.enc = Encoder(spec)
         self.render = Renderer(self.enc)
         self.targets = self._targets()
@@ -149,6 +160,7 @@ class Prover:
         self.digests = Digests(spec, depth)
         self.findings: list[Finding] = []
         self._pool: ProcessPoolExecutor | None = None
+        self._in_process = False
 
     # ---- setup ----------------------------------------------------------------------------
 
@@ -181,11 +193,12 @@ class Prover:
         self._consistency()
         self._initial(status)
         proved = self._houdini(status)
-        open_ids = [t.id for t in self.targets if t.id not in proved]
+        proved = self._infer(status, proved)
+        open_ids = [t.id for t in self.targets if t.id not in proved and t.kind != "inferred"]
         traces = self._bmc(open_ids, status) if open_ids else {}
         strengthened: dict[str, str] = {}
         for t in self.targets:
-            if t.id in proved or t.id in traces or status[t.id].init is False:
+            if t.id in proved or t.id in traces or status[t.id].init is False or t.kind == "inferred":
                 continue
             self.progress(f"searching for a strengthening of {t.id}")
             known = [x for x in self.targets if x.id in proved]
@@ -204,9 +217,10 @@ class Prover:
         self._sanity(proved)
         if self._pool is not None:
             self._pool.shutdown()
-        results = [self._result(t, status[t.id], proved, traces, strengthened) for t in self.targets]
+        results = [self._result(t, status[t.id], proved, traces, strengthened) for t in self.targets
+                   if t.kind != "inferred"]
         return ProofReport(self.spec.name, self.spec.file, results, self.findings, self.depth,
-                           int((time.perf_counter() - started) * 1000))
+                           int((time.perf_counter() - started) * 1000), self._inferred(status, results))
 
     # ---- 1. consistency -------------------------------------------------------------------------------
 
@@ -243,9 +257,9 @@ class Prover:
 
     # ---- 2. the initial state ----------------------------------------------------------------------------
 
-    def _initial(self, status: dict[str, _Status]) -> None:
+    def _initial(self, status: dict[str, _Status], targets: list[Target] | None = None) -> None:
         init = self.enc.init_state()
-        for t in self.targets:
+        for t in self.targets if targets is None else targets:
             key = self.digests.key("init", self.digests.target(t.id))
             cached = self.cache.get(key)
             if cached is not None:
@@ -303,6 +317,52 @@ class Prover:
                 return proved
             candidates = [tid for tid in candidates if tid not in failing]
 
+    # ---- 4. inference ---------------------------------------------------------------------------------
+
+    def _infer(self, status: dict[str, _Status], proved: set[str]) -> set[str]:
+        """Infer supporting invariants for the open targets that hold initially, add them as
+        obligations, and run the joint induction again over everything."""
+        goals = [t.id for t in self.targets if t.id not in proved and status[t.id].init]
+        if not goals or self.infer_budget <= 0 or not self.spec.actions:
+            return proved
+        started = time.perf_counter()
+        found = infer(self, goals, proved, self.infer_budget)
+        self.inference = found
+        spent = time.perf_counter() - started
+        for tid in goals:
+            status[tid].time += spent / len(goals)
+        if not found.support:
+            return proved
+        added = []
+        for s in found.support:
+            self.digests.invariants[s.id] = digest(s.id, s.expr)
+            target = Target(s.id, "SHOULD", "inferred", self.spec.span.line, s.text,
+                            lambda state, e=s.expr: self.enc.expr(e, Env(state)))
+            self.targets.append(target)
+            self.by_id[s.id] = target
+            status[s.id] = _Status()
+            added.append(target)
+        self._initial(status, added)
+        self._in_process = True  # the workers know only the spec's own obligations
+        return self._houdini(status)
+
+    def _inferred(self, status: dict[str, _Status], results: list[InvariantResult]) -> list[InferredInvariant]:
+        """The inferred invariants some proof uses, directly or through another inferred one,
+        each with the spec's invariants whose proofs rest on it."""
+        if self.inference is None:
+            return []
+        rests_on: dict[str, list[str]] = {}
+        for r in results:
+            todo, seen = [s for s in r.supported_by if s in status], set()
+            while todo:
+                sid = todo.pop()
+                if sid in seen or self.by_id[sid].kind != "inferred":
+                    continue
+                seen.add(sid)
+                rests_on.setdefault(sid, []).append(r.id)
+                todo.extend(status[sid].support)
+        return [InferredInvariant(s.id, s.text, rests_on[s.id]) for s in self.inference.support if s.id in rests_on]
+
     def _induction_round(self, candidates: list[str]) -> dict[str, list[Outcome]]:
         """Does each action preserve each candidate, assuming every candidate before it?"""
         d = self.digests
@@ -337,7 +397,7 @@ class Prover:
 
     def _map(self, tasks: list[tuple[str, list[str], list[str]]]) -> list[list[Outcome]]:
         size = sum(len(t[2]) for t in tasks)
-        if self.jobs <= 1 or size < PARALLEL_THRESHOLD or len(tasks) < 2:
+        if self.jobs <= 1 or size < PARALLEL_THRESHOLD or len(tasks) < 2 or self._in_process:
             return [self.check_action(*task) for task in tasks]
         if self._pool is None:
             self._pool = _pool(self)
@@ -376,7 +436,7 @@ class Prover:
             out.append(Outcome(tid, action_name, preserved, core, cti, reason, time.perf_counter() - started))
         return out
 
-    # ---- 4. bounded model checking ------------------------------------------------------------------------------
+    # ---- 5. bounded model checking ------------------------------------------------------------------------------
 
     def _bmc(self, open_ids: list[str], status: dict[str, _Status]) -> dict[str, Run]:
         """The shortest run from init to a state breaking each open target (step 0 is init)."""
@@ -444,7 +504,7 @@ class Prover:
                 self.cache.put(keys[tid], {"trace": None})  # no violation within the depth: decided
         return traces
 
-    # ---- 6. sanity ---------------------------------------------------------------------------------------------------
+    # ---- 8. sanity ---------------------------------------------------------------------------------------------------
 
     def _sanity(self, proved: set[str]) -> None:
         """Dead actions, judged against the proved invariants (what holds in every reachable
@@ -465,13 +525,13 @@ class Prover:
                 self.findings.append(Finding(
                     "dead-action", f"action `{action.name}` can never fire: its guards contradict the invariants",
                     action.span.line, "warning", [action.name]))
-        kept = [t.id for t in self.targets]
+        kept = [t.id for t in self.targets if t.kind != "inferred"]
         # one solver for every redundancy question: each fact behind a switch, the
         # question "do the kept others imply it?" asked with their switches on
         switches = {t.id: z3.Bool(f"on:{t.id}") for t in self.targets}
         implied = self.solver()
         for t in self.targets:
-            implied.add(z3.Implies(switches[t.id], facts[t.id]))
+            implied.add(z3.Implies(switches[t.id], facts[t.id]))  # an inferred one's switch is never on
 
         def follows(t, others) -> bool | None:
             implied.push()
@@ -552,8 +612,10 @@ class Prover:
                                 int(st.action_time.get(a.name, 0.0) * 1000)) for a in self.spec.actions]
         base = dict(id=t.id, level=t.level, kind=t.kind, line=t.line, description=t.description,
                     time_ms=int(st.time * 1000), actions=actions)
+        inferred = {s.id for s in self.inference.support} if self.inference else set()
         if t.id in proved:
-            method = "inductive" if not st.support else "inductive with others"
+            method = ("inferred" if st.support & inferred else
+                      "inductive" if not st.support else "inductive with others")
             return InvariantResult(verdict=Verdict.PROVED, method=method, supported_by=sorted(st.support), **base)
         if t.id in traces:
             run = traces[t.id]
@@ -564,8 +626,10 @@ class Prover:
         if t.id in strengthened:
             return InvariantResult(verdict=Verdict.PROVED, method="strengthened", strengthening=strengthened[t.id],
                                    **base)
-        return InvariantResult(verdict=Verdict.UNKNOWN, reason=st.reason or "unknown", counterexample=st.cti,
-                               **base)
+        reason = st.reason or "unknown"
+        if self.inference is not None and t.id in self.inference.goals_tried and self.inference.note:
+            reason += f"; inference: {self.inference.note}"
+        return InvariantResult(verdict=Verdict.UNKNOWN, reason=reason, counterexample=st.cti, **base)
 
 
 def _reason(s: z3.Solver, when: str) -> str:
@@ -577,8 +641,8 @@ def _reason(s: z3.Solver, when: str) -> str:
 
 def prove(spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
           progress: Callable[[str], None] | None = None, cache: Cache | None = None,
-          jobs: int = 1) -> ProofReport:
-    return Prover(spec, depth, timeout, progress, cache, jobs).run()
+          jobs: int = 1, infer_budget: float = DEFAULT_INFER_BUDGET) -> ProofReport:
+    return Prover(spec, depth, timeout, progress, cache, jobs, infer_budget).run()
 
 
-__all__ = ["DEFAULT_DEPTH", "DEFAULT_TIMEOUT", "Env", "Prover", "Unsupported", "prove"]
+__all__ = ["DEFAULT_DEPTH", "DEFAULT_INFER_BUDGET", "DEFAULT_TIMEOUT", "Env", "Prover", "Unsupported", "prove"]

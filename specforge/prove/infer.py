@@ -65,8 +65,9 @@ class Inference:
     """What the inference found: a minimal support for `goals`, or why not (`note`)."""
 
     support: list[Support] = field(default_factory=list)
-    goals: list[str] = field(default_factory=list)
-    note: str = ""
+    goals: list[str] = field(default_factory=list)  # the goals the support makes inductive
+    note: str = ""  # what was tried
+    goals_tried: list[str] = field(default_factory=list)
 
 
 def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> Inference:
@@ -74,9 +75,10 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> 
     spec = prover.spec
     prover.progress("inference: sampling reachable states of small instances")
     samples = sample(spec, sizes_up_to(spec, LARGEST_SAMPLE), MAX_SAMPLED_STATES, deadline)
+    tried_goals = goals
     goals = [g for g in goals if _holds_in(prover, g, samples)]
     if not goals:
-        return Inference(note="a sampled state breaks it")
+        return Inference(note="a sampled state of a small instance breaks it", goals_tried=tried_goals)
     known = [prover.by_id[t].formula for t in sorted(proved)]
     tried = []
     seen: set[tuple[str, ...]] = set()
@@ -109,10 +111,10 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> 
         chosen = [named[cid] for cid in sorted(needed - set(goals), key=lambda cid: int(cid.split("-")[1]))]
         ids = _ids(spec, len(chosen))
         return Inference([Support(i, cand.text(vocab, c), cand.expr(vocab, c)) for i, c in zip(ids, chosen, strict=True)],
-                         goals, "; ".join(tried))
+                         goals, "; ".join(tried), tried_goals)
     what = "; ".join(tried) if tried else "no stage"
     late = " (the time budget ran out)" if time.monotonic() > deadline else ""
-    return Inference(goals=[], note=f"no inductive support among {what}{late}")
+    return Inference(goals=[], note=f"no inductive support among {what}{late}", goals_tried=tried_goals)
 
 
 def _holds_in(prover: Prover, goal: str, samples: list[Sample]) -> bool:
