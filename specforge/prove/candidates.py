@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from .. import ir
 from ..interpret import Env, EvaluationError, compiled
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, RefKind, SetT
+from ..nodes import make
 from .sample import Sample
 
 _BOOL = ir.BoolT()
@@ -138,7 +139,7 @@ def vocabulary(spec: ir.Spec, per_set: int, numbers: bool = True) -> Vocabulary:
     by_set: dict[str, list[Term]] = {}
     for v in vocab.vars:
         by_set.setdefault(v.set, []).append(
-            Term(ir.make(ir.Name, span=span, name=v.name, ref=RefKind.BOUND, type=SetT(name=v.set)), v.name,
+            Term(make(ir.Name, span=span, name=v.name, ref=RefKind.BOUND, type=SetT(name=v.set)), v.name,
                  SetT(name=v.set), (v.name,)))
     terms = [t for f in spec.state for t in _terms(_state_ref(f, span), f.name, f.type.resolved, (), by_set, spec)]
     _equalities_of_vars(vocab, by_set)
@@ -148,7 +149,7 @@ def vocabulary(spec: ir.Spec, per_set: int, numbers: bool = True) -> Vocabulary:
 
 
 def _state_ref(f: ir.StateField, span) -> tuple:
-    return ir.make(ir.Name, span=span, name=f.name, ref=RefKind.VAR, type=f.type.resolved)
+    return make(ir.Name, span=span, name=f.name, ref=RefKind.VAR, type=f.type.resolved)
 
 
 def _terms(expr: ir.Expr, text: str, t: ir.Type, used: tuple[str, ...], by_set: dict[str, list[Term]],
@@ -157,7 +158,7 @@ def _terms(expr: ir.Expr, text: str, t: ir.Type, used: tuple[str, ...], by_set: 
     span = spec.span
     if isinstance(t, RecordT):
         for name, ft in t.fields:
-            yield from _terms(ir.make(ir.FieldAccess, span=span, base=expr, field=name, type=ft),
+            yield from _terms(make(ir.FieldAccess, span=span, base=expr, field=name, type=ft),
                               f"{text}.{name}", ft, used, by_set, spec)
         return
     if isinstance(t, MapT):
@@ -166,10 +167,10 @@ def _terms(expr: ir.Expr, text: str, t: ir.Type, used: tuple[str, ...], by_set: 
             keys = [(k.expr, k.text, k.vars) for k in by_set.get(t.key.name, [])]
         elif isinstance(t.key, EnumT):
             members = next(e for e in spec.enums if e.name == t.key.name).members
-            keys = [(ir.make(ir.Name, span=span, name=m.name, ref=RefKind.ENUM_VALUE, enum=t.key.name, type=t.key),
+            keys = [(make(ir.Name, span=span, name=m.name, ref=RefKind.ENUM_VALUE, enum=t.key.name, type=t.key),
                      m.name, ()) for m in members]
         for k_expr, k_text, k_vars in keys:
-            entry = ir.make(ir.Index, span=span, base=expr, key=k_expr, type=t.value)
+            entry = make(ir.Index, span=span, base=expr, key=k_expr, type=t.value)
             yield from _terms(entry, f"{text}[{k_text}]", t.value, used + k_vars, by_set, spec)
         return
     if isinstance(t, (BoolT, IntT, QuantityT, EnumT, SetT)):
@@ -177,7 +178,7 @@ def _terms(expr: ir.Expr, text: str, t: ir.Type, used: tuple[str, ...], by_set: 
 
 
 def _compare(vocab: Vocabulary, op: ir.CmpOp, a: Term, b: Term, **extra) -> None:
-    expr = ir.make(ir.Compare, span=vocab.spec.span, op=op, left=a.expr, right=b.expr, type=_BOOL)
+    expr = make(ir.Compare, span=vocab.spec.span, op=op, left=a.expr, right=b.expr, type=_BOOL)
     vocab.add(Atom(expr, op.value, a.text, b.text, tuple(dict.fromkeys(a.vars + b.vars)), **extra))
 
 
@@ -196,7 +197,7 @@ def _atoms_of(vocab: Vocabulary, t: Term, terms: list[Term], by_set: dict[str, l
         members = next(e for e in spec.enums if e.name == t.type.name).members
         # with two members one test is the other's negation; with one, a test is always true
         for m in members[:1] if len(members) == 2 else members if len(members) > 2 else []:
-            value = ir.make(ir.Name, span=span, name=m.name, ref=RefKind.ENUM_VALUE, enum=t.type.name, type=t.type)
+            value = make(ir.Name, span=span, name=m.name, ref=RefKind.ENUM_VALUE, enum=t.type.name, type=t.type)
             _compare(vocab, ir.CmpOp.EQ, t, Term(value, m.name, t.type, ()), subject=t.text, enum_test=True)
     elif isinstance(t.type, SetT):
         for other in by_set.get(t.type.name, []) + [u for u in terms if u.type == t.type and u.text != t.text]:
@@ -205,7 +206,7 @@ def _atoms_of(vocab: Vocabulary, t: Term, terms: list[Term], by_set: dict[str, l
         dim = _dimension(t.type)
         low = t.type.low if isinstance(t.type, IntT) else 0 if isinstance(t.type, QuantityT) else None
         for c in (_constants(spec) if dim == "int" else [0]) if numbers else []:
-            lit = Term(ir.make(ir.IntLit, span=span, value=c, type=IntT()), str(c), IntT(), ())
+            lit = Term(make(ir.IntLit, span=span, value=c, type=IntT()), str(c), IntT(), ())
             for op in _bound_comparisons(c, low):
                 _compare(vocab, op, t, lit, subject=t.text)
         for u in terms:
@@ -425,8 +426,8 @@ def body(vocab: Vocabulary, clause: Clause) -> ir.Expr:
     for a, positive in clause.literals:
         lit = vocab.atoms[a].expr
         if not positive:
-            lit = ir.make(ir.Unary, span=span, op=ir.UnOp.NOT, operand=lit, type=_BOOL)
-        out = lit if out is None else ir.make(ir.Binary, span=span, op=ir.BinOp.OR, left=out, right=lit, type=_BOOL)
+            lit = make(ir.Unary, span=span, op=ir.UnOp.NOT, operand=lit, type=_BOOL)
+        out = lit if out is None else make(ir.Binary, span=span, op=ir.BinOp.OR, left=out, right=lit, type=_BOOL)
     return out
 
 
@@ -436,8 +437,8 @@ def expr(vocab: Vocabulary, clause: Clause) -> ir.Expr:
     out = body(vocab, clause)
     for v in reversed(used_vars(vocab, clause)):
         element = SetT(name=v.set)
-        domain = ir.make(ir.Name, span=span, name=v.set, ref=RefKind.DOMAIN, type=ir.DomainT(element=element))
-        out = ir.make(ir.Quantifier, span=span, quantifier="forall", var=v.name, var_span=span, domain=domain,
+        domain = make(ir.Name, span=span, name=v.set, ref=RefKind.DOMAIN, type=ir.DomainT(element=element))
+        out = make(ir.Quantifier, span=span, quantifier="forall", var=v.name, var_span=span, domain=domain,
                       body=out, type=_BOOL)
     return out
 

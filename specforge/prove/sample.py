@@ -17,7 +17,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from .. import ir
-from ..interpret import Interpreter, InterpretError, State, Universe
+from ..evaluate import InterpretError
+from ..interpret import Interpreter
+from ..values import State, Universe
 
 # The integers an action's integer parameters are tried with, besides the spec's own numbers.
 SMALL_INTS = range(-1, 3)

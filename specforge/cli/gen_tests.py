@@ -11,10 +11,8 @@ from pathlib import Path
 
 import click
 
-# The generated test's hypothesis settings unless --examples/--steps say otherwise. They live here, not in
-# specforge.testing, because this module must not import hypothesis; specforge.testing imports them.
-DEFAULT_EXAMPLES = 100
-DEFAULT_STEPS = 50
+from ..testing.defaults import DEFAULT_EXAMPLES, DEFAULT_STEPS
+from .common import ExitCode, print_diagnostics_text
 
 
 @click.command("gen-tests")
@@ -46,14 +44,24 @@ def gen_tests(spec_file: str, impl: str, output: str, check: bool, replay_report
     Exit codes: 0 written (or current, with --check), 1 the spec has errors,
     2 usage error or unreadable input, 4 OUTPUT is out of date (--check).
     """
-    from .cli import ExitCode, _print_diagnostics_text
-    from .frontend import load
-    from .testing.generate import GenerationError, generate
+    from ..frontend import load
+    from ..testing.generate import GenerationError, generate
 
     loaded = load(spec_file)
     if not loaded.ok:
-        _print_diagnostics_text([loaded], stream=sys.stderr)
+        print_diagnostics_text([loaded], stream=sys.stderr)
         sys.exit(ExitCode.USAGE if loaded.unreadable else ExitCode.SPEC_ERRORS)
+    if not check:
+        from ..testing.preflight import check_implementation
+
+        problems = check_implementation(loaded.spec, impl) if ":" in impl else []
+        for p in problems:
+            click.echo(f"{spec_file}: {'warning' if p.warning else 'error'}: {p}", err=True)
+        errors = [p for p in problems if not p.warning]
+        if errors:
+            click.echo(f"{len(errors)} error{'s' if len(errors) > 1 else ''} with --impl {impl}: nothing written",
+                       err=True)
+            sys.exit(ExitCode.USAGE)
     report = None
     if replay_report:
         try:

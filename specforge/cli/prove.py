@@ -1,0 +1,168 @@
+"""`specforge prove`: decide every invariant with z3."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from .common import EXIT_CODES_HELP, ExitCode, Progress, exit_code, print_diagnostics_text
+
+
+@click.command(epilog=EXIT_CODES_HELP)
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "junit"]), default="text",
+              show_default=True, help="text for people; json, sarif (code scanning) or junit (CI) for tools.")
+@click.option("--depth", type=click.IntRange(0, 1000), default=10, show_default=True,
+              help="How many steps the search for a violating run explores.")
+@click.option("--timeout", type=click.FloatRange(0.1, 86400), default=10.0, show_default=True,
+              help="Seconds the solver may spend on each obligation; past it the verdict is unknown.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes that prove at once: one pool for the whole command, split by file and by action.")
+@click.option("--dask", metavar="ADDRESS", default=None,
+              help="Run the proof obligations on a Dask cluster (e.g. tcp://scheduler:8786) instead of local "
+                   "processes; needs specforge[dask].")
+@click.option("--dask-timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True,
+              help="Seconds to wait for the Dask scheduler to answer.")
+@click.option("--no-cache", is_flag=True,
+              help="Ignore and do not update the result caches (whole reports and single obligations, in "
+                   "~/.cache/specforge; SPECFORGE_CACHE_DIR moves them).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the report to this file instead of standard output.")
+@click.option("--infer-budget", type=click.FloatRange(0, 86400), default=30.0, show_default=True,
+              help="Seconds the inference of supporting invariants may take per spec (0: no inference).")
+@click.option("--write-support", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the inferred supporting invariants the proofs use to this file, ready to paste.")
+def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: int, dask: str | None,
+          dask_timeout: float, no_cache: bool, output: str | None, infer_budget: float,
+          write_support: str | None) -> None:
+    """Prove every invariant of each spec, or show a run that breaks it.
+
+    \b
+    Each invariant gets one verdict:
+      proved    it holds in every reachable state, for every size of every set
+      violated  a run from the initial state breaks it (the trace is shown)
+      unknown   neither within the depth and time limit (the reason is shown)
+    MUST invariants decide the exit code; SHOULD ones are warnings, MAY ones notes.
+    """
+    for path, hint in ((output, "--output"), (write_support, "--write-support")):
+        if path is not None and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise click.BadParameter(f"the directory of {path} does not exist", param_hint=hint)
+    from ..reportcache import ReportCache
+    from ..reportcache import key as report_key
+
+    # a cached report is text: the inferred invariants to write need the run itself
+    whole = None if no_cache or write_support else report_key(files, ("prove", fmt, depth, timeout, infer_budget))
+    if whole is not None:
+        hit = ReportCache().get(whole)
+        if hit is not None:
+            _emit(hit[0], output)
+            sys.exit(hit[1])
+    from ..frontend import load
+
+    loaded = [load(f) for f in files]
+    if any(not r.ok for r in loaded):
+        print_diagnostics_text(loaded, stream=sys.stderr)
+        sys.exit(exit_code(loaded))
+    from ..diagnostics import Diagnostic
+    from ..prove import prove as prove_spec
+    from ..prove.cache import open_cache
+    from ..prove.encode import Unsupported
+    from ..report import RENDERERS
+
+    progress = Progress()
+    reports = []
+    executor = _executor(jobs, dask, dask_timeout)
+    # several files: one task each on the shared pool; one file: its actions are the tasks
+    by_file = (_by_file(executor, loaded, depth, timeout, not no_cache, infer_budget)
+               if executor and len(loaded) > 1 else None)
+    with open_cache(not no_cache) as cache, _shutdown(executor):
+        for i, r in enumerate(loaded):
+            try:
+                reports.append(by_file[i].result() if by_file else
+                               prove_spec(r.spec, depth, timeout, progress=progress, cache=cache, executor=executor,
+                                          infer_budget=infer_budget))
+            except Unsupported as e:
+                progress.done()
+                diag = Diagnostic.error("SF301", str(e), r.path, getattr(e.node, "span", None))
+                click.echo(diag.render(r.source), err=True)
+                sys.exit(ExitCode.SPEC_ERRORS)
+            except Exception as e:  # the safety net: a message, never a traceback
+                progress.done()
+                click.echo(f"{r.path}: error[SF399]: internal error in the prover: {type(e).__name__}: {e}\n"
+                           "  = help: please report it with the spec that triggers it", err=True)
+                sys.exit(ExitCode.USAGE)
+    progress.done()
+    rendered = RENDERERS[fmt](reports)
+    code = ExitCode.DOES_NOT_HOLD if any(r.must_fails for r in reports) else ExitCode.OK
+    if whole is not None and not any(res.verdict.value == "unknown" for r in reports for res in r.invariants):
+        ReportCache().put(whole, rendered, int(code))  # an unknown may be decided by a later run: never stored
+    if write_support:
+        _emit(_support_text(reports), write_support)
+    _emit(rendered, output)
+    sys.exit(code)
+
+
+def _support_text(reports) -> str:
+    """The inferred invariants of each spec, as declarations to paste at the end of it."""
+    out = []
+    for r in reports:
+        if r.inferred:
+            out.append(f"# Inferred by specforge prove for spec {r.spec} ({r.file}): paste at the end of the spec.")
+            out.extend(inv.declaration() for inv in r.inferred)
+    return "\n".join(out)
+
+
+def _emit(rendered: str, output: str | None) -> None:
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(rendered)
+        except OSError as e:
+            click.echo(f"specforge: cannot write {output}: {e.strerror or e}", err=True)
+            sys.exit(ExitCode.USAGE)
+    else:
+        click.echo(rendered, nl=False)
+
+
+def _executor(jobs: int, dask: str | None, wait: float = 30.0):
+    """The command's one executor: a Dask cluster's, a local process pool for --jobs N > 1, or none."""
+    if dask:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise click.UsageError("--dask needs the Dask extra: pip install 'specforge[dask]'") from None
+        try:
+            return Client(dask, timeout=wait).get_executor()
+        except (OSError, TimeoutError) as e:
+            raise click.UsageError(f"cannot reach the Dask scheduler at {dask}: {e}") from None
+    if jobs > 1:
+        from ..prove.engine import process_pool
+
+        return process_pool(jobs)
+    return None
+
+
+def _by_file(executor, loaded, depth: int, timeout: float, cache: bool, infer_budget: float) -> list:
+    import pickle
+
+    from ..prove.engine import prove_remote
+
+    return [executor.submit(prove_remote, pickle.dumps(r.spec), depth, timeout, cache, infer_budget)
+            for r in loaded]
+
+
+class _shutdown:
+    def __init__(self, executor):
+        self.executor = executor
+
+    def __enter__(self):
+        return self.executor
+
+    def __exit__(self, *exc) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
+            client = getattr(self.executor, "_client", None)
+            if client is not None:
+                client.close()
