@@ -107,3 +107,20 @@ def test_a_clause_and_its_renaming_are_one_candidate():
 def test_no_inference_budget_leaves_a_protocol_unknown_as_before():
     (goal,) = musts(prove(load(str(PROTOCOLS / "token_lock.sf")).spec, infer_budget=0))
     assert goal.verdict is Verdict.UNKNOWN
+
+
+def test_prove_write_support_writes_declarations_that_make_the_spec_prove_without_inference(tmp_path):
+    from click.testing import CliRunner
+
+    from specforge.cli import ExitCode, main
+
+    spec = PROTOCOLS / "lock_server.sf"
+    support = tmp_path / "support.sf"
+    result = CliRunner().invoke(main, ["prove", "--no-cache", "--write-support", str(support), str(spec)])
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "inferred supporting invariant" in result.output
+    pasted = tmp_path / "pasted.sf"
+    pasted.write_text(spec.read_text(encoding="utf-8") + "\n" + support.read_text(encoding="utf-8"), encoding="utf-8")
+    again = CliRunner().invoke(main, ["prove", "--no-cache", "--infer-budget", "0", str(pasted)])
+    assert again.exit_code == ExitCode.OK, again.output
+    assert "SUPPORT-1" in again.output and "inferred" not in again.output
