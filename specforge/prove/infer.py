@@ -74,14 +74,16 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> 
     deadline = time.monotonic() + budget
     spec = prover.spec
     prover.progress("inference: sampling reachable states of small instances")
-    samples = sample(spec, sizes_up_to(spec, LARGEST_SAMPLE), MAX_SAMPLED_STATES, deadline)
-    tried_goals = goals
-    goals = [g for g in goals if _holds_in(prover, g, samples)]
-    if not goals:
-        return Inference(note="a sampled state of a small instance breaks it", goals_tried=tried_goals)
+    tried_goals, samples = goals, []
+    for size in sizes_up_to(spec, LARGEST_SAMPLE):  # smallest first: a broken goal is seen soonest
+        samples += sample(spec, [size], MAX_SAMPLED_STATES, deadline)
+        goals = [g for g in goals if _holds_in(prover, g, samples[-1:])]
+        if not goals:
+            return Inference(note="a sampled state of a small instance breaks it", goals_tried=tried_goals)
     known = [prover.by_id[t].formula for t in sorted(proved)]
     tried = []
     seen: set[tuple[str, ...]] = set()
+    truths: dict = {}
     goal_claims = {g: _claim(prover, g) for g in goals}
     for per_set, literals, numbers in STAGES:
         if time.monotonic() > deadline:
@@ -91,7 +93,9 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> 
         if shape in seen:
             continue  # the same atoms as a stage before: nothing new to try
         seen.add(shape)
-        masks, full = cand.truth(vocab, samples)
+        if truths.get("atoms") != shape[:-1]:
+            truths.update(atoms=shape[:-1], value=cand.truth(vocab, samples))  # the stage before's atoms: reused
+        masks, full = truths["value"]
         found = cand.clauses(vocab, masks, full, literals)
         named = {f"candidate-{i}": c for i, c in enumerate(found)}
         claims = {cid: _Claim([(v.name, v.set) for v in cand.used_vars(vocab, c)], cand.body(vocab, c))
@@ -213,10 +217,17 @@ class _Houdini:
                 width[s] = max(width.get(s, 0), sum(1 for _, st in c.vars if st == s))
         self.witnesses = {s: [z3.Const(f"w!{s}!{i}", enc.set_sorts[s]) for i in range(n)] for s, n in width.items()}
         members = [enc.set_members[s](w) for s, ws in self.witnesses.items() for w in ws]
+        # each claim is encoded once, over a placeholder state and placeholder elements; every
+        # instance is then a substitution (in z3, much cheaper than encoding again)
+        self.base = enc.state("base")
+        self.shapes = {}
+        for cid, c in claims.items():
+            holes = [z3.Const(f"hole!{i}", enc.set_sorts[st]) for i, (_, st) in enumerate(c.vars)]
+            self.shapes[cid] = (holes, _encode(prover, c, self.base, holes))
         init = enc.init_state()
         self.init_solver = z3.Solver()
         self.init_solver.add(*members)
-        self.at_init = {cid: self._at(c, init) for cid, c in claims.items()}
+        self.at_init = {cid: self._at(cid, init) for cid in claims}
         self.steps = []
         for action in prover.spec.actions:
             pre = enc.state("pre")
@@ -227,28 +238,31 @@ class _Houdini:
             terms = {st: [p for p in params.values() if p.sort() == sort] + self.witnesses.get(st, [])
                      for st, sort in enc.set_sorts.items()}
             hyps = {cid: z3.Bool(f"h:{cid}") for cid in claims}
-            for cid, c in claims.items():
-                for instance in self._instances(c, pre, terms):
+            for cid in claims:
+                for instance in self._instances(cid, pre, terms):
                     s.add(z3.Implies(hyps[cid], instance))
-            self.steps.append((s, hyps, {cid: self._at(c, post) for cid, c in claims.items()}))
+            self.steps.append((s, hyps, {cid: self._at(cid, post) for cid in claims}))
 
-    def _at(self, claim: _Claim, state: dict[str, z3.ExprRef]) -> z3.BoolRef:
+    def _moved(self, cid: str, state: dict[str, z3.ExprRef]) -> tuple[list[z3.ExprRef], z3.BoolRef]:
+        holes, shape = self.shapes[cid]
+        return holes, z3.substitute(shape, *[(self.base[p], state[p]) for p in self.base])
+
+    def _at(self, cid: str, state: dict[str, z3.ExprRef]) -> z3.BoolRef:
         """The claim at the shared witnesses (its first variable of a set at the set's first witness...)."""
         count: dict[str, int] = {}
         terms = []
-        for _, st in claim.vars:
+        for _, st in self.claims[cid].vars:
             terms.append(self.witnesses[st][count.get(st, 0)])
             count[st] = count.get(st, 0) + 1
-        return _encode(self.prover, claim, state, terms)
+        holes, shape = self._moved(cid, state)
+        return z3.substitute(shape, *zip(holes, terms, strict=True)) if holes else shape
 
-    def _instances(self, claim: _Claim, state: dict[str, z3.ExprRef], terms: dict[str, list[z3.ExprRef]]):
-        if not claim.vars:
-            yield _encode(self.prover, claim, state, [])
+    def _instances(self, cid: str, state: dict[str, z3.ExprRef], terms: dict[str, list[z3.ExprRef]]):
+        holes, shape = self._moved(cid, state)
+        if not holes:
+            yield shape
             return
-        # encoded once over placeholders, then instantiated by substitution (cheap, in z3)
-        holes = [z3.Const(f"hole!{i}", self.prover.enc.set_sorts[st]) for i, (_, st) in enumerate(claim.vars)]
-        shape = claim.at(self.prover, state, holes)
-        for choice in itertools.product(*[terms[st] for _, st in claim.vars]):
+        for choice in itertools.product(*[terms[st] for _, st in self.claims[cid].vars]):
             yield z3.substitute(shape, *zip(holes, choice, strict=True))
 
     def _solver_timeout(self, s: z3.Solver, cap: float | None = None) -> bool:
