@@ -17,7 +17,7 @@ from specforge.prove.sample import sample, sizes_up_to
 from .support import ROOT
 
 PROTOCOLS = ROOT / "examples" / "protocols"
-CORRECT = sorted(p for p in PROTOCOLS.glob("*.sf") if not p.stem.endswith("_bug") and p.stem != "peterson")
+CORRECT = sorted(p for p in PROTOCOLS.glob("*.sf") if not p.stem.endswith("_bug"))
 BUGGY = sorted(PROTOCOLS.glob("*_bug.sf"))
 
 
