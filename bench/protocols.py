@@ -32,6 +32,7 @@ from _common import ROOT, OtherLoad, load_average, platform_lines, record, show_
 
 PROTOCOLS = ROOT / "examples" / "protocols"
 HEADING = "## Protocols (`specforge prove` with inference, against TLC)"
+NOTE = (" Without inference (`--infer-budget 0`) is the prover as it was before: every correct protocol ends unknown, most after the bounded search to depth 10. The explicit-state engine's states per second are not measured here (that engine is another branch).")
 
 
 def tla2tools() -> str | None:
@@ -114,7 +115,7 @@ def main() -> None:
              "process from start to exit on the wall clock (`specforge prove --no-cache`; TLC 2.15 with "
              f"`-workers 1` on the module `specforge export-tla` writes with every set bound to 3 elements and "
              f"`MaxSteps={args.max_steps}`, the JVM's start-up included). A TLC verdict is bounded by those "
-             "bounds; `prove`'s holds for every size of every set.", "",
+             "bounds; `prove`'s holds for every size of every set." + NOTE, "",
              *platform_lines([f"z3 {version('z3-solver')}"], recursive=True),
              f"- load average before: {show_load(load_before)}; CPU used by other processes during the run: "
              f"{show_share(other.share())}. The machine was shared with other jobs: the times are indicative.",
