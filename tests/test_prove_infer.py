@@ -124,3 +124,38 @@ def test_prove_write_support_writes_declarations_that_make_the_spec_prove_withou
     again = CliRunner().invoke(main, ["prove", "--no-cache", "--infer-budget", "0", str(pasted)])
     assert again.exit_code == ExitCode.OK, again.output
     assert "SUPPORT-1" in again.output and "inferred" not in again.output
+
+
+# `count` counts the nodes that are on: the support it needs (count is at least the number of
+# nodes on) is beyond clauses of three literals over the spec's numbers.
+COUNTING = """\
+spec Count
+set Node
+state {
+  count: int
+  on: map[Node, bool]
+}
+init {
+  count := 0
+  on := {n: false for n in Node}
+}
+action up(n: Node) {
+  requires not on[n]
+  on[n] := true
+  count := count + 1
+}
+action down(n: Node) {
+  requires on[n]
+  on[n] := false
+  count := count - 1
+}
+invariant C: count >= 0
+"""
+
+
+def test_an_invariant_inference_cannot_support_stays_unknown_and_says_what_was_tried():
+    loaded = load_text(COUNTING, "count.sf")
+    report = prove(loaded.spec)
+    (c,) = report.invariants
+    assert c.verdict is Verdict.UNKNOWN and report.inferred == []
+    assert "inference: no inductive support among" in c.reason and "with the spec's numbers" in c.reason
