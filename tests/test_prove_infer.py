@@ -10,6 +10,7 @@ import pytest
 
 from specforge.frontend import load, load_text
 from specforge.interpret import Interpreter, InterpretError, Universe
+from specforge.ir import SetT
 from specforge.prove import Verdict, prove
 from specforge.prove import candidates as cand
 from specforge.prove.sample import sample, sizes_up_to
@@ -75,8 +76,22 @@ def test_every_buggy_twin_is_violated_by_a_shortest_run(path):
     spec = load(str(path)).spec
     (goal,) = musts(prove(spec))
     assert goal.verdict is Verdict.VIOLATED
-    sizes = {s.name: len(goal.sets.get(s.name, [])) for s in spec.sets}
-    assert len(goal.trace) - 1 == shortest_violation(spec, sizes, goal.id)
+    assert len(goal.trace) - 1 == shortest_violation(spec, elements(spec, goal), goal.id)
+
+
+def elements(spec, result) -> dict[str, int]:
+    """How many elements of each set the run uses: those its world lists and those its calls name.
+    (A run's world can miss an element its calls use when several specs are proved in one process: the
+    element shows as `Node!val!7`; a bug of the run's rendering, reported.)"""
+    sizes = {}
+    for s in spec.sets:
+        named = set(result.sets.get(s.name, []))
+        for step in result.trace[1:]:
+            action = next(a for a in spec.actions if a.name == step.action)
+            named |= {step.args[p.name] for p in action.params
+                      if isinstance(p.type.resolved, SetT) and p.type.resolved.name == s.name}
+        sizes[s.name] = len(named)
+    return sizes
 
 
 def test_candidates_are_only_clauses_every_sampled_state_satisfies():
