@@ -3,14 +3,18 @@
 In order:
 1. consistency: the invariants can all hold at once (else an unsat core names them);
 2. the initial state: each invariant holds after `init` (else: violated at step 0);
+2b. for a finite spec (no `set`, every parameter's values enumerable): the explicit-state engine
+   (`specforge.explore`) searches every reachable state; when it exhausts them, every obligation is
+   decided there: proved ("proved by exhaustive search of N states") or violated with a shortest run;
 3. induction, sound by construction: the largest set of invariants (declared
    ones and the state variables' type bounds) that hold initially and that
    every action preserves *assuming only that set* is computed by removing
    failures until nothing changes (Houdini). Everything left is proved: the
    set is inductive, so it holds in every reachable state. An invariant is
    never proved on the strength of another that is not itself proved;
-4. real violations: for what is left, bounded model checking from init,
-   shortest run first, up to `depth` steps, gives a trace;
+4. real violations: for what is left, the explicit-state engine first searches small instances
+   (each set with 0..`explore_size` elements) breadth first, a shortest run in that instance; then
+   bounded model checking from init, shortest run first, up to `depth` steps, gives a trace;
 5. strengthening: for what is still left, z3's CHC engine (Spacer) searches
    for an inductive invariant; one it finds is checked again by plain solver
    calls (init implies it, every action preserves it, it implies the goal)
@@ -31,9 +35,11 @@ from dataclasses import asdict, dataclass, field
 
 import z3
 
+from .. import explore as explicit_search
 from .. import ir
 from .cache import Cache, Digests, NoCache
 from .encode import Encoder, Env, Unsupported
+from .explicit import run_steps
 from .model import Renderer
 from .result import (
     ActionResult,
@@ -48,6 +54,8 @@ from .strengthen import strengthen
 
 DEFAULT_DEPTH = 10
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_EXPLORE_SIZE = explicit_search.DEFAULT_SIZE
+DEFAULT_EXPLORE_STATES = 200_000
 
 
 @dataclass
@@ -133,8 +141,11 @@ def _pool(prover: Prover) -> ProcessPoolExecutor:
 
 class Prover:
     def __init__(self, spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
-                 progress: Callable[[str], None] | None = None, cache: Cache | None = None, jobs: int = 1):
+                 progress: Callable[[str], None] | None = None, cache: Cache | None = None, jobs: int = 1,
+                 explore_size: int = DEFAULT_EXPLORE_SIZE, explore_states: int = DEFAULT_EXPLORE_STATES):
         self.spec = spec
+        self.explore_size = explore_size  # the explicit search's largest set size; -1: no explicit search
+        self.explore_states = explore_states
         self.depth = depth
         self.timeout = timeout
         self.timeout_ms = max(1, int(timeout * 1000))
@@ -180,9 +191,16 @@ class Prover:
         status = {t.id: _Status() for t in self.targets}
         self._consistency()
         self._initial(status)
-        proved = self._houdini(status)
-        open_ids = [t.id for t in self.targets if t.id not in proved]
-        traces = self._bmc(open_ids, status) if open_ids else {}
+        traces: dict[str, Run] = {}
+        exhausted = self._exhaust(status, traces)
+        proved = set(exhausted)
+        if any(t.id not in proved and t.id not in traces for t in self.targets):
+            proved |= self._houdini(status, skip=set(traces))
+        open_ids = [t.id for t in self.targets if t.id not in proved and t.id not in traces]
+        if open_ids:
+            self._search_small(open_ids, status, traces)
+            open_ids = [tid for tid in open_ids if tid not in traces]
+        traces.update(self._bmc(open_ids, status) if open_ids else {})
         strengthened: dict[str, str] = {}
         for t in self.targets:
             if t.id in proved or t.id in traces or status[t.id].init is False:
@@ -204,7 +222,7 @@ class Prover:
         self._sanity(proved)
         if self._pool is not None:
             self._pool.shutdown()
-        results = [self._result(t, status[t.id], proved, traces, strengthened) for t in self.targets]
+        results = [self._result(t, status[t.id], proved, traces, strengthened, exhausted) for t in self.targets]
         return ProofReport(self.spec.name, self.spec.file, results, self.findings, self.depth,
                            int((time.perf_counter() - started) * 1000))
 
@@ -271,10 +289,48 @@ class Prover:
             else:
                 st.reason = _reason(s, "while checking the initial state")
 
+    # ---- 2b and 4a. the explicit-state engine ------------------------------------------------------------------
+
+    def _explore(self, checks: list[str], give_up: bool) -> explicit_search.Exploration:
+        budget = explicit_search.Budget(seconds=self.timeout, states=self.explore_states)
+        return explicit_search.explore(self.spec, max(self.explore_size, 0), checks=checks, budget=budget,
+                                       give_up_unless_exhaustive=give_up, progress=self.progress)
+
+    def _exhaust(self, status: dict[str, _Status], traces: dict[str, Run]) -> dict[str, str]:
+        """For a finite spec: every reachable state searched. Returns the obligations it proves, each with
+        its reason; fills `traces` with the shortest runs to the others' violations."""
+        if self.explore_size < 0 or self.spec.sets or not self.targets:
+            return {}
+        self.progress("explicit search of every reachable state")
+        found = self._explore([t.id for t in self.targets], give_up=True)
+        self._take_runs(found, status, traces)
+        if not found.exhaustive:
+            return {}
+        reason = f"proved by exhaustive search of {found.states:,} state{'s' if found.states != 1 else ''}"
+        proved = {t.id: reason for t in self.targets if found.proved(t.id)}
+        for tid in proved:
+            status[tid].time += found.seconds
+        return proved
+
+    def _search_small(self, open_ids: list[str], status: dict[str, _Status], traces: dict[str, Run]) -> None:
+        """Shortest violations in small instances, before the slower SMT bounded search."""
+        if self.explore_size < 0:
+            return
+        self.progress(f"explicit search of small instances, {len(open_ids)} open")
+        self._take_runs(self._explore(open_ids, give_up=False), status, traces)
+
+    def _take_runs(self, found: explicit_search.Exploration, status: dict[str, _Status],
+                   traces: dict[str, Run]) -> None:
+        for tid, violation in found.violations.items():
+            steps, sets = run_steps(self.spec, violation)
+            traces[tid] = Run(steps, sets)
+            status[tid].time += found.seconds
+
     # ---- 3. induction (Houdini) ----------------------------------------------------------------------------
 
-    def _houdini(self, status: dict[str, _Status]) -> set[str]:
-        candidates = [t.id for t in self.targets if status[t.id].init]
+    def _houdini(self, status: dict[str, _Status], skip: set[str] = frozenset()) -> set[str]:
+        # an obligation already violated by a real run can be in no inductive set
+        candidates = [t.id for t in self.targets if status[t.id].init and t.id not in skip]
         while True:
             self.progress(f"induction: {len(candidates)} candidate invariants")
             outcomes = self._induction_round(candidates)
@@ -547,11 +603,15 @@ class Prover:
     # ---- results --------------------------------------------------------------------------------------------------
 
     def _result(self, t: Target, st: _Status, proved: set[str], traces: dict[str, Run],
-                strengthened: dict[str, str]) -> InvariantResult:
+                strengthened: dict[str, str], exhausted: dict[str, str]) -> InvariantResult:
         actions = [ActionResult(a.name, st.failed_actions.get(a.name, True) if st.init else None,
                                 int(st.action_time.get(a.name, 0.0) * 1000)) for a in self.spec.actions]
         base = dict(id=t.id, level=t.level, kind=t.kind, line=t.line, description=t.description,
                     time_ms=int(st.time * 1000), actions=actions)
+        if t.id in exhausted:
+            # no claim about single actions: the search checked states, not each action's induction step
+            base["actions"] = [ActionResult(a.name, None, 0) for a in self.spec.actions]
+            return InvariantResult(verdict=Verdict.PROVED, method="exhaustive", reason=exhausted[t.id], **base)
         if t.id in proved:
             method = "inductive" if not st.support else "inductive with others"
             return InvariantResult(verdict=Verdict.PROVED, method=method, supported_by=sorted(st.support), **base)
@@ -577,8 +637,9 @@ def _reason(s: z3.Solver, when: str) -> str:
 
 def prove(spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
           progress: Callable[[str], None] | None = None, cache: Cache | None = None,
-          jobs: int = 1) -> ProofReport:
-    return Prover(spec, depth, timeout, progress, cache, jobs).run()
+          jobs: int = 1, explore_size: int = DEFAULT_EXPLORE_SIZE,
+          explore_states: int = DEFAULT_EXPLORE_STATES) -> ProofReport:
+    return Prover(spec, depth, timeout, progress, cache, jobs, explore_size, explore_states).run()
 
 
 __all__ = ["DEFAULT_DEPTH", "DEFAULT_TIMEOUT", "Env", "Prover", "Unsupported", "prove"]
