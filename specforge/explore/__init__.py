@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .. import ir
-from ..interpret import State, Universe
+from ..values import State, Universe
 from .instance import FULL_POOL_LIMIT, Instance, build, size_vectors
 from .search import Budget, Search, Step
 

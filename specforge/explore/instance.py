@@ -17,8 +17,9 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .. import finite, ir
-from ..interpret import Env, EvaluationError, Universe, evaluate
+from ..evaluate import Env, EvaluationError, evaluate
 from ..ir import BinOp, BoolT, CmpOp, EnumT, IntT, RefKind, SetT
+from ..values import Universe
 
 # A parameter whose interval holds at most this many values takes all of them.
 FULL_POOL_LIMIT = 64

@@ -17,9 +17,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from .. import ir
-from ..interpret import Env, EvaluationError, Interpreter, State, compiled, leaves, within
-from ..interpret import has_bounds as bounded
+from ..evaluate import Env, EvaluationError, compiled
+from ..interpret import Interpreter
 from ..ir import IntT, MapT, QuantityT
+from ..structure import has_bounds as bounded
+from ..structure import leaves, within
+from ..values import State
 from .instance import Instance
 from .symmetry import Canonical
 

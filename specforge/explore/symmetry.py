@@ -15,8 +15,8 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
-from ..interpret import State, Universe
 from ..ir import EnumT, IntT, MapT, SetT, Type
+from ..values import State, Universe
 
 Encoder = Callable[[object, dict], object]  # (value, renaming of each set: element -> position)
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from .. import ir
 from ..explore import Violation
-from ..interpret import FrozenMap, leaves
 from ..ir import BoolT, MapT, QuantityT
+from ..structure import leaves
 from ..units import describe
+from ..values import FrozenMap
 from .model import MAX_MAP_KEYS
 from .result import Step
 
