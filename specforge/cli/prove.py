@@ -20,17 +20,25 @@ from .common import EXIT_CODES_HELP, ExitCode, Progress, exit_code, print_diagno
               help="Seconds the solver may spend on each obligation; past it the verdict is unknown.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Discharge proof obligations in this many parallel processes.")
+@click.option("--explore-size", type=click.IntRange(0, 6), default=3, show_default=True,
+              help="The explicit-state search of small instances gives each set 0..N elements.")
+@click.option("--explore-states", type=click.IntRange(1, 100_000_000), default=200_000, show_default=True,
+              help="Distinct states the explicit-state search may keep (its memory budget; its time budget "
+                   "is --timeout).")
+@click.option("--no-explore", is_flag=True,
+              help="No explicit-state search: no proof by exhaustion, violations from the SMT search only.")
 @click.option("--no-cache", is_flag=True,
               help="Ignore and do not update the result cache (~/.cache/specforge; SPECFORGE_CACHE_DIR moves it).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the report to this file instead of standard output.")
-def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: int, no_cache: bool,
-          output: str | None) -> None:
+def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: int, explore_size: int,
+          explore_states: int, no_explore: bool, no_cache: bool, output: str | None) -> None:
     """Prove every invariant of each spec, or show a run that breaks it.
 
     \b
     Each invariant gets one verdict:
       proved    it holds in every reachable state, for every size of every set
+                (a spec without sets may be proved by searching every reachable state)
       violated  a run from the initial state breaks it (the trace is shown)
       unknown   neither within the depth and time limit (the reason is shown)
     MUST invariants decide the exit code; SHOULD ones are warnings, MAY ones notes.
@@ -54,7 +62,9 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
     with open_cache(not no_cache) as cache:
         for r in loaded:
             try:
-                reports.append(prove_spec(r.spec, depth, timeout, progress=progress, cache=cache, jobs=jobs))
+                reports.append(prove_spec(r.spec, depth, timeout, progress=progress, cache=cache, jobs=jobs,
+                                          explore_size=-1 if no_explore else explore_size,
+                                          explore_states=explore_states))
             except Unsupported as e:
                 progress.done()
                 diag = Diagnostic.error("SF301", str(e), r.path, getattr(e.node, "span", None))
