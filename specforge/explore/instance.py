@@ -99,7 +99,7 @@ def _values(p: ir.Param, action: ir.Action, universe: Universe, env: Env, number
         return list(universe[t.name]), True
     low, high = interval(p.name, t, action, env)
     if fixed is not None:
-        values = sorted(set(fixed))
+        values = sorted(v for v in set(fixed) if finite.within(t, v))
         covered = low is not None and high is not None and set(range(low, high + 1)) <= set(values)
         return values, covered or (low is not None and high is not None and low > high)
     if low is not None and high is not None and high - low < FULL_POOL_LIMIT:
