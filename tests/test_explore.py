@@ -22,8 +22,8 @@ from specforge.evaluate import Env
 from specforge.explore import Budget, explore, sample
 from specforge.explore.instance import build, interval
 from specforge.explore.search import Search
-from specforge.ir import MapT, SetT
 from specforge.frontend import load, load_text
+from specforge.ir import MapT, SetT
 from specforge.prove import Verdict, prove
 from specforge.structure import leaves, obligations
 from specforge.tla.trace import read_run
