@@ -68,6 +68,7 @@ class Searched:
     transitions: int
     depth: int
     limits: list[str]
+    cut: int = 0  # of the states, those outside the integer range: checked, not searched further
 
 
 @dataclass
@@ -137,7 +138,7 @@ def explore(spec: ir.Spec, sizes: int | Iterable[int | Mapping[str, int]] = DEFA
             undecided.setdefault(tid, why)
         limits += [why for why in search.limits if not why.startswith("stopped before")]
         searched.append(Searched(dict(vector), len(search.nodes), search.transitions, search.depth,
-                                 list(search.limits)))
+                                 list(search.limits), search.out_of_range))
         if budget.left() is not None or (give_up_unless_exhaustive and (search.limits or search.undecided)):
             break
     limits = list(dict.fromkeys(limits))
