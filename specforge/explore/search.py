@@ -130,13 +130,13 @@ class Search:
                 env.state = state
                 env.params = args
                 try:
-                    if not all(g(env) for g in guards):
-                        continue
-                    after = effect(action, state, args)
+                    for g in guards:  # in order: a later guard may rely on an earlier one (`d != 0`)
+                        if not g(env):
+                            break
+                    else:
+                        yield action.name, args, effect(action, state, args)
                 except EvaluationError as e:
                     self._limit(f"an operation without a meaning in `{action.name}`: {e}")
-                    continue
-                yield action.name, args, after
 
     # ---- the search
 
