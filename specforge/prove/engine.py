@@ -159,6 +159,7 @@ class Prover:
         self.actions = {a.name: a for a in spec.actions}
         self.digests = Digests(spec, depth)
         self.findings: list[Finding] = []
+        self.small_worlds: explicit_search.Exploration | None = None  # the search for violations, if it ran
         self._pool: ProcessPoolExecutor | None = None
 
     # ---- setup ----------------------------------------------------------------------------
@@ -317,7 +318,8 @@ class Prover:
         if self.explore_size < 0:
             return
         self.progress(f"explicit search of small instances, {len(open_ids)} open")
-        self._take_runs(self._explore(open_ids, give_up=False), status, traces)
+        self.small_worlds = self._explore(open_ids, give_up=False)
+        self._take_runs(self.small_worlds, status, traces)
 
     def _take_runs(self, found: explicit_search.Exploration, status: dict[str, _Status],
                    traces: dict[str, Run]) -> None:
@@ -624,8 +626,16 @@ class Prover:
         if t.id in strengthened:
             return InvariantResult(verdict=Verdict.PROVED, method="strengthened", strengthening=strengthened[t.id],
                                    **base)
-        return InvariantResult(verdict=Verdict.UNKNOWN, reason=st.reason or "unknown", counterexample=st.cti,
-                               **base)
+        return InvariantResult(verdict=Verdict.UNKNOWN, reason=(st.reason or "unknown") + self._searched(t.id),
+                               counterexample=st.cti, **base)
+
+    def _searched(self, tid: str) -> str:
+        """For an unknown verdict: what the explicit search of small worlds covered without a violation."""
+        found = self.small_worlds
+        if found is None or tid not in found.checked or tid in found.violations:
+            return ""
+        worlds = f" with each set of 0..{self.explore_size} elements" if self.spec.sets else ""
+        return f"; no violation among the {found.states:,} states the explicit search reached{worlds}"
 
 
 def _reason(s: z3.Solver, when: str) -> str:
