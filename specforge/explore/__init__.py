@@ -139,7 +139,7 @@ def explore(spec: ir.Spec, sizes: int | Iterable[int | Mapping[str, int]] = DEFA
         limits += [why for why in search.limits if not why.startswith("stopped before")]
         searched.append(Searched(dict(vector), len(search.nodes), search.transitions, search.depth,
                                  list(search.limits), search.out_of_range))
-        if budget.left() is not None or (give_up_unless_exhaustive and (search.limits or search.undecided)):
+        if budget.left() is not None or (give_up_unless_exhaustive and search.limits):
             break
     limits = list(dict.fromkeys(limits))
     return Exploration(spec.name, not limits and bool(searched), violations, undecided, limits, checked, searched,

@@ -163,7 +163,7 @@ class Search:
                     if why is not None:
                         self._limit(why)
                         return self
-                    if give_up and (self.limits or self.undecided):
+                    if give_up and self.limits:  # an undecided obligation leaves the others provable
                         self._limit("given up: the search can no longer prove anything")
                         return self
                     if progress is not None and time.perf_counter() - reported > 0.5:
