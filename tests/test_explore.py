@@ -235,3 +235,18 @@ def test_sample_gives_the_reachable_states_of_each_size():
     assert [len(s.states) for s in sample(spec, [1, 2, 3], symmetric=False)] == [2, 4, 8]
     assert all(s.complete for s in samples)
     assert set(samples[2].universe["Node"]) == {"Node1", "Node2", "Node3"}
+
+
+def test_progress_goes_to_stderr_only_when_it_is_a_terminal_or_when_asked(capsys):
+    from specforge.explore import stderr_progress
+
+    assert stderr_progress() is None  # pytest's stderr is no terminal
+    show = stderr_progress(force=True)
+    show("explicit search: 10 states")
+    assert capsys.readouterr().err == "explicit search: 10 states\n"
+
+
+def test_a_search_stopped_because_everything_is_violated_is_not_called_exhaustive():
+    found = explore(load(str(PROTOCOLS / "peterson_bug.sf")).spec)
+    assert found.violations["MUTEX-1"].length == 6
+    assert not found.exhaustive and "already violated" in found.limits[0]

@@ -136,7 +136,7 @@ def explore(spec: ir.Spec, sizes: int | Iterable[int | Mapping[str, int]] = DEFA
                 violations[tid] = Violation(tid, instance, steps)
         for tid, why in search.undecided.items():
             undecided.setdefault(tid, why)
-        limits += [why for why in search.limits if not why.startswith("stopped before")]
+        limits += search.limits
         searched.append(Searched(dict(vector), len(search.nodes), search.transitions, search.depth,
                                  list(search.limits), search.out_of_range))
         if budget.left() is not None or (give_up_unless_exhaustive and search.limits):

@@ -154,7 +154,7 @@ class Search:
         while frontier:
             depth = self.nodes[frontier[0]].depth + 1
             if stop(depth):
-                self._limit(f"stopped before depth {depth}")
+                self._limit(f"stopped before depth {depth}: every obligation searched for is already violated")
                 break
             nxt: list[tuple] = []
             for n, key in enumerate(frontier):
