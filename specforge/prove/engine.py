@@ -3,15 +3,16 @@
 In order:
 1. consistency: the invariants can all hold at once (else an unsat core names them);
 2. the initial state: each invariant holds after `init` (else: violated at step 0);
-2b. for a finite spec (no `set`, every parameter's values enumerable): the explicit-state engine
-   (`specforge.explore`) searches every reachable state; when it exhausts them, every obligation is
-   decided there: proved ("proved by exhaustive search of N states") or violated with a shortest run;
 3. induction, sound by construction: the largest set of invariants (declared
    ones and the state variables' type bounds) that hold initially and that
    every action preserves *assuming only that set* is computed by removing
    failures until nothing changes (Houdini). Everything left is proved: the
    set is inductive, so it holds in every reachable state. An invariant is
    never proved on the strength of another that is not itself proved;
+3b. for a finite spec (no `set`, every parameter's values enumerable), what induction left open: the
+   explicit-state engine (`specforge.explore`) searches every reachable state; when it exhausts them,
+   each is decided there: proved ("proved by exhaustive search of N states") or violated with a
+   shortest run;
 4. real violations: for what is left, the explicit-state engine first searches small instances
    (each set with 0..`explore_size` elements) breadth first, a shortest run in that instance; then
    bounded model checking from init, shortest run first, up to `depth` steps, gives a trace;
@@ -194,11 +195,11 @@ class Prover:
         self._consistency()
         self._initial(status)
         traces: dict[str, Run] = {}
-        exhausted = self._exhaust(status, traces)
-        proved = set(exhausted)
-        if any(t.id not in proved and t.id not in traces for t in self.targets):
-            proved |= self._houdini(status, skip=set(traces))
-        open_ids = [t.id for t in self.targets if t.id not in proved and t.id not in traces]
+        proved = self._houdini(status)
+        open_ids = [t.id for t in self.targets if t.id not in proved]
+        exhausted = self._exhaust(open_ids, status, traces) if open_ids else {}
+        proved |= set(exhausted)
+        open_ids = [tid for tid in open_ids if tid not in proved and tid not in traces]
         if open_ids:
             self._search_small(open_ids, status, traces)
             open_ids = [tid for tid in open_ids if tid not in traces]
@@ -306,18 +307,19 @@ class Prover:
         return explicit_search.explore(self.spec, max(self.explore_size, 0), checks=checks, budget=budget,
                                        give_up_unless_exhaustive=give_up, progress=self.progress)
 
-    def _exhaust(self, status: dict[str, _Status], traces: dict[str, Run]) -> dict[str, str]:
-        """For a finite spec: every reachable state searched. Returns the obligations it proves, each with
-        its reason; fills `traces` with the shortest runs to the others' violations."""
-        if self.explore_size < 0 or self.spec.sets or not self.targets:
+    def _exhaust(self, open_ids: list[str], status: dict[str, _Status], traces: dict[str, Run]) -> dict[str, str]:
+        """For a finite spec, what induction left open, decided by searching every reachable state: returns
+        the obligations it proves, each with its reason; fills `traces` with shortest runs to violations.
+        After induction, so that a spec induction proves at once never waits for a large search."""
+        if self.explore_size < 0 or self.spec.sets:
             return {}
         self.progress("explicit search of every reachable state")
-        found = self._explore([t.id for t in self.targets], give_up=True)
+        found = self._explore(open_ids, give_up=True)
         self._take_runs(found, status, traces)
         if not found.exhaustive:
             return {}
         reason = f"proved by exhaustive search of {found.states:,} state{'s' if found.states != 1 else ''}"
-        proved = {t.id: reason for t in self.targets if found.proved(t.id)}
+        proved = {tid: reason for tid in open_ids if found.proved(tid)}
         for tid in proved:
             status[tid].time += found.seconds
         return proved
@@ -339,9 +341,8 @@ class Prover:
 
     # ---- 3. induction (Houdini) ----------------------------------------------------------------------------
 
-    def _houdini(self, status: dict[str, _Status], skip: set[str] = frozenset()) -> set[str]:
-        # an obligation already violated by a real run can be in no inductive set
-        candidates = [t.id for t in self.targets if status[t.id].init and t.id not in skip]
+    def _houdini(self, status: dict[str, _Status]) -> set[str]:
+        candidates = [t.id for t in self.targets if status[t.id].init]
         while True:
             self.progress(f"induction: {len(candidates)} candidate invariants")
             outcomes = self._induction_round(candidates)
