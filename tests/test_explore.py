@@ -251,3 +251,13 @@ def test_a_search_stopped_because_everything_is_violated_is_not_called_exhaustiv
     found = explore(load(str(PROTOCOLS / "peterson_bug.sf")).spec)
     assert found.violations["MUTEX-1"].length == 6
     assert not found.exhaustive and "already violated" in found.limits[0]
+
+
+def test_sample_takes_a_state_bound_per_instance_and_a_deadline():
+    import time
+
+    spec = spec_of("spec T\nset Node\nstate {\n  on: map[Node, bool]\n}\ninit {\n  on := {n: false for n in Node}\n}\n"
+                   "action mark(n: Node) {\n  on[n] := true\n}\n")
+    cut = sample(spec, [{"Node": 3}, {"Node": 3}], max_states=2, symmetric=False)
+    assert [len(s.states) for s in cut] == [3, 3] and not any(s.complete for s in cut)  # init + 2 new each
+    assert sample(spec, [1, 2], deadline=time.monotonic() - 1) == []

@@ -23,6 +23,7 @@ Three uses:
 
         from specforge.explore import sample
         for s in sample(spec, sizes=[1, 2, 3]):   # each set of that size; or a dict set -> size
+                                                  # (max_states= per instance, deadline= monotonic time)
             for state in s.states:                # interpreter States: leaf path -> value
                 ...                               # evaluate with interpret.Interpreter(spec, s.universe)
 
@@ -165,20 +166,27 @@ class Sample:
     complete: bool  # every reachable state of the instance (within its pools and range) is here
 
 
-def sample(spec: ir.Spec, sizes: Iterable[int | Mapping[str, int]] = (1, 2, 3), *, symmetric: bool = True,
-           budget: Budget | None = None) -> list[Sample]:
+def sample(spec: ir.Spec, sizes: Iterable[int | Mapping[str, int]] = (1, 2, 3), max_states: int | None = None,
+           deadline: float | None = None, *, symmetric: bool = True, budget: Budget | None = None) -> list[Sample]:
     """The reachable states of each instance: an int n in `sizes` gives every set n elements (a mapping
-    gives each set its own size). Instances the budget leaves no room for are left out."""
+    gives each set its own size). `max_states` bounds each instance's search, `deadline` (a
+    `time.monotonic()` value) and `budget` all of them; an instance the time leaves no room for is left
+    out, one cut short is given with `complete` false."""
     budget = budget or Budget()
+    if deadline is not None:
+        budget.seconds = min(budget.seconds, max(0.0, deadline - time.monotonic()))
     names = [s.name for s in spec.sets]
     out = []
     for size in sizes:
-        vector = dict(size) if isinstance(size, Mapping) else dict.fromkeys(names, size)
-        instance = build(spec, vector)
-        search = Search(spec, instance, [], symmetric).run(budget)
-        out.append(Sample(vector, instance.universe, search.states(), not search.limits and not instance.partial))
         if budget.left() is not None:
             break
+        vector = dict(size) if isinstance(size, Mapping) else dict.fromkeys(names, size)
+        instance = build(spec, vector)
+        mine = budget if max_states is None else Budget(budget.seconds, min(max_states, budget.states - budget.spent_states),
+                                                        budget.started)
+        search = Search(spec, instance, [], symmetric).run(mine)
+        budget.spent_states += mine.spent_states if mine is not budget else 0
+        out.append(Sample(vector, instance.universe, search.states(), not search.limits and not instance.partial))
     return out
 
 

@@ -177,6 +177,9 @@ class Search:
                     self.transitions += 1
                     k = self.canonical.key(after)
                     if k not in self.nodes:
+                        if budget.spent_states >= budget.states:
+                            self._limit(budget.left() or "the state budget ran out")
+                            return self
                         budget.spent_states += 1
                         nxt.append(self._add(after, key, action, args, depth, k))
             if nxt:
