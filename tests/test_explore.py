@@ -22,6 +22,7 @@ from specforge.evaluate import Env
 from specforge.explore import Budget, explore, sample
 from specforge.explore.instance import build, interval
 from specforge.explore.search import Search
+from specforge.explore.symmetry import Canonical
 from specforge.frontend import load, load_text
 from specforge.ir import MapT, SetT
 from specforge.prove import Verdict, prove
@@ -75,6 +76,36 @@ def test_symmetry_keeps_every_shortest_violation_with_fewer_states(seed):
         every = Search(spec, build(spec, vector, bounds["domains"], NO_CUT), [], symmetric=False).run(Budget())
         fewer = Search(spec, build(spec, vector, bounds["domains"], NO_CUT), [], symmetric=True).run(Budget())
         assert len(fewer.nodes) == len(orbits(spec, every.states())), vector  # one state per class of renamings
+
+
+NESTED = ("spec T\nset Client\nset Server\nstate {\n  link: map[Client, map[Server, bool]]\n"
+          "  free: map[Server, bool]\n  seen: map[Server, map[Client, bool]]\n}\n"
+          "init {\n  link := {c: {s: false for s in Server} for c in Client}\n  free := {s: true for s in Server}\n"
+          "  seen := {s: {c: false for c in Client} for s in Server}\n}\n"
+          "action connect(c: Client, s: Server) {\n  requires free[s]\n  link[c][s] := true\n  free[s] := false\n"
+          "  seen[s][c] := true\n}\naction disconnect(c: Client, s: Server) {\n  requires link[c][s]\n"
+          "  link[c][s] := false\n  free[s] := true\n}\n")
+
+
+@pytest.mark.parametrize("seed", [*SEEDS[:30], "nested"])
+def test_signature_canonical_forms_partition_states_as_every_permutation_does(seed):
+    spec = spec_of(NESTED if seed == "nested" else generate(seed))
+    if not spec.sets:
+        return
+    vectors = ([{"Client": 2, "Server": 2}, {"Client": 3, "Server": 2}] if seed == "nested"
+               else [{"Item": 2}, {"Item": 3}])
+    for vector in vectors:
+        instance = build(spec, vector, brute_bounds(spec), NO_CUT)
+        states = Search(spec, instance, [], symmetric=False).run(Budget()).states()
+        args = (leaves(spec), instance.universe, Env.of(spec, instance.universe).enums)
+        fast, every = Canonical(*args), Canonical(*args, exhaustive=True)
+        by_fast, by_every = {}, {}
+        for state in states:
+            by_fast.setdefault(fast.key(state), set()).add(state)
+            by_every.setdefault(every.key(state), set()).add(state)
+        assert sorted(map(frozenset, by_fast.values()), key=hash) == sorted(map(frozenset, by_every.values()), key=hash)
+        if seed == "nested":
+            assert len(by_fast) < len(states)
 
 
 def orbits(spec, states) -> set[frozenset]:
