@@ -55,7 +55,7 @@ CASES = [("peterson", (ROOT / "examples" / "protocols" / "peterson.sf").read_tex
 
 
 @pytest.mark.parametrize(("name", "text"), CASES, ids=[c[0] for c in CASES])
-def test_the_engine_and_tlc_find_the_same_number_of_states(name, text, tmp_path):
+def test_the_engine_and_tlc_find_the_same_number_of_states_and_no_violation(name, text, tmp_path):
     spec = spec_of(text)
     bounds = [parse_bound("MaxSteps=200")]
     model = build_model(spec, bounds)
@@ -65,9 +65,11 @@ def test_the_engine_and_tlc_find_the_same_number_of_states(name, text, tmp_path)
     assert "Model checking completed. No error has been found." in out, out
     tlc = int(re.search(r"states generated, (\d+) distinct states? found, 0 states left", out).group(1))
     sizes = {name: v if isinstance(v, int) else len(v) for name, v in model.sets.items()}
-    mine = explore(spec, [sizes], checks=[], symmetric=False, domains=model.domains, state_range=model.state_range)
+    same = dict(symmetric=False, domains=model.domains, state_range=model.state_range)
+    mine = explore(spec, [sizes], checks=[], **same)
     # TLC does not count a state outside the range (its constraint); the engine counts and checks it
     assert mine.states - sum(s.cut for s in mine.searched) == tlc
+    assert explore(spec, [sizes], **same).violations == {}  # the same verdict: nothing is violated
 
 
 def test_the_buggy_peterson_is_violated_in_both_and_the_engines_run_is_no_longer(tmp_path):
