@@ -69,9 +69,9 @@ class Step:
 Check = Callable[[State], bool]
 
 
-def targets(spec: ir.Spec, interp: Interpreter) -> dict[str, Check]:
-    """Every obligation the prover reports on (invariants, then `type:<path>`), as a check of a state."""
-    env = interp.env
+def targets(spec: ir.Spec, env: Env) -> dict[str, Check]:
+    """Every obligation the prover reports on (invariants, then `type:<path>`), as a check of a state
+    (evaluated in `env`, whose state it sets)."""
     checks: dict[str, Check] = {}
     for inv in spec.invariants:
         fn = compiled(inv.expr)
@@ -104,8 +104,8 @@ class Search:
         self.spec = spec
         self.instance = instance
         self.interp = Interpreter(spec, instance.universe)
-        self.env: Env = self.interp.env
-        all_checks = targets(spec, self.interp)
+        self.env: Env = self.interp.env.with_state(State(), {})  # ours to reuse: its state is set per call
+        all_checks = targets(spec, self.env)
         self.checks = {tid: all_checks[tid] for tid in (all_checks if checks is None else checks)}
         self.canonical = Canonical(self.interp.leaves, instance.universe, self.env.enums, symmetric)
         low, high = instance.state_range
