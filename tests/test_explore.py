@@ -292,3 +292,11 @@ def test_sample_takes_a_state_bound_per_instance_and_a_deadline():
     cut = sample(spec, [{"Node": 3}, {"Node": 3}], max_states=2, symmetric=False)
     assert [len(s.states) for s in cut] == [3, 3] and not any(s.complete for s in cut)  # init + 2 new each
     assert sample(spec, [1, 2], deadline=time.monotonic() - 1) == []
+
+
+def test_an_action_with_many_int_parameters_keeps_its_calls_few_and_says_so():
+    spec = spec_of("spec T\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\n"
+                   "action f(a: int[0..63], b: int[0..63], c: int[0..63]) {\n  x := a + b + c\n}\n")
+    instance = build(spec, {})
+    assert len(instance.calls["f"]) <= 4096 and instance.partial  # not 262,144 calls from every state
+    assert not explore(spec).exhaustive

@@ -13,6 +13,7 @@ partial, so that exhausting it is evidence, not a proof.
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -21,8 +22,10 @@ from ..evaluate import Env, EvaluationError, evaluate
 from ..ir import BinOp, BoolT, CmpOp, EnumT, IntT, RefKind, SetT
 from ..values import Universe
 
-# A parameter whose interval holds at most this many values takes all of them.
+# A parameter whose interval holds at most this many values takes all of them,
 FULL_POOL_LIMIT = 64
+# as long as its action's calls stay within this many (else its widest int parameters draw from pools).
+MAX_CALLS = 4096
 
 
 @dataclass(frozen=True)
@@ -71,21 +74,41 @@ def build(spec: ir.Spec, sizes: Mapping[str, int], domains: Mapping[tuple[str, s
     env = Env.of(spec, universe)
     calls, partial, all_values = {}, [], []
     for action in spec.actions:
-        choices = []
+        choices, complete = [], []
         for p in action.params:
             fixed = None if domains is None else domains.get((action.name, p.name))
-            values, complete = _values(p, action, universe, env, numbers, fixed)
-            if not complete:
+            values, whole = _values(p, action, universe, env, numbers, fixed)
+            choices.append(values)
+            complete.append(whole)
+        _fit(action, choices, complete, numbers, fixed_by_caller=domains is not None)
+        for p, values, whole in zip(action.params, choices, complete, strict=True):
+            if not whole:
                 partial.append(f"{action.name}.{p.name}")
             if finite.int_like(p.type.resolved):
                 all_values.append(values)
-            choices.append(values)
         names = [p.name for p in action.params]
         calls[action.name] = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*choices)]
     if state_range is None:
         m = finite.state_bound(spec, all_values)
         state_range = (-m, m)
     return Instance(universe, calls, state_range, partial)
+
+
+def _fit(action: ir.Action, choices: list[list], complete: list[bool], numbers: dict[str, set[int]],
+         fixed_by_caller: bool) -> None:
+    """Keep an action's calls to at most `MAX_CALLS` (every value of three int parameters of 64 values
+    would be 262,144 calls from every state): the int parameter with the most values draws from its
+    boundary pool instead, and no longer counts as complete, until the calls fit."""
+    while not fixed_by_caller and math.prod(len(c) for c in choices) > MAX_CALLS:
+        widest = max((i for i, p in enumerate(action.params) if finite.int_like(p.type.resolved) and complete[i]),
+                     key=lambda i: len(choices[i]), default=None)
+        if widest is None:
+            return
+        values = choices[widest]
+        low, high = values[0], values[-1]
+        pool = finite.default_domain(action.params[widest].type.resolved, numbers) + [low, low + 1, high - 1, high]
+        choices[widest] = sorted({v for v in pool if low <= v <= high})
+        complete[widest] = False
 
 
 def _values(p: ir.Param, action: ir.Action, universe: Universe, env: Env, numbers: dict[str, set[int]],
