@@ -9,13 +9,17 @@ In order:
    failures until nothing changes (Houdini). Everything left is proved: the
    set is inductive, so it holds in every reachable state. An invariant is
    never proved on the strength of another that is not itself proved;
-4. inference: for what is left and holds initially, supporting invariants are inferred
-   from samples of small instances (infer.py) and added to the obligations; the
-   induction of step 3 runs again over everything, so an inferred invariant only helps
-   inside a set that is inductive as a whole;
-5. real violations: for what is left, bounded model checking from init,
-   shortest run first, up to `depth` steps, gives a trace;
-6. strengthening: for what is still left, z3's CHC engine (Spacer) searches
+4. for a finite spec (no `set`, every parameter's values enumerable), what induction left open: the
+   explicit-state engine (`specforge.explore`) searches every reachable state; when it exhausts them,
+   each is decided there: proved ("proved by exhaustive search of N states") or violated with a
+   shortest run; for the others, the explicit-state engine searches small instances (each set with
+   0..`explore_size` elements) breadth first for a shortest violating run;
+5. inference: for what is left and holds initially, supporting invariants are inferred from samples
+   of small instances (infer.py) and added to the obligations; the induction of step 3 runs again
+   over everything, so an inferred invariant only helps inside a set that is inductive as a whole;
+6. real violations: for what is left, bounded model checking from init, shortest run first, up to
+   `depth` steps, gives a trace;
+7. strengthening: for what is still left, z3's CHC engine (Spacer) searches
    for an inductive invariant; one it finds is checked again by plain solver
    calls (init implies it, every action preserves it, it implies the goal)
    before the verdict is `proved`, and it is shown in spec syntax;
@@ -36,10 +40,12 @@ from dataclasses import asdict, dataclass, field
 
 import z3
 
+from .. import explore as explicit_search
 from .. import ir
 from ..structure import leaves
 from .cache import Cache, Digests, NoCache, digest
 from .encode import Encoder, Env, Unsupported
+from .explicit import run_steps
 from .infer import Inference, infer
 from .model import Renderer
 from .result import (
@@ -56,6 +62,8 @@ from .strengthen import strengthen
 
 DEFAULT_DEPTH = 10
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_EXPLORE_SIZE = explicit_search.DEFAULT_SIZE
+DEFAULT_EXPLORE_STATES = 200_000
 # Seconds the inference of supporting invariants may take in all (0: no inference).
 DEFAULT_INFER_BUDGET = 30.0
 
@@ -87,6 +95,10 @@ class _Status:
 
 # A witness world is shrunk set by set, trying up to this many elements.
 MAX_TIDY_ELEMENTS = 8
+# The check of a target assuming only itself is a shortcut: past this many of z3's resource units (its
+# deterministic step count; a target preserved alone took at most 11,383 in the benchmark and example
+# specs, a slow refutation over a million) it gives way to the check with every candidate.
+ALONE_RLIMIT = 100_000
 # Below this many open obligations a round is checked in this process: starting
 # workers would cost more than it saves.
 PARALLEL_THRESHOLD = 32
@@ -138,13 +150,15 @@ def _remote_check(key: str, payload: bytes, depth: int, timeout: float,
 
 
 def prove_remote(payload: bytes, depth: int, timeout: float, use_cache: bool,
+                 explore_size: int = DEFAULT_EXPLORE_SIZE, explore_states: int = DEFAULT_EXPLORE_STATES,
                  infer_budget: float = DEFAULT_INFER_BUDGET) -> ProofReport:
     """One whole spec, proved where an executor runs it (a command with several files gives each worker
     whole files); the worker opens the result cache itself."""
     from .cache import open_cache
 
     with open_cache(use_cache) as cache:
-        return Prover(pickle.loads(payload), depth, timeout, cache=cache, infer_budget=infer_budget).run()
+        return Prover(pickle.loads(payload), depth, timeout, cache=cache, explore_size=explore_size,
+                      explore_states=explore_states, infer_budget=infer_budget).run()
 
 
 def process_pool(jobs: int) -> ProcessPoolExecutor:
@@ -170,8 +184,11 @@ def workers(executor: Executor) -> int:
 class Prover:
     def __init__(self, spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
                  progress: Callable[[str], None] | None = None, cache: Cache | None = None, jobs: int = 1,
-                 executor: Executor | None = None, infer_budget: float = DEFAULT_INFER_BUDGET):
+                 executor: Executor | None = None, explore_size: int = DEFAULT_EXPLORE_SIZE,
+                 explore_states: int = DEFAULT_EXPLORE_STATES, infer_budget: float = DEFAULT_INFER_BUDGET):
         self.spec = spec
+        self.explore_size = explore_size  # the explicit search's largest set size; -1: no explicit search
+        self.explore_states = explore_states
         self.depth = depth
         self.timeout = timeout
         self.timeout_ms = max(1, int(timeout * 1000))
@@ -194,6 +211,7 @@ class Prover:
         self.digests = Digests(spec, depth)
         self.findings: list[Finding] = []
         self._in_process = False
+        self.small_worlds: explicit_search.Exploration | None = None  # the search for violations, if it ran
 
     # ---- setup ----------------------------------------------------------------------------
 
@@ -225,10 +243,19 @@ class Prover:
         status = {t.id: _Status() for t in self.targets}
         self._consistency()
         self._initial(status)
+        traces: dict[str, Run] = {}
         proved = self._houdini(status)
-        proved = self._infer(status, proved)
-        open_ids = [t.id for t in self.targets if t.id not in proved and t.kind != "inferred"]
-        traces = self._bmc(open_ids, status) if open_ids else {}
+        open_ids = [t.id for t in self.targets if t.id not in proved]
+        exhausted = self._exhaust(open_ids, status, traces) if open_ids else {}
+        proved |= set(exhausted)
+        open_ids = [tid for tid in open_ids if tid not in proved and tid not in traces]
+        if open_ids:
+            self._search_small(open_ids, status, traces)
+            open_ids = [tid for tid in open_ids if tid not in traces]
+        if open_ids:
+            proved = self._infer(status, proved, open_ids) | set(exhausted)
+            open_ids = [tid for tid in open_ids if tid not in proved]
+        traces.update(self._bmc(open_ids, status) if open_ids else {})
         strengthened: dict[str, str] = {}
         for t in self.targets:
             if t.id in proved or t.id in traces or status[t.id].init is False or t.kind == "inferred":
@@ -251,7 +278,7 @@ class Prover:
         if self._own_pool and self.executor is not None:
             self.executor.shutdown()
             self.executor = None
-        results = [self._result(t, status[t.id], proved, traces, strengthened) for t in self.targets
+        results = [self._result(t, status[t.id], proved, traces, strengthened, exhausted) for t in self.targets
                    if t.kind != "inferred"]
         return ProofReport(self.spec.name, self.spec.file, results, self.findings, self.depth,
                            int((time.perf_counter() - started) * 1000), self._inferred(status, results))
@@ -327,6 +354,45 @@ class Prover:
                 st.reason = _reason(where, "while checking the initial state")
             s.pop()
 
+    # ---- 2b and 4a. the explicit-state engine ------------------------------------------------------------------
+
+    def _explore(self, checks: list[str], give_up: bool) -> explicit_search.Exploration:
+        budget = explicit_search.Budget(seconds=self.timeout, states=self.explore_states)
+        return explicit_search.explore(self.spec, max(self.explore_size, 0), checks=checks, budget=budget,
+                                       give_up_unless_exhaustive=give_up, progress=self.progress)
+
+    def _exhaust(self, open_ids: list[str], status: dict[str, _Status], traces: dict[str, Run]) -> dict[str, str]:
+        """For a finite spec, what induction left open, decided by searching every reachable state: returns
+        the obligations it proves, each with its reason; fills `traces` with shortest runs to violations.
+        After induction, so that a spec induction proves at once never waits for a large search."""
+        if self.explore_size < 0 or self.spec.sets:
+            return {}
+        self.progress("explicit search of every reachable state")
+        found = self._explore(open_ids, give_up=True)
+        self._take_runs(found, status, traces)
+        if not found.exhaustive:
+            return {}
+        reason = f"proved by exhaustive search of {found.states:,} state{'s' if found.states != 1 else ''}"
+        proved = {tid: reason for tid in open_ids if found.proved(tid)}
+        for tid in proved:
+            status[tid].time += found.seconds
+        return proved
+
+    def _search_small(self, open_ids: list[str], status: dict[str, _Status], traces: dict[str, Run]) -> None:
+        """Shortest violations in small instances, before the slower SMT bounded search."""
+        if self.explore_size < 0:
+            return
+        self.progress(f"explicit search of small instances, {len(open_ids)} open")
+        self.small_worlds = self._explore(open_ids, give_up=False)
+        self._take_runs(self.small_worlds, status, traces)
+
+    def _take_runs(self, found: explicit_search.Exploration, status: dict[str, _Status],
+                   traces: dict[str, Run]) -> None:
+        for tid, violation in found.violations.items():
+            steps, sets = run_steps(self.spec, violation)
+            traces[tid] = Run(steps, sets)
+            status[tid].time += found.seconds
+
     # ---- 3. induction (Houdini) ----------------------------------------------------------------------------
 
     def _houdini(self, status: dict[str, _Status]) -> set[str]:
@@ -364,12 +430,12 @@ class Prover:
             kept = {(o.target, o.action): o for tid in candidates for o in outcomes[tid]
                     if o.preserved and standing.issuperset(o.core)}
 
-    # ---- 4. inference ---------------------------------------------------------------------------------
+    # ---- 5. inference ---------------------------------------------------------------------------------
 
-    def _infer(self, status: dict[str, _Status], proved: set[str]) -> set[str]:
+    def _infer(self, status: dict[str, _Status], proved: set[str], open_ids: list[str]) -> set[str]:
         """Infer supporting invariants for the open targets that hold initially, add them as
         obligations, and run the joint induction again over everything."""
-        goals = [t.id for t in self.targets if t.id not in proved and status[t.id].init]
+        goals = [tid for tid in open_ids if status[tid].init]
         if not goals or self.infer_budget <= 0 or not self.spec.actions:
             return proved
         started = time.perf_counter()
@@ -492,7 +558,13 @@ class Prover:
             started = time.perf_counter()
             s.push()
             s.add(z3.Not(self.by_id[tid].formula(post)))
-            r = s.check(switches[tid]) if tid in switches else z3.unknown
+            r = z3.unknown
+            if tid in switches:
+                # only a shortcut: a target that is not preserved alone can be slow for z3 to refute
+                # (a model of quantified formulas), so this check gets a small share of the time
+                s.set("rlimit", ALONE_RLIMIT)  # counted in z3's own steps, so the outcome does not depend on load
+                r = s.check(switches[tid])
+                s.set("rlimit", 0)
             core, cti, reason, preserved = [tid], None, None, True
             if r != z3.unsat:
                 r = s.check(*every)
@@ -518,7 +590,7 @@ class Prover:
                 memo[tid] = self.by_id[tid].formula(pre)
         return memo
 
-    # ---- 5. bounded model checking ------------------------------------------------------------------------------
+    # ---- 6. bounded model checking ------------------------------------------------------------------------------
 
     def _bmc(self, open_ids: list[str], status: dict[str, _Status]) -> dict[str, Run]:
         """The shortest run from init to a state breaking each open target (step 0 is init)."""
@@ -725,12 +797,16 @@ class Prover:
     # ---- results --------------------------------------------------------------------------------------------------
 
     def _result(self, t: Target, st: _Status, proved: set[str], traces: dict[str, Run],
-                strengthened: dict[str, str]) -> InvariantResult:
+                strengthened: dict[str, str], exhausted: dict[str, str]) -> InvariantResult:
         actions = [ActionResult(a.name, st.failed_actions.get(a.name, True) if st.init else None,
                                 int(st.action_time.get(a.name, 0.0) * 1000)) for a in self.spec.actions]
         base = dict(id=t.id, level=t.level, kind=t.kind, line=t.line, description=t.description,
                     time_ms=int(st.time * 1000), actions=actions)
         inferred = {s.id for s in self.inference.support} if self.inference else set()
+        if t.id in exhausted:
+            # no claim about single actions: the search checked states, not each action's induction step
+            base["actions"] = [ActionResult(a.name, None, 0) for a in self.spec.actions]
+            return InvariantResult(verdict=Verdict.PROVED, method="exhaustive", reason=exhausted[t.id], **base)
         if t.id in proved:
             method = ("inferred" if st.support & inferred else
                       "inductive" if not st.support else "inductive with others")
@@ -744,10 +820,18 @@ class Prover:
         if t.id in strengthened:
             return InvariantResult(verdict=Verdict.PROVED, method="strengthened", strengthening=strengthened[t.id],
                                    **base)
-        reason = st.reason or "unknown"
+        reason = (st.reason or "unknown") + self._searched(t.id)
         if self.inference is not None and t.id in self.inference.goals_tried and self.inference.note:
             reason += f"; inference: {self.inference.note}"
         return InvariantResult(verdict=Verdict.UNKNOWN, reason=reason, counterexample=st.cti, **base)
+
+    def _searched(self, tid: str) -> str:
+        """For an unknown verdict: what the explicit search of small worlds covered without a violation."""
+        found = self.small_worlds
+        if found is None or tid not in found.checked or tid in found.violations:
+            return ""
+        worlds = f" with each set of 0..{self.explore_size} elements" if self.spec.sets else ""
+        return f"; no violation among the {found.states:,} states the explicit search reached{worlds}"
 
 
 def _linked(spec: ir.Spec, targets: list[Target]) -> list[list[Target]]:
@@ -874,12 +958,16 @@ def _reason(s: z3.Solver, when: str) -> str:
 
 def prove(spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
           progress: Callable[[str], None] | None = None, cache: Cache | None = None,
-          jobs: int = 1, executor: Executor | None = None, infer_budget: float = DEFAULT_INFER_BUDGET) -> ProofReport:
+          jobs: int = 1, executor: Executor | None = None, explore_size: int = DEFAULT_EXPLORE_SIZE,
+          explore_states: int = DEFAULT_EXPLORE_STATES, infer_budget: float = DEFAULT_INFER_BUDGET) -> ProofReport:
     """Decide every invariant of `spec`. `executor` (any `concurrent.futures.Executor`: a process pool
     shared by a whole command, a Dask cluster's) runs the induction checks, one task per action;
-    without one, `jobs > 1` starts a process pool for this spec alone. `infer_budget` is the seconds
-    the inference of supporting invariants may take (0: none)."""
-    return Prover(spec, depth, timeout, progress, cache, jobs, executor, infer_budget).run()
+    without one, `jobs > 1` starts a process pool for this spec alone. `explore_size` is the largest
+    set size of the explicit-state engine's small worlds (-1: no explicit-state engine), and
+    `explore_states` its state budget; `infer_budget` is the seconds the inference of supporting
+    invariants may take (0: none)."""
+    return Prover(spec, depth, timeout, progress, cache, jobs, executor, explore_size, explore_states,
+                  infer_budget).run()
 
 
 __all__ = ["DEFAULT_DEPTH", "DEFAULT_INFER_BUDGET", "DEFAULT_TIMEOUT", "Env", "Prover", "Unsupported", "prove"]
