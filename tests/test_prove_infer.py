@@ -8,12 +8,13 @@ from collections import deque
 
 import pytest
 
+from specforge.explore import sample
 from specforge.frontend import load, load_text
 from specforge.interpret import Interpreter, InterpretError, Universe
 from specforge.ir import SetT
 from specforge.prove import Verdict, prove
 from specforge.prove import candidates as cand
-from specforge.prove.sample import sample, sizes_up_to
+from specforge.prove.infer import sizes_up_to
 
 from .support import ROOT
 

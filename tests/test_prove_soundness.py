@@ -264,10 +264,20 @@ invariant QUIET: not alarm
 
 
 def test_a_candidate_true_at_size_two_but_false_at_three_proves_nothing(monkeypatch):
-    from specforge.prove import infer
+    from specforge.explore import sample
+    from specforge.prove import candidates, infer
+    from specforge.prove.engine import Prover
 
     monkeypatch.setattr(infer, "LARGEST_SAMPLE", 2)  # the samples see one or two nodes only
-    report, r = run(ONLY_AT_THREE)
+    spec = load_text(ONLY_AT_THREE, "case.sf").spec
+    vocab = candidates.vocabulary(spec, 2)
+    masks, full = candidates.truth(vocab, sample(spec, infer.sizes_up_to(spec, 2)))
+    assert "forall n1 in Node: not marked[n1]" in {candidates.text(vocab, c)
+                                                   for c in candidates.clauses(vocab, masks, full, 2)}
+    found = infer.infer(Prover(spec), ["QUIET"], set(), 30)
+    assert found.support == [] and found.goals == []
+    # the whole prover, its explicit search of small worlds off so that the inference gets the goal
+    report, r = run(ONLY_AT_THREE, explore_size=-1)
     quiet = r["QUIET"]
     assert quiet.verdict is Verdict.VIOLATED and report.inferred == []
     assert len(quiet.trace) == 3 and len(quiet.sets["Node"]) == 3  # mark, ring: three nodes needed

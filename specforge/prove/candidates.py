@@ -26,10 +26,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .. import ir
+from ..explore import Sample
 from ..interpret import Env, EvaluationError, compiled
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, RefKind, SetT
 from ..nodes import make
-from .sample import Sample
 
 _BOOL = ir.BoolT()
 # An action's or a guard's numbers, at most this many, are the constants integer terms are compared with.

@@ -1,7 +1,7 @@
 """Supporting invariants for goals that are true but not inductive, inferred as DistAI does.
 
 1. sample the reachable states of small instances (every set of 1 to 3
-   elements; `sample.py`);
+   elements) with the explicit-state engine (`specforge.explore.sample`);
 2. enumerate the strongest clauses over the spec's atoms true in all of them
    (`candidates.py`), in stages: two variables per set and two literals, then
    three literals, then three variables per set;
@@ -31,11 +31,11 @@ from typing import TYPE_CHECKING
 import z3
 
 from .. import ir
+from ..explore import Sample, sample
 from ..interpret import Env as RunEnv
 from ..interpret import EvaluationError, compiled
 from . import candidates as cand
 from .encode import Env
-from .sample import Sample, sample, sizes_up_to
 
 if TYPE_CHECKING:
     from .engine import Prover
@@ -49,6 +49,13 @@ MAX_SAMPLED_STATES = 2000  # per instance
 QUICK_CHECK = 2.0
 
 Formula = Callable[[dict[str, z3.ExprRef]], z3.BoolRef]
+
+
+def sizes_up_to(spec: ir.Spec, largest: int) -> list[dict[str, int]]:
+    """Every combination of 1..largest elements per set, smallest instances first."""
+    names = [s.name for s in spec.sets]
+    combos = itertools.product(range(1, largest + 1), repeat=len(names))
+    return sorted((dict(zip(names, c, strict=True)) for c in combos), key=lambda d: (sum(d.values()), sorted(d.items())))
 
 
 @dataclass
