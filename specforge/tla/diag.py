@@ -7,7 +7,6 @@ from ..diagnostics import CODE_TABLE, Diagnostic, Severity
 CANNOT_EXPRESS = "SF320"  # construct the TLA+ exporter cannot express (error)
 TLC_INT_RANGE = "SF321"  # integer outside TLC's range (warning)
 TRACE_MISMATCH = "SF322"  # a trace that does not fit the spec (error)
-TRACE_PARTIAL = "SF323"  # a trace value shown only in part (warning)
 
 
 def diagnostic(severity: Severity, code: str, message: str, file: str, span=None,
