@@ -240,6 +240,9 @@ def report_results(document, spec: ir.Spec) -> list[dict]:
     if not isinstance(document, dict):
         raise RunError("the report is not a `specforge prove --format json` document")
     version = document.get("version")
+    if version is None:
+        raise RunError("the report has no format `version`: it is not `specforge prove --format json` output. "
+                       f"Write one with `{REGENERATE}`")
     if version != REPORT_VERSION:
         raise RunError(f"the report is in format version {version}; this specforge reads version {REPORT_VERSION} "
                        "(runs as typed values, maps whole). Regenerate it with the current specforge: "
