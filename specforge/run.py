@@ -100,7 +100,9 @@ class Run:
             raise RunError(str(e)) from None
         frozen = tuple(State((p, freeze(state[p])) for p, _ in types.leaves) for state in states)
         made = tuple(Call(a, FrozenMap((p, freeze(args[p])) for p, _ in types.params[a])) for a, args in calls)
-        return cls(universe, frozen, made, breaks, types)
+        run = cls(universe, frozen, made, breaks, types)
+        _check_values(run)
+        return run
 
     # ---- reading -----------------------------------------------------------------------------------------
 
@@ -222,6 +224,50 @@ def _check_shape(types: Types, states: list[Mapping], calls: list[tuple[str, Map
         params = [p for p, _ in types.params[action]]
         if set(args) != set(params):
             raise RunError(f"step {i}: `{action}` takes ({', '.join(params)}), the run gives ({', '.join(args)})")
+
+
+def _check_values(run: Run) -> None:
+    """Every value is one of its type (in this run's sets): a producer's slip is a `RunError` here, not a
+    report that cannot be read back."""
+    decoder = Decoder(run.types.enums, run.sets)
+    for i, state in enumerate(run.states):
+        for path, t in run.types.leaves:
+            _fits(decoder, state[path], t, f"state {i}, `{path}`")
+    for i, call in enumerate(run.calls, start=1):
+        for name, t in run.types.params[call.action]:
+            _fits(decoder, call.args[name], t, f"step {i}, `{name}`")
+
+
+def _fits(decoder: Decoder, value: Value, t: ir.Type, where: str) -> None:
+    try:
+        back = decoder.read(to_json(value, t), t, where)
+    except (TypeError, ValueError, AttributeError):
+        back = _NOTHING
+    if not _same(back, value):
+        raise RunError(f"{where}: {value!r} is not a value of type {show_type(t)} in this run")
+
+
+_NOTHING = object()
+
+
+def _same(a, b) -> bool:
+    """Equal, and of the same Python types (`True` is not the int 1)."""
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+def show_type(t: ir.Type) -> str:
+    """A type as the spec writes it (`map[Account, int]`), for messages."""
+    if isinstance(t, ir.MapT):
+        return f"map[{show_type(t.key)}, {show_type(t.value)}]"
+    if isinstance(t, ir.IntT):
+        if t.low is not None and t.high is not None:
+            return f"int[{t.low}..{t.high}]"
+        return "nat" if t.low == 0 else "int"
+    if isinstance(t, ir.QuantityT):
+        return "duration"
+    return getattr(t, "name", t.kind)
 
 
 def _list(doc: dict, key: str) -> list:

@@ -154,3 +154,17 @@ def test_a_run_that_does_not_fit_its_spec_is_refused(slots, change, message):
     change(doc)
     with pytest.raises(RunError, match=message):
         Run.from_json(doc, spec)
+
+
+@pytest.mark.parametrize(("state", "message"), [
+    ({"slots": dict.fromkeys(range(30), True)}, r"`slots`: .* is not a value of type map\[int\[0\.\.29\], int\]"),
+    ({"slots": dict.fromkeys(range(29), 0)}, r"`slots`: .* is not a value of type map\[int\[0\.\.29\], int\]"),
+    ({"clock": "15 min"}, "`clock`: '15 min' is not a value of type duration"),
+    ({"mode": {"Node1": "asleep"}}, r"`mode`: .* is not a value of type map\[Node, Mode\]"),
+    ({"big": 1.5}, "`big`: 1.5 is not a value of type int"),
+])
+def test_a_producer_that_makes_a_run_of_ill_typed_values_is_told_which(slots, state, message):
+    spec, _ = slots
+    good = {"slots": dict.fromkeys(range(30), 0), "clock": 0, "mode": {"Node1": "idle"}, "big": 0}
+    with pytest.raises(RunError, match="state 0, " + message):
+        Run.of(spec, {"Node": ["Node1"]}, [{**good, **state}], [], "LAST")
