@@ -295,3 +295,18 @@ def _value(tokens: list[str]):
     if re.fullmatch(r"-?\d+", head):
         return int(head), rest
     return head, rest  # a model value: a set element's name
+
+
+def test_the_generated_replays_name_the_runs_own_sets(found):
+    _, report, _ = found["a set of one element"]
+    code = generate(CLUSTER, "spec.sf", "agree_impl:Impl", "test_agree.py", json.loads(to_json([report])))
+    assert code.endswith(
+        "def test_replay_PEERS():\n"
+        '    """The run `specforge prove` found to violate PEERS, replayed with its own sets."""\n'
+        "    replay(ClusterSpec, [], 'PEERS',\n"
+        "           sets={'Node': ('Node1',)})\n"
+        "\n\n"
+        "def test_replay_SOMEONE():\n"
+        '    """The run `specforge prove` found to violate SOMEONE, replayed with its own sets."""\n'
+        "    replay(ClusterSpec, [], 'SOMEONE',\n"
+        "           sets={'Node': ()})\n")
