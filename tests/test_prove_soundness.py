@@ -149,8 +149,8 @@ def test_the_explicit_search_finds_the_same_violation_beyond_the_smt_depth():
     # the explicit engine is not bounded by --depth: its run is a real one, and the shortest
     _, r = run("spec T\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\naction inc() {\n  x := x + 1\n}\n"
                "invariant P: x < 12\n", depth=5)
-    assert r["P"].verdict is Verdict.VIOLATED and len(r["P"].trace) == 13
-    assert [s.state["x"] for s in r["P"].trace] == [str(i) for i in range(13)]
+    assert r["P"].verdict is Verdict.VIOLATED and r["P"].run.steps == 12
+    assert [s["x"] for s in r["P"].run.states] == list(range(13))
 
 
 def test_the_same_spec_is_violated_when_the_depth_reaches_the_bug():
