@@ -39,20 +39,13 @@ import z3
 
 from .. import explore as explicit_search
 from .. import ir
+from ..run import Run
 from ..structure import leaves
 from .cache import Cache, Digests, NoCache
 from .encode import Encoder, Env, Unsupported
-from .explicit import run_steps
+from .explicit import violation_run
 from .model import Renderer
-from .result import (
-    ActionResult,
-    CounterexampleToInduction,
-    Finding,
-    InvariantResult,
-    ProofReport,
-    Step,
-    Verdict,
-)
+from .result import ActionResult, Finding, InvariantResult, ProofReport, Verdict
 from .strengthen import strengthen
 
 DEFAULT_DEPTH = 10
@@ -76,11 +69,10 @@ class Target:
 @dataclass
 class _Status:
     init: bool | None = None  # holds initially (None: unknown)
-    init_step: Step | None = None  # the initial state, when it breaks the target
-    init_sets: dict[str, list[str]] | None = None
+    init_run: Run | None = None  # the initial state, when it breaks the target
     failed_actions: dict[str, bool | None] = field(default_factory=dict)  # action -> preserved
     action_time: dict[str, float] = field(default_factory=dict)
-    cti: CounterexampleToInduction | None = None
+    cti: Run | None = None
     support: set[str] = field(default_factory=set)
     reason: str | None = None
     time: float = 0.0
@@ -98,14 +90,6 @@ PARALLEL_THRESHOLD = 32
 
 
 @dataclass
-class Run:
-    """A violating run: its steps, and the elements of each set in it."""
-
-    steps: list[Step]
-    sets: dict[str, list[str]]
-
-
-@dataclass
 class Outcome:
     """Whether one action preserves one target, assuming a set of candidates."""
 
@@ -113,7 +97,7 @@ class Outcome:
     action: str
     preserved: bool | None  # None: the solver could not tell
     core: list[str]  # the candidates the proof used
-    cti: CounterexampleToInduction | None
+    cti: Run | None
     reason: str | None
     seconds: float
 
@@ -311,8 +295,7 @@ class Prover:
             cached = self.cache.get(key)
             if cached is not None:
                 status[t.id].init = cached["holds"]
-                status[t.id].init_step = Step(**cached["step"]) if cached["step"] else None
-                status[t.id].init_sets = cached.get("sets")
+                status[t.id].init_run = self._cached_run(cached["run"])
                 continue
             started = time.perf_counter()
             s.push()
@@ -328,13 +311,12 @@ class Prover:
             st.time += time.perf_counter() - started
             if r == z3.unsat:
                 st.init = True
-                self.cache.put(key, {"holds": True, "step": None})
+                self.cache.put(key, {"holds": True, "run": None})
             elif r == z3.sat:
                 st.init = False
                 model = self.small_model(where, [])
-                st.init_step = self.render.initial_step(model, init)
-                st.init_sets = self.render.sets(model)
-                self.cache.put(key, {"holds": False, "step": asdict(st.init_step), "sets": st.init_sets})
+                st.init_run = self.render.initial(model, init, t.id)
+                self.cache.put(key, {"holds": False, "run": st.init_run.to_json()})
             else:
                 st.reason = _reason(where, "while checking the initial state")
             s.pop()
@@ -374,8 +356,7 @@ class Prover:
     def _take_runs(self, found: explicit_search.Exploration, status: dict[str, _Status],
                    traces: dict[str, Run]) -> None:
         for tid, violation in found.violations.items():
-            steps, sets = run_steps(self.spec, violation)
-            traces[tid] = Run(steps, sets)
+            traces[tid] = violation_run(self.spec, violation)
             status[tid].time += found.seconds
 
     # ---- 3. induction (Houdini) ----------------------------------------------------------------------------
@@ -441,7 +422,7 @@ class Prover:
                     todo.setdefault(action.name, []).append(tid)
                     continue
                 core = sorted(by_digest[c] for c in cached["core"] if c in by_digest)
-                cti = CounterexampleToInduction(**cached["cti"]) if cached["cti"] else None
+                cti = self._cached_run(cached["cti"])
                 outcomes[tid].append(Outcome(tid, action.name, cached["preserved"], core, cti, None, 0.0))
         pieces = -(-self.parallelism // max(1, len(todo)))
         tasks = [(name, candidates, chunk) for name, tids in todo.items() for chunk in _chunks(tids, pieces)]
@@ -452,7 +433,7 @@ class Prover:
                 if caching and o.preserved is not None:
                     self.cache.put(keys[o.action, o.target], {
                         "preserved": o.preserved, "core": [d.target(c) for c in o.core],
-                        "cti": asdict(o.cti) if o.cti else None})
+                        "cti": o.cti.to_json() if o.cti else None})
         return outcomes
 
     @property
@@ -513,7 +494,7 @@ class Prover:
                 elif r == z3.sat:
                     preserved = False
                     free = [v for v in [*pre.values(), *params.values()] if z3.is_int(v)]
-                    cti = self.render.cti(self.small_model(s, free, every), action, params, pre, post)
+                    cti = self.render.cti(self.small_model(s, free, every), action, params, pre, post, tid)
                 else:
                     preserved, reason = None, _reason(s, f"while checking that {action.name} preserves it")
             s.pop()
@@ -538,8 +519,8 @@ class Prover:
         keys = {}
         for tid in open_ids:
             st = status[tid]
-            if st.init is False and st.init_step is not None:
-                traces[tid] = Run([st.init_step], st.init_sets or {})
+            if st.init is False and st.init_run is not None:
+                traces[tid] = st.init_run
         remaining = []
         for tid in open_ids:
             if tid in traces or status[tid].init is False:
@@ -549,7 +530,7 @@ class Prover:
             if cached is None:
                 remaining.append(tid)
             elif cached["trace"] is not None:
-                traces[tid] = Run([Step(**step) for step in cached["trace"]], cached["sets"])
+                traces[tid] = self._cached_run(cached["trace"])
         if not remaining or not self.spec.actions:
             return traces
         undecided: set[str] = set()
@@ -582,9 +563,8 @@ class Prover:
                     free = [v for _, options in choices for _, params in options for v in params.values()
                             if z3.is_int(v)]
                     model = self.small_model(s, free)
-                    run = Run(self.render.trace(model, states, choices, init), self.render.sets(model))
-                    traces[tid] = run
-                    self.cache.put(keys[tid], {"trace": [asdict(step) for step in run.steps], "sets": run.sets})
+                    run = traces[tid] = self.render.trace(model, states, choices, tid)
+                    self.cache.put(keys[tid], {"trace": run.to_json()})
                     remaining.remove(tid)
                 elif r == z3.unknown:
                     status[tid].reason = _reason(s, f"in the bounded search at depth {k}")
@@ -734,6 +714,10 @@ class Prover:
 
     # ---- results --------------------------------------------------------------------------------------------------
 
+    def _cached_run(self, doc: dict | None) -> Run | None:
+        """A run the cache kept in typed JSON (keyed by the spec's digest, so it fits the spec)."""
+        return Run.from_json(doc, self.spec) if doc else None
+
     def _result(self, t: Target, st: _Status, proved: set[str], traces: dict[str, Run],
                 strengthened: dict[str, str], exhausted: dict[str, str]) -> InvariantResult:
         actions = [ActionResult(a.name, st.failed_actions.get(a.name, True) if st.init else None,
@@ -749,10 +733,9 @@ class Prover:
             return InvariantResult(verdict=Verdict.PROVED, method=method, supported_by=sorted(st.support), **base)
         if t.id in traces:
             run = traces[t.id]
-            n = len(run.steps) - 1
+            n = run.steps
             where = "in the initial state" if n == 0 else f"after {n} step{'s' if n > 1 else ''}"
-            return InvariantResult(verdict=Verdict.VIOLATED, trace=run.steps, sets=run.sets,
-                                   reason=f"violated {where}", **base)
+            return InvariantResult(verdict=Verdict.VIOLATED, run=run, reason=f"violated {where}", **base)
         if t.id in strengthened:
             return InvariantResult(verdict=Verdict.PROVED, method="strengthened", strengthening=strengthened[t.id],
                                    **base)
