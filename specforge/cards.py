@@ -16,17 +16,19 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
 
 from . import finite, ir
-from .diff import show
 from .evaluate import Env, EvaluationError, compiled
 from .explore import Budget
 from .explore.instance import build, interval
 from .explore.search import Search
-from .values import State
+from .run import Run
+from .values import State, Universe
 
 DEFAULT_SIZES = (0, 1, 2, 3)
+MAX_DEPTH = 12  # a card longer than this many calls is no card a person would follow
 
 
 @dataclass
@@ -35,9 +37,7 @@ class Card:
     error: str | None  # None: the card shows the action succeeding
     guard: ir.Requires | None  # the refusing guard
     status: str  # "found", "dead", "not found"
-    calls: list[tuple[str, dict]] = field(default_factory=list)  # the whole run, the card's call last
-    states: list[State] = field(default_factory=list)  # before each call, and after the last (success only)
-    set_size: int = 0
+    run: Run | None = None  # the whole run, the card's call last (a refused call leaves the state as it was)
     reason: str | None = None
 
     @property
@@ -62,33 +62,25 @@ def find_cards(spec: ir.Spec, sizes=DEFAULT_SIZES, budget: Budget | None = None,
     found: dict[tuple[str, str | None], Card] = {}
     wanted = _targets(spec)
     exhaustive = not spec.sets
-    for n in (sizes if spec.sets else sizes[:1]):
+    worlds = list(sizes if spec.sets else sizes[:1])
+    for i, n in enumerate(worlds):
         if len(found) == len(wanted) or budget.left() is not None:
             break
         instance = build(spec, {s.name: n for s in spec.sets})
-        search = Search(spec, instance, []).run(budget)
-        if search.limits or instance.partial:
+        # each world gets its share of what is left, so a big small world cannot starve the next one
+        share = Budget(seconds=max(0.0, budget.seconds - (time.perf_counter() - budget.started)) / (len(worlds) - i),
+                       states=max(0, budget.states - budget.spent_states) // (len(worlds) - i))
+        search = Search(spec, instance, [])
+        scan = _Scanner(spec, instance, search, wanted, found)
+        search.run(share, stop=lambda depth, scan=scan: scan(depth))
+        scan(None)  # the last level's states
+        budget.spent_states += share.spent_states
+        if search.limits and not all(why.startswith("stopped before depth") for why in search.limits):
             exhaustive = False
-        guards = {a.name: [(compiled(g.cond), g) for g in a.guards] for a in spec.actions}
-        calls = {a.name: instance.calls[a.name] + _outside(spec, a, instance) for a in spec.actions}
-        for key, node in search.nodes.items():
-            if len(found) == len(wanted):
-                break
-            for a in spec.actions:
-                for args in calls[a.name]:
-                    outcome = _outcome(search, guards[a.name], node.state, args)
-                    if outcome is False:
-                        continue
-                    target = (a.name, outcome)
-                    if target in found or target not in wanted:
-                        continue
-                    run = search.run_to(key)
-                    made = [(s.action, s.args) for s in run[1:]] + [(a.name, dict(args))]
-                    states = [s.state for s in run]
-                    if outcome is None:
-                        states.append(search.interp.effect(a, node.state, args))
-                    guard = next((g for _, g in guards[a.name] if g.error == outcome), None) if outcome else None
-                    found[target] = Card(a.name, outcome, guard, "found", made, states, n)
+        if instance.partial:
+            exhaustive = False
+        if any(why.startswith("stopped before depth") for why in search.limits) and len(found) < len(wanted):
+            exhaustive = False
     cards = []
     for action, error in wanted:
         card = found.get((action, error))
@@ -101,21 +93,58 @@ def find_cards(spec: ir.Spec, sizes=DEFAULT_SIZES, budget: Budget | None = None,
 
 def _outside(spec: ir.Spec, action: ir.Action, instance) -> list[dict]:
     """Calls just outside the interval the guards allow each int parameter (the engine explores only
-    calls inside it, as only those lead anywhere): the bad inputs a refusal card needs."""
-    base = instance.calls[action.name][:1]
-    if not base:
-        return []
+    calls inside it, as only those lead anywhere): the bad inputs a refusal card needs, with every
+    combination of the other parameters' values the engine uses (an earlier guard may need them)."""
+    base = instance.calls[action.name]
     env = Env.of(spec, instance.universe)
-    out = []
+    out: dict[tuple, dict] = {}
     for p in action.params:
         t = p.type.resolved
         if not finite.int_like(t):
             continue
         low, high = interval(p.name, t, action, env)
         for v in (low - 1 if low is not None else None, high + 1 if high is not None else None):
-            if v is not None and finite.within(t, v):
-                out.append({**base[0], p.name: v})
-    return out
+            if v is None or not finite.within(t, v):
+                continue
+            for call in base:
+                variant = {**call, p.name: v}
+                out.setdefault(tuple(variant.items()), variant)
+    return list(out.values())
+
+
+class _Scanner:
+    """Looks at the states a breadth-first search has added since it last looked, in the order it added
+    them, for a first call of each wanted kind; as a `stop` callback it ends the search once every card
+    is found, or past `MAX_DEPTH`."""
+
+    def __init__(self, spec: ir.Spec, instance, search: Search, wanted, found: dict):
+        self.spec, self.instance, self.search, self.wanted, self.found = spec, instance, search, wanted, found
+        self.seen = 0
+        self.guards = {a.name: [(compiled(g.cond), g) for g in a.guards] for a in spec.actions}
+        self.calls = {a.name: instance.calls[a.name] + _outside(spec, a, instance) for a in spec.actions}
+
+    def __call__(self, depth: int | None) -> bool:
+        keys = list(self.search.nodes)[self.seen:]
+        self.seen += len(keys)
+        for key in keys:
+            if len(self.found) == len(self.wanted):
+                break
+            self._look(key)
+        return len(self.found) == len(self.wanted) or (depth is not None and depth > MAX_DEPTH)
+
+    def _look(self, key) -> None:
+        spec, search, node = self.spec, self.search, self.search.nodes[key]
+        for a in spec.actions:
+            for args in self.calls[a.name]:
+                outcome = _outcome(search, self.guards[a.name], node.state, args)
+                if outcome is False or (a.name, outcome) in self.found or (a.name, outcome) not in self.wanted:
+                    continue
+                steps = search.run_to(key)
+                made = [(s.action, s.args) for s in steps[1:]] + [(a.name, dict(args))]
+                after = search.interp.effect(a, node.state, args) if outcome is None else node.state
+                run = Run.of(spec, self.instance.universe, [s.state for s in steps] + [after], made)
+                guard = next((g for _, g in self.guards[a.name] if g.error == outcome), None) if outcome else None
+                self.found[(a.name, outcome)] = Card(a.name, outcome, guard, "found", run)
 
 
 def _outcome(search: Search, guards, state: State, args: dict):
@@ -173,35 +202,31 @@ def _impossible(spec: ir.Spec, card: Card, proved: list[str]) -> bool:
 # ---- cards for people ------------------------------------------------------------------------------
 
 
-def _call(name: str, args: dict) -> str:
-    return f"{name}(" + ", ".join(f"{k}={show(v)}" for k, v in args.items()) + ")"
+def _state(run: Run, i: int) -> str:
+    return ", ".join(f"{p} = {run.show_value(i, p)}" for p in run.types.leaf_types)
 
 
-def _state(state: State) -> str:
-    return ", ".join(f"{k} = {show(v)}" for k, v in state.items())
-
-
-def markdown(spec: ir.Spec, cards: list[Card]) -> str:
+def markdown(spec: ir.Spec, cards: list[Card], source: str | None = None) -> str:
     lines = [f"# Test cards: {spec.name}", "",
              "Each card is a shortest way to exercise one behaviour of the spec, in its own terms.", ""]
     for c in cards:
         lines.append(f"## {c.title}")
         lines.append("")
         if c.guard is not None:
-            lines.append(f"Guard (line {c.guard.span.line}): `requires ... else {c.error}`")
+            text = source.splitlines()[c.guard.span.line - 1].strip() if source else f"requires ... else {c.error}"
+            lines.append(f"Guard (line {c.guard.span.line}): `{text}`")
             lines.append("")
-        if c.status != "found":
+        if c.run is None:
             lines += [f"**{c.status.upper()}**: {c.reason}.", ""]
             continue
-        world = ", ".join(f"{s.name} = {{{', '.join(f'{s.name}{i}' for i in range(1, c.set_size + 1))}}}"
-                          for s in spec.sets)
-        lines.append("- **Given** " + (f"the sets {world}, " if world else "") + f"the initial state ({_state(c.states[0])})")
-        for (name, args), state in zip(c.calls[:-1], c.states[1:], strict=False):
-            lines.append(f"  - and `{_call(name, args)}` succeeded ({_state(state)})")
-        name, args = c.calls[-1]
-        lines.append(f"- **When** `{_call(name, args)}` is called")
+        run = c.run
+        world = run.show_sets()
+        lines.append("- **Given** " + (f"the sets {world}, " if world else "") + f"the initial state ({_state(run, 0)})")
+        for i in range(run.steps - 1):
+            lines.append(f"  - and `{run.show_call(i)}` succeeded ({_state(run, i + 1)})")
+        lines.append(f"- **When** `{run.show_call(run.steps - 1)}` is called")
         if c.error is None:
-            lines.append(f"- **Then** it succeeds, and the state is {_state(c.states[-1])}")
+            lines.append(f"- **Then** it succeeds, and the state is {_state(run, run.steps)}")
         else:
             lines.append(f"- **Then** it fails with `{c.error}`, and the state is unchanged")
         lines.append("")
@@ -232,13 +257,14 @@ def pytest_file(spec: ir.Spec, cards: list[Card], source: str, spec_path: str, i
     ]
     taken: set[str] = set()
     for c in cards:
-        if c.status != "found":
+        if c.run is None:
             continue
         name = _name(c, taken)
+        calls = [(call.action, dict(call.args)) for call in c.run.calls]
+        sets = {k: tuple(v) for k, v in c.run.sets.items()}
         lines += ["", "", f"def {name}():",
                   f"    {q(c.title)}",
-                  f"    play(SOURCE, SPEC_PATH, implementation, {q([(a, dict(args)) for a, args in c.calls])}, "
-                  f"set_size={int(c.set_size)})"]
+                  f"    play(SOURCE, SPEC_PATH, implementation, {q(calls)}, sets={q(sets)})"]
     return "\n".join(lines) + "\n"
 
 
@@ -263,7 +289,7 @@ def _spec(source: str, path: str) -> ir.Spec:
     return load_spec(source, path)
 
 
-def play(source: str, path: str, factory, calls: list[tuple[str, dict]], set_size: int = 0) -> None:
+def play(source: str, path: str, factory, calls: list[tuple[str, dict]], sets: dict | None = None) -> None:
     """Run a card against an implementation: each call on it and on the spec's model, checked by the
     oracle of the property tests (outcome, error, state), and every invariant after each call."""
     __tracebackhide__ = True
@@ -271,7 +297,7 @@ def play(source: str, path: str, factory, calls: list[tuple[str, dict]], set_siz
     from .testing import SpecRunner
 
     spec = _spec(source, path)
-    runner = SpecRunner(spec, factory, source=source, set_size=set_size)
+    runner = SpecRunner(spec, factory, source=source, set_size=Universe(sets or {}))
     for name, args in calls:
         runner.apply(name, args)
         runner.check_invariants(obligations(spec))
