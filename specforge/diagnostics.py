@@ -65,6 +65,8 @@ CODE_TABLE: dict[str, tuple[str, str]] = {
     "SF220": ("unknown type", "declare it with `set` or `enum`, or fix the spelling"),
     "SF221": ("unknown field", "use one of the record's fields"),
     "SF222": ("value outside the declared range", "use a value inside the range, or widen the range"),
+    "SF223": ("a literal key outside a range-keyed map", "use a key inside the map's range"),
+    "SF224": ("division by a literal zero", "divide by a value that is never 0, or guard the division"),
     # back ends
     "SF301": ("construct the prover cannot express", "rewrite the expression; the message says what is missing"),
     "SF320": ("construct the TLA+ exporter cannot express", "rewrite the expression; the message says what is missing"),
@@ -72,8 +74,6 @@ CODE_TABLE: dict[str, tuple[str, str]] = {
               "TLC's integers are 32-bit: scale the unit down, or check the module with Apalache"),
     "SF322": ("trace does not fit the spec",
               "export the trace from a report of this same spec (`specforge prove --format json`)"),
-    "SF323": ("trace value shown only in part",
-              "TLC checks the entries the report shows; the rest of the map is left free"),
     "SF325": ("model too large for TLC",
               "bound the widest parameters or the sets with --bound (the message suggests values)"),
     "SF399": ("internal error in a back end", "report it with the spec that triggers it"),

@@ -300,19 +300,3 @@ def arguments(spec: ir.Spec, action: ir.Action | str, universe: Mapping[str, Ite
     """Every argument tuple of `action` over the universe, the enums and the int candidates."""
     return Interpreter(spec, universe).arguments(action, int_values)
 
-
-def split_entries(body: str) -> list[str]:
-    """The comma-separated parts of a printed map's body (between its braces), nested maps kept whole:
-    the inverse of how the prover's trace renderer joins entries, for the readers of printed traces."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(body):
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(body[start:i].strip())
-            start = i + 1
-    if body.strip():
-        parts.append(body[start:].strip())
-    return parts

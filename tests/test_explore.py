@@ -26,8 +26,8 @@ from specforge.explore.symmetry import Canonical
 from specforge.frontend import load, load_text
 from specforge.ir import MapT, SetT
 from specforge.prove import Verdict, prove
+from specforge.run import Run
 from specforge.structure import leaves, obligations
-from specforge.tla.trace import read_run
 
 from .support import ROOT
 from .test_prove_differential import INT_ARGS, ITEMS, generate, replay
@@ -159,6 +159,8 @@ NOT_A_PROOF = [
     ("a parameter from a pool: 7 is not in it",
      COUNTER + "action put(v: int) {\n  x := v\n}\ninvariant SQ: x * x != 49\n", "SQ"),
     ("an undefined operation", COUNTER + "action f(d: int[0..2]) {\n  x := 10 / d\n}\ninvariant P: x <= 10\n", "P"),
+    ("an undefined guard: z3 may let the call happen",
+     COUNTER + "action f(d: int[0..2]) {\n  requires 10 / d > 20\n  x := 1\n}\ninvariant P: x == 0\n", "P"),
     ("an invariant without a value in a reachable state",
      COUNTER + "action flip() {\n  x := 1 - x\n}\ninvariant P: 10 / x >= 0 or x == 0\ninvariant Q: 10 / x != 7\n", "Q"),
 ]
@@ -178,14 +180,14 @@ def test_a_violation_beyond_the_small_sets_is_left_to_the_smt_search():
     spec = spec_of(NOT_A_PROOF[0][1])
     assert "FEW" not in explore(spec).violations  # three nodes are not enough
     result = {r.id: r for r in prove(spec).invariants}["FEW"]
-    assert result.verdict is Verdict.VIOLATED and len(result.sets["Node"]) >= 4
+    assert result.verdict is Verdict.VIOLATED and len(result.run.sets["Node"]) >= 4
 
 
 def test_a_value_outside_the_pool_is_left_to_the_smt_search():
     spec = spec_of(NOT_A_PROOF[2][1])
     assert "SQ" not in explore(spec).violations
     result = {r.id: r for r in prove(spec).invariants}["SQ"]
-    assert result.verdict is Verdict.VIOLATED and result.trace[-1].state["x"] in ("7", "-7")
+    assert result.verdict is Verdict.VIOLATED and result.run.states[-1]["x"] in (7, -7)
 
 
 PROOFS = [
@@ -235,11 +237,10 @@ def test_petersons_algorithm_is_proved_by_exhausting_its_20_states():
 def test_the_buggy_peterson_is_violated_by_its_shortest_run_which_replays():
     spec = load(str(PROTOCOLS / "peterson_bug.sf")).spec
     r = {r.id: r for r in prove(spec).invariants}["MUTEX-1"]
-    assert r.verdict is Verdict.VIOLATED and len(r.trace) - 1 == 6
-    assert r.trace[-1].state["pc"] == "{p0: critical, p1: critical}"
-    replay(spec, "MUTEX-1", r)  # every step enabled, every state as printed, the invariant false at the end
-    run = read_run(spec, r.to_json())  # what export-tla --trace and gen-tests --replay read
-    assert len(run.steps) == 6 and run.partial == []
+    assert r.verdict is Verdict.VIOLATED and r.run.steps == 6
+    assert r.run.states[-1]["pc"] == {"p0": "critical", "p1": "critical"}
+    replay(spec, "MUTEX-1", r)  # every step enabled, every state as the run has it, the invariant false at the end
+    assert Run.from_json(r.to_json()["run"], spec) == r.run  # what export-tla --trace and gen-tests --replay read
 
 
 def test_a_run_found_in_a_small_world_names_its_elements_like_the_provers():
@@ -248,9 +249,9 @@ def test_a_run_found_in_a_small_world_names_its_elements_like_the_provers():
                    "action take(n: Node) {\n  requires not owner[n]\n  owner[n] := true\n  held := held + 1\n}\n"
                    "invariant ONE: held <= 1\n")
     r = {r.id: r for r in prove(spec).invariants}["ONE"]
-    assert r.verdict is Verdict.VIOLATED and len(r.trace) == 3
-    assert r.sets == {"Node": ["Node1", "Node2"]}
-    assert r.trace[-1].state["owner"] == "{Node1: true, Node2: true}"
+    assert r.verdict is Verdict.VIOLATED and r.run.steps == 2
+    assert r.run.sets == {"Node": ("Node1", "Node2")}
+    assert r.run.states[-1]["owner"] == {"Node1": True, "Node2": True}
     replay(spec, "ONE", r)
 
 

@@ -87,19 +87,17 @@ def test_every_buggy_twin_is_violated_by_a_shortest_run(path):
     spec = load(str(path)).spec
     (goal,) = musts(prove(spec))
     assert goal.verdict is Verdict.VIOLATED
-    assert len(goal.trace) - 1 == shortest_violation(spec, elements(spec, goal), goal.id)
+    assert goal.run.steps == shortest_violation(spec, elements(spec, goal.run), goal.id)
 
 
-def elements(spec, result) -> dict[str, int]:
-    """How many elements of each set the run uses: those its world lists and those its calls name.
-    (A run's world can miss an element its calls use when several specs are proved in one process: the
-    element shows as `Node!val!7`; a bug of the run's rendering, reported.)"""
+def elements(spec, run) -> dict[str, int]:
+    """How many elements of each set the run uses: those its world lists and those its calls name."""
     sizes = {}
     for s in spec.sets:
-        named = set(result.sets.get(s.name, []))
-        for step in result.trace[1:]:
-            action = next(a for a in spec.actions if a.name == step.action)
-            named |= {step.args[p.name] for p in action.params
+        named = set(run.sets[s.name])
+        for call in run.calls:
+            action = next(a for a in spec.actions if a.name == call.action)
+            named |= {call.args[p.name] for p in action.params
                       if isinstance(p.type.resolved, SetT) and p.type.resolved.name == s.name}
         sizes[s.name] = len(named)
     return sizes

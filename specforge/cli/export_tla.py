@@ -97,7 +97,7 @@ def export_tla(spec_file: str, outdir: str, bounds: tuple[str, ...], report: str
     sys.exit(ExitCode.OK)
 
 
-def _result(spec, report: str | None, invariant_id: str, depth: int, timeout: float) -> dict:
+def _result(spec, report: str | None, invariant_id: str, depth: int, timeout: float):
     from ..tla import TraceError, find_result
 
     if report is not None:
@@ -110,7 +110,11 @@ def _result(spec, report: str | None, invariant_id: str, depth: int, timeout: fl
     from ..prove import prove
 
     proof = prove(spec, depth, timeout)
-    return find_result(proof.to_json(), spec, invariant_id)
+    result = next((r for r in proof.invariants if r.id == invariant_id), None)
+    if result is None:
+        raise TraceError(f"spec {spec.name} has no invariant `{invariant_id}` "
+                         f"(it has: {', '.join(r.id for r in proof.invariants) or 'none'})")
+    return result
 
 
 def _unique(diagnostics):
