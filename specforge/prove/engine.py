@@ -324,7 +324,7 @@ class Prover:
                 strengthened[t.id] = found
                 self.cache.put(key, {"lemma": found})
             elif status[t.id].reason is None:
-                status[t.id].reason = (f"not inductive, no violation within {self.depth} steps, "
+                status[t.id].reason = (f"not inductive, no violation within {self.depth} step{'' if self.depth == 1 else 's'}, "
                                        "and no strengthening found")
         self._sanity(proved)
         if self._own_pool and self.executor is not None:
