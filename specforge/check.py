@@ -22,6 +22,7 @@ from .lower import INIT_UNREADABLE, MAX_DIGITS, InitBlock, SpecHeader, StateBloc
 from .nodes import make
 from .parse import ParseResult
 from .source import Span
+from .structure import field_leaves
 from .units import DIMENSIONS, TYPE_DIMENSIONS, describe
 
 BOOL = make(BoolT)
@@ -374,7 +375,7 @@ class Checker:
     # ---- init ---------------------------------------------------------------------------
 
     def _init(self, inits: list[InitBlock], state: list[ir.StateField], header) -> list[ir.Assign]:
-        leaves = {path: f for f in state for path in _leaf_paths(f.name, f.type.resolved)}
+        leaves = dict.fromkeys(leaf.path for leaf in field_leaves(state))
         if not inits:
             if state and header is not None and INIT_UNREADABLE not in self.unreadable:
                 self.error("SF207", "the spec has state but no `init` block", header.span,
@@ -913,12 +914,6 @@ def _compatible(target: ir.Type, value: ir.Type) -> bool:
             not isinstance(target.key, IntT) or target.key == value.key)
         return same_key and _compatible(target.value, value.value)
     return target == value
-
-
-def _leaf_paths(name: str, t: ir.Type | None) -> list[str]:
-    if isinstance(t, RecordT):
-        return [p for fname, ft in t.fields for p in _leaf_paths(f"{name}.{fname}", ft)]
-    return [name]
 
 
 def _root(e: ir.Expr) -> str | None:

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 import z3
 
 from .. import ir
-from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, RefKind, SetT
+from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RefKind, SetT
+from ..structure import leaves
 
 _ENCODERS = itertools.count(1)
 
@@ -33,15 +34,6 @@ class Unsupported(Exception):
     def __init__(self, message: str, node=None):
         super().__init__(message)
         self.node = node
-
-
-@dataclass(frozen=True)
-class Leaf:
-    """One flattened state variable: `balance`, `token.ttl`."""
-
-    path: str
-    type: ir.Type
-    span: object
 
 
 @dataclass
@@ -72,18 +64,9 @@ class Encoder:
         self.set_sorts = {s.name: z3.DeclareSort(s.name) for s in spec.sets}
         self.set_members = {name: z3.Function(f"{name}!member", sort, z3.BoolSort())
                             for name, sort in self.set_sorts.items()}
-        self.leaves: list[Leaf] = []
-        for f in spec.state:
-            self._flatten(f.name, f.type.resolved, f.span)
+        self.leaves = leaves(spec)
         self.leaf_by_path = {leaf.path: leaf for leaf in self.leaves}
         self._fresh = 0
-
-    def _flatten(self, path: str, t: ir.Type, span) -> None:
-        if isinstance(t, RecordT):
-            for name, ft in t.fields:
-                self._flatten(f"{path}.{name}", ft, span)
-        else:
-            self.leaves.append(Leaf(path, t, span))
 
     # ---- sorts and symbolic states --------------------------------------------------
 

@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass, field
 import z3
 
 from .. import ir
+from ..structure import Obligation, obligations
 from .cache import Cache, Digests, NoCache
 from .encode import Encoder, Env, Unsupported
 from .model import Renderer
@@ -153,20 +154,15 @@ class Prover:
     # ---- setup ----------------------------------------------------------------------------
 
     def _targets(self) -> list[Target]:
-        targets = [
-            Target(inv.id, inv.level.value, "invariant", inv.span.line, inv.description,
-                   lambda s, inv=inv: self.enc.invariant(inv, s))
-            for inv in self.spec.invariants
-        ]
-        # The declared bounds of state variables (nat, int[0..9], map values) are
+        # The declared bounds of state variables (nat, int[0..9], map values, a set's members) are
         # obligations too: assuming them would hide an action that breaks them.
-        for leaf in self.enc.leaves:
-            probe = self.enc.bounds(leaf.type, z3.Const("probe", self.enc.sort(leaf.type)))
-            if probe is not None:
-                targets.append(Target(f"type:{leaf.path}", "MUST", "type", leaf.span.line,
-                                      f"`{leaf.path}` stays within its declared type",
-                                      lambda s, path=leaf.path, t=leaf.type: self.enc.bounds(t, s[path])))
-        return targets
+        return [Target(o.id, o.level, o.kind, o.line, o.description, self._formula(o))
+                for o in obligations(self.spec, members=True)]
+
+    def _formula(self, o: Obligation) -> Callable:
+        if o.invariant is not None:
+            return lambda s, inv=o.invariant: self.enc.invariant(inv, s)
+        return lambda s, path=o.leaf.path, t=o.leaf.type: self.enc.bounds(t, s[path])
 
     def solver(self) -> z3.Solver:
         s = z3.Solver()

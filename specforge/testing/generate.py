@@ -18,7 +18,7 @@ from hypothesis import settings as hypothesis_settings
 
 from .. import ir
 from ..frontend import load_text
-from ..structure import obligations
+from ..structure import obligation_ids
 from .binding import Binding
 from .defaults import DEFAULT_EXAMPLES, DEFAULT_STEPS
 from .machine import PHASES, SET_SIZE, SpecMachine, SpecRunner
@@ -150,7 +150,7 @@ def generate(source: str, spec_path: str, impl: str, output: str, replay_report:
         "    factory = staticmethod(implementation)",
     ]
     lines += ["    # checked after every step, in this order: the invariants, then the bounds of the state's types",
-              "    invariant_ids = (", *[f"        {q(oid)},{_described(spec, oid)}" for oid in obligations(spec)], "    )"]
+              "    invariant_ids = (", *[f"        {q(oid)},{_described(spec, oid)}" for oid in obligation_ids(spec)], "    )"]
     lines += [
         "",
         "",
@@ -197,7 +197,7 @@ def machine_class(source: str, factory: Callable[[], object], path: str = "<spec
     spec = load_spec(source, path)
     # the same members as the generated file
     body: dict = {"spec": spec, "source": source, "factory": staticmethod(factory), "binding": binding,
-                  "invariant_ids": tuple(obligations(spec))}
+                  "invariant_ids": tuple(obligation_ids(spec))}
     return type(_class_name(spec), (SpecMachine,), body)
 
 
