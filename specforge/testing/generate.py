@@ -91,11 +91,13 @@ def replay(machine: type[SpecMachine], steps: Iterable[tuple[str, Mapping]], inv
 
 
 def generate(source: str, spec_path: str, impl: str, output: str, replay_report: dict | None = None,
-             examples: int = DEFAULT_EXAMPLES, steps: int = DEFAULT_STEPS) -> str:
+             examples: int = DEFAULT_EXAMPLES, steps: int = DEFAULT_STEPS, spec: ir.Spec | None = None) -> str:
+    """The test file's text. `spec` is `source` already checked (the CLI has loaded it to report its
+    diagnostics), so that it is not parsed and checked a second time."""
     if not _IMPL.fullmatch(impl):
         raise GenerationError(f"--impl must be MODULE:FACTORY (a dotted module path and a name), not {impl!r}")
     module, factory = impl.split(":")
-    spec = load_spec(source, spec_path)
+    spec = spec if spec is not None else load_spec(source, spec_path)
     cls = _class_name(spec)
     taken: set[str] = set()
     replays = replays_from_report(replay_report, spec) if replay_report else []
