@@ -22,7 +22,8 @@ from ..structure import obligation_ids
 from ..values import Universe
 from .binding import Binding
 from .defaults import DEFAULT_EXAMPLES, DEFAULT_STEPS
-from .machine import PHASES, SET_SIZE, SpecMachine, SpecRunner
+from .machine import PHASES, SpecMachine
+from .runner import SET_SIZE, SpecRunner
 
 _IMPL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
