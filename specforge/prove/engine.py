@@ -42,7 +42,7 @@ from .. import ir
 from ..run import Run
 from ..structure import Obligation, leaves, obligations, type_id
 from .cache import Cache, Digests, NoCache
-from .encode import Encoder, Env, Unsupported
+from .encode import Encoder, Env, Unsupported, UnsupportedSpec, unsupported
 from .explicit import violation_run
 from .model import Renderer
 from .result import ActionResult, Finding, InvariantResult, ProofReport, Verdict
@@ -877,7 +877,10 @@ def prove(spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TI
     without one, `jobs > 1` starts a process pool for this spec alone. `explore_size` is the largest
     set size of the explicit-state engine's small worlds (-1: no explicit-state engine), and
     `explore_states` its state budget."""
-    return Prover(spec, depth, timeout, progress, cache, jobs, executor, explore_size, explore_states).run()
+    try:
+        return Prover(spec, depth, timeout, progress, cache, jobs, executor, explore_size, explore_states).run()
+    except Unsupported as first:  # the first construct the prover met: report every one (SF301)
+        raise UnsupportedSpec(unsupported(spec) or first.problems) from None
 
 
-__all__ = ["DEFAULT_DEPTH", "DEFAULT_TIMEOUT", "Env", "Prover", "Unsupported", "prove"]
+__all__ = ["DEFAULT_DEPTH", "DEFAULT_TIMEOUT", "Env", "Prover", "Unsupported", "UnsupportedSpec", "prove"]
