@@ -153,3 +153,23 @@ def test_the_list_of_unsupported_constructs_survives_a_worker_process():
     problems = [Unsupported("no z3 encoding for Call", None), Unsupported("`r` is a record", None)]
     again = pickle.loads(pickle.dumps(UnsupportedSpec(problems)))
     assert [str(p) for p in again.problems] == [str(p) for p in problems]
+
+
+def test_the_prover_has_a_bound_exactly_where_structure_lists_a_type_obligation():
+    from pathlib import Path
+
+    import z3
+
+    from specforge.frontend import load
+    from specforge.prove.encode import Encoder
+    from specforge.structure import has_bounds, leaves
+
+    specs = [load(str(p)).spec for p in sorted(Path(__file__).parent.parent.glob("examples/**/*.sf"))]
+    checked = 0
+    for spec in filter(None, specs):
+        enc = Encoder(spec)
+        for path, t in leaves(spec):
+            bound = enc.bounds(t, z3.Const("probe", enc.sort(t)))
+            assert (bound is not None) == has_bounds(t, members=True), f"{spec.name}: {path}"
+            checked += 1
+    assert checked > 20

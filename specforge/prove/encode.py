@@ -23,7 +23,7 @@ import z3
 
 from .. import ir
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RefKind, SetT
-from ..structure import leaves
+from ..structure import leaves, obligations
 
 _ENCODERS = itertools.count(1)
 
@@ -107,7 +107,6 @@ class Encoder:
         self.set_members = {name: z3.Function(f"{name}!member", sort, z3.BoolSort())
                             for name, sort in self.set_sorts.items()}
         self.leaves = leaves(spec)
-        self.leaf_by_path = {leaf.path: leaf for leaf in self.leaves}
         self._fresh = 0
         self.problems: list[Unsupported] | None = None  # a list: note each failure and go on (`unsupported`)
 
@@ -168,13 +167,9 @@ class Encoder:
         return None
 
     def type_invariants(self, state: dict[str, z3.ExprRef]) -> dict[str, z3.BoolRef]:
-        """Each bounded leaf's bounds, by path: obligations to prove, like invariants."""
-        out = {}
-        for leaf in self.leaves:
-            b = self.bounds(leaf.type, state[leaf.path])
-            if b is not None:
-                out[leaf.path] = b
-        return out
+        """Each type obligation's bounds (structure.obligations, with a set's members), by leaf path."""
+        return {o.leaf.path: self.bounds(o.leaf.type, state[o.leaf.path])
+                for o in obligations(self.spec, members=True) if o.leaf is not None}
 
     def fresh_const(self, hint: str, t: ir.Type) -> z3.ExprRef:
         self._fresh += 1
