@@ -22,7 +22,7 @@ from .lower import INIT_UNREADABLE, MAX_DIGITS, InitBlock, SpecHeader, StateBloc
 from .nodes import make
 from .parse import ParseResult
 from .source import Span
-from .structure import field_leaves
+from .structure import field_leaves, within
 from .units import DIMENSIONS, TYPE_DIMENSIONS, describe
 
 BOOL = make(BoolT)
@@ -280,9 +280,8 @@ class Checker:
         return _with(c, type=type_ref, value=value, evaluated=evaluated)
 
     def _check_bounds(self, t: ir.Type, value, span: Span) -> None:
-        if isinstance(t, IntT) and isinstance(value, int) and not isinstance(value, bool):
-            if (t.low is not None and value < t.low) or (t.high is not None and value > t.high):
-                self.error("SF222", f"{_number(value)} is outside {show(t)}", span)
+        if isinstance(t, IntT) and type(value) is int and not within(t, value):
+            self.error("SF222", f"{_number(value)} is outside {show(t)}", span)
 
     def _state(self, fields: list[ir.StateField]) -> list[ir.StateField]:
         out = []
