@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from .. import ir
 from ..diagnostics import Diagnostic, Severity
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, SetT
-from ..structure import has_bounds, type_id
 from ..structure import leaves as state_leaves
+from ..structure import obligations, type_id
 from . import diag
 from .expr import PRECEDENCE, CannotExpress, Env, Globals, Text, Translator, atom
 from .model import Bound, BoundError, Model, build_model, int_like
@@ -104,7 +104,7 @@ class Exporter:
         self.invariants = {inv.id: self.names.claim("Inv_" + inv.id) for inv in spec.invariants}
         self.leaves = state_leaves(spec)
         self.leaf_types = dict(self.leaves)
-        self.bounded = [(p, t) for p, t in self.leaves if has_bounds(t)]
+        self.bounded = [o.leaf for o in obligations(spec) if o.leaf is not None]  # the type obligations
         self.type_invariants = {p: self.names.claim("Type_" + p) for p, _ in self.bounded}
         self.param_domains = {key: self.names.claim(f"Dom_{key[0]}_{key[1]}") for key in model.domains}
         self.domain_values = {key: self.names.claim(f"{name}_Values") for key, name in self.param_domains.items()}
