@@ -601,7 +601,8 @@ class Clock:
     def running(self):
         from specforge.interpret import Interpreter
         from specforge.testing.binding import Binding
-        from specforge.testing.machine import Pools, SpecRunner
+        from specforge.testing.choices import Pools
+        from specforge.testing.runner import SpecRunner
 
         classes = {"SpecRunner": SpecRunner, "Pools": Pools, "Interpreter": Interpreter, "Binding": Binding}
         return patched([(classes[cls], method, self.wrap(part)) for cls, method, part in BREAKDOWN])

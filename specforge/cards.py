@@ -293,14 +293,14 @@ def play(source: str, path: str, factory, calls: list[tuple[str, dict]], sets: d
     """Run a card against an implementation: each call on it and on the spec's model, checked by the
     oracle of the property tests (outcome, error, state), and every invariant after each call."""
     __tracebackhide__ = True
-    from .structure import obligations
+    from .structure import obligation_ids
     from .testing import SpecRunner
 
     spec = _spec(source, path)
     runner = SpecRunner(spec, factory, source=source, set_size=Universe(sets or {}))
     for name, args in calls:
         runner.apply(name, args)
-        runner.check_invariants(obligations(spec))
+        runner.check_invariants(obligation_ids(spec))
 
 
 __all__ = ["Card", "find_cards", "markdown", "play", "pytest_file"]

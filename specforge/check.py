@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 
 from . import ir
 from .diagnostics import Diagnostic
+from .evaluate import Env, EvaluationError, evaluate
 from .ir import BoolT, DomainT, EnumT, IntT, MapT, QuantityT, RangeT, RecordT, RefKind, SetT
 from .lower import INIT_UNREADABLE, MAX_DIGITS, InitBlock, SpecHeader, StateBlock
 from .nodes import make
 from .parse import ParseResult
 from .source import Span
+from .structure import field_leaves, within
 from .units import DIMENSIONS, TYPE_DIMENSIONS, describe
 
 BOOL = make(BoolT)
@@ -108,7 +110,11 @@ class CheckResult:
 
 
 class ConstError(Exception):
-    pass
+    """A constant expression has no value; `span` is where (None: the whole expression)."""
+
+    def __init__(self, message: str, span: Span | None = None):
+        super().__init__(message)
+        self.span = span
 
 
 def _with(node, **updates):
@@ -133,6 +139,8 @@ class Checker:
         self.sets: dict[str, ir.SetDecl] = {}
         self.member_enums: dict[str, list[str]] = {}
         self.const_values: dict[str, int | bool | str] = {}
+        # constants are evaluated in this environment: the values so far, the enums' members
+        self.const_env = Env({}, {}, self.const_values, {}, limit=_MAX_CONSTANT)
         self.globals = Scope({})
         self.declared: dict[str, Span] = {}
         # while checking constants: the state variables, not yet in scope
@@ -246,6 +254,7 @@ class Checker:
             seen.add(m.name)
             self.member_enums.setdefault(m.name, []).append(e.name)
         self.enums[e.name] = e
+        self.const_env.enums[e.name] = tuple(m.name for m in e.members)
         self.globals.names[e.name] = Symbol(RefKind.DOMAIN, make(DomainT, element=make(EnumT, name=e.name)), e.span)
 
     def _const(self, c: ir.Const) -> ir.Const:
@@ -260,7 +269,7 @@ class Checker:
             try:
                 evaluated = self.evaluate(value)
             except ConstError as e:
-                self.error("SF216", f"the value of `{c.name}` cannot be computed: {e}", c.value.span,
+                self.error("SF216", f"the value of `{c.name}` cannot be computed: {e}", e.span or c.value.span,
                            "a constant's value may use literals, other constants and arithmetic")
             else:
                 self._check_bounds(type_ref.resolved, evaluated, c.value.span)
@@ -271,9 +280,8 @@ class Checker:
         return _with(c, type=type_ref, value=value, evaluated=evaluated)
 
     def _check_bounds(self, t: ir.Type, value, span: Span) -> None:
-        if isinstance(t, IntT) and isinstance(value, int) and not isinstance(value, bool):
-            if (t.low is not None and value < t.low) or (t.high is not None and value > t.high):
-                self.error("SF222", f"{_number(value)} is outside {show(t)}", span)
+        if isinstance(t, IntT) and type(value) is int and not within(t, value):
+            self.error("SF222", f"{_number(value)} is outside {show(t)}", span)
 
     def _state(self, fields: list[ir.StateField]) -> list[ir.StateField]:
         out = []
@@ -359,14 +367,14 @@ class Checker:
         try:
             return self.evaluate(checked)
         except ConstError as err:
-            self.error("SF216", f"a range bound must be a constant: {err}", e.span,
+            self.error("SF216", f"a range bound must be a constant: {err}", err.span or e.span,
                        "use literals and constants, e.g. `0..MAX - 1`")
             return None
 
     # ---- init ---------------------------------------------------------------------------
 
     def _init(self, inits: list[InitBlock], state: list[ir.StateField], header) -> list[ir.Assign]:
-        leaves = {path: f for f in state for path in _leaf_paths(f.name, f.type.resolved)}
+        leaves = dict.fromkeys(leaf.path for leaf in field_leaves(state))
         if not inits:
             if state and header is not None and INIT_UNREADABLE not in self.unreadable:
                 self.error("SF207", "the spec has state but no `init` block", header.span,
@@ -545,26 +553,24 @@ class Checker:
     # ---- constant evaluation -----------------------------------------------------------------
 
     def evaluate(self, e: ir.Expr):
-        """The value of a constant expression (ints, bools, quantities in base units, enum values).
+        """The value of a constant expression (ints, bools, quantities in base units, enum values),
+        computed by the one evaluator (`specforge.evaluate`), so that a constant means what the same
+        expression means in an invariant (`and`, `or`, `implies` look only at what they need).
 
-        An expression that failed to check may reach here (its own error is
-        already reported), so any failure of the arithmetic is a ConstError.
+        An expression that failed to check may reach here (its own error is already reported), so
+        any failure is a ConstError, with the span of the node at fault where there is one.
         """
+        fault = _not_constant(self, e)
+        if fault is not None:
+            raise ConstError(f"{_named(fault)} is not a constant", fault.span)
         try:
-            value = self._evaluate(e)
-        except ConstError:
-            raise
+            value = evaluate(e, self.const_env)
+        except EvaluationError as err:
+            if err.node is not None and isinstance(err.node, ir.Binary) and err.node.op is ir.BinOp.MUL:
+                raise ConstError(f"its value has more than {MAX_DIGITS} digits", err.node.span) from None
+            raise ConstError(err.reason, getattr(err.node, "span", None)) from None
         except (TypeError, KeyError, ValueError, ArithmeticError, RecursionError):
             raise ConstError("its value cannot be computed") from None
-        if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _MAX_CONSTANT:
-            raise ConstError(f"its value has more than {MAX_DIGITS} digits")
-        return value
-
-    def _evaluate(self, e: ir.Expr):
-        f = _EVAL.get(type(e))
-        if f is None:
-            raise ConstError(f"{_named(e)} is not a constant")
-        value = f(self, e)
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= _MAX_CONSTANT:
             raise ConstError(f"its value has more than {MAX_DIGITS} digits")
         return value
@@ -888,66 +894,28 @@ _CHECKERS: dict[type, Callable[[Checker, ir.Expr, Scope], ir.Expr]] = {
 }
 
 
-# ---- constant evaluation, by table -----------------------------------------------------------
-
-
-def _floor_div(a: int, b: int) -> int:
-    if b == 0:
-        raise ConstError("division by zero")
-    return a // b
-
-
-def _floor_mod(a: int, b: int) -> int:
-    if b == 0:
-        raise ConstError("remainder of a division by zero")
-    return a % b
-
-
-_ARITH = {
-    ir.BinOp.ADD: lambda a, b: a + b,
-    ir.BinOp.SUB: lambda a, b: a - b,
-    ir.BinOp.MUL: lambda a, b: a * b,
-    ir.BinOp.DIV: _floor_div,
-    ir.BinOp.MOD: _floor_mod,
-    ir.BinOp.AND: lambda a, b: a and b,
-    ir.BinOp.OR: lambda a, b: a or b,
-    ir.BinOp.IMPLIES: lambda a, b: (not a) or b,
-    ir.BinOp.IFF: lambda a, b: a == b,
-}
-_CALLS = {"abs": abs, "min": min, "max": max}
-
-
-def _eval_name(c: Checker, e: ir.Name):
-    if e.ref is RefKind.CONST and e.name in c.const_values:
-        return c.const_values[e.name]
-    if e.ref is RefKind.ENUM_VALUE:
-        return e.name
-    raise ConstError(f"`{e.name}` is not a constant")
-
+# ---- what a constant may use ------------------------------------------------------------------
 
 # Constants stay below this: their values print, serialise and compute quickly.
 _MAX_CONSTANT = 10**MAX_DIGITS
 
-_EVAL: dict[type, Callable] = {
-    ir.IntLit: lambda c, e: e.value,
-    ir.BoolLit: lambda c, e: e.value,
-    ir.QuantityLit: lambda c, e: e.value,
-    ir.Name: _eval_name,
-    ir.Unary: lambda c, e: (not c._evaluate(e.operand)) if e.op is ir.UnOp.NOT else -c._evaluate(e.operand),
-    ir.Binary: lambda c, e: _ARITH[e.op](c._evaluate(e.left), c._evaluate(e.right)),
-    ir.Compare: lambda c, e: ir.COMPARISONS[e.op](c._evaluate(e.left), c._evaluate(e.right)),
-    ir.IfThenElse: lambda c, e: c._evaluate(e.then) if c._evaluate(e.cond) else c._evaluate(e.else_),
-    ir.Call: lambda c, e: _CALLS[e.func](*(c._evaluate(a) for a in e.args)),
-    ir.Member: lambda c, e: _eval_member(c, e),
-}
+# The expressions a constant's value is made of (docs/language.md, `const`): a quantifier or a
+# comprehension is left out, since its domain can be any size and the checker must not hang.
+_CONSTANT_NODES = (ir.IntLit, ir.BoolLit, ir.QuantityLit, ir.Name, ir.Unary, ir.Binary, ir.Compare, ir.Member,
+                   ir.Range, ir.IfThenElse, ir.Call)
 
 
-def _eval_member(c: Checker, e: ir.Member):
-    if isinstance(e.collection, ir.Range):
-        return c._evaluate(e.collection.low) <= c._evaluate(e.element) <= c._evaluate(e.collection.high)
-    if isinstance(e.collection.type, ir.DomainT):
-        return True
-    raise ConstError("this membership is not constant")
+def _not_constant(c: Checker, e: ir.Expr) -> ir.Expr | None:
+    """The first node of `e` a constant cannot use, or None."""
+    for node in ir.walk(e):
+        if not isinstance(node, _CONSTANT_NODES):
+            return node
+        if isinstance(node, ir.Name) and not (
+                node.ref is RefKind.ENUM_VALUE
+                or (node.ref is RefKind.CONST and node.name in c.const_values)
+                or (node.ref is RefKind.DOMAIN and node.name in c.const_env.enums)):
+            return node
+    return None
 
 
 # ---- small helpers ---------------------------------------------------------------------------------
@@ -961,12 +929,6 @@ def _compatible(target: ir.Type, value: ir.Type) -> bool:
             not isinstance(target.key, IntT) or target.key == value.key)
         return same_key and _compatible(target.value, value.value)
     return target == value
-
-
-def _leaf_paths(name: str, t: ir.Type | None) -> list[str]:
-    if isinstance(t, RecordT):
-        return [p for fname, ft in t.fields for p in _leaf_paths(f"{name}.{fname}", ft)]
-    return [name]
 
 
 def _root(e: ir.Expr) -> str | None:

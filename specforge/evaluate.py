@@ -29,10 +29,12 @@ class InterpretError(Exception):
 class EvaluationError(InterpretError):
     """An expression has no value: division by zero, a key outside a map's domain, ...
 
-    `node` is the IR node being evaluated, for a positioned message.
+    `node` is the IR node being evaluated, for a positioned message; `reason` is the
+    message without its line, for a caller that positions it itself (the checker).
     """
 
     def __init__(self, message: str, node: ir.Expr | None = None):
+        self.reason = message
         if node is not None and getattr(node, "span", None) is not None:
             message = f"line {node.span.line}: {message}"
         super().__init__(message)
@@ -57,6 +59,9 @@ class Env:
     enums: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     params: Mapping[str, Value] = field(default_factory=dict)
     bound: dict[str, Value] = field(default_factory=dict)
+    # A product at or above this magnitude has no value: the checker's digit cap on constants, applied
+    # at every product so that `A * A * ... * A` cannot take minutes before the cap is seen.
+    limit: int | None = None
 
     @classmethod
     def of(cls, spec: ir.Spec, universe: Mapping[str, tuple], state: Mapping[str, Value] | None = None,
@@ -65,11 +70,11 @@ class Env:
 
     def with_state(self, state: Mapping[str, Value], params: Mapping[str, Value] | None = None) -> Env:
         return Env(state, self.universe, self.consts, self.enums,
-                   self.params if params is None else params, {})
+                   self.params if params is None else params, {}, self.limit)
 
     def child(self) -> Env:
         """A copy whose bound variables can be changed without touching this one."""
-        return Env(self.state, self.universe, self.consts, self.enums, self.params, dict(self.bound))
+        return Env(self.state, self.universe, self.consts, self.enums, self.params, dict(self.bound), self.limit)
 
 
 def consts_of(spec: ir.Spec) -> dict[str, Value]:
@@ -209,6 +214,13 @@ def _mod(a: int, b: int, node: ir.Expr) -> int:
     return a % b
 
 
+def _mul(a: int, b: int, env: Env, node: ir.Expr) -> int:
+    product = a * b
+    if env.limit is not None and abs(product) >= env.limit:
+        raise EvaluationError("a product is past the limit on a value's size", node)
+    return product
+
+
 def _binary(e: ir.Binary) -> Evaluator:
     op, left, right = e.op, compiled(e.left), compiled(e.right)
     # the logical operators evaluate their right side only when it matters
@@ -223,7 +235,7 @@ def _binary(e: ir.Binary) -> Evaluator:
     if op is ir.BinOp.SUB:
         return lambda env: left(env) - right(env)
     if op is ir.BinOp.MUL:
-        return lambda env: left(env) * right(env)
+        return lambda env: _mul(left(env), right(env), env, e)
     if op is ir.BinOp.DIV:
         return lambda env: _div(left(env), right(env), e)
     if op is ir.BinOp.MOD:

@@ -61,7 +61,7 @@ from .evaluate import (
     evaluate,
 )
 from .ir import BoolT, EnumT, IntT, QuantityT, SetT
-from .structure import leaves, obligations, within
+from .structure import leaves, obligation_ids, type_path, within
 from .values import State, Universe, Value, freeze
 
 Setter = Callable[[Value, Env, dict], None]
@@ -233,8 +233,8 @@ class Interpreter:
     def holds(self, invariant: ir.Invariant | str, state: Mapping[str, Value]) -> bool:
         """Whether an invariant (or an id, including a type obligation `type:<path>`) holds in `state`."""
         if isinstance(invariant, str):
-            if invariant.startswith("type:") and invariant not in self.invariants:
-                path = invariant[len("type:"):]
+            path = type_path(invariant)
+            if path is not None and invariant not in self.invariants:
                 if path not in self.leaf_types:
                     raise InterpretError(f"no state leaf `{path}`")
                 return within(self.leaf_types[path], state[path])
@@ -246,7 +246,7 @@ class Interpreter:
 
     def violations(self, state: Mapping[str, Value]) -> list[str]:
         """The ids of every invariant and type obligation that `state` breaks."""
-        return [i for i in obligations(self.spec) if not self.holds(i, state)]
+        return [i for i in obligation_ids(self.spec) if not self.holds(i, state)]
 
     def arguments(self, action: ir.Action | str, int_values: Iterable[int]) -> list[dict[str, Value]]:
         """Every argument tuple of the action, as dicts param -> value, over finite candidates.

@@ -7,11 +7,77 @@ is spelled once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from . import ir
-from .ir import IntT, MapT, RecordT
+from .ir import IntT, MapT, RecordT, SetT
 from .values import Value
+
+TYPE_PREFIX = "type:"
+
+
+
+
+def type_id(path: str) -> str:
+    """The id of the type obligation of the state leaf `path`: `type:<path>`, in every report."""
+    return TYPE_PREFIX + path
+
+
+def type_path(obligation_id: str) -> str | None:
+    """The leaf a type obligation's id names (`type:token.ttl` -> `token.ttl`), or None for another id."""
+    return obligation_id[len(TYPE_PREFIX):] if obligation_id.startswith(TYPE_PREFIX) else None
+
+
+# ---- leaves ---------------------------------------------------------------------------------------
+
+
+class Leaf(NamedTuple):
+    """One flattened state variable: `balance`, `token.ttl` (a pair, so `dict(leaves(spec))` maps paths to types)."""
+
+    path: str
+    type: ir.Type | None
+
+
+def field_leaves(fields: Iterable[ir.StateField]) -> list[Leaf]:
+    """The leaves of state fields in declaration order, records flattened; a field whose type did
+    not check is one leaf of type None (the checker reads fields before a spec exists)."""
+    out: list[Leaf] = []
+
+    def flatten(path: str, t: ir.Type | None) -> None:
+        if isinstance(t, RecordT):
+            for name, ft in t.fields:
+                flatten(f"{path}.{name}", ft)
+        else:
+            out.append(Leaf(path, t))
+
+    for f in fields:
+        flatten(f.name, f.type.resolved)
+    return out
+
+
+def leaves(spec: ir.Spec) -> list[Leaf]:
+    """The state's leaves in declaration order: (path, type), records flattened (`token.ttl`)."""
+    return field_leaves(spec.state)
+
+
+# ---- bounds ---------------------------------------------------------------------------------------
+
+
+def has_bounds(t: ir.Type | None, members: bool = False) -> bool:
+    """Whether `t` restricts values beyond their kind (nat, int[a..b], also as a map's values), so
+    that a state leaf of it has a type obligation.
+
+    With `members`, a set's type restricts its values to the set's members too: the prover needs
+    that obligation, since a z3 sort holds more than the members; the interpreter, the tests and the
+    TLA+ module draw a set's values from its members only, so for them it cannot fail.
+    """
+    if isinstance(t, IntT):
+        return t.low is not None or t.high is not None
+    if isinstance(t, MapT):
+        return has_bounds(t.value, members)
+    return members and isinstance(t, SetT)
 
 
 def within(t: ir.Type, value: Value) -> bool:
@@ -23,41 +89,39 @@ def within(t: ir.Type, value: Value) -> bool:
     return True
 
 
-def has_bounds(t: ir.Type) -> bool:
-    """Whether `t` restricts values beyond their kind, so that a state leaf of it has a type obligation."""
-    if isinstance(t, IntT):
-        return t.low is not None or t.high is not None
-    if isinstance(t, MapT):
-        return has_bounds(t.value)
-    return False
+# ---- obligations ----------------------------------------------------------------------------------
 
 
-def leaves(spec: ir.Spec) -> list[tuple[str, ir.Type]]:
-    """The state's leaves in declaration order: (path, type), records flattened (`token.ttl`)."""
-    out: list[tuple[str, ir.Type]] = []
+@dataclass(frozen=True)
+class Obligation:
+    """One thing every back end reports on: a declared invariant, or the declared bounds of a leaf."""
 
-    def flatten(path: str, t: ir.Type) -> None:
-        if isinstance(t, RecordT):
-            for name, ft in t.fields:
-                flatten(f"{path}.{name}", ft)
-        else:
-            out.append((path, t))
+    id: str
+    kind: str  # "invariant", or "type" for a state leaf's declared bounds
+    level: str  # "MUST" or "SHOULD"; a type obligation is MUST
+    line: int  # the invariant's line, or the state variable's
+    description: str | None
+    invariant: ir.Invariant | None = None
+    leaf: Leaf | None = None
 
-    for f in spec.state:
-        flatten(f.name, f.type.resolved)
+
+def obligations(spec: ir.Spec, members: bool = False) -> list[Obligation]:
+    """Every obligation in report order: the invariants as declared, then the leaves' type
+    obligations (see `has_bounds` for `members`)."""
+    out = [Obligation(inv.id, "invariant", inv.level.value, inv.span.line, inv.description, invariant=inv)
+           for inv in spec.invariants]
+    lines = {f.name: f.span.line for f in spec.state}
+    out += [Obligation(type_id(leaf.path), "type", "MUST", lines[leaf.path.split(".")[0]],
+                       f"`{leaf.path}` stays within its declared type", leaf=leaf)
+            for leaf in leaves(spec) if has_bounds(leaf.type, members)]
     return out
 
 
-def type_obligations(spec: ir.Spec) -> list[str]:
-    """The ids of the state's type obligations, `type:<path>`, as the prover names them."""
-    return [f"type:{path}" for path, t in leaves(spec) if has_bounds(t)]
-
-
-def obligations(spec: ir.Spec) -> list[str]:
-    """Every id the prover reports on: the invariants, then the type obligations."""
-    return [inv.id for inv in spec.invariants] + type_obligations(spec)
+def obligation_ids(spec: ir.Spec) -> list[str]:
+    """The ids of `obligations(spec)`: what the interpreter and the property tests check."""
+    return [o.id for o in obligations(spec)]
 
 
 def type_violations(spec: ir.Spec, state: Mapping[str, Value]) -> list[str]:
     """The `type:<path>` ids of the leaves whose value is outside their declared bounds."""
-    return [f"type:{path}" for path, t in leaves(spec) if has_bounds(t) and not within(t, state[path])]
+    return [type_id(path) for path, t in leaves(spec) if has_bounds(t) and not within(t, state[path])]

@@ -24,7 +24,7 @@ from specforge.interpret import (
     initial_state,
     step,
 )
-from specforge.structure import obligations, type_obligations, type_violations
+from specforge.structure import obligation_ids, obligations, type_violations
 from specforge.values import FrozenMap, State, Universe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -508,8 +508,7 @@ def test_arguments(bank, action, ints, expected):
 
 
 def test_type_bounds_are_checked_like_the_provers_obligations(bank):
-    assert type_obligations(bank.spec) == ["type:count", "type:level", "type:rec.inner.hits"]
-    assert obligations(bank.spec) == ["NONNEG", "TOTAL", "type:count", "type:level", "type:rec.inner.hits"]
+    assert obligation_ids(bank.spec) == ["NONNEG", "TOTAL", "type:count", "type:level", "type:rec.inner.hits"]
     s = bank.initial_state()
     assert type_violations(bank.spec, s) == [] and bank.violations(s) == []
     low = bank.step("lower", s, {})
@@ -527,7 +526,7 @@ def test_map_value_bounds_are_type_obligations_too():
                 "init {\n  m := {k: 0 for k in K}\n  r := {i: 0 for i in 0..2}\n  u := {k: 0 for k in K}\n}\n"
                 "action dec(k: K, i: int[0..2]) {\n  m[k] := m[k] - 1\n  r[i] := r[i] + 2\n}\n")
     it = Interpreter(spec, {"K": (1, 2)})
-    assert type_obligations(spec) == ["type:m", "type:r"]
+    assert obligation_ids(spec) == ["type:m", "type:r"]
     s = it.step("dec", it.initial_state(), {"k": 2, "i": 1})
     assert s["m"] == {1: 0, 2: -1} and s["r"] == {0: 0, 1: 2, 2: 0}
     assert type_violations(spec, s) == ["type:m", "type:r"]
@@ -576,3 +575,19 @@ def test_no_short_run_of_an_example_breaks_an_invariant(path):
             break
     for s in frontier:
         assert it.violations(s) == [], (path.name, s)
+
+
+def test_an_obligation_carries_its_id_kind_and_line(bank):
+    listed = [(o.id, o.kind, o.level, o.line) for o in obligations(bank.spec)]
+    lines = {f.name: f.span.line for f in bank.spec.state}
+    invariants = [(inv.id, "invariant", inv.level.value, inv.span.line) for inv in bank.spec.invariants]
+    assert listed == invariants + [("type:count", "type", "MUST", lines["count"]),
+                                   ("type:level", "type", "MUST", lines["level"]),
+                                   ("type:rec.inner.hits", "type", "MUST", lines["rec"])]
+
+
+def test_a_sets_members_are_an_obligation_for_the_prover_only():
+    spec = load("spec T\nset K\nstate {\n  votes: map[K, K]\n  n: nat\n}\n"
+                "init {\n  votes := {k: k for k in K}\n  n := 0\n}\n")
+    assert obligation_ids(spec) == ["type:n"]
+    assert [o.id for o in obligations(spec, members=True)] == ["type:votes", "type:n"]

@@ -78,7 +78,7 @@ from specforge.frontend import load_text
 from specforge.interpret import GuardFailed, Interpreter
 from specforge.prove import Verdict, prove
 from specforge.run import Run
-from specforge.structure import obligations
+from specforge.structure import obligation_ids, obligations
 from specforge.values import Universe
 
 N_EXAMPLES = int(os.environ.get("SPECFORGE_DIFF_EXAMPLES", "80"))
@@ -682,7 +682,7 @@ def explore(spec: ir.Spec, limit: int = 20_000) -> Explored:
 
     for size in ITEM_SIZES if spec.sets else (0,):
         it = Interpreter(spec, Universe.named(spec, size))
-        ids = obligations(spec)
+        ids = obligation_ids(spec)
         args = {a.name: it.arguments(a, INT_ARGS) for a in spec.actions}
         init = it.initial_state()
         seen = {init}
@@ -794,7 +794,8 @@ def check(text: str, explore_size: int = -1) -> None:
     depth = max(1, explored.diameter)
     report = prove(spec, depth=depth, timeout=TIMEOUT, explore_size=explore_size)
     results = {r.id: r for r in report.invariants}
-    assert set(results) - {i for i in results if i.startswith("defined:")} == set(obligations(spec))
+    assert set(results) - {i for i in results if i.startswith("defined:")} == {
+        o.id for o in obligations(spec, members=True)}
     assert set(explored.undefined) <= set(results), (explored.undefined, sorted(results))
     where = f"\n--- spec ---\n{text}--- brute force: {explored.states} states, diameter {explored.diameter}, " \
             f"first violations {explored.first}"

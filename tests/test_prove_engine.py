@@ -114,3 +114,62 @@ def test_two_invariants_with_the_same_expression_keep_their_own_support_when_cac
     again = prove(spec(text), cache=cache)
     assert cache.hits > 0
     assert verdicts(again) == verdicts(fresh)
+
+
+UNENCODABLE = """spec T
+state {
+  x: int
+}
+init { x := 0 }
+invariant A: abs(x) >= 0
+action step(d: int) {
+  requires min(d, 3) > 0
+  x := max(x, d)
+}
+"""
+
+
+def test_every_construct_the_prover_cannot_express_is_reported_with_its_position(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from specforge.cli import main
+    from specforge.prove import encode
+
+    # as if the prover had no encoding of calls: three of them, in an invariant, a guard and an assignment
+    monkeypatch.setattr(encode, "HANDLERS", {k: v for k, v in encode.HANDLERS.items() if k is not ir.Call})
+    path = tmp_path / "t.sf"
+    path.write_text(UNENCODABLE, encoding="utf-8")
+    result = CliRunner().invoke(main, ["prove", "--no-cache", "--no-explore", str(path)])
+    assert result.exit_code == 1, result.output
+    found = [line.split(": error[SF301]")[0] for line in result.output.splitlines() if "error[SF301]" in line]
+    assert found == [f"{path}:6:14", f"{path}:8:12", f"{path}:9:8"]
+
+
+def test_the_list_of_unsupported_constructs_survives_a_worker_process():
+    import pickle
+
+    from specforge.prove.encode import Unsupported, UnsupportedSpec
+
+    problems = [Unsupported("no z3 encoding for Call", None), Unsupported("`r` is a record", None)]
+    again = pickle.loads(pickle.dumps(UnsupportedSpec(problems)))
+    assert [str(p) for p in again.problems] == [str(p) for p in problems]
+
+
+def test_the_prover_has_a_bound_exactly_where_structure_lists_a_type_obligation():
+    from pathlib import Path
+
+    import z3
+
+    from specforge.frontend import load
+    from specforge.prove.encode import Encoder
+    from specforge.structure import has_bounds, leaves
+
+    specs = [load(str(p)).spec for p in sorted(Path(__file__).parent.parent.glob("examples/**/*.sf"))]
+    checked = 0
+    for spec in filter(None, specs):
+        enc = Encoder(spec)
+        for path, t in leaves(spec):
+            bound = enc.bounds(t, z3.Const("probe", enc.sort(t)))
+            assert (bound is not None) == has_bounds(t, members=True), f"{spec.name}: {path}"
+            checked += 1
+    assert checked > 20

@@ -14,8 +14,9 @@ from hypothesis import seed, settings
 
 from specforge.cli import main
 from specforge.run import REPORT_VERSION
-from specforge.testing import SpecRunner, SpecViolation, machine_class
+from specforge.testing import SpecRunner, SpecViolation, machine_class, shorten
 from specforge.testing.generate import generate, replay
+from specforge.testing.shorten import shortest
 
 from .support import ROOT
 
@@ -301,7 +302,7 @@ def test_a_failing_run_is_cut_down_to_a_shortest_one_that_fails_the_same_way():
         for name, args in calls:
             runner.apply(name, args)
     assert caught.value.kind == ("returned", "deposit", 1)  # the second guard, `not frozen`, did not stop it
-    assert runner.shortest(caught.value.kind, ("BANK-1",)) == [("freeze", {}), ("deposit", {"amount": 1})]
+    assert shortest(runner, caught.value.kind, ("BANK-1",)) == [("freeze", {}), ("deposit", {"amount": 1})]
 
 
 def test_no_shortest_run_when_the_implementation_does_not_fail_again():
@@ -317,7 +318,7 @@ def test_no_shortest_run_when_the_implementation_does_not_fail_again():
     with pytest.raises(SpecViolation) as caught:
         runner.apply("freeze", {})
         runner.apply("deposit", {"amount": 5})
-    assert runner.shortest(caught.value.kind) is None
+    assert shortest(runner, caught.value.kind) is None
 
 
 def test_the_failure_message_gives_the_shortest_run(wallet_module):
@@ -343,9 +344,9 @@ def test_the_search_for_a_shortest_run_stops_after_its_replays(monkeypatch):
             runner.apply("start_new_day", {})
         runner.apply("freeze", {})
         runner.apply("deposit", {"amount": 5})
-    monkeypatch.setattr(SpecRunner, "REPLAYS", 3)
+    monkeypatch.setattr(shorten, "REPLAYS", 3)
     made.clear()
-    shorter = runner.shortest(caught.value.kind)
+    shorter = shortest(runner, caught.value.kind)
     assert len(made) == 3 and shorter is not None and len(shorter) < 22  # some progress, then it stopped
 
 
@@ -363,7 +364,7 @@ def test_a_shortest_run_holds_only_calls_that_were_made():
         runner.apply("deposit", {"amount": 100})
         runner.apply("deposit", {"amount": 50})
     assert caught.value.kind == ("state", "deposit", ("balance",))
-    assert runner.shortest(caught.value.kind) == [("deposit", {"amount": 1})]
+    assert shortest(runner, caught.value.kind) == [("deposit", {"amount": 1})]
 
 
 RATIO = """\

@@ -159,7 +159,7 @@ def test_a_correct_implementation_gets_deep_into_the_state_space(name, monkeypat
 
 
 def test_dice_give_the_same_choices_for_the_same_integer_and_spread_small_ones():
-    from specforge.testing.machine import Dice
+    from specforge.testing.choices import Dice
 
     def rolls(seed, n=7, k=12):
         dice = Dice(seed)
@@ -173,7 +173,7 @@ def test_dice_give_the_same_choices_for_the_same_integer_and_spread_small_ones()
 
 
 def test_a_swarm_leaves_one_action_out_in_about_half_the_runs_but_never_the_only_way_on():
-    from specforge.testing.machine import Dice, _swarm
+    from specforge.testing.choices import Dice, _swarm
 
     spec = spec_of(ORDER)
     offs = [_swarm(spec, s) for s in range(400)]

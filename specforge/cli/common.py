@@ -35,8 +35,14 @@ def exit_code(results) -> int:
 
 def print_diagnostics_text(results, stream) -> None:
     for r in results:
-        for d in r.diagnostics:
-            click.echo(d.render(r.source), file=stream)
+        print_diagnostics(r.diagnostics, r.source, stream)
+
+
+def print_diagnostics(diagnostics, source=None, stream=None) -> None:
+    """Each diagnostic rendered with its source excerpt (where `source` is known), on stderr by default:
+    the one way a command shows a diagnostic, whichever stage made it."""
+    for d in diagnostics:
+        click.echo(d.render(source), file=stream if stream is not None else sys.stderr)
 
 
 def diag_json(d) -> dict:

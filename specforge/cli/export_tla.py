@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from .common import EXIT_CODES_HELP, ExitCode, print_diagnostics_text
+from .common import EXIT_CODES_HELP, ExitCode, print_diagnostics, print_diagnostics_text
 
 BOUND_HELP = ("Override a bound of the model, repeatable: a set (`Account=3`, `Account={a, b}`, `Account=0`), "
               "an int parameter (`amount=0..5`, `amount={1, 5, 9}`, `deposit.amount=7`; durations in ms), "
@@ -47,7 +47,7 @@ def export_tla(spec_file: str, outdir: str, bounds: tuple[str, ...], report: str
     With --trace REPORT.json --invariant ID (or --from-prove --invariant ID) it also
     writes NAME_Trace.tla and .cfg: the violating run as a behaviour TLC replays.
     """
-    from ..diagnostics import Severity
+    from ..diagnostics import Diagnostic, Severity
     from ..frontend import load
     from ..tla import BoundError, TraceError, export_trace, parse_bound
     from ..tla import export_tla as export
@@ -76,11 +76,10 @@ def export_tla(spec_file: str, outdir: str, bounds: tuple[str, ...], report: str
     except BoundError as e:
         raise click.BadParameter(str(e), param_hint="--bound") from None
     except TraceError as e:
-        click.echo(f"{spec_file}: error[SF322]: {e}", err=True)
+        print_diagnostics([Diagnostic.error("SF322", str(e), spec_file)])
         sys.exit(ExitCode.USAGE)
     diagnostics = [d for x in exports for d in x.diagnostics]
-    for d in _unique(diagnostics):
-        click.echo(d.render(loaded.source), err=True)
+    print_diagnostics(_unique(diagnostics), loaded.source)
     if any(d.severity is Severity.ERROR for d in diagnostics):
         sys.exit(ExitCode.SPEC_ERRORS)
     try:

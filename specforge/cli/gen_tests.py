@@ -69,7 +69,7 @@ def gen_tests(spec_file: str, impl: str, output: str, check: bool, replay_report
         except (OSError, ValueError) as e:
             raise click.BadParameter(f"cannot read the report: {e}", param_hint="--replay") from None
     try:
-        code = generate(loaded.source.text, spec_file, impl, output, report, examples, steps)
+        code = generate(loaded.source.text, spec_file, impl, output, report, examples, steps, spec=loaded.spec)
     except (GenerationError, KeyError) as e:
         click.echo(f"specforge: {e}", err=True)
         sys.exit(ExitCode.USAGE)

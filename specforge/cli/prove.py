@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .common import EXIT_CODES_HELP, ExitCode, Progress, exit_code, print_diagnostics_text
+from .common import EXIT_CODES_HELP, ExitCode, Progress, exit_code, print_diagnostics, print_diagnostics_text
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -96,13 +96,13 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
                                           infer_budget=infer_budget))
             except Unsupported as e:
                 progress.done()
-                diag = Diagnostic.error("SF301", str(e), r.path, getattr(e.node, "span", None))
-                click.echo(diag.render(r.source), err=True)
+                print_diagnostics([Diagnostic.error("SF301", str(p), r.path, getattr(p.node, "span", None))
+                          for p in e.problems], r.source)
                 sys.exit(ExitCode.SPEC_ERRORS)
             except Exception as e:  # the safety net: a message, never a traceback
                 progress.done()
-                click.echo(f"{r.path}: error[SF399]: internal error in the prover: {type(e).__name__}: {e}\n"
-                           "  = help: please report it with the spec that triggers it", err=True)
+                print_diagnostics([Diagnostic.error("SF399", f"internal error in the prover: {type(e).__name__}: {e}", r.path,
+                                          hint="please report it with the spec that triggers it")], r.source)
                 sys.exit(ExitCode.USAGE)
     progress.done()
     rendered = RENDERERS[fmt](reports)

@@ -20,8 +20,7 @@ from .. import ir
 from ..evaluate import Env, EvaluationError, compiled
 from ..interpret import Interpreter
 from ..ir import IntT, MapT, QuantityT
-from ..structure import has_bounds as bounded
-from ..structure import leaves, within
+from ..structure import obligations, within
 from ..values import State
 from .instance import Instance
 from .symmetry import Canonical
@@ -81,9 +80,9 @@ def targets(spec: ir.Spec, env: Env) -> dict[str, Check]:
             env.params = {}
             return bool(fn(env))
         checks[inv.id] = holds
-    for path, t in leaves(spec):
-        if bounded(t):
-            checks[f"type:{path}"] = lambda state, path=path, t=t: within(t, state[path])
+    for o in obligations(spec):
+        if o.leaf is not None:
+            checks[o.id] = lambda state, path=o.leaf.path, t=o.leaf.type: within(t, state[path])
     return checks
 
 

@@ -22,26 +22,60 @@ from dataclasses import dataclass, field
 import z3
 
 from .. import ir
-from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, RefKind, SetT
+from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RefKind, SetT
+from ..structure import leaves, obligations
 
 _ENCODERS = itertools.count(1)
 
 
 class Unsupported(Exception):
-    """A construct the encoder cannot express; carries the node for a positioned report."""
+    """A construct the encoder cannot express; carries the node for a positioned report. `problems`
+    lists every such construct of the spec (see `unsupported`): this one alone unless it says more."""
 
     def __init__(self, message: str, node=None):
         super().__init__(message)
         self.node = node
 
+    @property
+    def problems(self) -> list[Unsupported]:
+        return [self]
 
-@dataclass(frozen=True)
-class Leaf:
-    """One flattened state variable: `balance`, `token.ttl`."""
+    def __reduce__(self):  # a worker process raises it too
+        return (type(self), (str(self), self.node))
 
-    path: str
-    type: ir.Type
-    span: object
+
+class UnsupportedSpec(Unsupported):
+    """Every construct of a spec the encoder cannot express, in the order of the spec."""
+
+    def __init__(self, problems: list[Unsupported]):
+        count = len(problems)
+        super().__init__(f"{count} construct{'s' if count > 1 else ''} the prover cannot express: {problems[0]}",
+                         problems[0].node)
+        self._problems = list(problems)
+
+    @property
+    def problems(self) -> list[Unsupported]:
+        return self._problems
+
+    def __reduce__(self):
+        return (type(self), (self._problems,))
+
+
+def unsupported(spec: ir.Spec) -> list[Unsupported]:
+    """Every construct of `spec` the encoder cannot express, each with its node: init, the invariants,
+    then each action's guards and assignments, encoded once with every failure noted and passed over
+    (a placeholder term stands in for the node), so that one run reports them all."""
+    enc = Encoder(spec)
+    enc.problems = []
+    state = enc.collecting(lambda: enc.state("check"), spec.state[0] if spec.state else None) or {}
+    enc.collecting(enc.init_state, None)
+    for inv in spec.invariants:
+        enc.collecting(lambda inv=inv: enc.invariant(inv, dict(state)), inv)
+    for action in spec.actions:
+        params = enc.collecting(lambda action=action: enc.params(action, "check")[0], action)
+        if params is not None:
+            enc.collecting(lambda action=action, params=params: enc.transition(action, dict(state), params), action)
+    return enc.problems
 
 
 @dataclass
@@ -72,18 +106,25 @@ class Encoder:
         self.set_sorts = {s.name: z3.DeclareSort(s.name) for s in spec.sets}
         self.set_members = {name: z3.Function(f"{name}!member", sort, z3.BoolSort())
                             for name, sort in self.set_sorts.items()}
-        self.leaves: list[Leaf] = []
-        for f in spec.state:
-            self._flatten(f.name, f.type.resolved, f.span)
-        self.leaf_by_path = {leaf.path: leaf for leaf in self.leaves}
+        self.leaves = leaves(spec)
         self._fresh = 0
+        self.problems: list[Unsupported] | None = None  # a list: note each failure and go on (`unsupported`)
 
-    def _flatten(self, path: str, t: ir.Type, span) -> None:
-        if isinstance(t, RecordT):
-            for name, ft in t.fields:
-                self._flatten(f"{path}.{name}", ft, span)
-        else:
-            self.leaves.append(Leaf(path, t, span))
+    def collecting(self, encode: Callable, where):
+        """`encode()`, or None when it fails where no node is to blame (noted at `where`: a declaration)."""
+        try:
+            return encode()
+        except Unsupported as e:
+            self._note(e if e.node is not None else Unsupported(str(e), where))
+        except z3.Z3Exception:
+            if not self.problems:
+                raise
+            # a placeholder that z3 would not combine: what it stands for is noted already
+        return None
+
+    def _note(self, problem: Unsupported) -> None:
+        if all(p.node is not problem.node for p in self.problems):
+            self.problems.append(problem)
 
     # ---- sorts and symbolic states --------------------------------------------------
 
@@ -126,13 +167,9 @@ class Encoder:
         return None
 
     def type_invariants(self, state: dict[str, z3.ExprRef]) -> dict[str, z3.BoolRef]:
-        """Each bounded leaf's bounds, by path: obligations to prove, like invariants."""
-        out = {}
-        for leaf in self.leaves:
-            b = self.bounds(leaf.type, state[leaf.path])
-            if b is not None:
-                out[leaf.path] = b
-        return out
+        """Each type obligation's bounds (structure.obligations, with a set's members), by leaf path."""
+        return {o.leaf.path: self.bounds(o.leaf.type, state[o.leaf.path])
+                for o in obligations(self.spec, members=True) if o.leaf is not None}
 
     def fresh_const(self, hint: str, t: ir.Type) -> z3.ExprRef:
         self._fresh += 1
@@ -188,9 +225,22 @@ class Encoder:
 
     def expr(self, e: ir.Expr, env: Env) -> z3.ExprRef:
         handler = HANDLERS.get(type(e))
-        if handler is None:
-            raise Unsupported(f"no z3 encoding for {type(e).__name__}", e)
-        return handler(self, e, env)
+        try:
+            if handler is None:
+                raise Unsupported(f"no z3 encoding for {type(e).__name__}", e)
+            return handler(self, e, env)
+        except Unsupported as problem:
+            if self.problems is None:
+                raise
+            self._note(problem)
+            return self._placeholder(e)
+
+    def _placeholder(self, e: ir.Expr) -> z3.ExprRef:
+        """A fresh term standing in for a node that could not be encoded, while `unsupported` goes on."""
+        try:
+            return z3.FreshConst(self.sort(e.type))
+        except Unsupported:
+            return z3.FreshBool() if isinstance(e.type, BoolT) else z3.FreshInt()
 
     def domain(self, domain: ir.Expr, var: str, env: Env) -> tuple[z3.ExprRef, z3.BoolRef | None]:
         """A bound variable over `domain`, and the constraint that keeps it inside a range."""

@@ -43,11 +43,11 @@ import z3
 from .. import explore as explicit_search
 from .. import ir
 from ..run import Run
-from ..structure import leaves
+from ..structure import Obligation, leaves, obligations, type_id
 from ..values import show
 from . import defined
 from .cache import Cache, Digests, NoCache, digest
-from .encode import Encoder, Env, Unsupported
+from .encode import Encoder, Env, Unsupported, UnsupportedSpec, unsupported
 from .explicit import violation_run
 from .infer import Inference, infer
 from .model import Renderer
@@ -224,20 +224,16 @@ class Prover:
     # ---- setup ----------------------------------------------------------------------------
 
     def _targets(self) -> list[Target]:
-        targets = [
-            Target(inv.id, inv.level.value, "invariant", inv.span.line, inv.description,
-                   lambda s, inv=inv: self.enc.invariant(inv, s))
-            for inv in self.spec.invariants
-        ]
-        # The declared bounds of state variables (nat, int[0..9], map values) are
+        # The declared bounds of state variables (nat, int[0..9], map values, a set's members) are
         # obligations too: assuming them would hide an action that breaks them.
-        for leaf in self.enc.leaves:
-            probe = self.enc.bounds(leaf.type, z3.Const("probe", self.enc.sort(leaf.type)))
-            if probe is not None:
-                targets.append(Target(f"type:{leaf.path}", "MUST", "type", leaf.span.line,
-                                      f"`{leaf.path}` stays within its declared type",
-                                      lambda s, path=leaf.path, t=leaf.type: self.enc.bounds(t, s[path])))
+        targets = [Target(o.id, o.level, o.kind, o.line, o.description, self._formula(o))
+                   for o in obligations(self.spec, members=True)]
         return targets + self._definedness_targets(targets)
+
+    def _formula(self, o: Obligation) -> Callable:
+        if o.invariant is not None:
+            return lambda s, inv=o.invariant: self.enc.invariant(inv, s)
+        return lambda s, path=o.leaf.path, t=o.leaf.type: self.enc.bounds(t, s[path])
 
     def _definedness_targets(self, targets: list[Target]) -> list[Target]:
         """A MUST obligation for each invariant, action and `init` with a partial operation (`/`, `%`, a
@@ -936,7 +932,7 @@ def _linked(spec: ir.Spec, targets: list[Target]) -> list[list[Target]]:
     order kept in each group."""
     symbols = {inv.id: _symbols(inv.expr) for inv in spec.invariants}
     for path, t in leaves(spec):  # a type bound: its variable (by its root) and the sets of its type
-        symbols[f"type:{path}"] = {f"var:{path.split('.')[0]}"} | {f"set:{name}" for name in _sets_in(t)}
+        symbols[type_id(path)] = {f"var:{path.split('.')[0]}"} | {f"set:{name}" for name in _sets_in(t)}
     parent: dict[str, str] = {}
 
     def root(x: str) -> str:
@@ -1074,8 +1070,12 @@ def prove(spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TI
     set size of the explicit-state engine's small worlds (-1: no explicit-state engine), and
     `explore_states` its state budget; `infer_budget` is the seconds the inference of supporting
     invariants may take (0: none)."""
-    return Prover(spec, depth, timeout, progress, cache, jobs, executor, explore_size, explore_states,
-                  infer_budget).run()
+    try:
+        return Prover(spec, depth, timeout, progress, cache, jobs, executor, explore_size, explore_states,
+                      infer_budget).run()
+    except Unsupported as first:  # the first construct the prover met: report every one (SF301)
+        raise UnsupportedSpec(unsupported(spec) or first.problems) from None
 
 
-__all__ = ["DEFAULT_DEPTH", "DEFAULT_INFER_BUDGET", "DEFAULT_TIMEOUT", "Env", "Prover", "Unsupported", "prove"]
+__all__ = ["DEFAULT_DEPTH", "DEFAULT_INFER_BUDGET", "DEFAULT_TIMEOUT", "Env", "Prover", "Unsupported", "UnsupportedSpec",
+           "prove"]

@@ -15,7 +15,7 @@ _HOMES = {
     "Binding": "binding", "BindingError": "binding",
     "GenerationError": "generate", "generate": "generate", "load_spec": "generate", "machine_class": "generate",
     "replay": "generate", "spec_test_case": "generate",
-    "PHASES": "machine", "SpecMachine": "machine", "SpecRunner": "machine", "SpecViolation": "machine",
+    "PHASES": "machine", "SpecMachine": "machine", "SpecRunner": "runner", "SpecViolation": "runner",
 }
 
 

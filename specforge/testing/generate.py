@@ -18,11 +18,12 @@ from hypothesis import settings as hypothesis_settings
 from .. import ir
 from ..frontend import load_text
 from ..run import Run, RunError, report_runs
-from ..structure import obligations
+from ..structure import obligation_ids
 from ..values import Universe
 from .binding import Binding
 from .defaults import DEFAULT_EXAMPLES, DEFAULT_STEPS
-from .machine import PHASES, SET_SIZE, SpecMachine, SpecRunner
+from .machine import PHASES, SpecMachine
+from .runner import SET_SIZE, SpecRunner
 
 _IMPL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*")
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -94,11 +95,13 @@ def replay(machine: type[SpecMachine], steps: Iterable[tuple[str, Mapping]], inv
 
 
 def generate(source: str, spec_path: str, impl: str, output: str, replay_report: dict | None = None,
-             examples: int = DEFAULT_EXAMPLES, steps: int = DEFAULT_STEPS) -> str:
+             examples: int = DEFAULT_EXAMPLES, steps: int = DEFAULT_STEPS, spec: ir.Spec | None = None) -> str:
+    """The test file's text. `spec` is `source` already checked (the CLI has loaded it to report its
+    diagnostics), so that it is not parsed and checked a second time."""
     if not _IMPL.fullmatch(impl):
         raise GenerationError(f"--impl must be MODULE:FACTORY (a dotted module path and a name), not {impl!r}")
     module, factory = impl.split(":")
-    spec = load_spec(source, spec_path)
+    spec = spec if spec is not None else load_spec(source, spec_path)
     cls = _class_name(spec)
     taken: set[str] = set()
     replays = replays_from_report(replay_report, spec) if replay_report else []
@@ -133,7 +136,7 @@ def generate(source: str, spec_path: str, impl: str, output: str, replay_report:
         "    factory = staticmethod(implementation)",
     ]
     lines += ["    # checked after every step, in this order: the invariants, then the bounds of the state's types",
-              "    invariant_ids = (", *[f"        {q(oid)},{_described(spec, oid)}" for oid in obligations(spec)], "    )"]
+              "    invariant_ids = (", *[f"        {q(oid)},{_described(spec, oid)}" for oid in obligation_ids(spec)], "    )"]
     lines += [
         "",
         "",
@@ -182,7 +185,7 @@ def machine_class(source: str, factory: Callable[[], object], path: str = "<spec
     spec = load_spec(source, path)
     # the same members as the generated file
     body: dict = {"spec": spec, "source": source, "factory": staticmethod(factory), "binding": binding,
-                  "invariant_ids": tuple(obligations(spec))}
+                  "invariant_ids": tuple(obligation_ids(spec))}
     return type(_class_name(spec), (SpecMachine,), body)
 
 

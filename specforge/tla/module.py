@@ -19,6 +19,7 @@ from .. import ir
 from ..diagnostics import Diagnostic, Severity
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, SetT
 from ..structure import leaves as state_leaves
+from ..structure import obligations, type_id
 from . import diag
 from .expr import PRECEDENCE, CannotExpress, Env, Globals, Text, Translator, atom
 from .model import Bound, BoundError, Model, build_model, int_like
@@ -103,7 +104,7 @@ class Exporter:
         self.invariants = {inv.id: self.names.claim("Inv_" + inv.id) for inv in spec.invariants}
         self.leaves = state_leaves(spec)
         self.leaf_types = dict(self.leaves)
-        self.bounded = [(p, t) for p, t in self.leaves if _has_bounds(t)]
+        self.bounded = [o.leaf for o in obligations(spec) if o.leaf is not None]  # the type obligations
         self.type_invariants = {p: self.names.claim("Type_" + p) for p, _ in self.bounded}
         self.param_domains = {key: self.names.claim(f"Dom_{key[0]}_{key[1]}") for key in model.domains}
         self.domain_values = {key: self.names.claim(f"{name}_Values") for key, name in self.param_domains.items()}
@@ -588,7 +589,7 @@ class Exporter:
             lines += [f"{self.invariants[inv.id]} == {text}", ""]
         for path, t in self.bounded:
             text = self.bound_expr(t, self.leaf_text(path), self.names.child())
-            lines += comment_lines(f"type:{path} (MUST): `{path}` stays within its declared type")
+            lines += comment_lines(f"{type_id(path)} (MUST): `{path}` stays within its declared type")
             lines += [f"{self.type_invariants[path]} == {text}", ""]
         all_invs = [self.fixed["TypeOK"], *self.invariants.values(), *self.type_invariants.values()]
         lines += ["\\* Every invariant together: Apalache's inductive check (see the header).",
@@ -663,16 +664,8 @@ class Exporter:
                 continue
             lines.append(f"{INDENT}{self.invariants[inv.id]}  \\* {comment(inv.id)} ({inv.level.value})")
         for path, _ in self.bounded:
-            lines.append(f"{INDENT}{self.type_invariants[path]}  \\* type:{comment(path)}")
+            lines.append(f"{INDENT}{self.type_invariants[path]}  \\* {comment(type_id(path))}")
         return "\n".join(lines) + "\n"
-
-
-def _has_bounds(t) -> bool:
-    if isinstance(t, IntT):
-        return t.low is not None or t.high is not None
-    if isinstance(t, MapT):
-        return _has_bounds(t.value)
-    return False
 
 
 def export_tla(spec: ir.Spec, bounds: list[Bound] | tuple[Bound, ...] = (), must_only: bool = False) -> TlaExport:
