@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..testing.defaults import DEFAULT_EXAMPLES, DEFAULT_STEPS
+from ..testing.defaults import DEFAULT_CALL_TIMEOUT, DEFAULT_EXAMPLES, DEFAULT_STEPS
 from .common import ExitCode, print_diagnostics_text
 
 
@@ -29,8 +29,11 @@ from .common import ExitCode, print_diagnostics_text
               help="Hypothesis examples (runs of actions) per test.")
 @click.option("--steps", type=click.IntRange(1, 10_000), default=DEFAULT_STEPS, show_default=True,
               help="Actions per run at most.")
+@click.option("--call-timeout", type=click.FloatRange(0, 86_400), default=DEFAULT_CALL_TIMEOUT, show_default=True,
+              help="Seconds one call of the implementation may take; past it the test fails with the call and "
+                   "the run so far (0: no bound).")
 def gen_tests(spec_file: str, impl: str, output: str, check: bool, replay_report: str | None, examples: int,
-              steps: int) -> None:
+              steps: int, call_timeout: float) -> None:
     """Write a hypothesis property test of an implementation against SPEC.
 
     Each step chooses an action and arguments with regard to the guards (mostly
@@ -69,7 +72,8 @@ def gen_tests(spec_file: str, impl: str, output: str, check: bool, replay_report
         except (OSError, ValueError) as e:
             raise click.BadParameter(f"cannot read the report: {e}", param_hint="--replay") from None
     try:
-        code = generate(loaded.source.text, spec_file, impl, output, report, examples, steps, spec=loaded.spec)
+        code = generate(loaded.source.text, spec_file, impl, output, report, examples, steps, spec=loaded.spec,
+                        call_timeout=call_timeout)
     except (GenerationError, KeyError) as e:
         click.echo(f"specforge: {e}", err=True)
         sys.exit(ExitCode.USAGE)

@@ -21,7 +21,7 @@ from ..run import Run, RunError, report_runs
 from ..structure import obligation_ids
 from ..values import Universe
 from .binding import Binding
-from .defaults import DEFAULT_EXAMPLES, DEFAULT_STEPS
+from .defaults import DEFAULT_CALL_TIMEOUT, DEFAULT_EXAMPLES, DEFAULT_STEPS
 from .machine import PHASES, SpecMachine
 from .runner import SET_SIZE, SpecRunner
 
@@ -95,7 +95,8 @@ def replay(machine: type[SpecMachine], steps: Iterable[tuple[str, Mapping]], inv
 
 
 def generate(source: str, spec_path: str, impl: str, output: str, replay_report: dict | None = None,
-             examples: int = DEFAULT_EXAMPLES, steps: int = DEFAULT_STEPS, spec: ir.Spec | None = None) -> str:
+             examples: int = DEFAULT_EXAMPLES, steps: int = DEFAULT_STEPS, spec: ir.Spec | None = None,
+             call_timeout: float = DEFAULT_CALL_TIMEOUT) -> str:
     """The test file's text. `spec` is `source` already checked (the CLI has loaded it to report its
     diagnostics), so that it is not parsed and checked a second time."""
     if not _IMPL.fullmatch(impl):
@@ -135,6 +136,8 @@ def generate(source: str, spec_path: str, impl: str, output: str, replay_report:
         "    source = SOURCE",
         "    factory = staticmethod(implementation)",
     ]
+    if call_timeout != DEFAULT_CALL_TIMEOUT:  # the default is SpecMachine's own: say only a different one
+        lines.append(f"    call_timeout = {float(call_timeout)!r}  # seconds one call may take (0: no bound)")
     lines += ["    # checked after every step, in this order: the invariants, then the bounds of the state's types",
               "    invariant_ids = (", *[f"        {q(oid)},{_described(spec, oid)}" for oid in obligation_ids(spec)], "    )"]
     lines += [
