@@ -26,7 +26,7 @@ import threading
 import time
 
 from flask import Flask, jsonify, request
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 try:
     from ..impl import bank as impl
@@ -114,11 +114,16 @@ def create_app(variant: str = "correct") -> Flask:
     return app
 
 
+class _Quiet(WSGIRequestHandler):
+    def log_request(self, *args) -> None:  # a line per request would drown a load run's output
+        pass
+
+
 class Server:
     """A variant of the service on a free port of 127.0.0.1, in a background thread; a context manager."""
 
     def __init__(self, variant: str = "correct"):
-        self._server = make_server("127.0.0.1", 0, create_app(variant), threaded=True)
+        self._server = make_server("127.0.0.1", 0, create_app(variant), threaded=True, request_handler=_Quiet)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name=f"bank-{variant}", daemon=True)
 

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import itertools
 import re
+import ssl
+import threading
 import tomllib
 import uuid
 from collections.abc import Mapping
@@ -326,10 +328,14 @@ class _JsonMap(dict):
 
 @dataclass
 class Instance:
-    """One fresh implementation behind the service: its id and the client that talks to it."""
+    """One fresh implementation behind the service: its id, and the service's client of the calling thread."""
 
-    client: object
+    service: HttpService
     id: str
+
+    @property
+    def client(self):
+        return self.service.client()
 
     def url(self, template: str, args: Mapping[str, object]) -> str:
         values = {**args, INSTANCE: self.id}
@@ -406,17 +412,19 @@ class HttpService:
 
     def __init__(self, binding: HttpBinding, base_url: str | None = None):
         self.binding, self.base_url = binding, base_url
-        self._client = None
+        self._local = threading.local()  # one client per thread: `load` calls from many threads at once
+        self._clients: list = []
+        self._tls = None
 
     def __call__(self) -> Instance:
-        client = self.client()
-        instance = Instance(client, f"i{next(self._ids)}-{uuid.uuid4().hex[:8]}")
+        instance = Instance(self, f"i{next(self._ids)}-{uuid.uuid4().hex[:8]}")
         if self.binding.http.new is not None:
             self.binding.send(instance, self.binding.http.new, {})
         return instance
 
     def client(self):
-        if self._client is None:
+        client = getattr(self._local, "client", None)
+        if client is None:
             import os
 
             import httpx
@@ -424,15 +432,18 @@ class HttpService:
             base = os.environ.get("SPECFORGE_BASE_URL") or self.base_url
             if not base:
                 raise BindingError("no base URL: pass --base-url or set SPECFORGE_BASE_URL")
-            timeout = self.binding.http.timeout
-            self._client = httpx.Client(base_url=base, timeout=timeout,
-                                        limits=httpx.Limits(max_connections=256, max_keepalive_connections=64))
-        return self._client
+            if self._tls is None:  # building it takes ~90 ms: once, not once per thread
+                self._tls = ssl.create_default_context()
+            client = self._local.client = httpx.Client(base_url=base, timeout=self.binding.http.timeout,
+                                                       verify=self._tls)
+            self._clients.append(client)
+        return client
 
     def close(self) -> None:
-        if self._client is not None:
-            self._client.close()
-            self._client = None
+        for client in self._clients:
+            client.close()
+        self._clients.clear()
+        self._local = threading.local()
 
 
 def http_binding(binding_path: str | Path, spec: ir.Spec) -> HttpBinding:
