@@ -31,6 +31,7 @@ def main() -> None:
 
 
 # One module per command, each importing its back end only when it runs.
+from .cards import cards  # noqa: E402
 from .check import check  # noqa: E402
 from .diff import diff  # noqa: E402
 from .export_tla import export_tla  # noqa: E402
@@ -39,7 +40,7 @@ from .load import load_command  # noqa: E402
 from .prove import prove  # noqa: E402
 from .schema import schema  # noqa: E402
 
-for _command in (check, prove, schema, gen_tests, export_tla, diff, load_command):
+for _command in (check, prove, schema, gen_tests, export_tla, diff, cards, load_command):
     main.add_command(_command)
 
 __all__ = ["EXIT_CODES_HELP", "ExitCode", "main"]
