@@ -12,13 +12,15 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-pytest.importorskip("httpx")
+httpx = pytest.importorskip("httpx")
 pytest.importorskip("flask")
 
 from examples.web.bank_service import Server  # noqa: E402
 from specforge.cli import main  # noqa: E402
 from specforge.frontend import load  # noqa: E402
-from specforge.testing.http import BindingFileError, key_line, parse_binding  # noqa: E402
+from specforge.interpret import Interpreter  # noqa: E402
+from specforge.testing.http import BindingFileError, HttpBinding, HttpService, key_line, parse_binding  # noqa: E402
+from specforge.values import Universe  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BINDING = ROOT / "examples/web/bank.toml"
@@ -57,6 +59,8 @@ MISTAKES = [  # (what is wrong, the edit, the line it is reported at, words of t
      '"POTS"', "`POTS` is not an HTTP method", "did you mean `POST`?"),
     ("an action without a request", ('[actions.freeze]\npath = "/accounts/{instance}/freeze"\n', ""),
      "[actions.deposit]", "action `freeze` has no request", "[actions.freeze]"),
+    ("a budget that cannot be read", ('load = ["p99(latency) <= 250 ms"', 'load = ["p99(latency(withdrawl)) <= 250 ms"'),
+     "load = [", "no action `withdrawl`", "docs/load.md"),
     ("a setting that does not exist", ('[state]\npath', '[state]\npaht = "/x"\npath'), "paht",
      "`state` has no setting `paht`", "did you mean `path`?"),
 ]
@@ -140,3 +144,69 @@ def test_the_buggy_service_is_caught_by_the_generated_test():
     assert result.returncode == 1, result.stdout[-3000:]
     assert "raised DailyLimitExceeded as it should, but changed the state" in result.stdout \
         or "raised InsufficientFunds as it should, but changed the state" in result.stdout, result.stdout[-3000:]
+
+
+# ---- requests and documents, without a network (httpx's MockTransport) ----------------------------------
+
+ORDER_BINDING = """
+[service]
+new = "POST /shops/{instance}"
+[state]
+path = "/shops/{instance}"
+[state.fields]
+shop_open = "shop.open"
+[actions.place]
+method = "PUT"
+path = "/shops/{instance}/orders/{o}"
+[actions.pay]
+path = "/shops/{instance}/orders/{o}/payment"
+[actions.ship]
+path = "/shops/{instance}/orders/{o}/ship"
+[actions.deliver]
+path = "/shops/{instance}/orders/{o}/deliver"
+[actions.cancel]
+method = "DELETE"
+path = "/shops/{instance}/orders/{o}"
+[actions.close_shop]
+path = "/shops/{instance}/close"
+[actions.open_shop]
+path = "/shops/{instance}/open"
+[errors.UnknownOrder]
+status = 404
+field = "code"
+value = "not-placed"
+"""
+
+
+def mock_service(binding, handler):
+    service = HttpService(binding, "http://shop.test")
+    service._local.client = httpx.Client(base_url="http://shop.test", transport=httpx.MockTransport(handler))
+    return service
+
+
+def test_an_action_is_a_request_with_its_parameters_in_the_path_and_the_body():
+    spec = load(str(ROOT / "examples/order.sf")).spec
+    binding = HttpBinding(parse_binding(ORDER_BINDING, spec, "order.toml"))
+    seen = []
+
+    def handler(request):
+        seen.append((request.method, request.url.path, request.content.decode() or None))
+        if request.method == "GET":
+            return httpx.Response(200, json={"placed": {"Order1": True, "Order2": False},
+                                        "status": {"Order1": "paid", "Order2": "created"},
+                                        "price": {"Order1": 30, "Order2": 0}, "paid_amount": {"Order1": 30, "Order2": 0},
+                                        "shop": {"open": True}})
+        if request.url.path.endswith("/ship"):
+            return httpx.Response(404, json={"code": "not-placed"})
+        return httpx.Response(200, json={})
+    instance = mock_service(binding, handler)()
+    interp = Interpreter(spec, Universe.named(spec, 2))
+    binding.call(instance, interp.action("place"), {"o": "Order1", "amount": 30})
+    state = binding.observe(instance, interp)
+    assert state["status"]["Order1"] == "paid" and state["shop_open"] is True and state["price"]["Order2"] == 0
+    with pytest.raises(Exception) as refused:
+        binding.call(instance, interp.action("ship"), {"o": "Order2"})
+    assert binding.error_matches(refused.value, "UnknownOrder")
+    assert not binding.error_matches(refused.value, "NotPaid")  # any 4xx with {"error": "NotPaid"}
+    place = next(s for s in seen if s[0] == "PUT")
+    assert place[1] == f"/shops/{instance.id}/orders/Order1" and place[2] == '{"amount":30}'

@@ -140,6 +140,9 @@ def _run(spec, spec_file, source, factory, binding, target, rate, seconds, budge
     except LoadError as e:
         click.echo(f"{spec_file}: error: {e}", err=True)
         sys.exit(ExitCode.USAGE)
+    except KeyboardInterrupt:
+        click.echo(f"{spec_file}: interrupted before the first call: nothing measured", err=True)
+        sys.exit(ExitCode.USAGE)
     outcome = run.run()
     if progress is not None:
         click.echo("\r\033[K", err=True, nl=False)

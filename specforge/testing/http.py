@@ -155,14 +155,24 @@ class _Reader:
         fields = self.fields(state.get("fields", {}))
         actions = self.read_actions(self.table(data, ("actions",), ()))
         errors = self.read_errors(self.table(data, ("errors",), ()))
-        budgets = data.get("budgets", {}).get("load", []) if isinstance(data.get("budgets"), dict) else None
-        if not isinstance(budgets, list) or not all(isinstance(b, str) for b in budgets):
-            self.fail(("budgets",), "`[budgets] load` must be a list of strings",
-                      'e.g. load = ["p99(latency) <= 250 ms"]')
+        budgets = self.budgets(self.table(data, ("budgets",), ("load",)).get("load", []))
         requests = [r for r in (new, state_req, *actions.values()) if r is not None]
         per_instance = any(INSTANCE in _names(r.path) for r in requests)
         return HttpBindingSpec(self.path, new, state_req, fields, actions, errors, float(timeout),
                                tuple(budgets), per_instance)
+
+    def budgets(self, budgets) -> list[str]:
+        from ..load.budget import BudgetError, parse_budget
+
+        if not isinstance(budgets, list) or not all(isinstance(b, str) for b in budgets):
+            self.fail(("budgets", "load"), "`[budgets] load` must be a list of strings",
+                      'e.g. load = ["p99(latency) <= 250 ms"]')
+        for b in budgets:
+            try:
+                parse_budget(b, list(self.actions))
+            except BudgetError as e:
+                self.fail(("budgets", "load"), str(e), "see docs/load.md, section Budgets")
+        return budgets
 
     def fields(self, fields) -> dict[str, str]:
         if not isinstance(fields, dict):
