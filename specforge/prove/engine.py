@@ -41,6 +41,8 @@ from .. import explore as explicit_search
 from .. import ir
 from ..run import Run
 from ..structure import leaves
+from ..values import show
+from . import defined
 from .cache import Cache, Digests, NoCache
 from .encode import Encoder, Env, Unsupported
 from .explicit import violation_run
@@ -64,6 +66,17 @@ class Target:
     line: int
     description: str | None
     formula: Callable[[dict[str, z3.ExprRef]], z3.BoolRef]
+    # where evaluating the target itself has a meaning: a violation must be a state where it does
+    defined: Callable[[dict[str, z3.ExprRef]], z3.BoolRef] | None = None
+    # a definedness target: how a state breaks it (with free call arguments), and what the model says of it
+    violation: Callable[[dict[str, z3.ExprRef]], tuple[z3.BoolRef, Callable[[z3.ModelRef], str]]] | None = None
+
+    def broken(self, state: dict[str, z3.ExprRef]) -> tuple[list[z3.BoolRef], Callable[[z3.ModelRef], str] | None]:
+        """What a state breaking this target satisfies (a genuine break: the target has a meaning there)."""
+        if self.violation is not None:
+            query, explain = self.violation(state)
+            return [query], explain
+        return [z3.Not(self.formula(state)), *([self.defined(state)] if self.defined else [])], None
 
 
 @dataclass
@@ -177,9 +190,12 @@ class Prover:
         self._own_pool = executor is None and jobs > 1
         self._payload: tuple[str, bytes] | None = None
         self._pre_memo: dict[str, z3.BoolRef] = {}
+        self._fresh_calls = 0
+        self.details: dict[str, str] = {}  # a definedness target's violation: which call, which operation
         self.enc = Encoder(spec)
         self.render = Renderer(self.enc)
         self.targets = self._targets()
+        self._init_defined = defined.init(self.enc).formula()
         self.by_id = {t.id: t for t in self.targets}
         self.actions = {a.name: a for a in spec.actions}
         self.digests = Digests(spec, depth)
@@ -202,7 +218,64 @@ class Prover:
                 targets.append(Target(f"type:{leaf.path}", "MUST", "type", leaf.span.line,
                                       f"`{leaf.path}` stays within its declared type",
                                       lambda s, path=leaf.path, t=leaf.type: self.enc.bounds(t, s[path])))
-        return targets
+        return targets + self._definedness_targets(targets)
+
+    def _definedness_targets(self, targets: list[Target]) -> list[Target]:
+        """A MUST obligation for each invariant, action and `init` with a partial operation (`/`, `%`, a
+        range-keyed map): in no reachable state does it lose its meaning. An invariant's own target only
+        breaks where the invariant has a meaning, and a step only happens where the action has one, so a
+        violating run is a run every back end can replay; an operation without a meaning is this finding."""
+        probe = self.enc.state("probe")
+        out = []
+        for t in targets:
+            inv = next((i for i in self.spec.invariants if i.id == t.id), None)
+            if inv is None or not defined.invariant(self.enc, inv, probe).found:
+                continue
+            t.defined = lambda s, inv=inv: defined.invariant(self.enc, inv, s).formula()
+            out.append(Target(f"defined:{inv.id}", "MUST", "definedness", inv.span.line,
+                              f"every operation in {inv.id} has a meaning in every reachable state",
+                              t.defined, violation=lambda s, inv=inv: self._undefined_in(inv, s)))
+        if defined.init(self.enc).found:
+            out.append(Target("defined:init", "MUST", "definedness", self.spec.init[0].span.line if self.spec.init
+                              else 1, "every operation in `init` has a meaning",
+                              lambda s: defined.init(self.enc).formula(),
+                              violation=lambda s: self._undefined_init()))
+        for a in self.spec.actions:
+            params, _ = self.enc.params(a, "probe")
+            if not defined.action(self.enc, a, probe, params).found:
+                continue
+            out.append(Target(f"defined:{a.name}", "MUST", "definedness", a.span.line,
+                              f"every call of `{a.name}` the guards let through has a meaning",
+                              lambda s, a=a: self._always_defined(a, s),
+                              violation=lambda s, a=a: self._undefined_call(a, s)))
+        return out
+
+    def _always_defined(self, a: ir.Action, state: dict) -> z3.BoolRef:
+        self._fresh_calls += 1
+        params, bounds = self.enc.params(a, f"all{self._fresh_calls}")
+        d = defined.action(self.enc, a, state, params).formula()
+        body = z3.Implies(z3.And(*bounds), d) if bounds else d
+        return z3.ForAll(list(params.values()), body) if params else body
+
+    def _undefined_call(self, a: ir.Action, state: dict):
+        self._fresh_calls += 1
+        params, bounds = self.enc.params(a, f"bad{self._fresh_calls}")
+        d = defined.action(self.enc, a, state, params)
+
+        def explain(m: z3.ModelRef) -> str:
+            names = self.render._names(m)
+            args = ", ".join(f"{p.name}={show(self.render.value(m, params[p.name], p.type.resolved, names), p.type.resolved)}"
+                             for p in a.params)
+            return f"`{a.name}({args})` has no meaning there: {_first_broken(d, m)}"
+        return z3.And(*bounds, z3.Not(d.formula())), explain
+
+    def _undefined_in(self, inv: ir.Invariant, state: dict):
+        d = defined.invariant(self.enc, inv, state)
+        return z3.Not(d.formula()), lambda m: f"{inv.id} has no meaning there: {_first_broken(d, m)}"
+
+    def _undefined_init(self):
+        d = defined.init(self.enc)
+        return z3.Not(d.formula()), lambda m: f"`init` has no meaning: {_first_broken(d, m)}"
 
     def solver(self) -> z3.Solver:
         s = z3.Solver()
@@ -272,6 +345,8 @@ class Prover:
         state = self.enc.state("c")
         labels = {}
         for t in self.targets:
+            if t.kind == "definedness":  # not a property of states a user wrote: it cannot contradict one
+                continue
             name = f"consistent:{t.id}"
             labels[name] = t
             s.assert_and_track(t.formula(state), z3.Bool(name))
@@ -296,16 +371,21 @@ class Prover:
             if cached is not None:
                 status[t.id].init = cached["holds"]
                 status[t.id].init_run = self._cached_run(cached["run"])
+                if cached.get("detail"):
+                    self.details[t.id] = cached["detail"]
                 continue
             started = time.perf_counter()
+            query, explain = t.broken(init)
+            if t.kind != "definedness":
+                query.append(self._init_defined)  # a violation at step 0 is one `init` can produce
             s.push()
-            s.add(z3.Not(t.formula(init)))
+            s.add(*query)
             r, where = s.check(), s
             if r == z3.unknown:
                 # z3 gives up under a scope on some queries it decides on a fresh solver (maps built
                 # from comprehensions, as lambdas): ask again without one before saying unknown
                 where = self.solver()
-                where.add(z3.Not(t.formula(init)))
+                where.add(*query)
                 r = where.check()
             st = status[t.id]
             st.time += time.perf_counter() - started
@@ -316,7 +396,9 @@ class Prover:
                 st.init = False
                 model = self.small_model(where, [])
                 st.init_run = self.render.initial(model, init, t.id)
-                self.cache.put(key, {"holds": False, "run": st.init_run.to_json()})
+                if explain is not None:
+                    self.details[t.id] = explain(model)
+                self.cache.put(key, {"holds": False, "run": st.init_run.to_json(), "detail": self.details.get(t.id)})
             else:
                 st.reason = _reason(where, "while checking the initial state")
             s.pop()
@@ -325,6 +407,7 @@ class Prover:
 
     def _explore(self, checks: list[str], give_up: bool) -> explicit_search.Exploration:
         budget = explicit_search.Budget(seconds=self.timeout, states=self.explore_states)
+        checks = [c for c in checks if not c.startswith("defined:")]  # the engine meets those as search limits
         return explicit_search.explore(self.spec, max(self.explore_size, 0), checks=checks, budget=budget,
                                        give_up_unless_exhaustive=give_up, progress=self.progress)
 
@@ -471,7 +554,9 @@ class Prover:
         s = self.solver()
         switches = {cid: z3.Bool(f"hyp:{cid}") for cid in candidates}
         labels = {f"hyp:{cid}": cid for cid in candidates}
-        s.add(*(z3.Implies(switches[cid], before[cid]) for cid in candidates), *param_bounds, *guards)
+        # a call without a meaning does not happen: it is its own finding (the `defined:` obligations)
+        meaning = defined.action(self.enc, action, pre, params).formula()
+        s.add(*(z3.Implies(switches[cid], before[cid]) for cid in candidates), *param_bounds, *guards, meaning)
         every = list(switches.values())
         out = []
         for tid in targets:
@@ -531,6 +616,8 @@ class Prover:
                 remaining.append(tid)
             elif cached["trace"] is not None:
                 traces[tid] = self._cached_run(cached["trace"])
+                if cached.get("detail"):
+                    self.details[tid] = cached["detail"]
         if not remaining or not self.spec.actions:
             return traces
         undecided: set[str] = set()
@@ -547,7 +634,8 @@ class Prover:
             for i, action in enumerate(self.spec.actions):
                 params, bounds = self.enc.params(action, str(k))
                 guards, post = self.enc.transition(action, states[-1], params)
-                step = z3.And(*bounds, *guards, *[nxt[p] == post[p] for p in nxt])
+                meaning = defined.action(self.enc, action, states[-1], params).formula()
+                step = z3.And(*bounds, *guards, meaning, *[nxt[p] == post[p] for p in nxt])
                 s.add(z3.Implies(choice == i, step))
                 options.append((action, params))
             s.add(choice >= 0, choice < len(self.spec.actions))
@@ -556,7 +644,8 @@ class Prover:
             for tid in list(remaining):
                 started = time.perf_counter()
                 s.push()
-                s.add(z3.Not(by_id[tid].formula(nxt)))
+                query, explain = by_id[tid].broken(nxt)
+                s.add(*query)
                 r = s.check()
                 status[tid].time += time.perf_counter() - started
                 if r == z3.sat:
@@ -564,7 +653,9 @@ class Prover:
                             if z3.is_int(v)]
                     model = self.small_model(s, free)
                     run = traces[tid] = self.render.trace(model, states, choices, tid)
-                    self.cache.put(keys[tid], {"trace": run.to_json()})
+                    if explain is not None:
+                        self.details[tid] = explain(model)
+                    self.cache.put(keys[tid], {"trace": run.to_json(), "detail": self.details.get(tid)})
                     remaining.remove(tid)
                 elif r == z3.unknown:
                     status[tid].reason = _reason(s, f"in the bounded search at depth {k}")
@@ -613,7 +704,7 @@ class Prover:
         assumptions on a tree of switches. Every invariant left out is implied by what is kept.
         """
         redundant: set[str] = set()
-        for group in _linked(self.spec, self.targets):
+        for group in _linked(self.spec, [t for t in self.targets if t.kind != "definedness"]):
             redundant |= self._redundant_in(group, facts)
         alone = len(self.targets) == 1
         for t in self.targets:
@@ -735,7 +826,8 @@ class Prover:
             run = traces[t.id]
             n = run.steps
             where = "in the initial state" if n == 0 else f"after {n} step{'s' if n > 1 else ''}"
-            return InvariantResult(verdict=Verdict.VIOLATED, run=run, reason=f"violated {where}", **base)
+            detail = f": {self.details[t.id]}" if t.id in self.details else ""
+            return InvariantResult(verdict=Verdict.VIOLATED, run=run, reason=f"violated {where}{detail}", **base)
         if t.id in strengthened:
             return InvariantResult(verdict=Verdict.PROVED, method="strengthened", strengthening=strengthened[t.id],
                                    **base)
@@ -864,6 +956,14 @@ class _Multiset:
 
     def remove(self, d: str) -> None:
         self.total = (self.total - int(d, 16)) % 2**256
+
+
+def _first_broken(d: defined.Definedness, m: z3.ModelRef) -> str:
+    """The first partial operation the model leaves without a meaning, as `a division by zero at 12:9`."""
+    for site, cond in d.found:
+        if z3.is_false(m.eval(cond, model_completion=True)):
+            return f"{site.what} at {site.where}"
+    return "an operation without a meaning"
 
 
 def _reason(s: z3.Solver, when: str) -> str:
