@@ -267,3 +267,38 @@ def test_the_python_implementation_is_loaded_by_the_command(monkeypatch):
                                        "--rate", "50/s", "--duration", "1 s", "--json", "-"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["overall"]["calls"] == 50
+
+
+def test_every_request_has_a_timeout_and_the_run_ends_at_its_duration(server, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    started = time.monotonic()
+    args = load_args(server("slow"), "--timeout", "0.1", "--json", "-")
+    args[args.index("--duration") + 1] = "1 s"
+    result = CliRunner().invoke(main, args)
+    took = time.monotonic() - started
+    report = json.loads(result.output)
+    assert result.exit_code == 3
+    assert report["errors"] > 0 and "ReadTimeout" in report["violations"][0]
+    assert report["overall"]["latency_ms"]["max"] < 1000  # each call cut short at 0.1 s after its send
+    assert took < 15  # the run, the drain (at most the request timeout) and the report
+
+
+def test_the_progress_line_is_shown_on_a_terminal(tmp_path):
+    import pty
+
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-m", "specforge", "load", "examples/bank.sf", "--impl",
+                           "examples.impl.bank:BankAccount", "--rate", "20/s", "--duration", "1.5 s"],
+                          cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=terminal, timeout=60, text=True)
+    os.close(terminal)
+    shown = b""
+    try:
+        while chunk := os.read(controller, 4096):
+            shown += chunk
+    except OSError:  # the terminal's other end is closed: everything has been read
+        pass
+    os.close(controller)
+    assert proc.returncode == 0, proc.stdout
+    assert b"\r" in shown and b"answered" in shown
+    assert "\r" not in proc.stdout  # the table goes to standard output, the progress line never

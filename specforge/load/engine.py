@@ -158,7 +158,9 @@ class LoadRun:
             self._schedule()
         except KeyboardInterrupt:
             self.out.interrupted = True
-        self.out.seconds = min(time.perf_counter() - self.start, self.duration)
+        # the run's length: the whole duration the arrivals were spread over, or as far as it got
+        self.out.seconds = min(time.perf_counter() - self.start, self.duration) if self.out.interrupted \
+            else self.duration
         self._drain(0.5 if self.out.interrupted else self.grace)
         self._finish()
         self.out.sessions = self.made
