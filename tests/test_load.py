@@ -302,3 +302,13 @@ def test_the_progress_line_is_shown_on_a_terminal(tmp_path):
     assert proc.returncode == 0, proc.stdout
     assert b"\r" in shown and b"answered" in shown
     assert "\r" not in proc.stdout  # the table goes to standard output, the progress line never
+
+
+def test_calls_no_session_was_free_to_make_are_reported_not_dropped(bank):
+    spec, source = bank
+    run = LoadRun(spec, SlowBank, None, 40.0, 1.0, tuple(obligations(spec)), max_sessions=1, source=source)
+    run.warm(1)
+    r = results("bank.sf", "test", 40.0, 1.0, run.run(), [])
+    assert r.outcome.unsent > 0 and r.overall["calls"] + r.outcome.unsent + r.outcome.unfinished <= 40
+    assert "never sent" in table(r)
+    assert r.overall["latency_ms"]["max"] > 300  # the calls that waited for the one session waited in their latency

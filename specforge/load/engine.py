@@ -16,6 +16,7 @@ retired, since its model no longer tells what the implementation holds.
 
 from __future__ import annotations
 
+import math
 import queue
 import random
 import threading
@@ -50,6 +51,7 @@ class Outcome:
     state_violations: int = 0  # sessions whose state, read at their end, differs from the model
     setup_failures: int = 0  # fresh implementations that could not be made during the run
     unfinished: int = 0  # calls still in flight when the run ended
+    unsent: int = 0  # calls due that no session was free to make before the end (--max-sessions)
     sessions: int = 0
     seconds: float = 0.0
     interrupted: bool = False
@@ -116,6 +118,7 @@ class Session:
         self.inbox: queue.Queue = queue.Queue()
         self.retired = False
         self.refusals = 0
+        self.call = self.next_call()  # chosen before it is due: the choice is not in the call's latency
 
     def refused(self) -> bool:
         """Whether the last call was refused as the spec says (the runner counted one more refusal)."""
@@ -161,8 +164,11 @@ class LoadRun:
         # the run's length: the whole duration the arrivals were spread over, or as far as it got
         self.out.seconds = min(time.perf_counter() - self.start, self.duration) if self.out.interrupted \
             else self.duration
-        self._drain(0.5 if self.out.interrupted else self.grace)
-        self._finish()
+        try:
+            self._drain(0.5 if self.out.interrupted else self.grace)
+            self._finish()
+        except KeyboardInterrupt:  # a second Ctrl-C: the report of what was measured, at once
+            self.out.interrupted = True
         self.out.sessions = self.made
         return self.out
 
@@ -179,7 +185,8 @@ class LoadRun:
                 now = time.perf_counter() - self.start
                 shown = self._show(now, i, shown)
             session = self._session(self.duration - now)
-            if session is None:  # every session busy until the end
+            if session is None:  # every session busy until the end: the rest could not be sent
+                self.out.unsent = math.ceil(self.duration * self.rate) - i
                 return i
             with self.count_lock:
                 self.busy += 1  # counted from the hand-over, so that the drain waits for it
@@ -230,7 +237,7 @@ class LoadRun:
                 raise LoadError(f"cannot make a fresh implementation: {type(e).__name__}: {e}") from None
 
     def _work(self, session: Session) -> None:
-        call = session.next_call()
+        call = session.call
         while True:
             due = session.inbox.get()
             if due is None:

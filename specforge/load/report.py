@@ -69,7 +69,8 @@ def table(r: Results) -> str:
     lines = [f"{r.spec}: load on {r.target}",
              f"  offered {r.rate:g}/s for {r.duration:g} s (open loop){'; INTERRUPTED' if o.interrupted else ''}: "
              f"{r.overall['calls']} calls in {o.seconds:.2f} s, {o.sessions} sessions"
-             + (f", {o.unfinished} unfinished" if o.unfinished else ""),
+             + (f", {o.unfinished} unfinished" if o.unfinished else "")
+             + (f", {o.unsent} never sent (every session busy: raise --max-sessions)" if o.unsent else ""),
              "",
              f"  {'action':<20} {'calls':>7} {'ok':>7} {'refused':>7} {'errors':>7} "
              + " ".join(f"{s:>8}" for s in STATS) + "   (latency ms, from the scheduled time)"]
@@ -114,7 +115,7 @@ def as_json(r: Results) -> dict:
     o = r.outcome
     return {"spec": r.spec, "target": r.target, "rate_per_s": r.rate, "duration_s": r.duration,
             "elapsed_s": round(o.seconds, 6), "interrupted": o.interrupted, "sessions": o.sessions,
-            "unfinished": o.unfinished, "percentile_method": METHOD,
+            "unfinished": o.unfinished, "unsent": o.unsent, "percentile_method": METHOD,
             "samples_needed": {s: samples_needed(s) for s in STATS},
             "latency_from": "the scheduled send time (open loop: no coordinated omission)",
             "actions": r.actions, "overall": r.overall, "throughput_per_s": r.throughput,
