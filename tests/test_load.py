@@ -241,14 +241,20 @@ def test_a_service_that_is_not_there_is_a_usage_error(monkeypatch):
     assert result.exit_code == 2 and "cannot make a fresh implementation" in result.output
 
 
-def test_ctrl_c_stops_the_run_with_the_partial_report(server):
-    url = server("correct")
+def test_ctrl_c_stops_the_run_with_the_partial_report():
+    pytest.importorskip("httpx")
+    pytest.importorskip("flask")
+    from examples.web.bank_service import Server
+
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "specforge", *load_args(url)[:-2], "--duration", "60 s"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(3)
-    proc.send_signal(signal.SIGINT)
-    out, err = proc.communicate(timeout=30)
+    with Server("correct") as service:
+        proc = subprocess.Popen([sys.executable, "-m", "specforge", *load_args(service.url)[:-2], "--duration",
+                                 "60 s"], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while service.requests < 20 and time.monotonic() < deadline:  # under way: past start-up and warm-up
+            time.sleep(0.1)
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
     assert "INTERRUPTED" in out, out + err
     assert "Traceback" not in err
 

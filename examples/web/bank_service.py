@@ -123,7 +123,13 @@ class Server:
     """A variant of the service on a free port of 127.0.0.1, in a background thread; a context manager."""
 
     def __init__(self, variant: str = "correct"):
-        self._server = make_server("127.0.0.1", 0, create_app(variant), threaded=True, request_handler=_Quiet)
+        app = create_app(variant)
+        self.requests = 0  # answered so far (a test can wait for a run to be under way)
+
+        def counting(environ, start_response):
+            self.requests += 1
+            return app(environ, start_response)
+        self._server = make_server("127.0.0.1", 0, counting, threaded=True, request_handler=_Quiet)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name=f"bank-{variant}", daemon=True)
 

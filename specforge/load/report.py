@@ -153,10 +153,10 @@ def svg_plot(r: Results) -> str:
            'font-family="sans-serif" font-size="11">',
            f'<rect x="{LEFT}" y="{TOP}" width="{W - LEFT - RIGHT}" height="{H - TOP - BOTTOM}" fill="none" '
            'stroke="#999"/>']
-    for i in range(6):
-        ms, t = ymax * i / 5, xmax * i / 5
-        out.append(f'<text x="{LEFT - 6}" y="{y(ms) + 4:.1f}" text-anchor="end">{ms:.0f}</text>')
-        out.append(f'<text x="{x(t):.1f}" y="{H - BOTTOM + 16}" text-anchor="middle">{t:.1f}</text>')
+    for ms in _ticks(ymax):
+        out.append(f'<text x="{LEFT - 6}" y="{y(ms) + 4:.1f}" text-anchor="end">{ms:g}</text>')
+    for t in _ticks(xmax):
+        out.append(f'<text x="{x(t):.1f}" y="{H - BOTTOM + 16}" text-anchor="middle">{t:g}</text>')
     out.append(f'<text x="{(W - RIGHT + LEFT) / 2}" y="{H - 6}" text-anchor="middle">scheduled time (s)</text>')
     out.append(f'<text x="14" y="{(H - BOTTOM + TOP) / 2}" text-anchor="middle" '
                f'transform="rotate(-90 14 {(H - BOTTOM + TOP) / 2})">latency (ms)</text>')
@@ -173,6 +173,18 @@ def svg_plot(r: Results) -> str:
                    f'<text x="{W - RIGHT + 26}" y="{TOP + 14 * i + 9}">{html.escape(n)}</text>')
     out.append("</svg>")
     return "\n".join(out)
+
+
+def _ticks(top: float, most: int = 6) -> list[float]:
+    """Round values (1, 2 or 5 times a power of ten apart) from 0 up to `top`, at most `most` + 1 of them."""
+    import math
+
+    step = 10 ** math.floor(math.log10(top / most)) if top > 0 else 1
+    for k in (1, 2, 5, 10):
+        if top / (step * k) <= most:
+            step *= k
+            break
+    return [round(i * step, 10) for i in range(int(top // step) + 1)]
 
 
 def html_page(r: Results) -> str:
