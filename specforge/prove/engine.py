@@ -97,6 +97,10 @@ MAX_TIDY_ELEMENTS = 8
 # deterministic step count; a target preserved alone took at most 11,383 in the benchmark and example
 # specs, a slow refutation over a million) it gives way to the check with every candidate.
 ALONE_RLIMIT = 100_000
+# Each check that makes a model easier to read (fewer set elements, smaller ints) gets this many of z3's
+# resource units; past them the model is kept as it is (a scoped check over lambdas can otherwise take the
+# whole timeout before saying unknown).
+TIDY_RLIMIT = 2_000_000
 # Below this many open obligations a round is checked in this process: starting
 # workers would cost more than it saves.
 PARALLEL_THRESHOLD = 32
@@ -196,6 +200,11 @@ class Prover:
         self.render = Renderer(self.enc)
         self.targets = self._targets()
         self._init_defined = defined.init(self.enc).formula()
+        # maps built by comprehensions are lambdas, which z3 often cannot decide under a scope (it says
+        # unknown after the whole timeout where a fresh solver answers at once): the checks of the initial
+        # state and of the bounded search then take a fresh solver each
+        self.lambdas = any(isinstance(node, ir.MapComprehension) for stmt in [*spec.init, *(
+            x for a in spec.actions for x in a.body)] for node in ir.walk(_stmt_expr(stmt)))
         self.by_id = {t.id: t for t in self.targets}
         self.actions = {a.name: a for a in spec.actions}
         self.digests = Digests(spec, depth)
@@ -315,7 +324,7 @@ class Prover:
                 strengthened[t.id] = found
                 self.cache.put(key, {"lemma": found})
             elif status[t.id].reason is None:
-                status[t.id].reason = (f"not inductive, no violation within {self.depth} steps, "
+                status[t.id].reason = (f"not inductive, no violation within {self.depth} step{'' if self.depth == 1 else 's'}, "
                                        "and no strengthening found")
         self._sanity(proved)
         if self._own_pool and self.executor is not None:
@@ -380,7 +389,7 @@ class Prover:
                 query.append(self._init_defined)  # a violation at step 0 is one `init` can produce
             s.push()
             s.add(*query)
-            r, where = s.check(), s
+            r, where = (z3.unknown, s) if self.lambdas else (s.check(), s)
             if r == z3.unknown:
                 # z3 gives up under a scope on some queries it decides on a fresh solver (maps built
                 # from comprehensions, as lambdas): ask again without one before saying unknown
@@ -621,10 +630,13 @@ class Prover:
         if not remaining or not self.spec.actions:
             return traces
         undecided: set[str] = set()
+        fresh_only = self.lambdas
         s = self.solver()
+        unrolled: list[z3.BoolRef] = []  # everything asserted on `s`, to ask a fresh solver when it gives up
         states = [self.enc.state("0")]
         init = self.enc.init_state()
-        s.add(*[states[0][p] == init[p] for p in states[0]])
+        unrolled += [states[0][p] == init[p] for p in states[0]]
+        s.add(*unrolled)
         choices: list[tuple[z3.ExprRef, list[tuple[ir.Action, dict]]]] = []
         for k in range(1, self.depth + 1):
             self.progress(f"bounded search: depth {k} of {self.depth}, {len(remaining)} open")
@@ -636,29 +648,37 @@ class Prover:
                 guards, post = self.enc.transition(action, states[-1], params)
                 meaning = defined.action(self.enc, action, states[-1], params).formula()
                 step = z3.And(*bounds, *guards, meaning, *[nxt[p] == post[p] for p in nxt])
-                s.add(z3.Implies(choice == i, step))
+                unrolled.append(z3.Implies(choice == i, step))
+                s.add(unrolled[-1])
                 options.append((action, params))
-            s.add(choice >= 0, choice < len(self.spec.actions))
+            unrolled.append(z3.And(choice >= 0, choice < len(self.spec.actions)))
+            s.add(unrolled[-1])
             states.append(nxt)
             choices.append((choice, options))
             for tid in list(remaining):
                 started = time.perf_counter()
-                s.push()
                 query, explain = by_id[tid].broken(nxt)
+                s.push()
                 s.add(*query)
-                r = s.check()
+                r, where = (z3.unknown, s) if fresh_only else (s.check(), s)
+                if r == z3.unknown:
+                    # z3 gives up under a scope on queries a fresh solver decides at once (maps built by
+                    # comprehensions are lambdas): ask one before calling this depth undecided
+                    where = self.solver()
+                    where.add(*unrolled, *query)
+                    r = where.check()
                 status[tid].time += time.perf_counter() - started
                 if r == z3.sat:
                     free = [v for _, options in choices for _, params in options for v in params.values()
                             if z3.is_int(v)]
-                    model = self.small_model(s, free)
+                    model = self.small_model(where, free)
                     run = traces[tid] = self.render.trace(model, states, choices, tid)
                     if explain is not None:
                         self.details[tid] = explain(model)
                     self.cache.put(keys[tid], {"trace": run.to_json(), "detail": self.details.get(tid)})
                     remaining.remove(tid)
                 elif r == z3.unknown:
-                    status[tid].reason = _reason(s, f"in the bounded search at depth {k}")
+                    status[tid].reason = _reason(where, f"in the bounded search at depth {k}")
                     undecided.add(tid)
                 s.pop()
             if not remaining:
@@ -761,6 +781,7 @@ class Prover:
         """
         model = s.model()
         pushed = 0
+        s.set("rlimit", TIDY_RLIMIT)  # tidying is optional: a check that takes long is skipped, deterministically
         for name, sort in self.enc.set_sorts.items():
             have = len(self.render.members(model, name))
             member = self.enc.set_members[name]
@@ -786,6 +807,7 @@ class Prover:
             s.pop()
         for _ in range(pushed):
             s.pop()
+        s.set("rlimit", 0)
         return model
 
     def _unsat(self, *facts) -> bool | None:
@@ -956,6 +978,10 @@ class _Multiset:
 
     def remove(self, d: str) -> None:
         self.total = (self.total - int(d, 16)) % 2**256
+
+
+def _stmt_expr(stmt) -> ir.Expr:
+    return stmt.value if isinstance(stmt, ir.Assign) else stmt.cond
 
 
 def _first_broken(d: defined.Definedness, m: z3.ModelRef) -> str:
