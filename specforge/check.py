@@ -26,6 +26,7 @@ from .units import DIMENSIONS, TYPE_DIMENSIONS, describe
 BOOL = make(BoolT)
 INT = make(IntT)
 RANGE = make(RangeT)
+NAT = make(IntT, low=0)
 BUILTIN_TYPES = {"bool": BOOL, "int": INT, "nat": make(IntT, low=0),
                  **{name: make(QuantityT, dimension=d.name) for name, d in TYPE_DIMENSIONS.items()}}
 BUILTIN_FUNCTIONS = {"abs": (1, 1), "min": (2, None), "max": (2, None)}
@@ -853,6 +854,20 @@ def _check_comprehension(c: Checker, e: ir.MapComprehension, scope: Scope) -> ir
     return _with(e, domain=domain, value=value, type=t)
 
 
+def _check_aggregate(c: Checker, e: ir.Aggregate, scope: Scope) -> ir.Expr:
+    domain, inner = _binder(c, e.var, e.var_span, e.domain, scope)
+    cond = c.expect(c.expr(e.cond, inner), BOOL, f"the condition of `{e.op}`") if e.cond is not None else None
+    if e.op == "count":
+        return _with(e, domain=domain, cond=cond, type=NAT)
+    value = c.expr(e.value, inner)
+    t = value.type
+    if t is not None and not isinstance(t, (IntT, QuantityT)):
+        c.error("SF203", f"`sum` adds numbers, but this is {show(t)}", value.span,
+                "to count the members that satisfy a condition, write `count(x in S if CONDITION)`")
+        t = None
+    return _with(e, domain=domain, value=value, cond=cond, type=INT if isinstance(t, IntT) else t)
+
+
 _CHECKERS: dict[type, Callable[[Checker, ir.Expr, Scope], ir.Expr]] = {
     ir.IntLit: _check_int,
     ir.BoolLit: _check_bool,
@@ -869,6 +884,7 @@ _CHECKERS: dict[type, Callable[[Checker, ir.Expr, Scope], ir.Expr]] = {
     ir.IfThenElse: _check_if,
     ir.Quantifier: _check_quantifier,
     ir.MapComprehension: _check_comprehension,
+    ir.Aggregate: _check_aggregate,
 }
 
 

@@ -441,7 +441,42 @@ class Lowering(Transformer):
 
     def call(self, children):
         args = [self._expr(c) for c in children[2:-1] if c is not None and not isinstance(c, Token)]
+        if children[0].value == "count" and len(args) == 1 and isinstance(args[0], ir.Member) \
+                and isinstance(args[0].element, ir.Name):
+            return self._count(children, args[0], None)
         return self._node(ir.Call, args, span=span_of(children), func=children[0].value, args=args)
+
+    def aggregate(self, children):
+        # NAME ( value for var in domain [if cond] )
+        func, value, var, domain, cond = children[0], children[2], children[4], children[6], children[8]
+        if func.value != "sum":
+            hint = ("write `count(x in S if CONDITION)`" if func.value == "count"
+                    else "the aggregates are `sum(EXPR for x in S)` and `count(x in S)`")
+            raise Fatal(Diagnostic.error("SF206", f"`{func.value}(... for ...)` is not an aggregate", self.file,
+                                         token_span(func), hint))
+        return self._aggregate("sum", children, var, self._expr(domain), self._expr(value), cond)
+
+    def count_if(self, children):
+        # NAME ( var in domain if cond )
+        return self._count(children, children[2], children[4])
+
+    def _count(self, children, member, cond):
+        func = children[0]
+        member = self._expr(member)
+        if func.value != "count" or not isinstance(member, ir.Member) or not isinstance(member.element, ir.Name):
+            hint = ("write `count(x in S if CONDITION)`" if func.value == "count"
+                    else "the aggregates are `sum(EXPR for x in S if CONDITION)` and `count(x in S if CONDITION)`")
+            raise Fatal(Diagnostic.error("SF206", "this is not an aggregate", self.file, span_of(children), hint))
+        var = member.element
+        return self._aggregate("count", children, var, member.collection, None, cond)
+
+    def _aggregate(self, op, children, var, domain, value, cond):
+        cond = self._expr(cond) if cond is not None else None
+        parts = [p for p in (domain, value, cond) if p is not None]
+        var_span = token_span(var) if isinstance(var, Token) else var.span
+        name = var.value if isinstance(var, Token) else var.name
+        return self._node(ir.Aggregate, parts, span=span_of(children), op=op, var=name, var_span=var_span,
+                          domain=domain, value=value, cond=cond)
 
     def paren(self, children):
         inner = self._expr(children[1])

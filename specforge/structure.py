@@ -7,7 +7,7 @@ is spelled once.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 
 from . import ir
 from .ir import IntT, MapT, RecordT
@@ -56,6 +56,23 @@ def type_obligations(spec: ir.Spec) -> list[str]:
 def obligations(spec: ir.Spec) -> list[str]:
     """Every id the prover reports on: the invariants, then the type obligations."""
     return [inv.id for inv in spec.invariants] + type_obligations(spec)
+
+
+def expressions(spec: ir.Spec) -> Iterator[ir.Expr]:
+    """The root of every expression of the spec's init, invariants and actions."""
+    for a in spec.init:
+        yield a.value
+    for inv in spec.invariants:
+        yield inv.expr
+    for action in spec.actions:
+        for stmt in action.body:
+            yield from ((stmt.cond,) if isinstance(stmt, ir.Requires) else (stmt.target, stmt.value))
+
+
+def nodes(spec: ir.Spec, cls: type) -> Iterator:
+    """Every expression node of class `cls` in the spec."""
+    for root in expressions(spec):
+        yield from (n for n in ir.walk(root) if isinstance(n, cls))
 
 
 def type_violations(spec: ir.Spec, state: Mapping[str, Value]) -> list[str]:

@@ -80,6 +80,8 @@ MAX_TIDY_ELEMENTS = 8
 # Below this many open obligations a round is checked in this process: starting
 # workers would cost more than it saves.
 PARALLEL_THRESHOLD = 32
+# Rounds of z3's model search allowed on a spec with sums over sets (see `solver`).
+MBQI_ROUNDS = 20
 
 
 @dataclass
@@ -171,6 +173,12 @@ class Prover:
     def solver(self) -> z3.Solver:
         s = z3.Solver()
         s.set("timeout", self.timeout_ms)
+        background = self.enc.background()
+        if background and self.enc.world is None:
+            # The sums' axioms quantify over arrays: z3's model search (MBQI) rarely ends on them, and a
+            # query that is not unsat would otherwise spend the whole timeout before saying `unknown`.
+            s.set("smt.mbqi.max_iterations", MBQI_ROUNDS)
+        s.add(*background)
         return s
 
     # ---- the pipeline -----------------------------------------------------------------------------
@@ -224,6 +232,8 @@ class Prover:
             self.cache.put(key, {"finding": asdict(found[0]) if found else None})
 
     def _check_consistency(self) -> bool:
+        if self._satisfiable_in_world(lambda st: [t.formula(st) for t in self.targets]):
+            return True
         s = self.solver()
         state = self.enc.state("c")
         labels = {}
@@ -258,18 +268,34 @@ class Prover:
             s.add(z3.Not(t.formula(init)))
             r = s.check()
             st = status[t.id]
-            st.time += time.perf_counter() - started
             if r == z3.unsat:
                 st.init = True
                 self.cache.put(key, {"holds": True, "step": None})
-            elif r == z3.sat:
+            elif r == z3.sat or self._initial_in_world(t, st):
+                if r == z3.sat:
+                    model = self.small_model(s, [])
+                    st.init_step = self.render.initial_step(model, init)
+                    st.init_sets = self.render.sets(model)
                 st.init = False
-                model = self.small_model(s, [])
-                st.init_step = self.render.initial_step(model, init)
-                st.init_sets = self.render.sets(model)
                 self.cache.put(key, {"holds": False, "step": asdict(st.init_step), "sets": st.init_sets})
             else:
                 st.reason = _reason(s, "while checking the initial state")
+            st.time += time.perf_counter() - started
+
+    def _initial_in_world(self, t: Target, st: _Status) -> bool:
+        """After `unknown` on a spec that sums over sets: a violating initial state in a finite world."""
+        with self.enc.finite_world("init") as changed:
+            if not changed:
+                return False
+            init = self.enc.init_state()
+            s = self.solver()
+            s.add(z3.Not(t.formula(init)))
+            if s.check() != z3.sat:
+                return False
+            model = self.small_model(s, [])
+            st.init_step = self.render.initial_step(model, init)
+            st.init_sets = self.render.sets(model)
+            return True
 
     # ---- 3. induction (Houdini) ----------------------------------------------------------------------------
 
@@ -344,7 +370,21 @@ class Prover:
         return list(self._pool.map(_worker_check, tasks))
 
     def check_action(self, action_name: str, candidates: list[str], targets: list[str]) -> list[Outcome]:
-        """One solver for one action, with the candidates as tracked hypotheses; a check per target."""
+        """One solver for one action, with the candidates as tracked hypotheses; a check per target.
+
+        On a spec with sums over sets, a counterexample is first looked for in a finite world
+        (prove/sums.py), where z3 finds one quickly; it is a real one. Only what is not refuted
+        there is checked for every size, where z3 would often spend its whole timeout on a model."""
+        if not self.enc.set_sums:
+            return self._step_checks(action_name, candidates, targets)
+        with self.enc.finite_world("step"):
+            refuted = {o.target: o for o in self._step_checks(action_name, candidates, targets)
+                       if o.preserved is False}
+        rest = [tid for tid in targets if tid not in refuted]
+        checked = {o.target: o for o in self._step_checks(action_name, candidates, rest)} if rest else {}
+        return [refuted.get(tid) or checked[tid] for tid in targets]
+
+    def _step_checks(self, action_name: str, candidates: list[str], targets: list[str]) -> list[Outcome]:
         action = self.actions[action_name]
         pre = self.enc.state("pre")
         params, param_bounds = self.enc.params(action, "p")
@@ -379,7 +419,12 @@ class Prover:
     # ---- 4. bounded model checking ------------------------------------------------------------------------------
 
     def _bmc(self, open_ids: list[str], status: dict[str, _Status]) -> dict[str, Run]:
-        """The shortest run from init to a state breaking each open target (step 0 is init)."""
+        """The shortest run from init to a state breaking each open target (step 0 is init); sums over
+        sets are taken in a finite world there (see prove/sums.py): a run found in one is a real run."""
+        with self.enc.finite_world("bmc"):
+            return self._search(open_ids, status)
+
+    def _search(self, open_ids: list[str], status: dict[str, _Status]) -> dict[str, Run]:
         traces: dict[str, Run] = {}
         by_id = {t.id: t for t in self.targets}
         keys = {}
@@ -457,6 +502,9 @@ class Prover:
                 continue
 
             def dead(action=action) -> bool | None:
+                if self._satisfiable_in_world(lambda st, action=action: [
+                        *(self.by_id[tid].formula(st) for tid in sorted(proved)), *self._enabled(action, st)]):
+                    return False
                 params, bounds = self.enc.params(action, "d")
                 guards, _ = self.enc.transition(action, state, params)
                 return self._unsat(*(facts[tid] for tid in sorted(proved)), *bounds, *guards)
@@ -474,6 +522,9 @@ class Prover:
             implied.add(z3.Implies(switches[t.id], facts[t.id]))
 
         def follows(t, others) -> bool | None:
+            if self._satisfiable_in_world(lambda st: [z3.Not(t.formula(st)), *(self.by_id[o].formula(st)
+                                                                                for o in others)]):
+                return False
             implied.push()
             implied.add(z3.Not(facts[t.id]))
             r = implied.check(*[switches[o] for o in others])
@@ -528,6 +579,22 @@ class Prover:
         for _ in range(pushed):
             s.pop()
         return model
+
+    def _satisfiable_in_world(self, facts: Callable[[dict[str, z3.ExprRef]], list[z3.BoolRef]]) -> bool:
+        """Whether `facts` (of a state) hold together in some finite world, on a spec with sums over sets:
+        such a world is a real one, so the question is settled without the sums' quantified axioms
+        (on which z3 would often spend its whole timeout). False when the spec has no such sums."""
+        with self.enc.finite_world("sat") as changed:
+            if not changed:
+                return False
+            s = self.solver()
+            s.add(*facts(self.enc.state("w")))
+            return s.check() == z3.sat
+
+    def _enabled(self, action: ir.Action, state: dict[str, z3.ExprRef]) -> list[z3.BoolRef]:
+        params, bounds = self.enc.params(action, "w")
+        guards, _ = self.enc.transition(action, state, params)
+        return [*bounds, *guards]
 
     def _unsat(self, *facts) -> bool | None:
         s = self.solver()

@@ -19,6 +19,7 @@ from .. import ir
 from ..diagnostics import Diagnostic, Severity
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, SetT
 from ..structure import leaves as state_leaves
+from ..structure import nodes
 from . import diag
 from .expr import PRECEDENCE, CannotExpress, Env, Globals, Text, Translator, atom
 from .model import Bound, BoundError, Model, build_model, int_like
@@ -26,7 +27,7 @@ from .names import Names, type_name
 
 INDENT = "    "
 FIXED_NAMES = ("Init", "Next", "Spec", "vars", "TypeOK", "IndInv", "ModelNext", "StateConstraint", "ConstInit",
-               "FloorDiv", "FloorMod", "AbsVal", "MinVal", "MaxVal", "MaxSteps", "StateRange")
+               "FloorDiv", "FloorMod", "AbsVal", "MinVal", "MaxVal", "MaxSteps", "StateRange", "SumOf")
 APALACHE_LENGTH = 10
 
 
@@ -115,7 +116,7 @@ class Exporter:
         self.uninterpreted = {s.name: type_name(s.name, type_names) for s in spec.sets}
         domains = {**self.sets, **self.enums}
         helpers = {"div": fixed["FloorDiv"], "mod": fixed["FloorMod"], "abs": fixed["AbsVal"],
-                   "min": fixed["MinVal"], "max": fixed["MaxVal"]}
+                   "min": fixed["MinVal"], "max": fixed["MaxVal"], "sum": fixed["SumOf"]}
         self.globals = Globals(self.consts, domains, helpers)
         self.tr = Translator(self.globals)
 
@@ -481,6 +482,23 @@ class Exporter:
             f"{f['AbsVal']}({a}) == IF {a} >= 0 THEN {a} ELSE -{a}",
             f"{f['MinVal']}({a}, {b}) == IF {a} <= {b} THEN {a} ELSE {b}",
             f"{f['MaxVal']}({a}, {b}) == IF {a} >= {b} THEN {a} ELSE {b}",
+            "",
+            *self.sum_helper(),
+        ]
+
+    def sum_helper(self) -> list[str]:
+        """SumOf(f), the sum of a function's values, for `sum` and `count`; only in a spec that has them."""
+        if next(nodes(self.spec, ir.Aggregate), None) is None:
+            return []
+        local = self.names.child()
+        fn, x, y = local.claim("f"), local.claim("x"), local.claim("y")
+        s = self.fixed["SumOf"]
+        return [
+            "\\* The sum of a function's values (the spec's `sum` and `count`), one element at a time.",
+            f"RECURSIVE {s}(_)",
+            f"{s}({fn}) == IF DOMAIN {fn} = {{}} THEN 0",
+            f"{INDENT}ELSE LET {x} == CHOOSE {x} \\in DOMAIN {fn} : TRUE",
+            f"{INDENT}     IN {fn}[{x}] + {s}([{y} \\in DOMAIN {fn} \\ {{{x}}} |-> {fn}[{y}]])",
             "",
         ]
 
