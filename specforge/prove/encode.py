@@ -81,7 +81,7 @@ class Encoder:
         self.leaf_by_path = {leaf.path: leaf for leaf in self.leaves}
         self._fresh = 0
         # sums over sets (see sums.py): made up front, so that every solver gets their axioms
-        self.set_sums = {name: sums.set_sum(name, self.set_sorts[name]) for name in _aggregated_sets(spec)}
+        self.set_sums = {name: sums.set_sum(name, self.set_sorts[name]) for name in aggregated_sets(spec)}
         self.world: sums.World | None = None
 
     def background(self) -> list[z3.BoolRef]:
@@ -352,7 +352,7 @@ def _aggregate(enc: Encoder, e: ir.Aggregate, env: Env) -> z3.ExprRef:
     raise Unsupported("an aggregate ranges over a set, an enum or a range", e.domain)
 
 
-def _aggregated_sets(spec: ir.Spec) -> list[str]:
+def aggregated_sets(spec: ir.Spec) -> list[str]:
     """The sets some `sum` or `count` ranges over, in declaration order."""
     found = {n.domain.type.element.name for n in nodes(spec, ir.Aggregate)
              if isinstance(n.domain.type, ir.DomainT) and isinstance(n.domain.type.element, SetT)}
