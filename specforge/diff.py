@@ -33,8 +33,8 @@ import z3
 from . import ir
 from .prove.cache import digest
 from .prove.encode import Encoder, Env, Unsupported, aggregated_sets
-from .prove.sums import set_sum
 from .prove.model import Renderer
+from .prove.sums import set_sum
 from .values import FrozenMap
 
 DEFAULT_DEPTH = 6
