@@ -11,13 +11,14 @@ built on it is reported again.
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import ir
 from .diagnostics import Diagnostic
 from .ir import BoolT, DomainT, EnumT, IntT, MapT, QuantityT, RangeT, RecordT, RefKind, SetT
-from .lower import INIT_UNREADABLE, MAX_DIGITS, InitBlock, SpecHeader, StateBlock
+from .lower import INIT_UNREADABLE, MAX_DIGITS, FunctionDef, InitBlock, SpecHeader, StateBlock
 from .nodes import make
 from .parse import ParseResult
 from .source import Span
@@ -140,6 +141,8 @@ class Checker:
         self.pending_state: set[str] = set()
         # while checking init's values: the state paths init has assigned so far
         self.init_assigned: dict[str, Span] | None = None
+        self.functions: dict[str, tuple[FunctionDef, ir.Expr]] = {}  # name -> (checked def, typed body)
+        self.defining: str | None = None
 
     # ---- reporting --------------------------------------------------------------
 
@@ -193,6 +196,8 @@ class Checker:
         consts = [self._const(c) for c in consts]
         self.pending_state = set()
         state = self._state(state)
+        for d in (i for i in items if isinstance(i, FunctionDef)):
+            self._function(d)
         for a in actions:
             self.declare(a.name, a.span, "action")
         init = self._init(inits, state, header)
@@ -441,19 +446,7 @@ class Checker:
         return out
 
     def _action(self, a: ir.Action) -> ir.Action:
-        names: dict[str, Symbol] = {}
-        params = []
-        for p in a.params:
-            t = self.resolve_type(p.type, allow_map=False)
-            if self.reserved(p.name, p.span, "parameter"):
-                pass
-            elif p.name in names:
-                self.error("SF202", f"parameter `{p.name}` is declared twice", p.span)
-            elif self.globals.lookup(p.name) is not None or p.name in self.member_enums:
-                self.error("SF218", f"parameter `{p.name}` has the name of a {self._what(p.name)}", p.span,
-                           "rename the parameter")
-            names[p.name] = Symbol(RefKind.PARAM, t.resolved, p.span)
-            params.append(_with(p, type=t))
+        params, names = self._params(a.params, "action")
         scope = self.globals.child(names)
         body = []
         assigned = False
@@ -468,6 +461,39 @@ class Checker:
                 assigned = True
                 body.append(self._assign(stmt, scope))
         return _with(a, params=params, body=body)
+
+    def _params(self, params: list[ir.Param], what: str) -> tuple[list[ir.Param], dict[str, Symbol]]:
+        names: dict[str, Symbol] = {}
+        out = []
+        for p in params:
+            t = self.resolve_type(p.type, allow_map=False)
+            if self.reserved(p.name, p.span, "parameter"):
+                pass
+            elif p.name in names:
+                self.error("SF202", f"parameter `{p.name}` is declared twice", p.span)
+            elif self.globals.lookup(p.name) is not None or p.name in self.member_enums:
+                self.error("SF218", f"parameter `{p.name}` has the name of a {self._what(p.name)}", p.span,
+                           f"rename the {what}'s parameter")
+            names[p.name] = Symbol(RefKind.PARAM, t.resolved, p.span)
+            out.append(_with(p, type=t))
+        return out, names
+
+    def _function(self, d: FunctionDef) -> None:
+        """A `def`: its body checked once, with its parameters; every call inlines it (see `_inline`)."""
+        declared = self.declare(d.name, d.span, "function")
+        params, names = self._params(d.params, "function")
+        result = self.resolve_type(d.type, allow_map=False)
+        self.defining = d.name
+        before = len(self.diagnostics)
+        body = self.expr(d.body, self.globals.child(names))
+        self.defining = None
+        if result.resolved is not None and body.type is not None:
+            body = self.assignable(result.resolved, body, f"the result of `{d.name}`")
+        ok = len(self.diagnostics) == before and result.resolved is not None and body.type is not None
+        if declared and ok:
+            self.functions[d.name] = (FunctionDef(d.span, d.name, params, result, body), body)
+        elif declared:
+            self.unreadable.add(d.name)  # its calls are not reported again
 
     def _what(self, name: str) -> str:
         if name in self.member_enums:
@@ -770,10 +796,18 @@ def _check_range(c: Checker, e: ir.Range, scope: Scope) -> ir.Expr:
 
 def _check_call(c: Checker, e: ir.Call, scope: Scope) -> ir.Expr:
     args = [c.expr(a, scope) for a in e.args]
+    if e.func in c.functions:
+        return _inline(c, e, args)
     arity = BUILTIN_FUNCTIONS.get(e.func)
     if arity is None:
+        if e.func in c.unreadable:
+            return _with(e, args=args)
+        if e.func == c.defining:
+            c.error("SF206", f"`{e.func}` calls itself", e.span, "a def may call only the defs above it")
+            return _with(e, args=args)
         c.error("SF206", f"unknown function `{e.func}`", e.span,
-                _did_you_mean(e.func, list(BUILTIN_FUNCTIONS)) or "the functions are abs, min and max")
+                _did_you_mean(e.func, [*BUILTIN_FUNCTIONS, *c.functions])
+                or "the functions are abs, min, max and the spec's own `def`s above this line")
         return _with(e, args=args)
     low, high = arity
     if len(args) < low or (high is not None and len(args) > high):
@@ -793,6 +827,53 @@ def _check_call(c: Checker, e: ir.Call, scope: Scope) -> ir.Expr:
         _mix_error(c, e, args[0], next(a for a in args if _family(a.type) != _family(args[0].type)))
         return _with(e, args=args)
     return _with(e, args=args, type=quantity or INT)
+
+
+def _inline(c: Checker, e: ir.Call, args: list[ir.Expr]) -> ir.Expr:
+    """A call of a `def`: its typed body with the arguments in place of the parameters."""
+    d, body = c.functions[e.func]
+    if len(args) != len(d.params):
+        c.error("SF205", f"`{d.name}` takes {len(d.params)} argument{'s' if len(d.params) != 1 else ''}, "
+                f"not {len(args)}", e.span, f"it is declared at line {d.span.line}")
+        return _with(e, args=args)
+    values: dict[str, ir.Expr] = {}
+    for p, a in zip(d.params, args, strict=True):
+        if a.type is None or p.type.resolved is None:
+            return _with(e, args=args)
+        before = len(c.diagnostics)
+        values[p.name] = c.assignable(p.type.resolved, a, f"parameter `{p.name}` of `{d.name}`")
+        if len(c.diagnostics) > before:
+            return _with(e, args=args)
+    taken = {n.name for a in values.values() for n in ir.walk(a) if isinstance(n, ir.Name)}
+    renames: dict[str, str] = {}
+    for n in ir.walk(body):
+        var = getattr(n, "var", None)
+        if var is not None and var in taken:
+            fresh = next(f"{var}_{i}" for i in itertools.count(1) if f"{var}_{i}" not in taken)
+            taken.add(fresh)
+            renames[var] = fresh
+    inlined = _substitute(body, values, renames)
+    return make(type(inlined), **{**inlined.__dict__, "span": e.span})
+
+
+def _substitute(e: ir.Expr, values: dict[str, ir.Expr], renames: dict[str, str]) -> ir.Expr:
+    """`e` with each parameter replaced by its value and the bound variables in `renames` renamed (a
+    value that mentions a variable of the caller's is not captured by a quantifier of the body)."""
+    if isinstance(e, ir.Name):
+        if e.ref is RefKind.PARAM and e.name in values:
+            return values[e.name]
+        if e.ref is RefKind.BOUND and e.name in renames:
+            return make(ir.Name, **{**e.__dict__, "name": renames[e.name]})
+        return e
+    fields = dict(e.__dict__)
+    for k, v in e.__dict__.items():
+        if isinstance(v, ir.EXPR_CLASSES):
+            fields[k] = _substitute(v, values, renames)
+        elif isinstance(v, list) and any(isinstance(x, ir.EXPR_CLASSES) for x in v):
+            fields[k] = [_substitute(x, values, renames) for x in v]
+    if fields.get("var") in renames:
+        fields["var"] = renames[fields["var"]]
+    return make(type(e), **fields)
 
 
 def _check_if(c: Checker, e: ir.IfThenElse, scope: Scope) -> ir.Expr:

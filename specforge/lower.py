@@ -76,6 +76,17 @@ class StateBlock:
 
 
 @dataclass
+class FunctionDef:
+    """`def NAME(PARAMS): TYPE = BODY`: a named predicate or function, inlined where it is called."""
+
+    span: Span
+    name: str
+    params: list[ir.Param]
+    type: ir.TypeRef
+    body: ir.Expr
+
+
+@dataclass
 class Dropped:
     """A declaration that could not be built; `names` are what it declared."""
 
@@ -91,7 +102,7 @@ class _MultiIndex:
     keys: list
 
 
-Item = SpecHeader | InitBlock | StateBlock | ir.Const | ir.SetDecl | ir.EnumDecl | ir.Invariant | ir.Action | Dropped
+Item = SpecHeader | InitBlock | StateBlock | FunctionDef | ir.Const | ir.SetDecl | ir.EnumDecl | ir.Invariant | ir.Action | Dropped
 
 
 def token_span(tok: Token) -> Span:
@@ -268,6 +279,13 @@ class Lowering(Transformer):
         params = [c for c in children if isinstance(c, ir.Param)]
         body = [c for c in children if isinstance(c, (ir.Requires, ir.Assign))]
         item = make(ir.Action, span=span_of(children), name=name.value, params=params, body=body)
+        return self._decl(item, [name.value])
+
+    def def_decl(self, children):
+        name = children[1]
+        params = [c for c in children if isinstance(c, ir.Param)]
+        type_ = next(c for c in children if isinstance(c, (ir.NamedTypeRef, ir.RangeTypeRef, ir.MapTypeRef)))
+        item = FunctionDef(span_of(children), name.value, params, type_, self._expr(children[-1]))
         return self._decl(item, [name.value])
 
     def param(self, children):
