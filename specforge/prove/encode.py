@@ -83,12 +83,15 @@ class Encoder:
         # sums over sets (see sums.py): made up front, so that every solver gets their axioms
         self.set_sums = {name: sums.set_sum(name, self.set_sorts[name]) for name in aggregated_sets(spec)}
         self.world: sums.World | None = None
+        self.points: dict[str, dict[str, z3.ExprRef]] = {name: {} for name in self.set_sums}
 
     def background(self) -> list[z3.BoolRef]:
         """What every solver must assume: the sums' axioms, or the finite world's facts."""
         if self.world is not None:
             return list(self.world.facts)
-        return [a for s in self.set_sums.values() for a in s.axioms]
+        entries = [s.entry(list(self.points[name].values())) for name, s in self.set_sums.items()
+                   if self.points[name]]
+        return [a for s in self.set_sums.values() for a in s.axioms] + entries
 
     @contextmanager
     def finite_world(self, tag: str, size: int = sums.WORLD_SIZE) -> Iterator[bool]:
@@ -182,6 +185,9 @@ class Encoder:
         for p in action.params:
             c = z3.Const(f"{action.name}.{p.name}@{tag}", self.sort(p.type.resolved))
             values[p.name] = c
+            t = p.type.resolved
+            if isinstance(t, SetT) and t.name in self.points:
+                self.points[t.name][str(c)] = c
             b = self.bounds(p.type.resolved, c)
             if b is not None:
                 constraints.append(b)

@@ -12,6 +12,7 @@ use about `Sum_S` is a handful of axioms, each a fact about finite sums:
   (zero)   Sum_S(K(0)) == 0
   (sign)   every a[x] >= 0 implies Sum_S(a) >= 0; every a[x] <= 0 implies Sum_S(a) <= 0
   (point)  if a and b differ at most at the point x, Sum_S(a) - a[x] == Sum_S(b) - b[x]
+  (entry)  every a[x] >= 0 implies a[p] <= Sum_S(a), for the points p an action's parameters name
 
 (point) is what a conservation law needs: an action that changes one entry
 changes the sum by the same amount. Each axiom's "every" (a universal in the
@@ -58,6 +59,15 @@ class SetSum:
 
     function: z3.FuncDeclRef
     axioms: list[z3.BoolRef]
+    neg: z3.FuncDeclRef
+    arrays: z3.SortRef
+
+    def entry(self, points: list[z3.ExprRef]) -> z3.BoolRef:
+        """(entry) for these points: with every entry >= 0, the entry at each point is at most the sum.
+        z3 cannot trigger on a point, so the points are named: an action's parameters of the sort."""
+        a = z3.Const(f"{self.function.name()}!e", self.arrays)
+        bounded = z3.And(*[a[p] <= self.function(a) for p in points])
+        return z3.ForAll([a], z3.Or(a[self.neg(a)] < 0, bounded), patterns=[self.function(a)])
 
 
 def set_sum(name: str, sort: z3.SortRef) -> SetSum:
@@ -76,7 +86,7 @@ def set_sum(name: str, sort: z3.SortRef) -> SetSum:
         z3.ForAll([a, b], z3.Or(z3.And(y != x, a[y] != b[y]), total(a) - a[x] == total(b) - b[x]),
                   patterns=[z3.MultiPattern(total(a), total(b))]),
     ]
-    return SetSum(total, axioms)
+    return SetSum(total, axioms, neg, arrays)
 
 
 @dataclass
