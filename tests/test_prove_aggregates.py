@@ -162,8 +162,8 @@ def test_a_violation_of_a_sum_names_the_elements_of_its_run():
     text, _ = CASES["a reservation that forgets the stock"]
     report = prove(load_text(text, "case.sf").spec, depth=DEPTH)
     cons = next(r for r in report.invariants if r.id == "CONS")
-    assert cons.sets == {"Cart": ["Cart1"], "Item": ["Item1"]}
-    assert [s.action for s in cons.trace] == [None, "receive", "reserve"]
+    assert dict(cons.run.sets) == {"Cart": ("Cart1",), "Item": ("Item1",)}
+    assert [c.action for c in cons.run.calls] == ["receive", "reserve"]
 
 
 def test_a_range_with_bounds_the_prover_cannot_fix_is_reported_at_its_position():

@@ -9,8 +9,13 @@ In order:
    failures until nothing changes (Houdini). Everything left is proved: the
    set is inductive, so it holds in every reachable state. An invariant is
    never proved on the strength of another that is not itself proved;
-4. real violations: for what is left, bounded model checking from init,
-   shortest run first, up to `depth` steps, gives a trace;
+3b. for a finite spec (no `set`, every parameter's values enumerable), what induction left open: the
+   explicit-state engine (`specforge.explore`) searches every reachable state; when it exhausts them,
+   each is decided there: proved ("proved by exhaustive search of N states") or violated with a
+   shortest run;
+4. real violations: for what is left, the explicit-state engine first searches small instances
+   (each set with 0..`explore_size` elements) breadth first, a shortest run in that instance; then
+   bounded model checking from init, shortest run first, up to `depth` steps, gives a trace;
 5. strengthening: for what is still left, z3's CHC engine (Spacer) searches
    for an inductive invariant; one it finds is checked again by plain solver
    calls (init implies it, every action preserves it, it implies the goal)
@@ -32,24 +37,21 @@ from dataclasses import asdict, dataclass, field
 
 import z3
 
+from .. import explore as explicit_search
 from .. import ir
+from ..run import Run
 from ..structure import leaves
 from .cache import Cache, Digests, NoCache
 from .encode import Encoder, Env, Unsupported
+from .explicit import violation_run
 from .model import Renderer
-from .result import (
-    ActionResult,
-    CounterexampleToInduction,
-    Finding,
-    InvariantResult,
-    ProofReport,
-    Step,
-    Verdict,
-)
+from .result import ActionResult, Finding, InvariantResult, ProofReport, Verdict
 from .strengthen import strengthen
 
 DEFAULT_DEPTH = 10
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_EXPLORE_SIZE = explicit_search.DEFAULT_SIZE
+DEFAULT_EXPLORE_STATES = 200_000
 
 
 @dataclass
@@ -67,11 +69,10 @@ class Target:
 @dataclass
 class _Status:
     init: bool | None = None  # holds initially (None: unknown)
-    init_step: Step | None = None  # the initial state, when it breaks the target
-    init_sets: dict[str, list[str]] | None = None
+    init_run: Run | None = None  # the initial state, when it breaks the target
     failed_actions: dict[str, bool | None] = field(default_factory=dict)  # action -> preserved
     action_time: dict[str, float] = field(default_factory=dict)
-    cti: CounterexampleToInduction | None = None
+    cti: Run | None = None
     support: set[str] = field(default_factory=set)
     reason: str | None = None
     time: float = 0.0
@@ -79,17 +80,13 @@ class _Status:
 
 # A witness world is shrunk set by set, trying up to this many elements.
 MAX_TIDY_ELEMENTS = 8
+# The check of a target assuming only itself is a shortcut: past this many of z3's resource units (its
+# deterministic step count; a target preserved alone took at most 11,383 in the benchmark and example
+# specs, a slow refutation over a million) it gives way to the check with every candidate.
+ALONE_RLIMIT = 100_000
 # Below this many open obligations a round is checked in this process: starting
 # workers would cost more than it saves.
 PARALLEL_THRESHOLD = 32
-
-
-@dataclass
-class Run:
-    """A violating run: its steps, and the elements of each set in it."""
-
-    steps: list[Step]
-    sets: dict[str, list[str]]
 
 
 @dataclass
@@ -100,7 +97,7 @@ class Outcome:
     action: str
     preserved: bool | None  # None: the solver could not tell
     core: list[str]  # the candidates the proof used
-    cti: CounterexampleToInduction | None
+    cti: Run | None
     reason: str | None
     seconds: float
 
@@ -129,13 +126,15 @@ def _remote_check(key: str, payload: bytes, depth: int, timeout: float,
     return prover.check_action(*task)
 
 
-def prove_remote(payload: bytes, depth: int, timeout: float, use_cache: bool) -> ProofReport:
+def prove_remote(payload: bytes, depth: int, timeout: float, use_cache: bool,
+                 explore_size: int = DEFAULT_EXPLORE_SIZE, explore_states: int = DEFAULT_EXPLORE_STATES) -> ProofReport:
     """One whole spec, proved where an executor runs it (a command with several files gives each worker
     whole files); the worker opens the result cache itself."""
     from .cache import open_cache
 
     with open_cache(use_cache) as cache:
-        return Prover(pickle.loads(payload), depth, timeout, cache=cache).run()
+        return Prover(pickle.loads(payload), depth, timeout, cache=cache, explore_size=explore_size,
+                      explore_states=explore_states).run()
 
 
 def process_pool(jobs: int) -> ProcessPoolExecutor:
@@ -161,8 +160,11 @@ def workers(executor: Executor) -> int:
 class Prover:
     def __init__(self, spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
                  progress: Callable[[str], None] | None = None, cache: Cache | None = None, jobs: int = 1,
-                 executor: Executor | None = None):
+                 executor: Executor | None = None, explore_size: int = DEFAULT_EXPLORE_SIZE,
+                 explore_states: int = DEFAULT_EXPLORE_STATES):
         self.spec = spec
+        self.explore_size = explore_size  # the explicit search's largest set size; -1: no explicit search
+        self.explore_states = explore_states
         self.depth = depth
         self.timeout = timeout
         self.timeout_ms = max(1, int(timeout * 1000))
@@ -174,6 +176,7 @@ class Prover:
         self.executor = executor
         self._own_pool = executor is None and jobs > 1
         self._payload: tuple[str, bytes] | None = None
+        self._pre_memo: dict[str, z3.BoolRef] = {}
         self.enc = Encoder(spec)
         self.render = Renderer(self.enc)
         self.targets = self._targets()
@@ -181,6 +184,7 @@ class Prover:
         self.actions = {a.name: a for a in spec.actions}
         self.digests = Digests(spec, depth)
         self.findings: list[Finding] = []
+        self.small_worlds: explicit_search.Exploration | None = None  # the search for violations, if it ran
 
     # ---- setup ----------------------------------------------------------------------------
 
@@ -220,9 +224,16 @@ class Prover:
         status = {t.id: _Status() for t in self.targets}
         self._consistency()
         self._initial(status)
+        traces: dict[str, Run] = {}
         proved = self._houdini(status)
         open_ids = [t.id for t in self.targets if t.id not in proved]
-        traces = self._bmc(open_ids, status) if open_ids else {}
+        exhausted = self._exhaust(open_ids, status, traces) if open_ids else {}
+        proved |= set(exhausted)
+        open_ids = [tid for tid in open_ids if tid not in proved and tid not in traces]
+        if open_ids:
+            self._search_small(open_ids, status, traces)
+            open_ids = [tid for tid in open_ids if tid not in traces]
+        traces.update(self._bmc(open_ids, status) if open_ids else {})
         strengthened: dict[str, str] = {}
         for t in self.targets:
             if t.id in proved or t.id in traces or status[t.id].init is False:
@@ -245,7 +256,7 @@ class Prover:
         if self._own_pool and self.executor is not None:
             self.executor.shutdown()
             self.executor = None
-        results = [self._result(t, status[t.id], proved, traces, strengthened) for t in self.targets]
+        results = [self._result(t, status[t.id], proved, traces, strengthened, exhausted) for t in self.targets]
         return ProofReport(self.spec.name, self.spec.file, results, self.findings, self.depth,
                            int((time.perf_counter() - started) * 1000))
 
@@ -294,8 +305,7 @@ class Prover:
             cached = self.cache.get(key)
             if cached is not None:
                 status[t.id].init = cached["holds"]
-                status[t.id].init_step = Step(**cached["step"]) if cached["step"] else None
-                status[t.id].init_sets = cached.get("sets")
+                status[t.id].init_run = self._cached_run(cached["run"])
                 continue
             started = time.perf_counter()
             s.push()
@@ -310,14 +320,13 @@ class Prover:
             st = status[t.id]
             if r == z3.unsat:
                 st.init = True
-                self.cache.put(key, {"holds": True, "step": None})
+                self.cache.put(key, {"holds": True, "run": None})
             elif r == z3.sat or self._initial_in_world(t, st):
                 if r == z3.sat:
                     model = self.small_model(where, [])
-                    st.init_step = self.render.initial_step(model, init)
-                    st.init_sets = self.render.sets(model)
+                    st.init_run = self.render.initial(model, init, t.id)
                 st.init = False
-                self.cache.put(key, {"holds": False, "step": asdict(st.init_step), "sets": st.init_sets})
+                self.cache.put(key, {"holds": False, "run": st.init_run.to_json()})
             else:
                 st.reason = _reason(where, "while checking the initial state")
             s.pop()
@@ -333,18 +342,55 @@ class Prover:
             s.add(z3.Not(t.formula(init)))
             if s.check() != z3.sat:
                 return False
-            model = self.small_model(s, [])
-            st.init_step = self.render.initial_step(model, init)
-            st.init_sets = self.render.sets(model)
+            st.init_run = self.render.initial(self.small_model(s, []), init, t.id)
             return True
+
+    # ---- 2b and 4a. the explicit-state engine ------------------------------------------------------------------
+
+    def _explore(self, checks: list[str], give_up: bool) -> explicit_search.Exploration:
+        budget = explicit_search.Budget(seconds=self.timeout, states=self.explore_states)
+        return explicit_search.explore(self.spec, max(self.explore_size, 0), checks=checks, budget=budget,
+                                       give_up_unless_exhaustive=give_up, progress=self.progress)
+
+    def _exhaust(self, open_ids: list[str], status: dict[str, _Status], traces: dict[str, Run]) -> dict[str, str]:
+        """For a finite spec, what induction left open, decided by searching every reachable state: returns
+        the obligations it proves, each with its reason; fills `traces` with shortest runs to violations.
+        After induction, so that a spec induction proves at once never waits for a large search."""
+        if self.explore_size < 0 or self.spec.sets:
+            return {}
+        self.progress("explicit search of every reachable state")
+        found = self._explore(open_ids, give_up=True)
+        self._take_runs(found, status, traces)
+        if not found.exhaustive:
+            return {}
+        reason = f"proved by exhaustive search of {found.states:,} state{'s' if found.states != 1 else ''}"
+        proved = {tid: reason for tid in open_ids if found.proved(tid)}
+        for tid in proved:
+            status[tid].time += found.seconds
+        return proved
+
+    def _search_small(self, open_ids: list[str], status: dict[str, _Status], traces: dict[str, Run]) -> None:
+        """Shortest violations in small instances, before the slower SMT bounded search."""
+        if self.explore_size < 0:
+            return
+        self.progress(f"explicit search of small instances, {len(open_ids)} open")
+        self.small_worlds = self._explore(open_ids, give_up=False)
+        self._take_runs(self.small_worlds, status, traces)
+
+    def _take_runs(self, found: explicit_search.Exploration, status: dict[str, _Status],
+                   traces: dict[str, Run]) -> None:
+        for tid, violation in found.violations.items():
+            traces[tid] = violation_run(self.spec, violation)
+            status[tid].time += found.seconds
 
     # ---- 3. induction (Houdini) ----------------------------------------------------------------------------
 
     def _houdini(self, status: dict[str, _Status]) -> set[str]:
         candidates = [t.id for t in self.targets if status[t.id].init]
+        kept: dict[tuple[str, str], Outcome] = {}  # proofs that used only candidates still standing
         while True:
             self.progress(f"induction: {len(candidates)} candidate invariants")
-            outcomes = self._induction_round(candidates)
+            outcomes = self._induction_round(candidates, kept)
             failing: set[str] = set()
             for tid in candidates:
                 st = status[tid]
@@ -369,9 +415,16 @@ class Prover:
                     status[tid].support &= proved
                 return proved
             candidates = [tid for tid in candidates if tid not in failing]
+            # a proof that assumed only candidates still standing holds again: fewer hypotheses, same proof
+            standing = set(candidates)
+            kept = {(o.target, o.action): o for tid in candidates for o in outcomes[tid]
+                    if o.preserved and standing.issuperset(o.core)}
 
-    def _induction_round(self, candidates: list[str]) -> dict[str, list[Outcome]]:
-        """Does each action preserve each candidate, assuming every candidate before it?"""
+    def _induction_round(self, candidates: list[str],
+                         kept: dict[tuple[str, str], Outcome] | None = None) -> dict[str, list[Outcome]]:
+        """Does each action preserve each candidate, assuming every candidate? (`kept`: proofs of an earlier
+        round still valid, not checked again.)"""
+        kept = kept or {}
         d = self.digests
         caching = self.cache.enabled
         hypotheses = d.key("hypotheses", *sorted(d.target(tid) for tid in candidates)) if caching else ""
@@ -381,6 +434,10 @@ class Prover:
         keys: dict[tuple[str, str], str] = {}
         for action in self.spec.actions:
             for tid in candidates:
+                earlier = kept.get((tid, action.name))
+                if earlier is not None:
+                    outcomes[tid].append(Outcome(tid, action.name, True, earlier.core, None, None, 0.0))
+                    continue
                 cached = None
                 if caching:
                     key = keys[action.name, tid] = d.key("step", d.actions[action.name], d.target(tid), hypotheses)
@@ -389,7 +446,7 @@ class Prover:
                     todo.setdefault(action.name, []).append(tid)
                     continue
                 core = sorted(by_digest[c] for c in cached["core"] if c in by_digest)
-                cti = CounterexampleToInduction(**cached["cti"]) if cached["cti"] else None
+                cti = self._cached_run(cached["cti"])
                 outcomes[tid].append(Outcome(tid, action.name, cached["preserved"], core, cti, None, 0.0))
         pieces = -(-self.parallelism // max(1, len(todo)))
         tasks = [(name, candidates, chunk) for name, tids in todo.items() for chunk in _chunks(tids, pieces)]
@@ -400,7 +457,7 @@ class Prover:
                 if caching and o.preserved is not None:
                     self.cache.put(keys[o.action, o.target], {
                         "preserved": o.preserved, "core": [d.target(c) for c in o.core],
-                        "cti": asdict(o.cti) if o.cti else None})
+                        "cti": o.cti.to_json() if o.cti else None})
         return outcomes
 
     @property
@@ -438,36 +495,60 @@ class Prover:
         return [refuted.get(tid) or checked[tid] for tid in targets]
 
     def _step_checks(self, action_name: str, candidates: list[str], targets: list[str]) -> list[Outcome]:
+        """Does the action preserve each target, assuming the candidates?
+
+        One solver per action holds every candidate behind a switch of its own, encoded and internalized
+        once. Most targets are preserved on their own (99% of the checks in the benchmark specs): each is
+        first checked with only its own switch on, and then its unsat core is itself. Only a target that
+        is not preserved on its own is checked again with every switch on, for its verdict and either the
+        core of candidates its proof used or a counterexample."""
         action = self.actions[action_name]
         pre = self.enc.state("pre")
         params, param_bounds = self.enc.params(action, "p")
         guards, post = self.enc.transition(action, pre, params)
+        before = self._over_pre(candidates, pre)
         s = self.solver()
-        labels = {}
-        for tid in candidates:
-            name = f"hyp:{tid}"
-            labels[name] = tid
-            s.assert_and_track(self.by_id[tid].formula(pre), z3.Bool(name))
-        s.add(*param_bounds, *guards)
+        switches = {cid: z3.Bool(f"hyp:{cid}") for cid in candidates}
+        labels = {f"hyp:{cid}": cid for cid in candidates}
+        s.add(*(z3.Implies(switches[cid], before[cid]) for cid in candidates), *param_bounds, *guards)
+        every = list(switches.values())
         out = []
         for tid in targets:
             started = time.perf_counter()
             s.push()
             s.add(z3.Not(self.by_id[tid].formula(post)))
-            r = s.check()
-            core, cti, reason, preserved = [], None, None, None
-            if r == z3.unsat:
-                preserved = True
-                core = sorted(labels[c.decl().name()] for c in s.unsat_core())
-            elif r == z3.sat:
-                preserved = False
-                free = [v for v in [*pre.values(), *params.values()] if z3.is_int(v)]
-                cti = self.render.cti(self.small_model(s, free), action, params, pre, post)
-            else:
-                reason = _reason(s, f"while checking that {action.name} preserves it")
+            r = z3.unknown
+            if tid in switches:
+                # only a shortcut: a target that is not preserved alone can be slow for z3 to refute
+                # (a model of quantified formulas), so this check gets a small share of the time
+                s.set("rlimit", ALONE_RLIMIT)  # counted in z3's own steps, so the outcome does not depend on load
+                r = s.check(switches[tid])
+                s.set("rlimit", 0)
+            core, cti, reason, preserved = [tid], None, None, True
+            if r != z3.unsat:
+                r = s.check(*every)
+                core = []
+                if r == z3.unsat:
+                    core = sorted(labels[c.decl().name()] for c in s.unsat_core())
+                elif r == z3.sat:
+                    preserved = False
+                    free = [v for v in [*pre.values(), *params.values()] if z3.is_int(v)]
+                    cti = self.render.cti(self.small_model(s, free, every), action, params, pre, post, tid)
+                else:
+                    preserved, reason = None, _reason(s, f"while checking that {action.name} preserves it")
             s.pop()
             out.append(Outcome(tid, action_name, preserved, core, cti, reason, time.perf_counter() - started))
         return out
+
+    def _over_pre(self, ids: list[str], pre: dict[str, z3.ExprRef]) -> dict[str, z3.BoolRef]:
+        """The targets over the pre-state, encoded once for every action and round (the pre-state's
+        constants have the same names in every check, so one encoding serves them all)."""
+        # a finite world's sums are other terms (prove/sums.py): they are never kept for the general case
+        memo = self._pre_memo if self.enc.world is None else {}
+        for tid in ids:
+            if tid not in memo:
+                memo[tid] = self.by_id[tid].formula(pre)
+        return memo
 
     # ---- 4. bounded model checking ------------------------------------------------------------------------------
 
@@ -483,8 +564,8 @@ class Prover:
         keys = {}
         for tid in open_ids:
             st = status[tid]
-            if st.init is False and st.init_step is not None:
-                traces[tid] = Run([st.init_step], st.init_sets or {})
+            if st.init is False and st.init_run is not None:
+                traces[tid] = st.init_run
         remaining = []
         for tid in open_ids:
             if tid in traces or status[tid].init is False:
@@ -494,7 +575,7 @@ class Prover:
             if cached is None:
                 remaining.append(tid)
             elif cached["trace"] is not None:
-                traces[tid] = Run([Step(**step) for step in cached["trace"]], cached["sets"])
+                traces[tid] = self._cached_run(cached["trace"])
         if not remaining or not self.spec.actions:
             return traces
         undecided: set[str] = set()
@@ -527,9 +608,8 @@ class Prover:
                     free = [v for _, options in choices for _, params in options for v in params.values()
                             if z3.is_int(v)]
                     model = self.small_model(s, free)
-                    run = Run(self.render.trace(model, states, choices, init), self.render.sets(model))
-                    traces[tid] = run
-                    self.cache.put(keys[tid], {"trace": [asdict(step) for step in run.steps], "sets": run.sets})
+                    run = traces[tid] = self.render.trace(model, states, choices, tid)
+                    self.cache.put(keys[tid], {"trace": run.to_json()})
                     remaining.remove(tid)
                 elif r == z3.unknown:
                     status[tid].reason = _reason(s, f"in the bounded search at depth {k}")
@@ -634,7 +714,7 @@ class Prover:
                 redundant.add(t.id)
         return redundant
 
-    def small_model(self, s: z3.Solver, ints: list[z3.ExprRef]) -> z3.ModelRef:
+    def small_model(self, s: z3.Solver, ints: list[z3.ExprRef], assumptions=()) -> z3.ModelRef:
         """After `sat`: a model as easy to read as the solver can cheaply find.
 
         Each set gets the fewest elements that still satisfy the query (a
@@ -652,7 +732,7 @@ class Prover:
                 elements = [z3.Const(f"{name}!w{i}", sort) for i in range(n)]
                 s.push()
                 s.add(z3.ForAll([x], z3.Implies(member(x), z3.Or(*[x == e for e in elements]))))
-                if s.check() == z3.sat:
+                if s.check(*assumptions) == z3.sat:
                     pushed += 1
                     model = s.model()
                     break
@@ -662,7 +742,7 @@ class Prover:
                 break
             s.push()
             s.add(*[z3.And(v >= -bound, v <= bound) for v in ints])
-            if s.check() == z3.sat:
+            if s.check(*assumptions) == z3.sat:
                 pushed += 1
                 model = s.model()
                 break
@@ -704,26 +784,41 @@ class Prover:
 
     # ---- results --------------------------------------------------------------------------------------------------
 
+    def _cached_run(self, doc: dict | None) -> Run | None:
+        """A run the cache kept in typed JSON (keyed by the spec's digest, so it fits the spec)."""
+        return Run.from_json(doc, self.spec) if doc else None
+
     def _result(self, t: Target, st: _Status, proved: set[str], traces: dict[str, Run],
-                strengthened: dict[str, str]) -> InvariantResult:
+                strengthened: dict[str, str], exhausted: dict[str, str]) -> InvariantResult:
         actions = [ActionResult(a.name, st.failed_actions.get(a.name, True) if st.init else None,
                                 int(st.action_time.get(a.name, 0.0) * 1000)) for a in self.spec.actions]
         base = dict(id=t.id, level=t.level, kind=t.kind, line=t.line, description=t.description,
                     time_ms=int(st.time * 1000), actions=actions)
+        if t.id in exhausted:
+            # no claim about single actions: the search checked states, not each action's induction step
+            base["actions"] = [ActionResult(a.name, None, 0) for a in self.spec.actions]
+            return InvariantResult(verdict=Verdict.PROVED, method="exhaustive", reason=exhausted[t.id], **base)
         if t.id in proved:
             method = "inductive" if not st.support else "inductive with others"
             return InvariantResult(verdict=Verdict.PROVED, method=method, supported_by=sorted(st.support), **base)
         if t.id in traces:
             run = traces[t.id]
-            n = len(run.steps) - 1
+            n = run.steps
             where = "in the initial state" if n == 0 else f"after {n} step{'s' if n > 1 else ''}"
-            return InvariantResult(verdict=Verdict.VIOLATED, trace=run.steps, sets=run.sets,
-                                   reason=f"violated {where}", **base)
+            return InvariantResult(verdict=Verdict.VIOLATED, run=run, reason=f"violated {where}", **base)
         if t.id in strengthened:
             return InvariantResult(verdict=Verdict.PROVED, method="strengthened", strengthening=strengthened[t.id],
                                    **base)
-        return InvariantResult(verdict=Verdict.UNKNOWN, reason=st.reason or "unknown", counterexample=st.cti,
-                               **base)
+        return InvariantResult(verdict=Verdict.UNKNOWN, reason=(st.reason or "unknown") + self._searched(t.id),
+                               counterexample=st.cti, **base)
+
+    def _searched(self, tid: str) -> str:
+        """For an unknown verdict: what the explicit search of small worlds covered without a violation."""
+        found = self.small_worlds
+        if found is None or tid not in found.checked or tid in found.violations:
+            return ""
+        worlds = f" with each set of 0..{self.explore_size} elements" if self.spec.sets else ""
+        return f"; no violation among the {found.states:,} states the explicit search reached{worlds}"
 
 
 def _linked(spec: ir.Spec, targets: list[Target]) -> list[list[Target]]:
@@ -850,11 +945,14 @@ def _reason(s: z3.Solver, when: str) -> str:
 
 def prove(spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
           progress: Callable[[str], None] | None = None, cache: Cache | None = None,
-          jobs: int = 1, executor: Executor | None = None) -> ProofReport:
+          jobs: int = 1, executor: Executor | None = None, explore_size: int = DEFAULT_EXPLORE_SIZE,
+          explore_states: int = DEFAULT_EXPLORE_STATES) -> ProofReport:
     """Decide every invariant of `spec`. `executor` (any `concurrent.futures.Executor`: a process pool
     shared by a whole command, a Dask cluster's) runs the induction checks, one task per action;
-    without one, `jobs > 1` starts a process pool for this spec alone."""
-    return Prover(spec, depth, timeout, progress, cache, jobs, executor).run()
+    without one, `jobs > 1` starts a process pool for this spec alone. `explore_size` is the largest
+    set size of the explicit-state engine's small worlds (-1: no explicit-state engine), and
+    `explore_states` its state budget."""
+    return Prover(spec, depth, timeout, progress, cache, jobs, executor, explore_size, explore_states).run()
 
 
 __all__ = ["DEFAULT_DEPTH", "DEFAULT_TIMEOUT", "Env", "Prover", "Unsupported", "prove"]
