@@ -391,6 +391,9 @@ class Checker:
             self.init_assigned = None
             target = self.expr(a.target, self.globals)
             if path is None or _root(a.target) not in {f.name for f in state}:
+                if _root(a.target) in self.unreadable:
+                    out.append(_with(a, target=target, value=value))
+                    continue  # declared where a syntax error is: already reported
                 if isinstance(a.target, ir.Index):
                     self.error("SF214", "init gives a map its whole value", a.target.span,
                                f"write `{_root(a.target)} := {{k: ... for k in ...}}`")
