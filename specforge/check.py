@@ -856,6 +856,9 @@ def _inline(c: Checker, e: ir.Call, args: list[ir.Expr]) -> ir.Expr:
             taken.add(fresh)
             renames[var] = fresh
     inlined = _substitute(body, values, renames)
+    read = {ir.state_path(n) for n in ir.walk(body) if not isinstance(n.type, RecordT)} - {None}
+    for path in sorted(read):
+        c.check_init_read(path, e.span)  # in init, the body may read only what init has assigned
     return make(type(inlined), **{**inlined.__dict__, "span": e.span})
 
 

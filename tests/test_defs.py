@@ -92,3 +92,11 @@ def test_the_prover_reads_a_def_as_its_body():
 def test_tla_reads_a_def_as_its_body():
     x = export_tla(load(ACTIONS))
     assert "~(count[i] >= LIMIT)" in x.tla and "LIMIT - count[i] >= 0" in x.tla
+
+
+def test_a_def_called_in_init_may_read_only_what_init_has_assigned():
+    text = ("spec Early\nstate {\n  x: int\n  y: int\n}\ndef twice(): int = 2 * x\n"
+            "init {\n  y := twice()\n  x := 1\n}\n")
+    loaded = load_text(text, "early.sf")
+    assert [(d.code, d.span.line) for d in loaded.diagnostics] == [("SF219", 8)]
+    assert load_text(text.replace("  y := twice()\n  x := 1\n", "  x := 1\n  y := twice()\n"), "ok.sf").ok
