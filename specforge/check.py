@@ -22,7 +22,7 @@ from .lower import INIT_UNREADABLE, MAX_DIGITS, FunctionDef, InitBlock, SpecHead
 from .nodes import make
 from .parse import ParseResult
 from .source import Span
-from .units import DIMENSIONS, TYPE_DIMENSIONS, describe
+from .units import DECIMAL, DECIMAL_SCALE, DIMENSIONS, TYPE_DIMENSIONS, describe
 
 BOOL = make(BoolT)
 INT = make(IntT)
@@ -541,7 +541,8 @@ class Checker:
             self._dimension_error(f"{what} is a {show(target)}, but this value has no unit", value, target)
         elif isinstance(value.type, QuantityT) and isinstance(target, IntT):
             self.error("SF204", f"{what} is {show(target)}, but this value is a {show(value.type)}", value.span,
-                       "drop the unit, or declare the variable as a duration")
+                       "declare it `decimal`, or write a whole number" if value.type.dimension == DECIMAL.name
+                       else "drop the unit, or declare the variable as a duration")
         else:
             self.error("SF203", f"{what} is {show(target)}, but this value is {show(value.type)}", value.span)
         return value
@@ -550,6 +551,10 @@ class Checker:
         """A bare `0` fits any dimension (also as the value of a map comprehension)."""
         if isinstance(want, QuantityT) and isinstance(e, ir.IntLit) and e.value == 0:
             return make(ir.QuantityLit, span=e.span, value=0, dimension=want.dimension, text="0", type=want)
+        if isinstance(want, QuantityT) and want.dimension == DECIMAL.name and isinstance(e, ir.IntLit):
+            # an integer literal is exact as a decimal: `confidence <= 1`
+            return make(ir.QuantityLit, span=e.span, value=e.value * DECIMAL_SCALE, dimension=DECIMAL.name,
+                        text=str(e.value), type=want)
         if isinstance(want, MapT) and isinstance(e, ir.MapComprehension) and isinstance(e.type, MapT):
             value = self.coerce_zero(e.value, want.value)
             if value.type != e.type.value:
@@ -558,7 +563,10 @@ class Checker:
 
     def _dimension_error(self, message: str, bare: ir.Expr, quantity: QuantityT) -> None:
         dim = DIMENSIONS[quantity.dimension]
-        if isinstance(bare, ir.IntLit):
+        if dim is DECIMAL:
+            hint = (f"`{_show_expr(bare)}` is an int; " if _named(bare) != "this expression" else "") + \
+                "declare it `decimal`, or multiply it by `1.0` to make it one"
+        elif isinstance(bare, ir.IntLit):
             hint = f"did you mean `{bare.value} {dim.example.split()[1]}`?"
         elif _named(bare) == "this expression":
             hint = "it has no unit; multiply it by one, e.g. `(...) * 1 s`"
@@ -729,7 +737,9 @@ def _check_binary(c: Checker, e: ir.Binary, scope: Scope) -> ir.Expr:
         return _with(e, left=left, right=right, type=INT if isinstance(lt, IntT) else lt)
     if e.op is ir.BinOp.MUL:
         if isinstance(lt, QuantityT) and isinstance(rt, QuantityT):
-            c.error("SF204", f"cannot multiply two {show(lt)}s", e.span, "scale a quantity by an int")
+            c.error("SF204", f"cannot multiply two {show(lt)}s", e.span,
+                    "scale it by an int; a product of decimals would need rounding" if lt.dimension == DECIMAL.name
+                    else "scale a quantity by an int")
             return _with(e, left=left, right=right)
         q = lt if isinstance(lt, QuantityT) else rt
         return _with(e, left=left, right=right, type=q if isinstance(q, QuantityT) else INT)

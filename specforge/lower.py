@@ -20,7 +20,7 @@ from . import ir
 from .diagnostics import Diagnostic
 from .nodes import make
 from .source import Span
-from .units import UnitError, to_base
+from .units import DECIMAL, UnitError, to_base, to_decimal
 
 # Deeper expressions are rejected, so that every later stage may recurse and the
 # IR's JSON (about four objects deeper than its deepest expression) stays within
@@ -436,9 +436,12 @@ class Lowering(Transformer):
             return make(ir.IntLit, span=span, value=0)
         if unit is None:
             if "." in digits:
-                self._error("SF107", f"the decimal `{text}` needs a unit", token_span(tok),
-                            f"integers have no fractional part; for a duration write `{text} s`")
-                return make(ir.IntLit, span=span, value=0)
+                try:
+                    value = to_decimal(Fraction(digits), text)
+                except UnitError as e:
+                    self._error("SF107", str(e), token_span(tok), e.hint)
+                    return make(ir.IntLit, span=span, value=0)
+                return make(ir.QuantityLit, span=span, value=value, dimension=DECIMAL.name, text=text)
             return make(ir.IntLit, span=span, value=int(digits))
         try:
             value, dimension = to_base(Fraction(digits), unit.value, text)

@@ -20,6 +20,7 @@ from ..diagnostics import Diagnostic, Severity
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, SetT
 from ..structure import leaves as state_leaves
 from ..structure import nodes
+from ..units import DIMENSIONS
 from . import diag
 from .expr import PRECEDENCE, CannotExpress, Env, Globals, Text, Translator, atom
 from .model import Bound, BoundError, Model, build_model, int_like
@@ -458,7 +459,9 @@ class Exporter:
                 f"constant `{c.name}` = {v} is outside TLC's integers; TLC rejects the module", self.file, c.span))
         text = tla_int(v)
         if isinstance(t, QuantityT):
-            text += f"  \\* {comment(c.value.text) if isinstance(c.value, ir.QuantityLit) else 'a duration'}, in ms"
+            dim = DIMENSIONS[t.dimension]
+            written = comment(c.value.text) if isinstance(c.value, ir.QuantityLit) else f"a {dim.type_name}"
+            text += f"  \\* {written}, in {dim.base_unit}{'s' if dim.base_unit != 'ms' else ''}"
         return text
 
     def variables(self) -> list[str]:
