@@ -45,9 +45,7 @@ BOUNDS = {"cart": ["n={1, 2, 10}", "d={1, 900000}"]}
 
 
 def bounds(stem: str):
-    from specforge.tla import parse_bound
-
-    return [parse_bound(b) for b in BOUNDS.get(stem, [])]
+    return bounds_of(BOUNDS.get(stem, []))
 
 
 def buggy(name: str, line: str):
@@ -165,3 +163,20 @@ def test_tlc_adds_up_sums_and_counts_as_the_spec_language_does(tmp_path):
     write(tmp_path, x)
     out = run_tlc(tmp_path, x.module)
     assert "Model checking completed. No error has been found." in out, out
+
+
+def test_tlc_agrees_with_prove_on_decimals(tmp_path):
+    from .test_decimals import TRIAGE
+
+    for name, text, verdict in [("ok", TRIAGE, "No error has been found."),
+                                ("broken", TRIAGE.replace("  requires spent + FEE <= 0.05 else Budget\n", ""),
+                                 "Error: Invariant Inv_T_2 is violated.")]:
+        x = export_tla(load_spec(text, "triage.sf"), [] if name == "ok" else bounds_of(["MaxSteps=12"]))
+        write(tmp_path / name, x)
+        assert verdict in run_tlc(tmp_path / name, x.module)
+
+
+def bounds_of(texts: list[str]):
+    from specforge.tla import parse_bound
+
+    return [parse_bound(b) for b in texts]
