@@ -693,7 +693,20 @@ def _check_index(c: Checker, e: ir.Index, scope: Scope) -> ir.Expr:
     if key.type is not None and not _compatible(base.type.key, key.type):
         c.error("SF211", f"{_named(e.base)} is keyed by {show(base.type.key)}, but this key is {show(key.type)}",
                 key.span)
+    k, kt = _literal_int(key), base.type.key
+    if k is not None and isinstance(kt, IntT) and kt.low is not None and kt.high is not None and not kt.low <= k <= kt.high:
+        c.error("SF223", f"the key {k} is outside {_named(e.base)}'s keys {kt.low}..{kt.high}: "
+                "this lookup has no meaning in any state", key.span, f"use a key in {kt.low}..{kt.high}")
     return _with(e, base=base, key=key, type=base.type.value)
+
+
+def _literal_int(e: ir.Expr) -> int | None:
+    """The value of an integer literal (or a negated one), else None."""
+    if isinstance(e, ir.IntLit):
+        return e.value
+    if isinstance(e, ir.Unary) and e.op is ir.UnOp.NEG and isinstance(e.operand, ir.IntLit):
+        return -e.operand.value
+    return None
 
 
 def _check_unary(c: Checker, e: ir.Unary, scope: Scope) -> ir.Expr:
@@ -724,6 +737,9 @@ def _check_binary(c: Checker, e: ir.Binary, scope: Scope) -> ir.Expr:
         return _with(e, left=left, right=right, type=BOOL)
     if lt is None or rt is None:
         return _with(e, left=left, right=right)
+    if e.op in (ir.BinOp.DIV, ir.BinOp.MOD) and _literal_int(right) == 0:
+        c.error("SF224", f"{'division' if e.op is ir.BinOp.DIV else 'the remainder'} by zero has no meaning in any state",
+                right.span, "divide by a value that is never 0, or guard the division")
     for side, t in ((left, lt), (right, rt)):
         if not isinstance(t, (IntT, QuantityT)):
             c.error("SF203", f"cannot {_VERBS[e.op]} {show(t)}; arithmetic needs numbers", side.span)

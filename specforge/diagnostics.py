@@ -65,6 +65,8 @@ CODE_TABLE: dict[str, tuple[str, str]] = {
     "SF220": ("unknown type", "declare it with `set` or `enum`, or fix the spelling"),
     "SF221": ("unknown field", "use one of the record's fields"),
     "SF222": ("value outside the declared range", "use a value inside the range, or widen the range"),
+    "SF223": ("a literal key outside a range-keyed map", "use a key inside the map's range"),
+    "SF224": ("division by a literal zero", "divide by a value that is never 0, or guard the division"),
     # back ends
     "SF301": ("construct the prover cannot express", "rewrite the expression; the message says what is missing"),
     "SF320": ("construct the TLA+ exporter cannot express", "rewrite the expression; the message says what is missing"),

@@ -35,7 +35,8 @@ from .prove.cache import digest
 from .prove.encode import Encoder, Env, Unsupported, aggregated_sets
 from .prove.model import Renderer
 from .prove.sums import set_sum
-from .values import FrozenMap
+from .run import Run
+from .values import show, to_json
 
 DEFAULT_DEPTH = 6
 _VIEW_OFFSET = 10**7  # fresh-name counter of the old version's view: its names never meet the new ones'
@@ -47,17 +48,26 @@ class NotComparable(Exception):
 
 @dataclass
 class Witness:
-    """A state (and, for an action, a call) that tells two versions apart; values are typed
-    (ints, bools, enum members by name, set elements by their shown names, maps as FrozenMap)."""
+    """A state (and, for an action, a call) that tells two versions apart, in typed values
+    (`specforge.values`); `types` gives each leaf's and parameter's type, for printing and JSON."""
 
     state: dict[str, object]
     args: dict[str, object] = field(default_factory=dict)
     sets: dict[str, list[str]] = field(default_factory=dict)
     note: str | None = None
+    types: dict[str, ir.Type] = field(default_factory=dict, repr=False, compare=False)
 
     def to_json(self) -> dict:
-        return {"state": {k: _json(v) for k, v in self.state.items()}, "args": {k: _json(v) for k, v in self.args.items()},
+        return {"state": {k: to_json(v, self.types[k]) for k, v in self.state.items()},
+                "args": {k: to_json(v, self.types[k]) for k, v in self.args.items()},
                 "sets": self.sets, **({"note": self.note} if self.note else {})}
+
+    def text(self) -> str:
+        state = ", ".join(f"{k} = {show(v, self.types[k])}" for k, v in self.state.items())
+        call = ", ".join(f"{k}={show(v, self.types[k])}" for k, v in self.args.items())
+        sets = "; ".join(f"{s} = {{{', '.join(e)}}}" for s, e in self.sets.items())
+        text = f"state {state}" + (f"; call ({call})" if self.args else "") + (f"; {sets}" if sets else "")
+        return text + (f" ({self.note})" if self.note else "")
 
 
 @dataclass
@@ -97,8 +107,8 @@ class ActionChange:
 class Behaviour:
     refines: bool | None  # every run of NEW is a run of OLD (None: not decided)
     how: str
-    run: list[dict] | None = None  # a shortest run NEW allows and OLD does not: steps of {action, args, state}
-    sets: dict[str, list[str]] = field(default_factory=dict)
+    run: Run | None = None  # a shortest run NEW allows whose last step OLD does not take alike
+    note: str | None = None  # why that last step (or, with no calls, the initial state) is not OLD's
 
 
 @dataclass
@@ -107,7 +117,7 @@ class SpecDiff:
     new: str
     invariants: list[InvariantChange]
     actions: list[ActionChange]
-    init: list[tuple[str, object, object]]  # leaf, old value, new value
+    init: list[tuple[str, object, object, ir.Type]]  # leaf, old value, new value, its type
     behaviour: Behaviour
     accepted: list[str] = field(default_factory=list)
 
@@ -139,10 +149,10 @@ class SpecDiff:
         return {"format": 1, "old": self.old, "new": self.new,
                 "invariants": [change(c) for c in self.invariants],
                 "actions": [change(a) for a in self.actions],
-                "init": [{"leaf": p, "old": _json(a), "new": _json(b)} for p, a, b in self.init],
-                "behaviour": asdict(self.behaviour) | {"run": [
-                    {**s, "args": {k: _json(v) for k, v in s["args"].items()},
-                     "state": {k: _json(v) for k, v in s["state"].items()}} for s in self.behaviour.run or []]},
+                "init": [{"leaf": p, "old": to_json(a, t), "new": to_json(b, t)} for p, a, b, t in self.init],
+                "behaviour": {"refines": self.behaviour.refines, "how": self.behaviour.how,
+                              "note": self.behaviour.note,
+                              "run": self.behaviour.run.to_json() if self.behaviour.run else None},
                 "blocking": self.blocking, "accepted": self.accepted}
 
 
@@ -151,12 +161,6 @@ _LEVELS = {"MUST": 3, "SHOULD": 2, "MAY": 1}
 
 def _lower(old: str | None, new: str | None) -> bool:
     return old is not None and new is not None and _LEVELS[new] < _LEVELS[old]
-
-
-def _json(v):
-    if isinstance(v, FrozenMap):
-        return {"#map": [[_json(k), _json(x)] for k, x in v.items()]}
-    return v
 
 
 # ---- the comparison ----------------------------------------------------------------------------
@@ -208,7 +212,9 @@ class _Differ:
         state = {leaf.path: self.render.value(m, self.state[leaf.path], leaf.type, names) for leaf in self.enc.leaves}
         args = ({p.name: self.render.value(m, params[p.name], p.type.resolved, names) for p in action.params}
                 if action is not None else {})
-        return Witness(state, args, self.render.sets(m))
+        types = {leaf.path: leaf.type for leaf in self.enc.leaves}
+        types.update({p.name: p.type.resolved for p in (action.params if action is not None else [])})
+        return Witness(state, args, self.render.sets(m), types=types)
 
     def _small(self, s: z3.Solver, terms) -> z3.ModelRef:
         """After sat: a model whose integers are small where the solver can keep them so."""
@@ -356,7 +362,7 @@ class _Differ:
                 m = s.model()
                 names = self.render._names(m)
                 out.append((p, self.render.value(m, io[p], leaf.type, names),
-                            self.render.value(m, inew[p], leaf.type, names)))
+                            self.render.value(m, inew[p], leaf.type, names), leaf.type))
         return out
 
     def behaviour(self, actions: list[ActionChange], init_changed: bool) -> Behaviour:
@@ -397,13 +403,13 @@ class _Differ:
             s.add(choice >= 0, choice < len(self.newspec.actions))
             states.append(nxt)
             choices.append((choice, options))
-        endings: list[tuple[ir.Action | None, dict, z3.BoolRef]] = []
+        endings: list[tuple[ir.Action | None, dict, dict, z3.BoolRef]] = []
         if k == 0:
             try:
                 init_old = self._encode(self.view, self.view.init_state)
                 differs = [init_old[p] != init_new[p] for p in init_new if p in init_old]
                 if differs:
-                    endings.append((None, {}, z3.Or(*differs)))
+                    endings.append((None, {}, {}, z3.Or(*differs)))
             except NotComparable:
                 pass
         for a in self.newspec.actions:
@@ -420,11 +426,11 @@ class _Differ:
                 except NotComparable:
                     continue
                 escape = z3.Or(z3.Not(z3.And(*g_old)), *[post_old[p] != post[p] for p in post if p in post_old])
-            endings.append((a, params, z3.And(*bounds, *guards, escape)))
+            endings.append((a, params, post, z3.And(*bounds, *guards, escape)))
         if not endings:
             return None
         last = z3.Int(f"last@{k}")
-        s.add(last >= 0, last < len(endings), *[z3.Implies(last == i, c) for i, (_, _, c) in enumerate(endings)])
+        s.add(last >= 0, last < len(endings), *[z3.Implies(last == i, c) for i, (_, _, _, c) in enumerate(endings)])
         r = s.check()
         if r == z3.unsat:
             return None
@@ -432,19 +438,21 @@ class _Differ:
             return "unknown"
         m = s.model()
         names = self.render._names(m)
-        run = [{"action": None, "args": {}, "state": self._state(m, states[0], names)}]
-        for i, (choice, options) in enumerate(choices):
+        states = [self._state(m, states[0], names)] + [self._state(m, st, names) for st in states[1:]]
+        calls = []
+        for choice, options in choices:
             a, params = options[m.eval(choice, model_completion=True).as_long()]
-            run.append({"action": a.name, "args": self._args(m, a, params, names),
-                        "state": self._state(m, states[i + 1], names)})
-        a, params, _ = endings[m.eval(last, model_completion=True).as_long()]
+            calls.append((a.name, self._args(m, a, params, names)))
+        a, params, post, _ = endings[m.eval(last, model_completion=True).as_long()]
         if a is None:
-            run[0]["note"] = "the old spec starts in another state"
+            note = "the old spec starts in another state"
         else:
-            run.append({"action": a.name, "args": self._args(m, a, params, names), "state": {},
-                        "note": (f"`{a.name}` is not an action of the old spec" if a.name not in old else
-                                 "the old spec refuses this call here, or ends in another state")})
-        return Behaviour(False, "the new spec allows a run the old one does not", run, self.render.sets(m))
+            calls.append((a.name, self._args(m, a, params, names)))
+            states.append(self._state(m, post, names))
+            note = (f"`{a.name}` is not an action of the old spec" if a.name not in old else
+                    "the old spec refuses this last call here, or ends in another state")
+        run = Run.of(self.newspec, self.render.sets(m), states, calls)
+        return Behaviour(False, "the new spec allows a run the old one does not", run, note)
 
     def _state(self, m, state, names) -> dict:
         return {leaf.path: self.render.value(m, state[leaf.path], leaf.type, names) for leaf in self.enc.leaves}
@@ -469,22 +477,6 @@ def diff(old: ir.Spec, new: ir.Spec, old_name: str = "OLD", new_name: str = "NEW
 # ---- rendering ------------------------------------------------------------------------------------
 
 
-def show(v) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, FrozenMap):
-        return "{" + ", ".join(f"{show(k)}: {show(x)}" for k, x in v.items()) + "}"
-    return str(v)
-
-
-def _witness_text(w: Witness) -> str:
-    state = ", ".join(f"{k} = {show(v)}" for k, v in w.state.items())
-    call = ", ".join(f"{k}={show(v)}" for k, v in w.args.items())
-    sets = "; ".join(f"{s} = {{{', '.join(e)}}}" for s, e in w.sets.items())
-    text = f"state {state}" + (f"; call ({call})" if w.args else "") + (f"; {sets}" if sets else "")
-    return text + (f" ({w.note})" if w.note else "")
-
-
 _WHAT = {"stronger": "stronger (the new version allows fewer states)",
          "weaker": "WEAKER (the new version allows more states)",
          "incomparable": "INCOMPARABLE (each allows a state the other refuses)"}
@@ -500,18 +492,18 @@ def render_text(d: SpecDiff) -> str:
             what += f"; level {c.old_level} -> {c.new_level}"
         lines.append(f"  {c.id:<14} {what}" + (f": {c.reason}" if c.reason else ""))
         if c.only_new:
-            lines.append(f"      allowed only by the new version: {_witness_text(c.only_new)}")
+            lines.append(f"      allowed only by the new version: {c.only_new.text()}")
         if c.only_old:
-            lines.append(f"      allowed only by the old version: {_witness_text(c.only_old)}")
+            lines.append(f"      allowed only by the old version: {c.only_old.text()}")
     lines += ["", "actions:"]
     for a in d.actions:
         lines.append(f"  {a.name:<14} {a.kind}" + (f": {a.reason}" if a.reason else ""))
         if a.accepts_more:
-            lines.append(f"      accepts more: {_witness_text(a.accepts_more)}")
+            lines.append(f"      accepts more: {a.accepts_more.text()}")
         if a.accepts_fewer:
-            lines.append(f"      accepts fewer: {_witness_text(a.accepts_fewer)}")
+            lines.append(f"      accepts fewer: {a.accepts_fewer.text()}")
         if a.effect:
-            lines.append(f"      different effect: {_witness_text(a.effect)}")
+            lines.append(f"      different effect: {a.effect.text()}")
         for old, new in a.errors_renamed:
             lines.append(f"      failure mode {old} renamed {new}")
         for e in a.errors_added:
@@ -519,13 +511,16 @@ def render_text(d: SpecDiff) -> str:
         for e in a.errors_removed:
             lines.append(f"      failure mode {e} REMOVED")
     if d.init:
-        lines += ["", "init:"] + [f"  {p}: {show(a)} -> {show(b)}" for p, a, b in d.init]
+        lines += ["", "init:"] + [f"  {p}: {show(a, t)} -> {show(b, t)}" for p, a, b, t in d.init]
     lines += ["", f"behaviour: {d.behaviour.how}"]
-    for i, step in enumerate(d.behaviour.run or []):
-        call = step["action"] + "(" + ", ".join(f"{k}={show(v)}" for k, v in step["args"].items()) + ")" \
-            if step["action"] else "init"
-        state = ", ".join(f"{k} = {show(v)}" for k, v in step["state"].items())
-        lines.append(f"  {i}. {call}" + (f"  [{state}]" if state else "") + (f"  <- {step['note']}" if "note" in step else ""))
+    run = d.behaviour.run
+    if run is not None:
+        state = ", ".join(f"{p} = {run.show_value(0, p)}" for p in run.types.leaf_types)
+        lines.append(f"  0. init  [{state}]" + (f"  <- {d.behaviour.note}" if not run.calls else ""))
+        for i in range(run.steps):
+            state = ", ".join(f"{p} = {run.show_value(i + 1, p)}" for p in run.types.leaf_types)
+            last = i == run.steps - 1
+            lines.append(f"  {i + 1}. {run.show_call(i)}  [{state}]" + (f"  <- {d.behaviour.note}" if last else ""))
     blocking = d.blocking
     lines.append("")
     if blocking:
@@ -545,16 +540,16 @@ def render_markdown(d: SpecDiff) -> str:
         level = (c.old_level or "") + (f" → {c.new_level}" if c.new_level and c.new_level != c.old_level else "")
         w = c.only_new or c.only_old
         what = c.kind + (f" (was `{c.old_id}`)" if c.old_id else "")
-        lines.append(f"| `{c.id}` | {what} | {level} | {_md(_witness_text(w)) if w else ''} |")
+        lines.append(f"| `{c.id}` | {what} | {level} | {_md(w.text()) if w else ''} |")
     lines += ["", "| action | change | details |", "| --- | --- | --- |"]
     for a in d.actions:
         details = []
         if a.accepts_more:
-            details.append("accepts more: " + _witness_text(a.accepts_more))
+            details.append("accepts more: " + a.accepts_more.text())
         if a.accepts_fewer:
-            details.append("accepts fewer: " + _witness_text(a.accepts_fewer))
+            details.append("accepts fewer: " + a.accepts_fewer.text())
         if a.effect:
-            details.append("effect differs: " + _witness_text(a.effect))
+            details.append("effect differs: " + a.effect.text())
         details += [f"`{o}` renamed `{n}`" for o, n in a.errors_renamed]
         details += [f"`{e}` added" for e in a.errors_added] + [f"**`{e}` removed**" for e in a.errors_removed]
         if a.reason:

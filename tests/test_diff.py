@@ -161,8 +161,17 @@ def test_the_behaviour_of_an_unchanged_spec_refines_for_every_length_and_a_loose
     assert same.behaviour.refines is True
     loose = diff(spec(ORIGINAL), spec(changed(ORIGINAL, ("requires mode == open else Closed\n", ""))))
     assert loose.behaviour.refines is False
-    calls = [step["action"] for step in loose.behaviour.run]
-    assert calls == [None, "close", "restock"]  # closing first is the shortest way to need the dropped guard
+    run = loose.behaviour.run
+    assert [c.action for c in run.calls] == ["close", "restock"]  # closing first is the shortest way
+    # the run is the new spec's: the interpreter replays it, and the old spec refuses its last call
+    new_spec = spec(changed(ORIGINAL, ("requires mode == open else Closed\n", "")))
+    interp, state = Interpreter(new_spec, run.sets), None
+    state = interp.initial_state()
+    for i, call in enumerate(run.calls):
+        state = interp.step(call.action, state, dict(call.args))
+        assert state == run.states[i + 1]
+    old = Interpreter(spec(ORIGINAL), run.sets)
+    assert not old.enabled(run.calls[-1].action, run.states[-2], dict(run.calls[-1].args))
 
 
 def write(tmp_path, name: str, text: str) -> str:

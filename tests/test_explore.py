@@ -159,6 +159,8 @@ NOT_A_PROOF = [
     ("a parameter from a pool: 7 is not in it",
      COUNTER + "action put(v: int) {\n  x := v\n}\ninvariant SQ: x * x != 49\n", "SQ"),
     ("an undefined operation", COUNTER + "action f(d: int[0..2]) {\n  x := 10 / d\n}\ninvariant P: x <= 10\n", "P"),
+    ("an undefined guard: z3 may let the call happen",
+     COUNTER + "action f(d: int[0..2]) {\n  requires 10 / d > 20\n  x := 1\n}\ninvariant P: x == 0\n", "P"),
     ("an invariant without a value in a reachable state",
      COUNTER + "action flip() {\n  x := 1 - x\n}\ninvariant P: 10 / x >= 0 or x == 0\ninvariant Q: 10 / x != 7\n", "Q"),
 ]

@@ -175,3 +175,13 @@ def test_a_range_with_bounds_the_prover_cannot_fix_is_reported_at_its_position()
     with pytest.raises(Unsupported) as e:
         enc.invariant(spec.invariants[-1], enc.state("s"))
     assert e.value.node.span.line == spec.invariants[-1].span.line
+
+
+def test_a_sum_is_defined_only_where_each_value_it_adds_is():
+    text = ("spec Q\nset C\nstate { v: map[C, int] }\ninit { v := {c: 1 for c in C} }\n"
+            "invariant OK: sum(10 / v[c] for c in C if v[c] != 0) >= 0 or true\n"
+            "invariant BAD: sum(10 / v[c] for c in C) >= 0 or true\n"
+            "action z(c: C) {\n  v[c] := 0\n}\n")
+    verdicts = {r.id: r.verdict for r in prove(load_text(text, "q.sf").spec, depth=3).invariants}
+    assert verdicts["defined:OK"] is Verdict.PROVED  # the condition guards the division
+    assert verdicts["defined:BAD"] is Verdict.VIOLATED

@@ -81,8 +81,9 @@ class Canonical:
     order of their *signatures* (how the state looks from the element, `_relative`); only elements with
     equal signatures are permuted among themselves. Since a renaming carries each element's signature
     to its image, a state and its renamings have the same candidate encodings, hence the same least one.
-    Usually the signatures differ and one encoding is made; `exhaustive=True` tries every permutation
-    instead (the reference the tests compare with)."""
+    Usually the signatures differ and one encoding is made, and a group of interchangeable elements
+    (swapping any two changes nothing) is tried in one order only; `exhaustive=True` tries every
+    permutation instead (the reference the tests compare with)."""
 
     def __init__(self, leaves: list[tuple[str, Type]], universe: Universe, enums: dict, symmetric: bool = True,
                  exhaustive: bool = False):
@@ -110,6 +111,21 @@ class Canonical:
                 best = encoded
         return best
 
+    def _interchangeable(self, name: str, group: list, values: list) -> bool:
+        """Whether swapping the group's first element with each other one leaves the state as it is. Those
+        swaps generate every permutation of the group, so then every order of it encodes alike and one
+        will do (the elements no action has touched yet, say)."""
+        identity = self.fixed
+        plain = tuple(enc(v, identity) for v, enc in zip(values, self.encoders, strict=True))
+        first = group[0]
+        for other in group[1:]:
+            swapped = dict(identity[name])
+            swapped[first], swapped[other] = identity[name][other], identity[name][first]
+            renaming = {**identity, name: swapped}
+            if tuple(enc(v, renaming) for v, enc in zip(values, self.encoders, strict=True)) != plain:
+                return False
+        return True
+
     def _orders(self, name: str, values: list) -> list[dict]:
         """The candidate positions of the set's elements: sorted by signature, ties in every order."""
         elements = self.universe[name]
@@ -124,7 +140,9 @@ class Canonical:
             else:
                 groups.append([e])
         orders = []
-        for arrangement in itertools.product(*(itertools.permutations(g) for g in groups)):
+        choices = [[tuple(g)] if len(g) > 1 and self._interchangeable(name, g, values) else itertools.permutations(g)
+                   for g in groups]
+        for arrangement in itertools.product(*choices):
             order = [e for group in arrangement for e in group]
             orders.append({e: position for position, e in enumerate(order)})
         return orders

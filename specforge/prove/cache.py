@@ -27,7 +27,7 @@ from ..reportcache import cache_dir
 
 _SPAN_KEYS = frozenset({"span", "var_span", "error_span"})
 # Bumped whenever what is stored changes shape, so older entries are never read.
-FORMAT = 4
+FORMAT = 5
 
 
 def _strip(value):
@@ -63,6 +63,10 @@ class Digests:
 
     def target(self, tid: str) -> str:
         found = self.invariants.get(tid) or self._targets.get(tid)
+        if found is None and tid.startswith("defined:"):
+            # a definedness obligation is decided by what it is about: an invariant, an action, or init
+            name = tid[len("defined:"):]
+            found = self._targets[tid] = digest(tid, self.invariants.get(name) or self.actions.get(name) or "")
         if found is None:
             # a type bound is decided by the state declarations, already in the context
             found = self._targets[tid] = digest(tid)

@@ -41,6 +41,8 @@ from .. import explore as explicit_search
 from .. import ir
 from ..run import Run
 from ..structure import leaves
+from ..values import show
+from . import defined
 from .cache import Cache, Digests, NoCache
 from .encode import Encoder, Env, Unsupported
 from .explicit import violation_run
@@ -64,6 +66,17 @@ class Target:
     line: int
     description: str | None
     formula: Callable[[dict[str, z3.ExprRef]], z3.BoolRef]
+    # where evaluating the target itself has a meaning: a violation must be a state where it does
+    defined: Callable[[dict[str, z3.ExprRef]], z3.BoolRef] | None = None
+    # a definedness target: how a state breaks it (with free call arguments), and what the model says of it
+    violation: Callable[[dict[str, z3.ExprRef]], tuple[z3.BoolRef, Callable[[z3.ModelRef], str]]] | None = None
+
+    def broken(self, state: dict[str, z3.ExprRef]) -> tuple[list[z3.BoolRef], Callable[[z3.ModelRef], str] | None]:
+        """What a state breaking this target satisfies (a genuine break: the target has a meaning there)."""
+        if self.violation is not None:
+            query, explain = self.violation(state)
+            return [query], explain
+        return [z3.Not(self.formula(state)), *([self.defined(state)] if self.defined else [])], None
 
 
 @dataclass
@@ -84,6 +97,10 @@ MAX_TIDY_ELEMENTS = 8
 # deterministic step count; a target preserved alone took at most 11,383 in the benchmark and example
 # specs, a slow refutation over a million) it gives way to the check with every candidate.
 ALONE_RLIMIT = 100_000
+# Each check that makes a model easier to read (fewer set elements, smaller ints) gets this many of z3's
+# resource units; past them the model is kept as it is (a scoped check over lambdas can otherwise take the
+# whole timeout before saying unknown).
+TIDY_RLIMIT = 2_000_000
 # Below this many open obligations a round is checked in this process: starting
 # workers would cost more than it saves.
 PARALLEL_THRESHOLD = 32
@@ -177,9 +194,17 @@ class Prover:
         self._own_pool = executor is None and jobs > 1
         self._payload: tuple[str, bytes] | None = None
         self._pre_memo: dict[str, z3.BoolRef] = {}
+        self._fresh_calls = 0
+        self.details: dict[str, str] = {}  # a definedness target's violation: which call, which operation
         self.enc = Encoder(spec)
         self.render = Renderer(self.enc)
         self.targets = self._targets()
+        self._init_defined = defined.init(self.enc).formula()
+        # maps built by comprehensions are lambdas, which z3 often cannot decide under a scope (it says
+        # unknown after the whole timeout where a fresh solver answers at once): the checks of the initial
+        # state and of the bounded search then take a fresh solver each
+        self.lambdas = any(isinstance(node, ir.MapComprehension) for stmt in [*spec.init, *(
+            x for a in spec.actions for x in a.body)] for node in ir.walk(_stmt_expr(stmt)))
         self.by_id = {t.id: t for t in self.targets}
         self.actions = {a.name: a for a in spec.actions}
         self.digests = Digests(spec, depth)
@@ -202,7 +227,64 @@ class Prover:
                 targets.append(Target(f"type:{leaf.path}", "MUST", "type", leaf.span.line,
                                       f"`{leaf.path}` stays within its declared type",
                                       lambda s, path=leaf.path, t=leaf.type: self.enc.bounds(t, s[path])))
-        return targets
+        return targets + self._definedness_targets(targets)
+
+    def _definedness_targets(self, targets: list[Target]) -> list[Target]:
+        """A MUST obligation for each invariant, action and `init` with a partial operation (`/`, `%`, a
+        range-keyed map): in no reachable state does it lose its meaning. An invariant's own target only
+        breaks where the invariant has a meaning, and a step only happens where the action has one, so a
+        violating run is a run every back end can replay; an operation without a meaning is this finding."""
+        probe = self.enc.state("probe")
+        out = []
+        for t in targets:
+            inv = next((i for i in self.spec.invariants if i.id == t.id), None)
+            if inv is None or not defined.invariant(self.enc, inv, probe).found:
+                continue
+            t.defined = lambda s, inv=inv: defined.invariant(self.enc, inv, s).formula()
+            out.append(Target(f"defined:{inv.id}", "MUST", "definedness", inv.span.line,
+                              f"every operation in {inv.id} has a meaning in every reachable state",
+                              t.defined, violation=lambda s, inv=inv: self._undefined_in(inv, s)))
+        if defined.init(self.enc).found:
+            out.append(Target("defined:init", "MUST", "definedness", self.spec.init[0].span.line if self.spec.init
+                              else 1, "every operation in `init` has a meaning",
+                              lambda s: defined.init(self.enc).formula(),
+                              violation=lambda s: self._undefined_init()))
+        for a in self.spec.actions:
+            params, _ = self.enc.params(a, "probe")
+            if not defined.action(self.enc, a, probe, params).found:
+                continue
+            out.append(Target(f"defined:{a.name}", "MUST", "definedness", a.span.line,
+                              f"every call of `{a.name}` the guards let through has a meaning",
+                              lambda s, a=a: self._always_defined(a, s),
+                              violation=lambda s, a=a: self._undefined_call(a, s)))
+        return out
+
+    def _always_defined(self, a: ir.Action, state: dict) -> z3.BoolRef:
+        self._fresh_calls += 1
+        params, bounds = self.enc.params(a, f"all{self._fresh_calls}")
+        d = defined.action(self.enc, a, state, params).formula()
+        body = z3.Implies(z3.And(*bounds), d) if bounds else d
+        return z3.ForAll(list(params.values()), body) if params else body
+
+    def _undefined_call(self, a: ir.Action, state: dict):
+        self._fresh_calls += 1
+        params, bounds = self.enc.params(a, f"bad{self._fresh_calls}")
+        d = defined.action(self.enc, a, state, params)
+
+        def explain(m: z3.ModelRef) -> str:
+            names = self.render._names(m)
+            args = ", ".join(f"{p.name}={show(self.render.value(m, params[p.name], p.type.resolved, names), p.type.resolved)}"
+                             for p in a.params)
+            return f"`{a.name}({args})` has no meaning there: {_first_broken(d, m)}"
+        return z3.And(*bounds, z3.Not(d.formula())), explain
+
+    def _undefined_in(self, inv: ir.Invariant, state: dict):
+        d = defined.invariant(self.enc, inv, state)
+        return z3.Not(d.formula()), lambda m: f"{inv.id} has no meaning there: {_first_broken(d, m)}"
+
+    def _undefined_init(self):
+        d = defined.init(self.enc)
+        return z3.Not(d.formula()), lambda m: f"`init` has no meaning: {_first_broken(d, m)}"
 
     def solver(self) -> z3.Solver:
         s = z3.Solver()
@@ -250,7 +332,7 @@ class Prover:
                 strengthened[t.id] = found
                 self.cache.put(key, {"lemma": found})
             elif status[t.id].reason is None:
-                status[t.id].reason = (f"not inductive, no violation within {self.depth} steps, "
+                status[t.id].reason = (f"not inductive, no violation within {self.depth} step{'' if self.depth == 1 else 's'}, "
                                        "and no strengthening found")
         self._sanity(proved)
         if self._own_pool and self.executor is not None:
@@ -282,6 +364,8 @@ class Prover:
         state = self.enc.state("c")
         labels = {}
         for t in self.targets:
+            if t.kind == "definedness":  # not a property of states a user wrote: it cannot contradict one
+                continue
             name = f"consistent:{t.id}"
             labels[name] = t
             s.assert_and_track(t.formula(state), z3.Bool(name))
@@ -306,16 +390,21 @@ class Prover:
             if cached is not None:
                 status[t.id].init = cached["holds"]
                 status[t.id].init_run = self._cached_run(cached["run"])
+                if cached.get("detail"):
+                    self.details[t.id] = cached["detail"]
                 continue
             started = time.perf_counter()
+            query, explain = t.broken(init)
+            if t.kind != "definedness":
+                query.append(self._init_defined)  # a violation at step 0 is one `init` can produce
             s.push()
-            s.add(z3.Not(t.formula(init)))
-            r, where = s.check(), s
+            s.add(*query)
+            r, where = (z3.unknown, s) if self.lambdas else (s.check(), s)
             if r == z3.unknown:
                 # z3 gives up under a scope on some queries it decides on a fresh solver (maps built
                 # from comprehensions, as lambdas): ask again without one before saying unknown
                 where = self.solver()
-                where.add(z3.Not(t.formula(init)))
+                where.add(*query)
                 r = where.check()
             st = status[t.id]
             if r == z3.unsat:
@@ -326,7 +415,9 @@ class Prover:
                     model = self.small_model(where, [])
                     st.init_run = self.render.initial(model, init, t.id)
                 st.init = False
-                self.cache.put(key, {"holds": False, "run": st.init_run.to_json()})
+                if r == z3.sat and explain is not None:
+                    self.details[t.id] = explain(model)
+                self.cache.put(key, {"holds": False, "run": st.init_run.to_json(), "detail": self.details.get(t.id)})
             else:
                 st.reason = _reason(where, "while checking the initial state")
             s.pop()
@@ -339,7 +430,9 @@ class Prover:
                 return False
             init = self.enc.init_state()
             s = self.solver()
-            s.add(z3.Not(t.formula(init)))
+            s.add(*t.broken(init)[0])
+            if t.kind != "definedness":
+                s.add(defined.init(self.enc).formula())  # as in `_initial`, encoded in the world
             if s.check() != z3.sat:
                 return False
             st.init_run = self.render.initial(self.small_model(s, []), init, t.id)
@@ -349,6 +442,7 @@ class Prover:
 
     def _explore(self, checks: list[str], give_up: bool) -> explicit_search.Exploration:
         budget = explicit_search.Budget(seconds=self.timeout, states=self.explore_states)
+        checks = [c for c in checks if not c.startswith("defined:")]  # the engine meets those as search limits
         return explicit_search.explore(self.spec, max(self.explore_size, 0), checks=checks, budget=budget,
                                        give_up_unless_exhaustive=give_up, progress=self.progress)
 
@@ -510,7 +604,9 @@ class Prover:
         s = self.solver()
         switches = {cid: z3.Bool(f"hyp:{cid}") for cid in candidates}
         labels = {f"hyp:{cid}": cid for cid in candidates}
-        s.add(*(z3.Implies(switches[cid], before[cid]) for cid in candidates), *param_bounds, *guards)
+        # a call without a meaning does not happen: it is its own finding (the `defined:` obligations)
+        meaning = defined.action(self.enc, action, pre, params).formula()
+        s.add(*(z3.Implies(switches[cid], before[cid]) for cid in candidates), *param_bounds, *guards, meaning)
         every = list(switches.values())
         out = []
         for tid in targets:
@@ -576,13 +672,18 @@ class Prover:
                 remaining.append(tid)
             elif cached["trace"] is not None:
                 traces[tid] = self._cached_run(cached["trace"])
+                if cached.get("detail"):
+                    self.details[tid] = cached["detail"]
         if not remaining or not self.spec.actions:
             return traces
         undecided: set[str] = set()
+        fresh_only = self.lambdas
         s = self.solver()
+        unrolled: list[z3.BoolRef] = []  # everything asserted on `s`, to ask a fresh solver when it gives up
         states = [self.enc.state("0")]
         init = self.enc.init_state()
-        s.add(*[states[0][p] == init[p] for p in states[0]])
+        unrolled += [states[0][p] == init[p] for p in states[0]]
+        s.add(*unrolled)
         choices: list[tuple[z3.ExprRef, list[tuple[ir.Action, dict]]]] = []
         for k in range(1, self.depth + 1):
             self.progress(f"bounded search: depth {k} of {self.depth}, {len(remaining)} open")
@@ -592,27 +693,39 @@ class Prover:
             for i, action in enumerate(self.spec.actions):
                 params, bounds = self.enc.params(action, str(k))
                 guards, post = self.enc.transition(action, states[-1], params)
-                step = z3.And(*bounds, *guards, *[nxt[p] == post[p] for p in nxt])
-                s.add(z3.Implies(choice == i, step))
+                meaning = defined.action(self.enc, action, states[-1], params).formula()
+                step = z3.And(*bounds, *guards, meaning, *[nxt[p] == post[p] for p in nxt])
+                unrolled.append(z3.Implies(choice == i, step))
+                s.add(unrolled[-1])
                 options.append((action, params))
-            s.add(choice >= 0, choice < len(self.spec.actions))
+            unrolled.append(z3.And(choice >= 0, choice < len(self.spec.actions)))
+            s.add(unrolled[-1])
             states.append(nxt)
             choices.append((choice, options))
             for tid in list(remaining):
                 started = time.perf_counter()
+                query, explain = by_id[tid].broken(nxt)
                 s.push()
-                s.add(z3.Not(by_id[tid].formula(nxt)))
-                r = s.check()
+                s.add(*query)
+                r, where = (z3.unknown, s) if fresh_only else (s.check(), s)
+                if r == z3.unknown:
+                    # z3 gives up under a scope on queries a fresh solver decides at once (maps built by
+                    # comprehensions are lambdas): ask one before calling this depth undecided
+                    where = self.solver()
+                    where.add(*unrolled, *query)
+                    r = where.check()
                 status[tid].time += time.perf_counter() - started
                 if r == z3.sat:
                     free = [v for _, options in choices for _, params in options for v in params.values()
                             if z3.is_int(v)]
-                    model = self.small_model(s, free)
+                    model = self.small_model(where, free)
                     run = traces[tid] = self.render.trace(model, states, choices, tid)
-                    self.cache.put(keys[tid], {"trace": run.to_json()})
+                    if explain is not None:
+                        self.details[tid] = explain(model)
+                    self.cache.put(keys[tid], {"trace": run.to_json(), "detail": self.details.get(tid)})
                     remaining.remove(tid)
                 elif r == z3.unknown:
-                    status[tid].reason = _reason(s, f"in the bounded search at depth {k}")
+                    status[tid].reason = _reason(where, f"in the bounded search at depth {k}")
                     undecided.add(tid)
                 s.pop()
             if not remaining:
@@ -661,7 +774,7 @@ class Prover:
         assumptions on a tree of switches. Every invariant left out is implied by what is kept.
         """
         redundant: set[str] = set()
-        for group in _linked(self.spec, self.targets):
+        for group in _linked(self.spec, [t for t in self.targets if t.kind != "definedness"]):
             redundant |= self._redundant_in(group, facts)
         alone = len(self.targets) == 1
         for t in self.targets:
@@ -724,6 +837,7 @@ class Prover:
         """
         model = s.model()
         pushed = 0
+        s.set("rlimit", TIDY_RLIMIT)  # tidying is optional: a check that takes long is skipped, deterministically
         for name, sort in self.enc.set_sorts.items():
             have = len(self.render.members(model, name))
             member = self.enc.set_members[name]
@@ -749,6 +863,7 @@ class Prover:
             s.pop()
         for _ in range(pushed):
             s.pop()
+        s.set("rlimit", 0)
         return model
 
     def _satisfiable_in_world(self, facts: Callable[[dict[str, z3.ExprRef]], list[z3.BoolRef]]) -> bool:
@@ -805,7 +920,8 @@ class Prover:
             run = traces[t.id]
             n = run.steps
             where = "in the initial state" if n == 0 else f"after {n} step{'s' if n > 1 else ''}"
-            return InvariantResult(verdict=Verdict.VIOLATED, run=run, reason=f"violated {where}", **base)
+            detail = f": {self.details[t.id]}" if t.id in self.details else ""
+            return InvariantResult(verdict=Verdict.VIOLATED, run=run, reason=f"violated {where}{detail}", **base)
         if t.id in strengthened:
             return InvariantResult(verdict=Verdict.PROVED, method="strengthened", strengthening=strengthened[t.id],
                                    **base)
@@ -934,6 +1050,18 @@ class _Multiset:
 
     def remove(self, d: str) -> None:
         self.total = (self.total - int(d, 16)) % 2**256
+
+
+def _stmt_expr(stmt) -> ir.Expr:
+    return stmt.value if isinstance(stmt, ir.Assign) else stmt.cond
+
+
+def _first_broken(d: defined.Definedness, m: z3.ModelRef) -> str:
+    """The first partial operation the model leaves without a meaning, as `a division by zero at 12:9`."""
+    for site, cond in d.found:
+        if z3.is_false(m.eval(cond, model_completion=True)):
+            return f"{site.what} at {site.where}"
+    return "an operation without a meaning"
 
 
 def _reason(s: z3.Solver, when: str) -> str:

@@ -302,7 +302,15 @@ class Exporter:
         if isinstance(target, ir.Index):
             base = self.tr.expr(target.base, env)
             key = self.tr.text(target.key, env)
-            return self.assign(target.base, atom(f"[{base.operand()} EXCEPT ![{key}] = {value.operand(0)}]"), env)
+            updated = f"[{base.operand()} EXCEPT ![{key}] = {value.operand(0)}]"
+            kt = getattr(target.base.type, "key", None)
+            if isinstance(kt, IntT):
+                # EXCEPT at a key outside the domain would leave the map as it is: the spec gives such a
+                # write no meaning, so TLC stops with an error there, as the interpreter and prove do
+                where = f"line {target.span.line}" if target.span else "a write"
+                updated = (f"IF {key} \\in DOMAIN {base.operand()} THEN {updated} "
+                           f"ELSE Assert(FALSE, \"{where}: a key outside the map's range has no meaning\")")
+            return self.assign(target.base, atom(f"({updated})" if isinstance(kt, IntT) else updated), env)
         raise CannotExpress("this cannot be assigned", target)
 
     def reads(self, a: ir.Assign) -> set[str]:
