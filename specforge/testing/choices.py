@@ -588,7 +588,8 @@ def _line(f: Callable[[int], int | None]) -> tuple[int, int] | None:
 
 
 def _static_boundaries(spec: ir.Spec, action: ir.Action) -> set[int]:
-    """Each int constant and literal the action mentions, and one either side of it."""
+    """Each int constant and literal the action mentions, and one either side of it (also each duration
+    constant, for an action that assigns a duration)."""
     found: set[int] = set()
     consts = {c.name: c.evaluated for c in spec.consts}
     for root in [g.cond for g in action.guards] + [a.value for a in action.assignments]:
@@ -600,4 +601,10 @@ def _static_boundaries(spec: ir.Spec, action: ir.Action) -> set[int]:
             else:
                 continue
             found.update((value - 1, value, value + 1))
+    # an action that moves a clock (assigns a duration) reaches each duration constant from where the
+    # clock was last set: `tick(d)` with d the hold time makes a cart exactly that old
+    if any(isinstance(a.target.type, ir.QuantityT) for a in action.assignments):
+        for c in spec.consts:
+            if isinstance(c.type.resolved, ir.QuantityT) and type(c.evaluated) is int:
+                found.update((c.evaluated - 1, c.evaluated, c.evaluated + 1))
     return found
