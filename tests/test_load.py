@@ -33,7 +33,7 @@ from specforge.load.budget import (
 )
 from specforge.load.engine import LoadRun
 from specforge.load.report import html_page, results, svg_plot, table
-from specforge.structure import obligations
+from specforge.structure import obligation_ids
 
 ROOT = Path(__file__).resolve().parents[1]
 BANK_ACTIONS = ["deposit", "withdraw", "start_new_day", "freeze", "unfreeze"]
@@ -152,7 +152,7 @@ def bank():
 
 def run_on(bank, factory, budgets, rate=40.0, seconds=1.5):
     spec, source = bank
-    run = LoadRun(spec, factory, None, rate, seconds, tuple(obligations(spec)), source=source)
+    run = LoadRun(spec, factory, None, rate, seconds, tuple(obligation_ids(spec)), source=source)
     run.warm(2)
     outcome = run.run()
     return results("bank.sf", "test", rate, seconds, outcome, [parse_budget(b) for b in budgets])
@@ -312,7 +312,7 @@ def test_the_progress_line_is_shown_on_a_terminal(tmp_path):
 
 def test_calls_no_session_was_free_to_make_are_reported_not_dropped(bank):
     spec, source = bank
-    run = LoadRun(spec, SlowBank, None, 40.0, 1.0, tuple(obligations(spec)), max_sessions=1, source=source)
+    run = LoadRun(spec, SlowBank, None, 40.0, 1.0, tuple(obligation_ids(spec)), max_sessions=1, source=source)
     run.warm(1)
     r = results("bank.sf", "test", 40.0, 1.0, run.run(), [])
     assert r.outcome.unsent > 0 and r.overall["calls"] + r.outcome.unsent + r.outcome.unfinished <= 40

@@ -130,10 +130,10 @@ def _run(spec, spec_file, source, factory, binding, target, rate, seconds, budge
          json_out, html_out, observe) -> None:
     from ..load.engine import LoadError, LoadRun
     from ..load.report import dumps, html_page, results, table
-    from ..structure import obligations
+    from ..structure import obligation_ids
 
     progress = _progress if sys.stderr.isatty() else None
-    run = LoadRun(spec, factory, binding, rate, seconds, tuple(obligations(spec)), sessions, grace, seed, progress,
+    run = LoadRun(spec, factory, binding, rate, seconds, tuple(obligation_ids(spec)), sessions, grace, seed, progress,
                   source, observe)
     try:
         run.warm(int(rate * 0.02) + 1)
