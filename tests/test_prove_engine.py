@@ -173,3 +173,15 @@ def test_the_prover_has_a_bound_exactly_where_structure_lists_a_type_obligation(
             assert (bound is not None) == has_bounds(t, members=True), f"{spec.name}: {path}"
             checked += 1
     assert checked > 20
+
+
+ACC = ("spec Acc\nstate {\n  x: int\n  y: int\n}\ninit {\n  x := 0\n  y := 0\n}\ninvariant A-1: x >= 0\n"
+       "action step() {\n  y := y + 1\n  x := x + y\n}\n")
+
+
+def test_the_overall_time_budget_ends_the_phases_after_induction_with_an_unknown_that_says_so():
+    s = spec(ACC)
+    unbounded = {r.id: r for r in prove(s, explore_size=-1, infer_budget=0).invariants}["A-1"]
+    assert unbounded.verdict is Verdict.PROVED and unbounded.method == "strengthened"
+    spent = {r.id: r for r in prove(s, explore_size=-1, infer_budget=0, time_budget=0.001).invariants}["A-1"]
+    assert spent.verdict is Verdict.UNKNOWN and "the overall time budget of 0.001 s ran out" in spent.reason

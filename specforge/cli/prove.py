@@ -17,7 +17,8 @@ from .common import EXIT_CODES_HELP, ExitCode, Progress, exit_code, print_diagno
 @click.option("--depth", type=click.IntRange(0, 1000), default=10, show_default=True,
               help="How many steps the search for a violating run explores.")
 @click.option("--timeout", type=click.FloatRange(0.1, 86400), default=10.0, show_default=True,
-              help="Seconds the solver may spend on each obligation; past it the verdict is unknown.")
+              help="Seconds the solver may spend on each check (an obligation takes several); past it that check is "
+                   "undecided and, if nothing else decides the obligation, the verdict is unknown.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes that prove at once: one pool for the whole command, split by file and by action.")
 @click.option("--dask", metavar="ADDRESS", default=None,
@@ -41,9 +42,12 @@ from .common import EXIT_CODES_HELP, ExitCode, Progress, exit_code, print_diagno
               help="Seconds the inference of supporting invariants may take per spec (0: no inference).")
 @click.option("--write-support", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the inferred supporting invariants the proofs use to this file, ready to paste.")
+@click.option("--time-budget", type=click.FloatRange(0, 86400), default=600.0, show_default=True,
+              help="Seconds the proof of one spec may take in all (0: no bound); what is left undecided when it "
+                   "runs out is unknown, saying so. --timeout bounds each solver check.")
 def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: int, dask: str | None,
           dask_timeout: float, explore_size: int, explore_states: int, no_explore: bool, no_cache: bool,
-          output: str | None, infer_budget: float, write_support: str | None) -> None:
+          output: str | None, infer_budget: float, write_support: str | None, time_budget: float) -> None:
     """Prove every invariant of each spec, or show a run that breaks it.
 
     \b
@@ -62,7 +66,8 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
 
     # a cached report is text: the inferred invariants to write need the run itself
     whole = None if no_cache or write_support else report_key(
-        files, ("prove", fmt, depth, timeout, -1 if no_explore else explore_size, explore_states, infer_budget))
+        files, ("prove", fmt, depth, timeout, -1 if no_explore else explore_size, explore_states, infer_budget,
+                time_budget))
     if whole is not None:
         hit = ReportCache().get(whole)
         if hit is not None:
@@ -85,7 +90,8 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
     executor = _executor(jobs, dask, dask_timeout)
     # several files: one task each on the shared pool; one file: its actions are the tasks
     explore = -1 if no_explore else explore_size
-    by_file = (_by_file(executor, loaded, depth, timeout, not no_cache, explore, explore_states, infer_budget)
+    by_file = (_by_file(executor, loaded, depth, timeout, not no_cache, explore, explore_states, infer_budget,
+                        time_budget or None)
                if executor and len(loaded) > 1 else None)
     with open_cache(not no_cache) as cache, _shutdown(executor):
         for i, r in enumerate(loaded):
@@ -93,7 +99,7 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
                 reports.append(by_file[i].result() if by_file else
                                prove_spec(r.spec, depth, timeout, progress=progress, cache=cache, executor=executor,
                                           explore_size=explore, explore_states=explore_states,
-                                          infer_budget=infer_budget))
+                                          infer_budget=infer_budget, time_budget=time_budget or None))
             except Unsupported as e:
                 progress.done()
                 print_diagnostics([Diagnostic.error("SF301", str(p), r.path, getattr(p.node, "span", None))
@@ -156,13 +162,13 @@ def _executor(jobs: int, dask: str | None, wait: float = 30.0):
 
 
 def _by_file(executor, loaded, depth: int, timeout: float, cache: bool, explore_size: int,
-             explore_states: int, infer_budget: float) -> list:
+             explore_states: int, infer_budget: float, time_budget: float | None) -> list:
     import pickle
 
     from ..prove.engine import prove_remote
 
     return [executor.submit(prove_remote, pickle.dumps(r.spec), depth, timeout, cache, explore_size, explore_states,
-                            infer_budget)
+                            infer_budget, time_budget)
             for r in loaded]
 
 

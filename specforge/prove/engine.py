@@ -151,14 +151,14 @@ def _remote_check(key: str, payload: bytes, depth: int, timeout: float,
 
 def prove_remote(payload: bytes, depth: int, timeout: float, use_cache: bool,
                  explore_size: int = DEFAULT_EXPLORE_SIZE, explore_states: int = DEFAULT_EXPLORE_STATES,
-                 infer_budget: float = DEFAULT_INFER_BUDGET) -> ProofReport:
+                 infer_budget: float = DEFAULT_INFER_BUDGET, time_budget: float | None = None) -> ProofReport:
     """One whole spec, proved where an executor runs it (a command with several files gives each worker
     whole files); the worker opens the result cache itself."""
     from .cache import open_cache
 
     with open_cache(use_cache) as cache:
         return Prover(pickle.loads(payload), depth, timeout, cache=cache, explore_size=explore_size,
-                      explore_states=explore_states, infer_budget=infer_budget).run()
+                      explore_states=explore_states, infer_budget=infer_budget, time_budget=time_budget).run()
 
 
 def process_pool(jobs: int) -> ProcessPoolExecutor:
@@ -185,8 +185,13 @@ class Prover:
     def __init__(self, spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
                  progress: Callable[[str], None] | None = None, cache: Cache | None = None, jobs: int = 1,
                  executor: Executor | None = None, explore_size: int = DEFAULT_EXPLORE_SIZE,
-                 explore_states: int = DEFAULT_EXPLORE_STATES, infer_budget: float = DEFAULT_INFER_BUDGET):
+                 explore_states: int = DEFAULT_EXPLORE_STATES, infer_budget: float = DEFAULT_INFER_BUDGET,
+                 time_budget: float | None = None):
         self.spec = spec
+        # the whole run's bound: solver checks get at most what is left of it, and the phases after
+        # induction are skipped once it is spent (their obligations end unknown, saying so)
+        self.deadline = time.monotonic() + time_budget if time_budget else None
+        self.time_budget = time_budget
         self.explore_size = explore_size  # the explicit search's largest set size; -1: no explicit search
         self.explore_states = explore_states
         self.depth = depth
@@ -292,9 +297,16 @@ class Prover:
         d = defined.init(self.enc)
         return z3.Not(d.formula()), lambda m: f"`init` has no meaning: {_first_broken(d, m)}"
 
+    def late(self) -> bool:
+        """Whether the overall time budget is spent."""
+        return self.deadline is not None and time.monotonic() >= self.deadline
+
     def solver(self) -> z3.Solver:
         s = z3.Solver()
-        s.set("timeout", self.timeout_ms)
+        timeout = self.timeout_ms
+        if self.deadline is not None:
+            timeout = max(1, min(timeout, int((self.deadline - time.monotonic()) * 1000)))
+        s.set("timeout", timeout)
         background = self.enc.background()
         if background and self.enc.world is None:
             # The sums' axioms quantify over arrays: z3's model search (MBQI) rarely ends on them, and a
@@ -315,6 +327,9 @@ class Prover:
         traces: dict[str, Run] = {}
         proved = self._houdini(status)
         open_ids = [t.id for t in self.targets if t.id not in proved]
+        if self.late():
+            self._out_of_time(open_ids, status)
+            open_ids = []
         exhausted = self._exhaust(open_ids, status, traces) if open_ids else {}
         proved |= set(exhausted)
         open_ids = [tid for tid in open_ids if tid not in proved and tid not in traces]
@@ -324,10 +339,16 @@ class Prover:
         if open_ids:
             proved = self._infer(status, proved, open_ids) | set(exhausted)
             open_ids = [tid for tid in open_ids if tid not in proved]
+        if open_ids and self.late():
+            self._out_of_time(open_ids, status)
+            open_ids = []
         traces.update(self._bmc(open_ids, status) if open_ids else {})
         strengthened: dict[str, str] = {}
         for t in self.targets:
             if t.id in proved or t.id in traces or status[t.id].init is False or t.kind == "inferred":
+                continue
+            if self.late():
+                self._out_of_time([t.id], status)
                 continue
             self.progress(f"searching for a strengthening of {t.id}")
             known = [x for x in self.targets if x.id in proved]
@@ -343,7 +364,8 @@ class Prover:
             elif status[t.id].reason is None:
                 status[t.id].reason = (f"not inductive, no violation within {self.depth} step{'' if self.depth == 1 else 's'}, "
                                        "and no strengthening found")
-        self._sanity(proved)
+        if not self.late():
+            self._sanity(proved)
         if self._own_pool and self.executor is not None:
             self.executor.shutdown()
             self.executor = None
@@ -351,6 +373,11 @@ class Prover:
                    if t.kind != "inferred"]
         return ProofReport(self.spec.name, self.spec.file, results, self.findings, self.depth,
                            int((time.perf_counter() - started) * 1000), self._inferred(status, results))
+
+    def _out_of_time(self, ids: list[str], status: dict[str, _Status]) -> None:
+        for tid in ids:
+            if status[tid].reason is None or "timed out" in status[tid].reason:
+                status[tid].reason = f"the overall time budget of {self.time_budget:g} s ran out before it was decided"
 
     # ---- 1. consistency -------------------------------------------------------------------------------
 
@@ -1135,8 +1162,9 @@ def _reason(s: z3.Solver, when: str) -> str:
 def prove(spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
           progress: Callable[[str], None] | None = None, cache: Cache | None = None,
           jobs: int = 1, executor: Executor | None = None, explore_size: int = DEFAULT_EXPLORE_SIZE,
-          explore_states: int = DEFAULT_EXPLORE_STATES, infer_budget: float = DEFAULT_INFER_BUDGET) -> ProofReport:
-    """Decide every invariant of `spec`. `executor` (any `concurrent.futures.Executor`: a process pool
+          explore_states: int = DEFAULT_EXPLORE_STATES, infer_budget: float = DEFAULT_INFER_BUDGET,
+          time_budget: float | None = None) -> ProofReport:
+    """Decide every invariant of `spec` (within `time_budget` seconds in all, when given). `executor` (any `concurrent.futures.Executor`: a process pool
     shared by a whole command, a Dask cluster's) runs the induction checks, one task per action;
     without one, `jobs > 1` starts a process pool for this spec alone. `explore_size` is the largest
     set size of the explicit-state engine's small worlds (-1: no explicit-state engine), and
@@ -1144,7 +1172,7 @@ def prove(spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TI
     invariants may take (0: none)."""
     try:
         return Prover(spec, depth, timeout, progress, cache, jobs, executor, explore_size, explore_states,
-                      infer_budget).run()
+                      infer_budget, time_budget).run()
     except Unsupported as first:  # the first construct the prover met: report every one (SF301)
         raise UnsupportedSpec(unsupported(spec) or first.problems) from None
 
