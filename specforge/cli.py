@@ -222,10 +222,12 @@ def _count(n: int, word: str) -> str:
 
 # Thin command modules: each imports its back end only when it runs.
 from .cli_gen_tests import gen_tests  # noqa: E402
+from .cli_lsp import lsp  # noqa: E402
 from .tla_cli import export_tla  # noqa: E402
 
 main.add_command(gen_tests)
 main.add_command(export_tla)
+main.add_command(lsp)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 import z3
 
 from .. import ir
-from .cache import Cache, Digests, NoCache
+from .cache import Cache, Digests, NoCache, record_verdicts
 from .encode import Encoder, Env, Unsupported
 from .model import Renderer
 from .result import (
@@ -205,8 +205,10 @@ class Prover:
         if self._pool is not None:
             self._pool.shutdown()
         results = [self._result(t, status[t.id], proved, traces, strengthened) for t in self.targets]
-        return ProofReport(self.spec.name, self.spec.file, results, self.findings, self.depth,
-                           int((time.perf_counter() - started) * 1000))
+        report = ProofReport(self.spec.name, self.spec.file, results, self.findings, self.depth,
+                             int((time.perf_counter() - started) * 1000))
+        record_verdicts(self.cache, self.spec, report)
+        return report
 
     # ---- 1. consistency -------------------------------------------------------------------------------
 
