@@ -16,7 +16,7 @@ def lsp(stdio: bool) -> None:
     Needs the `lsp` extra: python -m pip install 'specforge[lsp]'.
     See docs/editor.md for VS Code and other editors."""
     try:
-        from .lsp.server import serve
+        from ..lsp.server import serve
     except ImportError as e:
         click.echo(f"specforge: the language server needs pygls ({e.name} is missing)\n"
                    "  = help: python -m pip install 'specforge[lsp]'", err=True)
