@@ -37,8 +37,9 @@ from .gen_tests import gen_tests  # noqa: E402
 from .lsp import lsp  # noqa: E402
 from .prove import prove  # noqa: E402
 from .schema import schema  # noqa: E402
+from .watch import watch  # noqa: E402
 
-for _command in (check, prove, schema, gen_tests, export_tla, lsp):
+for _command in (check, prove, schema, gen_tests, export_tla, lsp, watch):
     main.add_command(_command)
 
 __all__ = ["EXIT_CODES_HELP", "ExitCode", "main"]

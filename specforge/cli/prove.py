@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from .common import EXIT_CODES_HELP, ExitCode, Progress, exit_code, print_diagnostics_text
+from .common import EXIT_CODES_HELP, ExitCode, Progress, exit_code, print_diagnostics_text, prover_failure
 
 
 @click.command(epilog=EXIT_CODES_HELP)
@@ -17,7 +17,8 @@ from .common import EXIT_CODES_HELP, ExitCode, Progress, exit_code, print_diagno
 @click.option("--depth", type=click.IntRange(0, 1000), default=10, show_default=True,
               help="How many steps the search for a violating run explores.")
 @click.option("--timeout", type=click.FloatRange(0.1, 86400), default=10.0, show_default=True,
-              help="Seconds the solver may spend on each obligation; past it the verdict is unknown.")
+              help="Seconds z3 may spend on each solver check (an obligation takes several, so a run may "
+                   "take much longer); a check that runs out leaves its obligation unknown.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Discharge proof obligations in this many parallel processes.")
 @click.option("--no-cache", is_flag=True,
@@ -43,10 +44,8 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
     if any(not r.ok for r in loaded):
         print_diagnostics_text(loaded, stream=sys.stderr)
         sys.exit(exit_code(loaded))
-    from ..diagnostics import Diagnostic
     from ..prove import prove as prove_spec
     from ..prove.cache import open_cache
-    from ..prove.encode import Unsupported
     from ..report import RENDERERS
 
     progress = Progress()
@@ -55,16 +54,11 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
         for r in loaded:
             try:
                 reports.append(prove_spec(r.spec, depth, timeout, progress=progress, cache=cache, jobs=jobs))
-            except Unsupported as e:
+            except Exception as e:  # a message, never a traceback
                 progress.done()
-                diag = Diagnostic.error("SF301", str(e), r.path, getattr(e.node, "span", None))
-                click.echo(diag.render(r.source), err=True)
-                sys.exit(ExitCode.SPEC_ERRORS)
-            except Exception as e:  # the safety net: a message, never a traceback
-                progress.done()
-                click.echo(f"{r.path}: error[SF399]: internal error in the prover: {type(e).__name__}: {e}\n"
-                           "  = help: please report it with the spec that triggers it", err=True)
-                sys.exit(ExitCode.USAGE)
+                message, code = prover_failure(r, e)
+                click.echo(message, err=True)
+                sys.exit(code)
     progress.done()
     rendered = RENDERERS[fmt](reports)
     if output:
