@@ -23,7 +23,8 @@ from .common import EXIT_CODES_HELP, ExitCode, Progress, exit_code, print_diagno
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Discharge proof obligations in this many parallel processes.")
 @click.option("--no-cache", is_flag=True,
-              help="Ignore and do not update the result cache (~/.cache/specforge; SPECFORGE_CACHE_DIR moves it).")
+              help="Ignore and do not update the result caches (whole reports and single obligations, in "
+                   "~/.cache/specforge; SPECFORGE_CACHE_DIR moves them).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the report to this file instead of standard output.")
 def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: int, no_cache: bool,
@@ -37,10 +38,19 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
       unknown   neither within the depth and time limit (the reason is shown)
     MUST invariants decide the exit code; SHOULD ones are warnings, MAY ones notes.
     """
-    from ..frontend import load
-
     if output is not None and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
         raise click.BadParameter(f"the directory of {output} does not exist", param_hint="--output")
+    from ..reportcache import ReportCache
+    from ..reportcache import key as report_key
+
+    whole = None if no_cache else report_key(files, ("prove", fmt, depth, timeout))
+    if whole is not None:
+        hit = ReportCache().get(whole)
+        if hit is not None:
+            _emit(hit[0], output)
+            sys.exit(hit[1])
+    from ..frontend import load
+
     loaded = [load(f) for f in files]
     if any(not r.ok for r in loaded):
         print_diagnostics_text(loaded, stream=sys.stderr)
@@ -62,6 +72,14 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
                 sys.exit(code)
     progress.done()
     rendered = RENDERERS[fmt](reports)
+    code = ExitCode.DOES_NOT_HOLD if any(r.must_fails for r in reports) else ExitCode.OK
+    if whole is not None and not any(res.verdict.value == "unknown" for r in reports for res in r.invariants):
+        ReportCache().put(whole, rendered, int(code))  # an unknown may be decided by a later run: never stored
+    _emit(rendered, output)
+    sys.exit(code)
+
+
+def _emit(rendered: str, output: str | None) -> None:
     if output:
         try:
             with open(output, "w", encoding="utf-8") as fh:
@@ -71,4 +89,3 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
             sys.exit(ExitCode.USAGE)
     else:
         click.echo(rendered, nl=False)
-    sys.exit(ExitCode.DOES_NOT_HOLD if any(r.must_fails for r in reports) else ExitCode.OK)
