@@ -138,6 +138,9 @@ BROKEN = BANK.replace('"The account is never overdrawn":\n  balance >= 0',
                       '"Never overdrawn 🙂": balanse >= 0')
 
 
+OVERDRAWN = BANK.replace("  requires amount <= balance else InsufficientFunds\n", "")
+
+
 def test_an_error_is_published_on_open_at_its_utf16_position_and_cleared_when_fixed(tmp_path):
     async def body(editor):
         opened = await editor.open("bank.sf", BROKEN)
@@ -195,6 +198,30 @@ def test_hover_shows_the_last_verdict_from_a_report_file_next_to_the_spec(tmp_pa
         return await editor.hover("bank.sf", *at(BANK, "BANK-1"))
 
     assert "last verdict: **proved**, from bank.prove.json" in session(tmp_path, body)
+
+
+def test_hover_shows_the_verdict_a_command_line_prove_recorded_and_forgets_it_when_the_invariant_changes(
+        tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from specforge.cli import main
+
+    spec = tmp_path / "bank.sf"
+    spec.write_text(OVERDRAWN, encoding="utf-8")
+    monkeypatch.setenv("SPECFORGE_CACHE_DIR", str(tmp_path / "cache"))  # the server's cache (see session)
+    assert CliRunner().invoke(main, ["prove", str(spec)]).exit_code == 3
+    edited = OVERDRAWN.replace("balance >= 0", "balance >= -1")
+
+    async def body(editor):
+        moved = "# moved down a line\n" + OVERDRAWN
+        await editor.open("bank.sf", moved)
+        recorded = await editor.hover("bank.sf", *at(moved, "BANK-1", offset=1))
+        await editor.change("bank.sf", edited)
+        return recorded, await editor.hover("bank.sf", *at(edited, "BANK-1"))
+
+    recorded, after_edit = session(tmp_path, body)
+    assert "last verdict: **violated** (violated after 1 step), from the prove cache (depth 10)" in recorded
+    assert "last verdict: not yet proved" in after_edit
 
 
 def test_hover_on_a_constant_shows_its_declaration(tmp_path):
@@ -275,9 +302,6 @@ def test_completion_after_a_number_offers_units_and_after_an_enum_its_values(tmp
 
 
 # ---- the prove command ----------------------------------------------------------------------------------
-
-OVERDRAWN = BANK.replace("  requires amount <= balance else InsufficientFunds\n", "")
-
 
 def test_the_prove_command_proves_the_invariant_under_the_cursor_and_hover_then_shows_it(tmp_path):
     async def body(editor):
