@@ -182,6 +182,15 @@ def test_hover_on_an_invariant_shows_its_text_level_and_that_it_is_not_yet_prove
     assert "last verdict: not yet proved" in text
 
 
+def test_hover_on_an_invariant_of_a_spec_with_errors_says_there_is_no_verdict(tmp_path):
+    async def body(editor):
+        await editor.open("bank.sf", BROKEN)
+        return await editor.hover("bank.sf", *at(BROKEN, "BANK-2"))
+
+    text = session(tmp_path, body)
+    assert "**invariant BANK-2** · MUST" in text and "last verdict: none while the spec has errors" in text
+
+
 def test_hover_shows_the_last_verdict_from_a_report_file_next_to_the_spec(tmp_path):
     from click.testing import CliRunner
 
@@ -390,3 +399,12 @@ def test_an_unchanged_document_is_analysed_once():
     first = documents.get("file:///once.sf", BANK, "once.sf")
     assert documents.get("file:///once.sf", BANK, "once.sf") is first and documents.analysed == 1
     assert documents.get("file:///once.sf", BANK + "\n", "once.sf") is not first and documents.analysed == 2
+
+
+def test_without_pygls_the_command_says_which_extra_to_install():
+    import subprocess
+
+    code = "import sys; sys.modules['pygls'] = None; from specforge.cli import main; main(['lsp'])"
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2
+    assert "the language server needs pygls" in done.stderr and "pip install 'specforge[lsp]'" in done.stderr

@@ -134,7 +134,8 @@ def _hover_text(server: SpecServer, uri: str, a: Analysis, line: int, column: in
     if inv is not None:
         symbol = a.index.invariant_symbols[inv.id]
         head = f"**invariant {inv.id}** · {inv.level.value}" + (f" · {inv.description}" if inv.description else "")
-        verdict = describe(server.last_verdict(uri, a, inv.id))
+        verdict = describe(server.last_verdict(uri, a, inv.id)) if a.loaded.ok else \
+            "last verdict: none while the spec has errors"
         return f"{head}\n\n```specforge\n{a.declaration_text(symbol)}\n```\n\n{verdict}"
     symbols = a.definitions(line, column)
     if not symbols:
