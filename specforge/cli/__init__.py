@@ -32,6 +32,7 @@ def main() -> None:
 
 # One module per command, each importing its back end only when it runs.
 from .check import check  # noqa: E402
+from .diff import diff  # noqa: E402
 from .export_tla import export_tla  # noqa: E402
 from .gen_tests import gen_tests  # noqa: E402
 from .lsp import lsp  # noqa: E402
@@ -39,7 +40,7 @@ from .prove import prove  # noqa: E402
 from .schema import schema  # noqa: E402
 from .watch import watch  # noqa: E402
 
-for _command in (check, prove, schema, gen_tests, export_tla, lsp, watch):
+for _command in (check, prove, schema, gen_tests, export_tla, diff, lsp, watch):
     main.add_command(_command)
 
 __all__ = ["EXIT_CODES_HELP", "ExitCode", "main"]

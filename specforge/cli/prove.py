@@ -21,13 +21,19 @@ from .common import EXIT_CODES_HELP, ExitCode, Progress, exit_code, print_diagno
               help="Seconds z3 may spend on each solver check (an obligation takes several, so a run may "
                    "take much longer); a check that runs out leaves its obligation unknown.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Discharge proof obligations in this many parallel processes.")
+              help="Processes that prove at once: one pool for the whole command, split by file and by action.")
+@click.option("--dask", metavar="ADDRESS", default=None,
+              help="Run the proof obligations on a Dask cluster (e.g. tcp://scheduler:8786) instead of local "
+                   "processes; needs specforge[dask].")
+@click.option("--dask-timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True,
+              help="Seconds to wait for the Dask scheduler to answer.")
 @click.option("--no-cache", is_flag=True,
               help="Ignore and do not update the result caches (whole reports and single obligations, in "
                    "~/.cache/specforge; SPECFORGE_CACHE_DIR moves them).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the report to this file instead of standard output.")
-def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: int, no_cache: bool,
+def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: int, dask: str | None,
+          dask_timeout: float, no_cache: bool,
           output: str | None) -> None:
     """Prove every invariant of each spec, or show a run that breaks it.
 
@@ -61,10 +67,14 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
 
     progress = Progress()
     reports = []
-    with open_cache(not no_cache) as cache:
-        for r in loaded:
+    executor = _executor(jobs, dask, dask_timeout)
+    # several files: one task each on the shared pool; one file: its actions are the tasks
+    by_file = _by_file(executor, loaded, depth, timeout, not no_cache) if executor and len(loaded) > 1 else None
+    with open_cache(not no_cache) as cache, _shutdown(executor):
+        for i, r in enumerate(loaded):
             try:
-                reports.append(prove_spec(r.spec, depth, timeout, progress=progress, cache=cache, jobs=jobs))
+                reports.append(by_file[i].result() if by_file else
+                               prove_spec(r.spec, depth, timeout, progress=progress, cache=cache, executor=executor))
             except Exception as e:  # a message, never a traceback
                 progress.done()
                 message, code = prover_failure(r, e)
@@ -89,3 +99,44 @@ def _emit(rendered: str, output: str | None) -> None:
             sys.exit(ExitCode.USAGE)
     else:
         click.echo(rendered, nl=False)
+
+
+def _executor(jobs: int, dask: str | None, wait: float = 30.0):
+    """The command's one executor: a Dask cluster's, a local process pool for --jobs N > 1, or none."""
+    if dask:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise click.UsageError("--dask needs the Dask extra: pip install 'specforge[dask]'") from None
+        try:
+            return Client(dask, timeout=wait).get_executor()
+        except (OSError, TimeoutError) as e:
+            raise click.UsageError(f"cannot reach the Dask scheduler at {dask}: {e}") from None
+    if jobs > 1:
+        from ..prove.engine import process_pool
+
+        return process_pool(jobs)
+    return None
+
+
+def _by_file(executor, loaded, depth: int, timeout: float, cache: bool) -> list:
+    import pickle
+
+    from ..prove.engine import prove_remote
+
+    return [executor.submit(prove_remote, pickle.dumps(r.spec), depth, timeout, cache) for r in loaded]
+
+
+class _shutdown:
+    def __init__(self, executor):
+        self.executor = executor
+
+    def __enter__(self):
+        return self.executor
+
+    def __exit__(self, *exc) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
+            client = getattr(self.executor, "_client", None)
+            if client is not None:
+                client.close()

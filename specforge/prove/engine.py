@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import z3
@@ -104,37 +105,63 @@ class Outcome:
     seconds: float
 
 
-def _chunks(items: list[str], jobs: int) -> list[list[str]]:
-    """Split one action's targets so that every worker gets a share."""
-    if jobs <= 1 or len(items) < 2 * jobs:
+def _chunks(items: list[str], pieces: int) -> list[list[str]]:
+    """One action's targets in `pieces` shares (each share opens a solver with every hypothesis, so
+    an action is cut only when there are fewer actions than workers)."""
+    if pieces <= 1 or len(items) < 2 * pieces:
         return [items]
-    size = -(-len(items) // (2 * jobs))
+    size = -(-len(items) // pieces)
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-_WORKER: Prover | None = None
+_PROVERS: dict[str, Prover] = {}  # in a worker: one Prover per spec it has been sent, built once
 
 
-def _worker_init(spec: ir.Spec, depth: int, timeout: float) -> None:
-    global _WORKER
-    _WORKER = Prover(spec, depth, timeout)
+def _remote_check(key: str, payload: bytes, depth: int, timeout: float,
+                  task: tuple[str, list[str], list[str]]) -> list[Outcome]:
+    """One action's checks, in whatever process or machine an executor runs it: z3 objects do not
+    pickle, so the worker rebuilds the prover from the IR the first time it sees a spec."""
+    prover = _PROVERS.get(key)
+    if prover is None:
+        if len(_PROVERS) >= 8:
+            _PROVERS.clear()
+        prover = _PROVERS[key] = Prover(pickle.loads(payload), depth, timeout)
+    return prover.check_action(*task)
 
 
-def _worker_check(task: tuple[str, list[str], list[str]]) -> list[Outcome]:
-    assert _WORKER is not None
-    return _WORKER.check_action(*task)
+def prove_remote(payload: bytes, depth: int, timeout: float, use_cache: bool) -> ProofReport:
+    """One whole spec, proved where an executor runs it (a command with several files gives each worker
+    whole files); the worker opens the result cache itself."""
+    from .cache import open_cache
+
+    with open_cache(use_cache) as cache:
+        return Prover(pickle.loads(payload), depth, timeout, cache=cache).run()
 
 
-def _pool(prover: Prover) -> ProcessPoolExecutor:
-    # fork where there is one: the workers start with everything imported
+def process_pool(jobs: int) -> ProcessPoolExecutor:
+    """The default executor of `--jobs N`: N local processes, forked where the platform can (the workers
+    start with everything imported)."""
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() and os.name == "posix" else "spawn"
-    return ProcessPoolExecutor(max_workers=prover.jobs, mp_context=multiprocessing.get_context(method),
-                               initializer=_worker_init, initargs=(prover.spec, prover.depth, prover.timeout))
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method))
+
+
+def workers(executor: Executor) -> int:
+    """How many tasks an executor runs at once, as far as it says (a Dask executor: its cluster's threads)."""
+    n = getattr(executor, "_max_workers", None)
+    if n is None:
+        client = getattr(executor, "_client", None)
+        if client is not None:
+            try:
+                n = sum(client.nthreads().values())
+            except Exception:
+                n = None
+    return max(1, n or 2)
 
 
 class Prover:
     def __init__(self, spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
-                 progress: Callable[[str], None] | None = None, cache: Cache | None = None, jobs: int = 1):
+                 progress: Callable[[str], None] | None = None, cache: Cache | None = None, jobs: int = 1,
+                 executor: Executor | None = None):
         self.spec = spec
         self.depth = depth
         self.timeout = timeout
@@ -142,6 +169,11 @@ class Prover:
         self.progress = progress or (lambda message: None)
         self.cache = cache or NoCache()
         self.jobs = jobs
+        # `executor` is the caller's (one pool for a whole command, or a Dask cluster); with only `jobs`
+        # the prover starts a pool of its own when it first has enough work for one
+        self.executor = executor
+        self._own_pool = executor is None and jobs > 1
+        self._payload: tuple[str, bytes] | None = None
         self.enc = Encoder(spec)
         self.render = Renderer(self.enc)
         self.targets = self._targets()
@@ -149,7 +181,6 @@ class Prover:
         self.actions = {a.name: a for a in spec.actions}
         self.digests = Digests(spec, depth)
         self.findings: list[Finding] = []
-        self._pool: ProcessPoolExecutor | None = None
 
     # ---- setup ----------------------------------------------------------------------------
 
@@ -203,8 +234,9 @@ class Prover:
                 status[t.id].reason = (f"not inductive, no violation within {self.depth} steps, "
                                        "and no strengthening found")
         self._sanity(proved)
-        if self._pool is not None:
-            self._pool.shutdown()
+        if self._own_pool and self.executor is not None:
+            self.executor.shutdown()
+            self.executor = None
         results = [self._result(t, status[t.id], proved, traces, strengthened) for t in self.targets]
         report = ProofReport(self.spec.name, self.spec.file, results, self.findings, self.depth,
                              int((time.perf_counter() - started) * 1000))
@@ -335,7 +367,8 @@ class Prover:
                 core = sorted(by_digest[c] for c in cached["core"] if c in by_digest)
                 cti = CounterexampleToInduction(**cached["cti"]) if cached["cti"] else None
                 outcomes[tid].append(Outcome(tid, action.name, cached["preserved"], core, cti, None, 0.0))
-        tasks = [(name, candidates, chunk) for name, tids in todo.items() for chunk in _chunks(tids, self.jobs)]
+        pieces = -(-self.parallelism // max(1, len(todo)))
+        tasks = [(name, candidates, chunk) for name, tids in todo.items() for chunk in _chunks(tids, pieces)]
         results = self._map(tasks)
         for result in results:
             for o in result:
@@ -346,13 +379,24 @@ class Prover:
                         "cti": asdict(o.cti) if o.cti else None})
         return outcomes
 
+    @property
+    def parallelism(self) -> int:
+        if self.executor is not None:
+            return workers(self.executor)
+        return self.jobs
+
     def _map(self, tasks: list[tuple[str, list[str], list[str]]]) -> list[list[Outcome]]:
         size = sum(len(t[2]) for t in tasks)
-        if self.jobs <= 1 or size < PARALLEL_THRESHOLD or len(tasks) < 2:
+        if self.parallelism <= 1 or size < PARALLEL_THRESHOLD or len(tasks) < 2:
             return [self.check_action(*task) for task in tasks]
-        if self._pool is None:
-            self._pool = _pool(self)
-        return list(self._pool.map(_worker_check, tasks))
+        if self.executor is None:
+            self.executor = process_pool(self.jobs)
+        if self._payload is None:
+            self._payload = (self.digests.key("spec", self.timeout), pickle.dumps(self.spec))
+        key, payload = self._payload
+        futures = [self.executor.submit(_remote_check, key, payload, self.depth, self.timeout, task)
+                   for task in tasks]
+        return [f.result() for f in futures]
 
     def check_action(self, action_name: str, candidates: list[str], targets: list[str]) -> list[Outcome]:
         """One solver for one action, with the candidates as tracked hypotheses; a check per target."""
@@ -738,8 +782,11 @@ def _reason(s: z3.Solver, when: str) -> str:
 
 def prove(spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
           progress: Callable[[str], None] | None = None, cache: Cache | None = None,
-          jobs: int = 1) -> ProofReport:
-    return Prover(spec, depth, timeout, progress, cache, jobs).run()
+          jobs: int = 1, executor: Executor | None = None) -> ProofReport:
+    """Decide every invariant of `spec`. `executor` (any `concurrent.futures.Executor`: a process pool
+    shared by a whole command, a Dask cluster's) runs the induction checks, one task per action;
+    without one, `jobs > 1` starts a process pool for this spec alone."""
+    return Prover(spec, depth, timeout, progress, cache, jobs, executor).run()
 
 
 __all__ = ["DEFAULT_DEPTH", "DEFAULT_TIMEOUT", "Env", "Prover", "Unsupported", "prove"]
