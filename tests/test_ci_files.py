@@ -100,6 +100,42 @@ def test_the_last_step_fails_the_job_with_provess_exit_code(tmp_path, bin_dir):
                     {"CODE": "3"}).returncode == 3
 
 
+def git(cwd, *args: str) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.org"}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_the_diff_step_adds_what_a_changed_spec_guarantees_less_to_the_comment(tmp_path, bin_dir):
+    origin = tmp_path / "origin"
+    (origin / "specs").mkdir(parents=True)
+    (origin / "specs" / "bank.sf").write_text(BANK, encoding="utf-8")
+    (origin / "specs" / "order.sf").write_text((ROOT / "examples" / "order.sf").read_text(encoding="utf-8"))
+    git(origin, "init", "-q")
+    git(origin, "add", ".")
+    git(origin, "commit", "-q", "-m", "base")
+    base = git(origin, "rev-parse", "HEAD")
+    work = tmp_path / "work"
+    git(tmp_path, "clone", "-q", str(origin), str(work))
+    (work / "specs" / "bank.sf").write_text(OVERDRAWN, encoding="utf-8")
+    (work / "specs" / "new.sf").write_text(BANK, encoding="utf-8")  # not at the base: nothing to compare
+    (work / "specforge-summary.md").write_text("### specforge prove: 1 MUST invariant(s) not proved\n")
+    done = run_step("Compare the changed specs with the base", work, bin_dir, {"SPECS": "specs/*.sf", "BASE": base})
+    assert done.returncode == 0, done.stderr
+    summary = (work / "specforge-summary.md").read_text(encoding="utf-8")
+    assert "### What the changed specs guarantee now" in summary
+    assert "specforge diff `specs/bank.sf" in summary and "failure mode InsufficientFunds of `withdraw` dropped" in summary
+    assert "order.sf" not in summary and "new.sf" not in summary  # unchanged, and new
+
+
+def test_the_diff_step_only_warns_when_the_base_cannot_be_fetched(tmp_path, bin_dir):
+    git(tmp_path, "init", "-q")
+    (tmp_path / "specforge-summary.md").write_text("### s\n")
+    done = run_step("Compare the changed specs with the base", tmp_path, bin_dir, {"SPECS": "*.sf", "BASE": "0" * 40})
+    assert done.returncode == 0 and "::warning::cannot fetch the base commit" in done.stdout
+    assert (tmp_path / "specforge-summary.md").read_text() == "### s\n"
+
+
 FAKE_GH = """#!/bin/sh
 echo "$@" >> "{log}"
 case "$*" in
