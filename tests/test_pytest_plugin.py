@@ -123,9 +123,11 @@ def test_an_implementation_that_cannot_be_imported_is_named_with_the_fix(pyteste
                                  "*= help: put its folder on pytest's `pythonpath` ini option"])
 
 
-def test_an_unknown_key_in_the_settings_is_a_usage_error(pytester):
+def test_an_unknown_key_in_the_settings_is_a_usage_error_once_the_plugin_is_asked_for(pytester):
     pytester.makefile(".sf", bank=BANK)
     pyproject(pytester, 'spec = ["bank.sf"]\n')
-    result = run(pytester)
+    pytester.makepyfile(test_other="def test_other():\n    pass\n")
+    assert run(pytester).ret == pytest.ExitCode.OK  # not asked for: the other tests run as before
+    result = run(pytester, "--specforge")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*?tool.specforge? has unknown keys ??spec??*"])
