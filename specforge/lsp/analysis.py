@@ -144,7 +144,8 @@ class Analysis:
 
     def completions(self, line: int, column: int) -> list[tuple[str, str]]:
         """(label, kind) for what may be typed at the position: after `Enum.` its members, after a
-        number a unit, elsewhere every name in scope, keyword, type and function."""
+        number a unit, elsewhere every name in scope, keyword, type and function (not invariant IDs:
+        no expression names one)."""
         before = self.source.line_text(line)[: column - 1]
         m = re.search(r"([A-Za-z_][A-Za-z0-9_]*)\s*\.\s*[A-Za-z0-9_]*$", before)
         if m:
@@ -154,7 +155,6 @@ class Analysis:
         if re.search(r"(?<![A-Za-z_])[0-9][0-9_]*(\.[0-9_]+)?\s+[A-Za-z]*$", before):
             return [(u, "unit") for u in units()]
         out = [(name, s.kind) for name, s in self.index.globals.items()]
-        out += [(name, "invariant") for name in self.index.invariants]
         out += [(name, "member") for name in self.index.members]
         action = self.enclosing_action(line, column)
         if action is not None:

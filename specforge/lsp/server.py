@@ -40,7 +40,6 @@ _COMPLETION_KIND = {
     "field": lsp.CompletionItemKind.Field,
     "action": lsp.CompletionItemKind.Function,
     "param": lsp.CompletionItemKind.Variable,
-    "invariant": lsp.CompletionItemKind.Reference,
     "error": lsp.CompletionItemKind.Event,
     "keyword": lsp.CompletionItemKind.Keyword,
     "type": lsp.CompletionItemKind.TypeParameter,
