@@ -356,6 +356,48 @@ def test_the_prove_command_stops_at_its_time_limit_with_unknown(tmp_path):
     assert took < 10
 
 
+FERMAT = """spec Fermat
+state {
+  x: int
+  y: int
+  z: int
+}
+init {
+  x := 1
+  y := 1
+  z := 1
+}
+invariant F MUST "no cube is the sum of two cubes": x * x * x + y * y * y != z * z * z
+action pick(a: int, b: int, c: int) {
+  requires a > 0 and b > 0 and c > 0 else Bad
+  x := a
+  y := b
+  z := c
+}
+"""
+
+
+def test_while_a_proof_runs_to_its_limit_the_server_keeps_answering(tmp_path):
+    # z3 cannot settle this nonlinear invariant: the proof runs until its time limit
+    async def body(editor):
+        await editor.open("fermat.sf", FERMAT)
+        started = time.monotonic()
+        proving = asyncio.ensure_future(editor.prove("fermat.sf", "F", 3))
+        await asyncio.sleep(0.5)
+        hover = await editor.hover("fermat.sf", *at(FERMAT, "x * x"))
+        answered = time.monotonic() - started
+        changed = await editor.change("fermat.sf", FERMAT.replace("!= z", "!= zz"))
+        done_before = proving.done()
+        result = await proving
+        return hover, answered, changed, done_before, result, time.monotonic() - started
+
+    hover, answered, changed, done_before, result, took = session(tmp_path, body)
+    assert hover.startswith("**state variable** `x`") and answered < 2.5
+    assert [d.code for d in changed.diagnostics] == ["SF201"] and not done_before
+    assert result == {**result, "id": "F", "verdict": "unknown", "detail": "the time limit of 3 s ran out"}
+    assert 3 <= took < 10
+
+
 # ---- speed ---------------------------------------------------------------------------------------------
 
 
