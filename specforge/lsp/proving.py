@@ -1,18 +1,20 @@
 """Prove from the editor: the whole spec, inside the server process, within a wall-clock limit.
 
 Invariants are proved together (one may be inductive only with another), so
-the command proves the spec and reports the invariant asked for. Every
-solver call is given only the time left before the deadline, and the run
-stops at the first call after it, so the limit holds to within one call's
-start-up. A run cut short gives no verdict at all (never a partial
-"proved"): the editor shows "unknown: the time limit ran out".
+the command proves the spec and reports the invariant asked for. The limit
+holds for the run as a whole: every solver made is given only the time left,
+the run stops at the next stage once the deadline has passed, and from the
+deadline on z3 is interrupted every 50 ms, so a check under way (on a solver
+made earlier, with more time) ends too. An interrupted check answers
+unknown, which never counts as a proof: a run cut short gives "unknown: the
+time limit ran out", never a partial "proved".
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .. import ir
 
@@ -22,6 +24,33 @@ _LOCK = threading.Lock()
 
 class TimeLimit(Exception):
     pass
+
+
+class _Interrupter:
+    """From the deadline until the run ends, interrupts z3 every 50 ms (z3 then answers unknown)."""
+
+    def __init__(self, deadline: float):
+        self.deadline = deadline
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        import z3
+
+        if self._stop.wait(max(0.0, self.deadline - time.monotonic())):
+            return
+        while True:
+            z3.main_ctx().interrupt()
+            if self._stop.wait(0.05):
+                return
 
 
 @dataclass(frozen=True)
@@ -73,15 +102,19 @@ def prove_invariant(spec: ir.Spec, invariant_id: str, limit: float, depth: int =
     from ..prove.cache import open_cache
 
     started = time.perf_counter()
+    out_of_time = Outcome(invariant_id, "unknown", f"the time limit of {limit:g} s ran out", 0)
     with _LOCK, open_cache(use_cache) as cache:
+        prover = _bounded_prover()(spec, depth, limit, cache)
         try:
-            report = _bounded_prover()(spec, depth, limit, cache).run()
+            with _Interrupter(prover.deadline):
+                report = prover.run()
         except TimeLimit:
-            return Outcome(invariant_id, "unknown", f"the time limit of {limit:g} s ran out",
-                           int((time.perf_counter() - started) * 1000))
+            return replace(out_of_time, time_ms=int((time.perf_counter() - started) * 1000))
     result = next(r for r in report.invariants if r.id == invariant_id)
+    if result.verdict.value == "unknown" and time.monotonic() > prover.deadline:
+        return replace(out_of_time, time_ms=report.time_ms)  # the interruption, not the problem, is the reason
     from .verdicts import detail_of
 
     detail = detail_of({"verdict": result.verdict.value, "method": result.method, "reason": result.reason,
-                      "supported_by": result.supported_by})
+                        "supported_by": result.supported_by})
     return Outcome(invariant_id, result.verdict.value, detail, report.time_ms)
