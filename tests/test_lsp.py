@@ -311,6 +311,30 @@ def test_completion_after_a_number_offers_units_and_after_an_enum_its_values(tmp
     assert members == {"open": "member", "closed": "member"}
 
 
+# ---- outline and code lenses ------------------------------------------------------------------------------
+
+
+def test_the_outline_lists_the_declarations_in_file_order_and_each_invariant_has_a_prove_lens(tmp_path):
+    async def body(editor):
+        await editor.open("bank.sf", BANK)
+        doc = lsp.TextDocumentIdentifier(editor.uri("bank.sf"))
+        symbols = await editor.client.text_document_document_symbol_async(lsp.DocumentSymbolParams(doc))
+        lenses = await editor.client.text_document_code_lens_async(lsp.CodeLensParams(doc))
+        return symbols, lenses
+
+    symbols, lenses = session(tmp_path, body)
+    assert [(s.name, s.kind) for s in symbols][:4] == [
+        ("MAX_WITHDRAWAL", lsp.SymbolKind.Constant), ("DAILY_LIMIT", lsp.SymbolKind.Constant),
+        ("MAX_BALANCE", lsp.SymbolKind.Constant), ("balance", lsp.SymbolKind.Variable)]
+    assert [s.name for s in symbols if s.kind == lsp.SymbolKind.Property] == ["BANK-1", "BANK-2", "BANK-3"]
+    assert [s.name for s in symbols if s.kind == lsp.SymbolKind.Function] == [
+        "deposit", "withdraw", "start_new_day", "freeze", "unfreeze"]
+    assert [(lens.command.command, lens.command.arguments[1]) for lens in lenses] == [
+        ("specforge.proveInvariant", "BANK-1"), ("specforge.proveInvariant", "BANK-2"),
+        ("specforge.proveInvariant", "BANK-3")]
+    assert lenses[0].range.start == lsp.Position(*at(BANK, "BANK-1"))
+
+
 # ---- the prove command ----------------------------------------------------------------------------------
 
 def test_the_prove_command_proves_the_invariant_under_the_cursor_and_hover_then_shows_it(tmp_path):

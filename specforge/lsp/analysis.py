@@ -166,6 +166,11 @@ class Analysis:
         seen: set[str] = set()
         return [c for c in out if not (c[0] in seen or seen.add(c[0]))]
 
+    def outline(self) -> list[Symbol]:
+        """The declarations in the order of the file, for an editor's outline."""
+        found = [*self.index.globals.values(), *self.index.invariant_symbols.values()]
+        return sorted(found, key=lambda s: (s.decl.line, s.decl.column))
+
     def enclosing_action(self, line: int, column: int) -> ir.Action | None:
         return next((a for a in self.index.actions if _contains(a.span, line, column)), None)
 

@@ -46,6 +46,14 @@ _COMPLETION_KIND = {
     "function": lsp.CompletionItemKind.Function,
     "unit": lsp.CompletionItemKind.Unit,
 }
+_SYMBOL_KIND = {
+    "const": lsp.SymbolKind.Constant,
+    "state": lsp.SymbolKind.Variable,
+    "set": lsp.SymbolKind.Class,
+    "enum": lsp.SymbolKind.Enum,
+    "action": lsp.SymbolKind.Function,
+    "invariant": lsp.SymbolKind.Property,
+}
 _KIND_WORD = {"state": "state variable", "member": "enum value", "param": "parameter", "bound": "bound variable",
               "field": "record field", "error": "error"}
 
@@ -188,6 +196,20 @@ def build_server() -> SpecServer:
         items = [lsp.CompletionItem(label, kind=_COMPLETION_KIND.get(kind), detail=kind)
                  for label, kind in a.completions(*ls.position(a, params.position))]
         return lsp.CompletionList(is_incomplete=False, items=items)
+
+    @server.feature(lsp.TEXT_DOCUMENT_DOCUMENT_SYMBOL)
+    def outline(ls: SpecServer, params: lsp.DocumentSymbolParams) -> list[lsp.DocumentSymbol]:
+        a = ls.analysis(params.text_document.uri)
+        return [lsp.DocumentSymbol(s.name, _SYMBOL_KIND[s.kind], ls.range(a, s.decl), ls.range(a, s.span),
+                                   detail=s.kind) for s in a.outline()]
+
+    @server.feature(lsp.TEXT_DOCUMENT_CODE_LENS)
+    def lenses(ls: SpecServer, params: lsp.CodeLensParams) -> list[lsp.CodeLens]:
+        """A "prove" link above each invariant (the editor runs the command when it is clicked)."""
+        uri = params.text_document.uri
+        a = ls.analysis(uri)
+        return [lsp.CodeLens(ls.range(a, s.span), lsp.Command("prove", PROVE_COMMAND, arguments=[uri, s.name]))
+                for s in a.index.invariant_symbols.values()]
 
     @server.thread()
     @server.command(PROVE_COMMAND)
