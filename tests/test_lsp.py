@@ -122,12 +122,13 @@ def at(text: str, needle: str, nth: int = 0, offset: int = 0) -> tuple[int, int]
 # ---- initialize ----------------------------------------------------------------------------------------
 
 
-def test_the_server_announces_hover_definition_completion_and_the_prove_command(tmp_path):
+def test_the_server_announces_hover_definition_completion_outline_lenses_and_the_prove_command(tmp_path):
     async def body(editor):
         return editor.capabilities
 
     caps = session(tmp_path, body)
     assert caps.hover_provider and caps.definition_provider and caps.completion_provider
+    assert caps.document_symbol_provider and caps.code_lens_provider
     assert list(caps.execute_command_provider.commands) == ["specforge.proveInvariant"]
 
 
