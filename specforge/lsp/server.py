@@ -110,7 +110,7 @@ class SpecServer(LanguageServer):
 
     # ---- verdicts ----------------------------------------------------------------------------------------
 
-    def last_verdict(self, uri: str, a: Analysis, invariant_id: str) -> LastVerdict | None:
+    def last_verdict(self, a: Analysis, invariant_id: str) -> LastVerdict | None:
         if a.verdicts is None:
             found: dict[str, LastVerdict] = {}
             if a.loaded.spec is not None:
@@ -118,8 +118,9 @@ class SpecServer(LanguageServer):
             if not found and a.loaded.spec is not None:
                 path = Path(a.source.path)
                 root = Path(self.workspace.root_path) if self.workspace.root_path else None
-                found = from_reports(a.loaded.spec.name, path,
-                                     report_candidates(path, list(self.options.get("reports", [])), root))
+                reports = self.options.get("reports")
+                configured = [str(r) for r in reports] if isinstance(reports, list) else []
+                found = from_reports(a.loaded.spec.name, path, report_candidates(path, configured, root))
             a.verdicts = found
         return a.verdicts.get(invariant_id)
 
@@ -136,12 +137,12 @@ class SpecServer(LanguageServer):
             a.verdicts = None  # read again: the run has just recorded its verdicts in the cache
 
 
-def _hover_text(server: SpecServer, uri: str, a: Analysis, line: int, column: int) -> str | None:
+def _hover_text(server: SpecServer, a: Analysis, line: int, column: int) -> str | None:
     inv = a.invariant_at(line, column)
     if inv is not None:
         symbol = a.index.invariant_symbols[inv.id]
         head = f"**invariant {inv.id}** · {inv.level.value}" + (f" · {inv.description}" if inv.description else "")
-        verdict = describe(server.last_verdict(uri, a, inv.id)) if a.loaded.ok else \
+        verdict = describe(server.last_verdict(a, inv.id)) if a.loaded.ok else \
             "last verdict: none while the spec has errors"
         return f"{head}\n\n```specforge\n{a.declaration_text(symbol)}\n```\n\n{verdict}"
     symbols = a.definitions(line, column)
@@ -181,7 +182,7 @@ def build_server() -> SpecServer:
     @server.feature(lsp.TEXT_DOCUMENT_HOVER)
     def hover(ls: SpecServer, params: lsp.HoverParams) -> lsp.Hover | None:
         a = ls.analysis(params.text_document.uri)
-        text = _hover_text(ls, params.text_document.uri, a, *ls.position(a, params.position))
+        text = _hover_text(ls, a, *ls.position(a, params.position))
         return lsp.Hover(lsp.MarkupContent(lsp.MarkupKind.Markdown, text)) if text else None
 
     @server.feature(lsp.TEXT_DOCUMENT_DEFINITION)
