@@ -30,7 +30,7 @@ def text(reports: list[ProofReport]) -> str:
             how = ""
             if i.verdict is Verdict.PROVED:
                 how = {"inductive": "", "inductive with others": f" (with {', '.join(i.supported_by)})",
-                       "strengthened": " (strengthened)"}.get(i.method or "", "")
+                       "strengthened": " (strengthened)", "exhaustive": f" ({i.reason})"}.get(i.method or "", "")
             elif i.reason:
                 how = f" ({i.reason})"
             out.append(f"  {i.id:<{width}}  {i.level:<6}  {_MARK[i.verdict]:<8}  {i.time_ms:>6} ms{how}")

@@ -32,8 +32,10 @@ these universes because the guards restrict every int parameter to -3..5
 number of steps to a state that breaks it, and the largest distance of a
 reachable state from init (the diameter).
 
-Then `prove(spec, depth=D, timeout=10)` with D the diameter (at least 1), and
-for every obligation:
+Then `prove(spec, depth=D, timeout=10)` with D the diameter (at least 1), once
+with z3 alone and once with the explicit-state engine (which proves finite
+specs by exhaustion and finds small-instance runs first), and for every
+obligation:
 
 (a) soundness: never `proved` when brute force reaches a violating state;
 (b) every `violated` trace replays on the interpreter, in the run's own
@@ -811,14 +813,15 @@ def _count(key: str) -> None:
     STATS[key] = STATS.get(key, 0) + 1
 
 
-def check(text: str) -> None:
-    """Brute force and the prover on one spec; assert (a), (b) and (c)."""
+def check(text: str, explore_size: int = -1) -> None:
+    """Brute force and the prover on one spec; assert (a), (b) and (c). `explore_size` -1 runs the prover
+    without its explicit-state engine (z3 alone), 3 with it (proofs by exhaustion, small-instance runs)."""
     loaded = load_text(text, "gen.sf")
     assert loaded.ok, text + "\n" + "\n".join(d.render(loaded.source) for d in loaded.diagnostics)
     spec = loaded.spec
     explored = explore(spec)
     depth = max(1, explored.diameter)
-    report = prove(spec, depth=depth, timeout=TIMEOUT)
+    report = prove(spec, depth=depth, timeout=TIMEOUT, explore_size=explore_size)
     results = {r.id: r for r in report.invariants}
     assert set(results) == set(obligations(spec))
     where = f"\n--- spec ---\n{text}--- brute force: {explored.states} states, diameter {explored.diameter}, " \
@@ -863,12 +866,18 @@ def test_prover_agrees_with_brute_force(seed: int):
     check(generate(seed))
 
 
+@pytest.mark.parametrize("seed", range(FIRST_SEED, FIRST_SEED + N_EXAMPLES))
+def test_prover_with_its_explicit_engine_agrees_with_brute_force(seed: int):
+    check(generate(seed), explore_size=3)
+
+
 def test_report_statistics():
     """Not a check of the prover: shows what the runs above saw (with -s), and that they saw a variety."""
-    if STATS.get("specs", 0) < N_EXAMPLES:
+    if STATS.get("specs", 0) < 2 * N_EXAMPLES:
         pytest.skip("run together with test_prover_agrees_with_brute_force")
     print("\ndifferential statistics:", dict(sorted(STATS.items())))
     assert STATS.get("invariant: proved (inductive)", 0) > 0
+    assert STATS.get("invariant: proved (exhaustive)", 0) > 0
     assert STATS.get("invariant: violated", 0) > 0 and STATS.get("type: violated", 0) > 0
     assert any(k.startswith("violated after") and int(k.split()[2]) >= 3 for k in STATS)
 

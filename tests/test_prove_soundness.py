@@ -8,10 +8,10 @@ from specforge.frontend import load_text
 from specforge.prove import Verdict, prove
 
 
-def run(text: str, depth: int = 10, timeout: float = 10.0):
+def run(text: str, depth: int = 10, timeout: float = 10.0, **options):
     loaded = load_text(text, "case.sf")
     assert loaded.ok, [d.render(loaded.source) for d in loaded.diagnostics]
-    report = prove(loaded.spec, depth=depth, timeout=timeout)
+    report = prove(loaded.spec, depth=depth, timeout=timeout, **options)
     return report, {r.id: r for r in report.invariants}
 
 
@@ -135,14 +135,22 @@ def test_division_is_floor_division(expr, verdict):
 
 
 def test_a_bounded_search_never_proves_a_violation_it_cannot_reach():
-    # P breaks after 12 steps; with depth 5 the verdict must be unknown, never proved.
+    # P breaks after 12 steps; with depth 5 (and no explicit search) the verdict must be unknown, never proved.
     _, r = run("spec T\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\naction inc() {\n  x := x + 1\n}\n"
-               "invariant P: x < 12\n", depth=5)
+               "invariant P: x < 12\n", depth=5, explore_size=-1)
     p = r["P"]
     assert p.verdict is Verdict.UNKNOWN
     assert "5 steps" in p.reason
     assert p.counterexample is not None and p.counterexample.action == "inc"
     assert p.counterexample.pre == {"x": "11"} and p.counterexample.post == {"x": "12"}
+
+
+def test_the_explicit_search_finds_the_same_violation_beyond_the_smt_depth():
+    # the explicit engine is not bounded by --depth: its run is a real one, and the shortest
+    _, r = run("spec T\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\naction inc() {\n  x := x + 1\n}\n"
+               "invariant P: x < 12\n", depth=5)
+    assert r["P"].verdict is Verdict.VIOLATED and len(r["P"].trace) == 13
+    assert [s.state["x"] for s in r["P"].trace] == [str(i) for i in range(13)]
 
 
 def test_the_same_spec_is_violated_when_the_depth_reaches_the_bug():

@@ -548,7 +548,7 @@ def test_the_json_schema_of_a_report_matches_what_the_trace_reader_expects():
 
 
 def test_the_docs_give_the_tlc_command_and_the_defaults_the_code_uses():
-    from specforge.tla.model import FULL_RANGE_LIMIT, MIN_STATE_BOUND, SMALL_RANGE
+    from specforge.finite import FULL_RANGE_LIMIT, MIN_STATE_BOUND, SMALL_RANGE
 
     doc = (ROOT / "docs" / "tla.md").read_text(encoding="utf-8")
     assert "java -cp tla2tools.jar tlc2.TLC -config BankAccount.cfg BankAccount.tla" in doc

@@ -9,8 +9,13 @@ In order:
    failures until nothing changes (Houdini). Everything left is proved: the
    set is inductive, so it holds in every reachable state. An invariant is
    never proved on the strength of another that is not itself proved;
-4. real violations: for what is left, bounded model checking from init,
-   shortest run first, up to `depth` steps, gives a trace;
+3b. for a finite spec (no `set`, every parameter's values enumerable), what induction left open: the
+   explicit-state engine (`specforge.explore`) searches every reachable state; when it exhausts them,
+   each is decided there: proved ("proved by exhaustive search of N states") or violated with a
+   shortest run;
+4. real violations: for what is left, the explicit-state engine first searches small instances
+   (each set with 0..`explore_size` elements) breadth first, a shortest run in that instance; then
+   bounded model checking from init, shortest run first, up to `depth` steps, gives a trace;
 5. strengthening: for what is still left, z3's CHC engine (Spacer) searches
    for an inductive invariant; one it finds is checked again by plain solver
    calls (init implies it, every action preserves it, it implies the goal)
@@ -32,10 +37,12 @@ from dataclasses import asdict, dataclass, field
 
 import z3
 
+from .. import explore as explicit_search
 from .. import ir
 from ..structure import leaves
 from .cache import Cache, Digests, NoCache, record_verdicts
 from .encode import Encoder, Env, Unsupported
+from .explicit import run_steps
 from .model import Renderer
 from .result import (
     ActionResult,
@@ -50,6 +57,8 @@ from .strengthen import strengthen
 
 DEFAULT_DEPTH = 10
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_EXPLORE_SIZE = explicit_search.DEFAULT_SIZE
+DEFAULT_EXPLORE_STATES = 200_000
 
 
 @dataclass
@@ -133,13 +142,15 @@ def _remote_check(key: str, payload: bytes, depth: int, timeout: float,
     return prover.check_action(*task)
 
 
-def prove_remote(payload: bytes, depth: int, timeout: float, use_cache: bool) -> ProofReport:
+def prove_remote(payload: bytes, depth: int, timeout: float, use_cache: bool,
+                 explore_size: int = DEFAULT_EXPLORE_SIZE, explore_states: int = DEFAULT_EXPLORE_STATES) -> ProofReport:
     """One whole spec, proved where an executor runs it (a command with several files gives each worker
     whole files); the worker opens the result cache itself."""
     from .cache import open_cache
 
     with open_cache(use_cache) as cache:
-        return Prover(pickle.loads(payload), depth, timeout, cache=cache).run()
+        return Prover(pickle.loads(payload), depth, timeout, cache=cache, explore_size=explore_size,
+                      explore_states=explore_states).run()
 
 
 def process_pool(jobs: int) -> ProcessPoolExecutor:
@@ -165,8 +176,11 @@ def workers(executor: Executor) -> int:
 class Prover:
     def __init__(self, spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
                  progress: Callable[[str], None] | None = None, cache: Cache | None = None, jobs: int = 1,
-                 executor: Executor | None = None):
+                 executor: Executor | None = None, explore_size: int = DEFAULT_EXPLORE_SIZE,
+                 explore_states: int = DEFAULT_EXPLORE_STATES):
         self.spec = spec
+        self.explore_size = explore_size  # the explicit search's largest set size; -1: no explicit search
+        self.explore_states = explore_states
         self.depth = depth
         self.timeout = timeout
         self.timeout_ms = max(1, int(timeout * 1000))
@@ -186,6 +200,7 @@ class Prover:
         self.actions = {a.name: a for a in spec.actions}
         self.digests = Digests(spec, depth)
         self.findings: list[Finding] = []
+        self.small_worlds: explicit_search.Exploration | None = None  # the search for violations, if it ran
 
     # ---- setup ----------------------------------------------------------------------------
 
@@ -217,9 +232,16 @@ class Prover:
         status = {t.id: _Status() for t in self.targets}
         self._consistency()
         self._initial(status)
+        traces: dict[str, Run] = {}
         proved = self._houdini(status)
         open_ids = [t.id for t in self.targets if t.id not in proved]
-        traces = self._bmc(open_ids, status) if open_ids else {}
+        exhausted = self._exhaust(open_ids, status, traces) if open_ids else {}
+        proved |= set(exhausted)
+        open_ids = [tid for tid in open_ids if tid not in proved and tid not in traces]
+        if open_ids:
+            self._search_small(open_ids, status, traces)
+            open_ids = [tid for tid in open_ids if tid not in traces]
+        traces.update(self._bmc(open_ids, status) if open_ids else {})
         strengthened: dict[str, str] = {}
         for t in self.targets:
             if t.id in proved or t.id in traces or status[t.id].init is False:
@@ -242,7 +264,7 @@ class Prover:
         if self._own_pool and self.executor is not None:
             self.executor.shutdown()
             self.executor = None
-        results = [self._result(t, status[t.id], proved, traces, strengthened) for t in self.targets]
+        results = [self._result(t, status[t.id], proved, traces, strengthened, exhausted) for t in self.targets]
         report = ProofReport(self.spec.name, self.spec.file, results, self.findings, self.depth,
                              int((time.perf_counter() - started) * 1000))
         record_verdicts(self.cache, self.spec, report)
@@ -318,6 +340,45 @@ class Prover:
             else:
                 st.reason = _reason(where, "while checking the initial state")
             s.pop()
+
+    # ---- 2b and 4a. the explicit-state engine ------------------------------------------------------------------
+
+    def _explore(self, checks: list[str], give_up: bool) -> explicit_search.Exploration:
+        budget = explicit_search.Budget(seconds=self.timeout, states=self.explore_states)
+        return explicit_search.explore(self.spec, max(self.explore_size, 0), checks=checks, budget=budget,
+                                       give_up_unless_exhaustive=give_up, progress=self.progress)
+
+    def _exhaust(self, open_ids: list[str], status: dict[str, _Status], traces: dict[str, Run]) -> dict[str, str]:
+        """For a finite spec, what induction left open, decided by searching every reachable state: returns
+        the obligations it proves, each with its reason; fills `traces` with shortest runs to violations.
+        After induction, so that a spec induction proves at once never waits for a large search."""
+        if self.explore_size < 0 or self.spec.sets:
+            return {}
+        self.progress("explicit search of every reachable state")
+        found = self._explore(open_ids, give_up=True)
+        self._take_runs(found, status, traces)
+        if not found.exhaustive:
+            return {}
+        reason = f"proved by exhaustive search of {found.states:,} state{'s' if found.states != 1 else ''}"
+        proved = {tid: reason for tid in open_ids if found.proved(tid)}
+        for tid in proved:
+            status[tid].time += found.seconds
+        return proved
+
+    def _search_small(self, open_ids: list[str], status: dict[str, _Status], traces: dict[str, Run]) -> None:
+        """Shortest violations in small instances, before the slower SMT bounded search."""
+        if self.explore_size < 0:
+            return
+        self.progress(f"explicit search of small instances, {len(open_ids)} open")
+        self.small_worlds = self._explore(open_ids, give_up=False)
+        self._take_runs(self.small_worlds, status, traces)
+
+    def _take_runs(self, found: explicit_search.Exploration, status: dict[str, _Status],
+                   traces: dict[str, Run]) -> None:
+        for tid, violation in found.violations.items():
+            steps, sets = run_steps(self.spec, violation)
+            traces[tid] = Run(steps, sets)
+            status[tid].time += found.seconds
 
     # ---- 3. induction (Houdini) ----------------------------------------------------------------------------
 
@@ -676,11 +737,15 @@ class Prover:
     # ---- results --------------------------------------------------------------------------------------------------
 
     def _result(self, t: Target, st: _Status, proved: set[str], traces: dict[str, Run],
-                strengthened: dict[str, str]) -> InvariantResult:
+                strengthened: dict[str, str], exhausted: dict[str, str]) -> InvariantResult:
         actions = [ActionResult(a.name, st.failed_actions.get(a.name, True) if st.init else None,
                                 int(st.action_time.get(a.name, 0.0) * 1000)) for a in self.spec.actions]
         base = dict(id=t.id, level=t.level, kind=t.kind, line=t.line, description=t.description,
                     time_ms=int(st.time * 1000), actions=actions)
+        if t.id in exhausted:
+            # no claim about single actions: the search checked states, not each action's induction step
+            base["actions"] = [ActionResult(a.name, None, 0) for a in self.spec.actions]
+            return InvariantResult(verdict=Verdict.PROVED, method="exhaustive", reason=exhausted[t.id], **base)
         if t.id in proved:
             method = "inductive" if not st.support else "inductive with others"
             return InvariantResult(verdict=Verdict.PROVED, method=method, supported_by=sorted(st.support), **base)
@@ -693,8 +758,16 @@ class Prover:
         if t.id in strengthened:
             return InvariantResult(verdict=Verdict.PROVED, method="strengthened", strengthening=strengthened[t.id],
                                    **base)
-        return InvariantResult(verdict=Verdict.UNKNOWN, reason=st.reason or "unknown", counterexample=st.cti,
-                               **base)
+        return InvariantResult(verdict=Verdict.UNKNOWN, reason=(st.reason or "unknown") + self._searched(t.id),
+                               counterexample=st.cti, **base)
+
+    def _searched(self, tid: str) -> str:
+        """For an unknown verdict: what the explicit search of small worlds covered without a violation."""
+        found = self.small_worlds
+        if found is None or tid not in found.checked or tid in found.violations:
+            return ""
+        worlds = f" with each set of 0..{self.explore_size} elements" if self.spec.sets else ""
+        return f"; no violation among the {found.states:,} states the explicit search reached{worlds}"
 
 
 def _linked(spec: ir.Spec, targets: list[Target]) -> list[list[Target]]:
@@ -821,11 +894,14 @@ def _reason(s: z3.Solver, when: str) -> str:
 
 def prove(spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
           progress: Callable[[str], None] | None = None, cache: Cache | None = None,
-          jobs: int = 1, executor: Executor | None = None) -> ProofReport:
+          jobs: int = 1, executor: Executor | None = None, explore_size: int = DEFAULT_EXPLORE_SIZE,
+          explore_states: int = DEFAULT_EXPLORE_STATES) -> ProofReport:
     """Decide every invariant of `spec`. `executor` (any `concurrent.futures.Executor`: a process pool
     shared by a whole command, a Dask cluster's) runs the induction checks, one task per action;
-    without one, `jobs > 1` starts a process pool for this spec alone."""
-    return Prover(spec, depth, timeout, progress, cache, jobs, executor).run()
+    without one, `jobs > 1` starts a process pool for this spec alone. `explore_size` is the largest
+    set size of the explicit-state engine's small worlds (-1: no explicit-state engine), and
+    `explore_states` its state budget."""
+    return Prover(spec, depth, timeout, progress, cache, jobs, executor, explore_size, explore_states).run()
 
 
 __all__ = ["DEFAULT_DEPTH", "DEFAULT_TIMEOUT", "Env", "Prover", "Unsupported", "prove"]

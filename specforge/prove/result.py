@@ -51,7 +51,8 @@ class InvariantResult:
     line: int
     description: str | None
     verdict: Verdict
-    # how a proof was found: "inductive", "inductive with others", "strengthened"
+    # how a proof was found: "inductive", "inductive with others", "strengthened", or "exhaustive" (every
+    # reachable state searched by the explicit-state engine; `reason` says how many)
     method: str | None = None
     reason: str | None = None
     supported_by: list[str] = field(default_factory=list)
