@@ -99,9 +99,9 @@ class SpecFile(pytest.File):
         yield CheckItem.from_parent(self, name="check")
         if not self.loaded.ok:
             return
-        from .structure import obligations
+        from .structure import obligation_ids
 
-        for oid in obligations(self.loaded.spec):
+        for oid in obligation_ids(self.loaded.spec):
             yield ProveItem.from_parent(self, name=f"prove[{oid}]", obligation=oid)
         impl = self.settings["impl"].get(_relative(self.path, self.config.rootpath))
         if impl is not None:
@@ -168,8 +168,8 @@ class ProveItem(SpecItem):
             return
         what = f"{self.parent.where}:{result.line}: {result.id} ({result.level}) is {result.verdict.value}"
         detail = [f"{what}: {result.reason}" if result.reason else what]
-        if result.trace:
-            detail += trace_table(result.trace)
+        if result.run is not None:
+            detail += trace_table(result.run)
         if result.level != "MUST":
             warnings.warn(SpecWarning("\n".join(detail)), stacklevel=1)
             return

@@ -117,9 +117,9 @@ def markdown(reports: list[ProofReport]) -> str:
     out += [f"| `{_cell(r.file)}:{i.line}` | {_cell(i.id)} | {i.level} | {_MARK[i.verdict]} | {_cell(i.reason or '')} |"
             for r, i in rows]
     for r, i in rows:
-        if i.trace:
-            out += ["", f"<details><summary>{escape(f'{r.file}:{i.line}: {i.id} is violated {_after(i.trace)}')}"
-                        "</summary>", "", "```text", *trace_table(i.trace), "```", "", "</details>"]
+        if i.run is not None and i.verdict is Verdict.VIOLATED:
+            out += ["", f"<details><summary>{escape(f'{r.file}:{i.line}: {i.id} is violated {_after(i.run)}')}"
+                        "</summary>", "", "```text", *trace_table(i.run), "```", "", "</details>"]
     findings = [f"- `{_cell(r.file)}:{f.line}` {f.severity}: {_cell(f.message)}" for r in reports for f in r.findings]
     if findings:
         out += ["", *findings]

@@ -20,6 +20,8 @@ IMPLS = {
     "order": "examples.impl.order:OrderLifecycle",
     "rate_limiter": "examples.impl.rate_limiter:RateLimiter",
     "leader_election": "examples.impl.leader_election:LeaderElection",
+    "cart": "examples.impl.cart:CartReservation",
+    "purse": "examples.impl.purse:Purse",
 }
 BANK = (ROOT / "examples" / "bank.sf").read_text(encoding="utf-8")
 
