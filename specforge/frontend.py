@@ -23,6 +23,9 @@ class Loaded:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     # True when the file itself could not be read (missing, a directory, not UTF-8, binary)
     unreadable: bool = False
+    # the declarations as parsed (checked in place where the checker got to them), also when the
+    # spec has errors: the language server finds names in them while the text is being written
+    items: list = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -60,7 +63,7 @@ def load_source(source: SourceFile) -> Loaded:
         result = check(parsed)
     diagnostics = _dedupe(parsed.diagnostics + result.diagnostics)
     spec = result.spec if not has_errors(diagnostics) else None
-    return Loaded(source.path, source, spec, diagnostics)
+    return Loaded(source.path, source, spec, diagnostics, items=parsed.items)
 
 
 def _dedupe(diagnostics: list[Diagnostic]) -> list[Diagnostic]:

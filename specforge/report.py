@@ -1,6 +1,7 @@
-"""The renderers of a proof report: text for people, JSON, SARIF 2.1.0 and JUnit XML for tools.
+"""The renderers of a proof report: text for people, JSON, SARIF 2.1.0 and JUnit XML for tools,
+Markdown for a pull-request comment.
 
-All four read one `ProofReport` (specforge/prove/result.py) and none imports z3.
+All five read one `ProofReport` (specforge/prove/result.py) and none imports z3.
 Text, SARIF and JUnit print a run's values through `values.show` (maps of more
 than SHOWN_ENTRIES entries abbreviated, saying how many are left out); JSON
 carries every run whole, in typed JSON (`Run.to_json`).
@@ -100,6 +101,34 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
     widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
     line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
     return [line(headers), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+
+
+# ---- Markdown (a pull-request comment) ---------------------------------------------------------------
+
+
+def markdown(reports: list[ProofReport]) -> str:
+    """A summary for a pull request: one row per invariant; each run that breaks one folded away."""
+    rows = [(r, i) for r in reports for i in r.invariants]
+    proved = sum(1 for _, i in rows if i.verdict is Verdict.PROVED)
+    fails = sum(len(r.must_fails) for r in reports)
+    out = [f"### specforge prove: {'every MUST invariant is proved' if not fails else f'{fails} MUST invariant(s) not proved'}",
+           "", f"{proved} of {len(rows)} proved.", "",
+           "| spec | invariant | level | verdict | detail |", "| --- | --- | --- | --- | --- |"]
+    out += [f"| `{_cell(r.file)}:{i.line}` | {_cell(i.id)} | {i.level} | {_MARK[i.verdict]} | {_cell(i.reason or '')} |"
+            for r, i in rows]
+    for r, i in rows:
+        if i.run is not None and i.verdict is Verdict.VIOLATED:
+            out += ["", f"<details><summary>{escape(f'{r.file}:{i.line}: {i.id} is violated {_after(i.run)}')}"
+                        "</summary>", "", "```text", *trace_table(i.run), "```", "", "</details>"]
+    findings = [f"- `{_cell(r.file)}:{f.line}` {f.severity}: {_cell(f.message)}" for r in reports for f in r.findings]
+    if findings:
+        out += ["", *findings]
+    return "\n".join(out) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Text safe in a Markdown table cell (and in code spans): no pipe, backtick or line break."""
+    return text.replace("|", "\\|").replace("`", "'").replace("\n", " ")
 
 
 # ---- JSON ---------------------------------------------------------------------------------------------
@@ -206,4 +235,4 @@ def junit(reports: list[ProofReport]) -> str:
     return "\n".join(out) + "\n"
 
 
-RENDERERS = {"text": text, "json": to_json, "sarif": sarif, "junit": junit}
+RENDERERS = {"text": text, "json": to_json, "sarif": sarif, "junit": junit, "markdown": markdown}

@@ -41,7 +41,8 @@ from specforge.frontend import load_text
 from .support import ROOT
 
 DOCS = [ROOT / "README.md", ROOT / "docs" / "language.md", ROOT / "docs" / "prove.md", ROOT / "docs" / "tla.md",
-        ROOT / "docs" / "testing.md", ROOT / "docs" / "http.md", ROOT / "docs" / "load.md"]
+        ROOT / "docs" / "testing.md", ROOT / "docs" / "http.md", ROOT / "docs" / "load.md",
+        ROOT / "docs" / "editor.md", ROOT / "docs" / "ci.md"]
 
 # How many non-blank lines of prose may stand between a spec and the console
 # block that shows what specforge prints for it.
@@ -303,3 +304,43 @@ def test_a_link_between_the_docs_leads_to_a_file_and_heading_that_exist(doc: Pat
     assert target.exists(), f"{doc.name} links to {link}, but {path} does not exist"
     if anchor:
         assert target.is_file() and anchor in _anchors(target), f"{doc.name} links to {link}: no such heading"
+
+
+# ---- abridged copies of files ---------------------------------------------------------------------
+
+_ABRIDGED = re.compile(r"^#\s*abridged from (\S+)\s*$")
+ABRIDGED = [b for doc in DOCS for b in blocks(doc) if b.text and _ABRIDGED.match(b.text.splitlines()[0])]
+
+
+def drift(snippet: str, original: str) -> str | None:
+    """Why an abridged copy is not the original with lines left out (None when it is): the first
+    line of the copy that is not in the original after the lines matched so far."""
+    lines = original.splitlines()
+    at = 0
+    for n, line in enumerate(snippet.splitlines()[1:], start=2):
+        if not line.strip():
+            continue
+        try:
+            at = lines.index(line, at) + 1
+        except ValueError:
+            return f"line {n} of the block, `{line.strip()}`, is not in the file after its line {at}"
+    return None
+
+
+def test_the_readme_tour_is_an_abridged_example():
+    assert [b.doc.name for b in ABRIDGED].count("README.md") >= 1
+
+
+def test_drift_is_found_in_a_changed_constant_and_in_lines_out_of_order():
+    original = "spec S\nconst A: int = 1\nconst B: int = 2\n"
+    assert drift("# abridged from s.sf\nconst B: int = 2\n", original) is None
+    assert "`const A: int = 10`" in drift("# abridged from s.sf\nconst A: int = 10\n", original)
+    assert drift("# abridged from s.sf\nconst B: int = 2\nconst A: int = 1\n", original) is not None
+
+
+@pytest.mark.parametrize("block", ABRIDGED, ids=_ids(ABRIDGED))
+def test_an_abridged_example_is_the_file_with_lines_left_out(block: Block):
+    path = ROOT / _ABRIDGED.match(block.text.splitlines()[0]).group(1)
+    assert path.is_file(), f"{block.where} abridges {path.relative_to(ROOT)}, which does not exist"
+    why = drift(block.text, path.read_text(encoding="utf-8"))
+    assert why is None, f"{block.where} no longer matches {path.relative_to(ROOT)}: {why}"

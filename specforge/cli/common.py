@@ -45,6 +45,19 @@ def print_diagnostics(diagnostics, source=None, stream=None) -> None:
         click.echo(d.render(source), file=stream if stream is not None else sys.stderr)
 
 
+def prover_failure(loaded, error: Exception) -> tuple[str, int]:
+    """What to print when the prover stops on a spec instead of giving verdicts, and the exit code:
+    a construct it cannot express (SF301), or, as the safety net, an internal error (SF399)."""
+    from ..diagnostics import Diagnostic
+    from ..prove.encode import Unsupported
+
+    if isinstance(error, Unsupported):
+        diag = Diagnostic.error("SF301", str(error), loaded.path, getattr(error.node, "span", None))
+        return diag.render(loaded.source), ExitCode.SPEC_ERRORS
+    return (f"{loaded.path}: error[SF399]: internal error in the prover: {type(error).__name__}: {error}\n"
+            "  = help: please report it with the spec that triggers it"), ExitCode.USAGE
+
+
 def diag_json(d) -> dict:
     row = d.model_dump(mode="json", exclude={"span"})
     if d.span is not None:

@@ -12,13 +12,14 @@ from .common import EXIT_CODES_HELP, ExitCode, Progress, exit_code, print_diagno
 
 @click.command(epilog=EXIT_CODES_HELP)
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "junit"]), default="text",
-              show_default=True, help="text for people; json, sarif (code scanning) or junit (CI) for tools.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "junit", "markdown"]), default="text",
+              show_default=True, help="text for people; json, sarif (code scanning) or junit (CI) for tools; "
+                                      "markdown for a pull-request comment.")
 @click.option("--depth", type=click.IntRange(0, 1000), default=10, show_default=True,
               help="How many steps the search for a violating run explores.")
 @click.option("--timeout", type=click.FloatRange(0.1, 86400), default=10.0, show_default=True,
-              help="Seconds the solver may spend on each check (an obligation takes several); past it that check is "
-                   "undecided and, if nothing else decides the obligation, the verdict is unknown.")
+              help="Seconds z3 may spend on each solver check (an obligation takes several, so a run may "
+                   "take much longer); a check that runs out leaves its obligation unknown.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Processes that prove at once: one pool for the whole command, split by file and by action.")
 @click.option("--dask", metavar="ADDRESS", default=None,

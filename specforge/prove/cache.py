@@ -76,6 +76,23 @@ class Digests:
         return digest(kind, self.context, *parts)
 
 
+def verdicts_key(spec: ir.Spec) -> str:
+    """Where the verdicts of the last run on this spec are kept (what an editor shows on hover).
+
+    Unlike the obligation keys, it covers the whole spec (positions, path and
+    search depth aside): a verdict is shown only for the very spec it was
+    found for, and an unknown one is kept too, since it is a record of the
+    last run and not an answer to reuse."""
+    return digest("last-verdicts", FORMAT, spec.name, *spec.sets, *spec.enums, *spec.consts, *spec.state,
+                  *spec.init, *spec.invariants, *spec.actions)
+
+
+def record_verdicts(cache: Cache, spec: ir.Spec, report) -> None:
+    cache.put(verdicts_key(spec), {"depth": report.depth, "verdicts": {
+        r.id: {"verdict": r.verdict.value, "method": r.method, "reason": r.reason, "supported_by": r.supported_by,
+               "time_ms": r.time_ms} for r in report.invariants}})
+
+
 def default_path() -> Path:
     return cache_dir() / "proofs.sqlite3"
 

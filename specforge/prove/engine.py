@@ -46,7 +46,7 @@ from ..run import Run
 from ..structure import Obligation, leaves, obligations, type_id
 from ..values import show
 from . import defined
-from .cache import Cache, Digests, NoCache, digest
+from .cache import Cache, Digests, NoCache, digest, record_verdicts
 from .encode import Encoder, Env, Unsupported, UnsupportedSpec, unsupported
 from .explicit import violation_run
 from .infer import Inference, infer
@@ -371,8 +371,10 @@ class Prover:
             self.executor = None
         results = [self._result(t, status[t.id], proved, traces, strengthened, exhausted) for t in self.targets
                    if t.kind != "inferred"]
-        return ProofReport(self.spec.name, self.spec.file, results, self.findings, self.depth,
-                           int((time.perf_counter() - started) * 1000), self._inferred(status, results))
+        report = ProofReport(self.spec.name, self.spec.file, results, self.findings, self.depth,
+                             int((time.perf_counter() - started) * 1000), self._inferred(status, results))
+        record_verdicts(self.cache, self.spec, report)  # the editor's hover shows an invariant's last verdict
+        return report
 
     def _out_of_time(self, ids: list[str], status: dict[str, _Status]) -> None:
         for tid in ids:
