@@ -75,6 +75,10 @@ class _Status:
     time: float = 0.0
 
 
+# What the prover asks z3, by the name Prover.solver is given.
+CHECKS = ("consistency", "initial", "induction", "bounded", "strengthen", "strengthen-verify", "dead",
+          "redundant")
+
 # A witness world is shrunk set by set, trying up to this many elements.
 MAX_TIDY_ELEMENTS = 8
 # Below this many open obligations a round is checked in this process: starting
@@ -168,8 +172,13 @@ class Prover:
                                       lambda s, path=leaf.path, t=leaf.type: self.enc.bounds(t, s[path])))
         return targets
 
-    def solver(self) -> z3.Solver:
-        s = z3.Solver()
+    def solver(self, check: str) -> z3.Solver:
+        """A fresh solver for one kind of question (one of CHECKS), with the time limit set.
+
+        Every solver the prover consults comes from here, so that a test can
+        replace this method to make z3 answer `unknown` to chosen questions.
+        """
+        s = z3.SolverFor("HORN") if check == "strengthen" else z3.Solver()
         s.set("timeout", self.timeout_ms)
         return s
 
@@ -224,7 +233,7 @@ class Prover:
             self.cache.put(key, {"finding": asdict(found[0]) if found else None})
 
     def _check_consistency(self) -> bool:
-        s = self.solver()
+        s = self.solver("consistency")
         state = self.enc.state("c")
         labels = {}
         for t in self.targets:
@@ -254,7 +263,7 @@ class Prover:
                 status[t.id].init_sets = cached.get("sets")
                 continue
             started = time.perf_counter()
-            s = self.solver()
+            s = self.solver("initial")
             s.add(z3.Not(t.formula(init)))
             r = s.check()
             st = status[t.id]
@@ -349,7 +358,7 @@ class Prover:
         pre = self.enc.state("pre")
         params, param_bounds = self.enc.params(action, "p")
         guards, post = self.enc.transition(action, pre, params)
-        s = self.solver()
+        s = self.solver("induction")
         labels = {}
         for tid in candidates:
             name = f"hyp:{tid}"
@@ -400,7 +409,7 @@ class Prover:
         if not remaining or not self.spec.actions:
             return traces
         undecided: set[str] = set()
-        s = self.solver()
+        s = self.solver("bounded")
         states = [self.enc.state("0")]
         init = self.enc.init_state()
         s.add(*[states[0][p] == init[p] for p in states[0]])
@@ -469,7 +478,7 @@ class Prover:
         # one solver for every redundancy question: each fact behind a switch, the
         # question "do the kept others imply it?" asked with their switches on
         switches = {t.id: z3.Bool(f"on:{t.id}") for t in self.targets}
-        implied = self.solver()
+        implied = self.solver("redundant")
         for t in self.targets:
             implied.add(z3.Implies(switches[t.id], facts[t.id]))
 
@@ -530,7 +539,7 @@ class Prover:
         return model
 
     def _unsat(self, *facts) -> bool | None:
-        s = self.solver()
+        s = self.solver("dead")
         s.add(*facts)
         r = s.check()
         return None if r == z3.unknown else r == z3.unsat
