@@ -1,0 +1,91 @@
+"""The property-test runner's less travelled paths: a wrong initial state, an invariant the
+implementation's state gives no value, and an implementation that cannot be read or called."""
+
+from __future__ import annotations
+
+import pytest
+
+from specforge.frontend import load_text
+from specforge.testing import SpecRunner, SpecViolation
+from specforge.testing.binding import Binding, BindingError
+
+SCALE = """\
+spec Scale
+state {
+  weight: int
+  parts: int
+}
+init {
+  weight := 12
+  parts := 3
+}
+invariant EVEN MUST "every part weighs the same": weight % parts == 0
+action split(n: int) {
+  requires n >= 0 else Negative
+  parts := n
+}
+"""
+
+
+def spec():
+    loaded = load_text(SCALE, "scale.sf")
+    assert loaded.ok, [d.render(loaded.source) for d in loaded.diagnostics]
+    return loaded.spec
+
+
+class Scale:
+    def __init__(self):
+        self.weight = 12
+        self.parts = 3
+
+    def split(self, n):
+        if n < 0:
+            raise ValueError("Negative")
+        self.parts = n
+
+
+class StartsEmpty(Scale):
+    def __init__(self):
+        super().__init__()
+        self.weight = 0
+
+
+class NoParts:
+    def __init__(self):
+        self.weight = 12
+
+
+class CannotSplit:
+    def __init__(self):
+        self.weight = 12
+        self.parts = 3
+
+
+def test_an_implementation_that_starts_in_another_state_fails_at_once():
+    with pytest.raises(SpecViolation) as caught:
+        SpecRunner(spec(), StartsEmpty, source=SCALE)
+    assert caught.value.kind == ("state", None, ("weight",))
+    assert str(caught.value).startswith("the initial state: `weight`: the spec says 12, the implementation has 0")
+
+
+def test_an_invariant_without_a_value_on_the_implementations_state_is_a_violation():
+    runner = SpecRunner(spec(), Scale, source=SCALE, binding=Binding(errors={"Negative": ValueError}))
+    runner.check_invariants()  # 12 % 3 == 0
+    runner.apply("split", {"n": 0})  # the spec allows it; 12 % 0 has no value
+    with pytest.raises(SpecViolation) as caught:
+        runner.check_invariants()
+    assert caught.value.kind == ("invariant", "EVEN")
+    assert "invariant EVEN cannot be evaluated on the implementation's state" in str(caught.value)
+    assert "the calls so far: split(n=0)" in str(caught.value)
+
+
+def test_a_state_variable_the_implementation_lacks_is_a_binding_error_not_a_violation():
+    with pytest.raises(BindingError, match="no attribute `parts`"):
+        SpecRunner(spec(), NoParts, source=SCALE)
+
+
+def test_an_action_the_implementation_lacks_is_a_binding_error_not_a_violation():
+    runner = SpecRunner(spec(), CannotSplit, source=SCALE)
+    with pytest.raises(BindingError, match="no method `split`") as caught:
+        runner.apply("split", {"n": 2})
+    assert not isinstance(caught.value, SpecViolation)
