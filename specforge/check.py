@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 from . import ir
 from .diagnostics import Diagnostic
-from .ir import BoolT, DomainT, EnumT, IntT, MapT, QuantityT, RangeT, RecordT, RefKind, SetT, make
+from .ir import BoolT, DomainT, EnumT, IntT, MapT, QuantityT, RangeT, RecordT, RefKind, SetT
 from .lower import INIT_UNREADABLE, MAX_DIGITS, InitBlock, SpecHeader, StateBlock
+from .nodes import make
 from .parse import ParseResult
 from .source import Span
 from .units import DIMENSIONS, TYPE_DIMENSIONS, describe

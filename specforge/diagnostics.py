@@ -127,7 +127,7 @@ class Diagnostic(BaseModel):
              hint: str | None = None) -> Diagnostic:
         if code not in CODES:
             raise ValueError(f"unregistered diagnostic code {code}")
-        from .ir import make
+        from .nodes import make
 
         return make(cls, code=code, severity=severity, message=message, file=file, span=span, hint=hint)
 

@@ -18,7 +18,7 @@ from lark import Token, Transformer
 
 from . import ir
 from .diagnostics import Diagnostic
-from .ir import make
+from .nodes import make
 from .source import Span
 from .units import UnitError, to_base
 

@@ -20,7 +20,7 @@ class Span(BaseModel):
 
     @classmethod
     def at(cls, line: int, column: int, end_line: int | None = None, end_column: int | None = None) -> Span:
-        from .ir import make
+        from .nodes import make
 
         return make(cls, line=line, column=column, end_line=line if end_line is None else end_line,
                     end_column=column + 1 if end_column is None else end_column)

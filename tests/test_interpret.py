@@ -12,28 +12,20 @@ from pathlib import Path
 import pytest
 
 from specforge import ir
+from specforge.evaluate import HANDLERS, Env, EvaluationError, compiled, evaluate
 from specforge.frontend import load_text
 from specforge.interpret import (
-    HANDLERS,
-    Env,
-    EvaluationError,
-    FrozenMap,
     GuardFailed,
     Interpreter,
     InvalidArguments,
-    State,
-    Universe,
     arguments,
-    compiled,
     enabled,
-    evaluate,
     holds,
     initial_state,
-    obligations,
     step,
-    type_obligations,
-    type_violations,
 )
+from specforge.structure import obligations, type_obligations, type_violations
+from specforge.values import FrozenMap, State, Universe
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -253,16 +245,16 @@ def test_every_node_class_has_a_handler_and_is_exercised():
 
 
 def test_an_expression_is_compiled_once_and_the_table_of_compiled_ones_stays_bounded(monkeypatch):
-    import specforge.interpret as interpret
+    import specforge.evaluate as evaluate_module
 
     e = typed("x + 1 > y")
     assert compiled(e) is compiled(e)
-    monkeypatch.setattr(interpret, "_COMPILED_MAX", 5)
-    monkeypatch.setattr(interpret, "_COMPILED", {})
+    monkeypatch.setattr(evaluate_module, "_COMPILED_MAX", 5)
+    monkeypatch.setattr(evaluate_module, "_COMPILED", {})
     env = Env.of(load(CONTEXT), UNIVERSE, STATE)
     nodes = [typed(f"x * {i} - y") for i in range(12)]
     assert [evaluate(n, env) for n in nodes] == [7 * i + 2 for i in range(12)]
-    assert 0 < len(interpret._COMPILED) <= 5
+    assert 0 < len(evaluate_module._COMPILED) <= 5
     assert [evaluate(n, env) for n in nodes] == [7 * i + 2 for i in range(12)]  # compiled again where forgotten
 
 

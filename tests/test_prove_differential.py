@@ -66,9 +66,11 @@ import pytest
 
 from specforge import ir
 from specforge.frontend import load_text
-from specforge.interpret import GuardFailed, Interpreter, State, Universe, leaves, obligations, split_entries
+from specforge.interpret import GuardFailed, Interpreter, split_entries
 from specforge.prove import Verdict, prove
+from specforge.structure import leaves, obligations
 from specforge.units import UNITS
+from specforge.values import State, Universe
 
 N_EXAMPLES = int(os.environ.get("SPECFORGE_DIFF_EXAMPLES", "80"))
 FIRST_SEED = int(os.environ.get("SPECFORGE_DIFF_FIRST", "0"))

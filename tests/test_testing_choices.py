@@ -11,8 +11,9 @@ from hypothesis import given, seed, settings
 from hypothesis import strategies as st
 
 from specforge.frontend import load_text
-from specforge.interpret import FrozenMap, Interpreter, State, Universe, freeze
+from specforge.interpret import Interpreter
 from specforge.testing import SpecRunner, machine_class
+from specforge.values import FrozenMap, State, Universe, freeze
 
 from .support import ROOT
 

@@ -27,8 +27,9 @@ from collections.abc import Callable, Mapping
 from fractions import Fraction
 
 from .. import ir
-from ..interpret import FrozenMap, Interpreter, State
+from ..interpret import Interpreter
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT
+from ..values import FrozenMap, State
 
 Reader = Callable[[object], object]
 

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from hypothesis import settings as hypothesis_settings
 
 from .. import ir
-from ..cli_gen_tests import DEFAULT_EXAMPLES, DEFAULT_STEPS
 from ..frontend import load_text
-from ..interpret import obligations
+from ..structure import obligations
 from .binding import Binding
+from .defaults import DEFAULT_EXAMPLES, DEFAULT_STEPS
 from .machine import PHASES, SET_SIZE, SpecMachine, SpecRunner
 
 _IMPL = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*")

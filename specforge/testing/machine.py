@@ -35,8 +35,11 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
 from .. import ir
-from ..interpret import EvaluationError, Interpreter, State, Universe, compiled, evaluate, within
+from ..evaluate import EvaluationError, compiled, evaluate
+from ..interpret import Interpreter
 from ..ir import BoolT, EnumT, IntT, SetT
+from ..structure import within
+from ..values import State, Universe
 from .binding import Binding, BindingError
 
 # How many elements each `set` has: one size per run, drawn from these (small universes make

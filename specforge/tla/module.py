@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 
 from .. import ir
 from ..diagnostics import Diagnostic, Severity
-from ..interpret import leaves as state_leaves
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, SetT
+from ..structure import leaves as state_leaves
 from . import diag
 from .expr import PRECEDENCE, CannotExpress, Env, Globals, Text, Translator, atom
 from .model import Bound, BoundError, Model, build_model, int_like

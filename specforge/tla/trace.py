@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 
 from .. import ir
 from ..diagnostics import Severity
-from ..interpret import leaves as state_leaves
 from ..interpret import split_entries
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, SetT
+from ..structure import leaves as state_leaves
 from ..units import UNITS
 from . import diag
 from .model import Bound, build_model, int_like

@@ -11,10 +11,8 @@ from pathlib import Path
 
 import click
 
-# The generated test's hypothesis settings unless --examples/--steps say otherwise. They live here, not in
-# specforge.testing, because this module must not import hypothesis; specforge.testing imports them.
-DEFAULT_EXAMPLES = 100
-DEFAULT_STEPS = 50
+from ..testing.defaults import DEFAULT_EXAMPLES, DEFAULT_STEPS
+from .common import ExitCode, print_diagnostics_text
 
 
 @click.command("gen-tests")
@@ -46,13 +44,12 @@ def gen_tests(spec_file: str, impl: str, output: str, check: bool, replay_report
     Exit codes: 0 written (or current, with --check), 1 the spec has errors,
     2 usage error or unreadable input, 4 OUTPUT is out of date (--check).
     """
-    from .cli import ExitCode, _print_diagnostics_text
-    from .frontend import load
-    from .testing.generate import GenerationError, generate
+    from ..frontend import load
+    from ..testing.generate import GenerationError, generate
 
     loaded = load(spec_file)
     if not loaded.ok:
-        _print_diagnostics_text([loaded], stream=sys.stderr)
+        print_diagnostics_text([loaded], stream=sys.stderr)
         sys.exit(ExitCode.USAGE if loaded.unreadable else ExitCode.SPEC_ERRORS)
     report = None
     if replay_report:

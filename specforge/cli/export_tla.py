@@ -1,6 +1,6 @@
 """`specforge export-tla`: write a spec's TLA+ module and TLC model, or a violating run as a trace.
 
-Kept out of cli.py so that the TLA+ back end is imported only when the command runs.
+Its own module so that the TLA+ back end is imported only when the command runs.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from .cli import EXIT_CODES_HELP, ExitCode, _print_diagnostics_text
+from .common import EXIT_CODES_HELP, ExitCode, print_diagnostics_text
 
 BOUND_HELP = ("Override a bound of the model, repeatable: a set (`Account=3`, `Account={a, b}`, `Account=0`), "
               "an int parameter (`amount=0..5`, `amount={1, 5, 9}`, `deposit.amount=7`; durations in ms), "
@@ -44,10 +44,10 @@ def export_tla(spec_file: str, outdir: str, bounds: tuple[str, ...], report: str
     With --trace REPORT.json --invariant ID (or --from-prove --invariant ID) it also
     writes NAME_Trace.tla and .cfg: the violating run as a behaviour TLC replays.
     """
-    from .diagnostics import Severity
-    from .frontend import load
-    from .tla import BoundError, TraceError, export_trace, parse_bound
-    from .tla import export_tla as export
+    from ..diagnostics import Severity
+    from ..frontend import load
+    from ..tla import BoundError, TraceError, export_trace, parse_bound
+    from ..tla import export_tla as export
 
     if report is not None and from_prove:
         raise click.UsageError("give either --trace REPORT.json or --from-prove, not both")
@@ -61,7 +61,7 @@ def export_tla(spec_file: str, outdir: str, bounds: tuple[str, ...], report: str
         raise click.BadParameter(str(e), param_hint="--bound") from None
     loaded = load(spec_file)
     if not loaded.ok:
-        _print_diagnostics_text([loaded], stream=sys.stderr)
+        print_diagnostics_text([loaded], stream=sys.stderr)
         sys.exit(ExitCode.USAGE if loaded.unreadable else ExitCode.SPEC_ERRORS)
     spec = loaded.spec
     try:
@@ -95,7 +95,7 @@ def export_tla(spec_file: str, outdir: str, bounds: tuple[str, ...], report: str
 
 
 def _result(spec, report: str | None, invariant_id: str, depth: int, timeout: float) -> dict:
-    from .tla import TraceError, find_result
+    from ..tla import TraceError, find_result
 
     if report is not None:
         try:
@@ -104,7 +104,7 @@ def _result(spec, report: str | None, invariant_id: str, depth: int, timeout: fl
         except (OSError, ValueError) as e:
             raise TraceError(f"cannot read the report {report}: {e}") from None
         return find_result(document, spec, invariant_id)
-    from .prove import prove
+    from ..prove import prove
 
     proof = prove(spec, depth, timeout)
     return find_result(proof.to_json(), spec, invariant_id)

@@ -1,0 +1,347 @@
+"""The evaluator of typed IR expressions: the one executable meaning of every expression.
+
+Every consumer that needs the value of an expression (the checker's constants, the
+interpreter, the explicit-state engine, the property tests) goes through `compiled`.
+Semantics (the prover's, `specforge.prove.encode`): `/` is floor division and `%` its
+remainder, as in Python; a division by zero and a map lookup outside the map's domain
+raise `EvaluationError`; `and`, `or`, `implies` and `if` evaluate only the operands they
+need, so `x != 0 implies 10 / x > 0` is fine when `x` is 0.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import ir
+from .ir import BoolT, EnumT, IntT, RecordT, RefKind, SetT
+from .values import FrozenMap, Value
+
+# ---- errors -------------------------------------------------------------------------------------
+
+
+class InterpretError(Exception):
+    """Base class of the errors this module raises."""
+
+
+class EvaluationError(InterpretError):
+    """An expression has no value: division by zero, a key outside a map's domain, ...
+
+    `node` is the IR node being evaluated, for a positioned message.
+    """
+
+    def __init__(self, message: str, node: ir.Expr | None = None):
+        if node is not None and getattr(node, "span", None) is not None:
+            message = f"line {node.span.line}: {message}"
+        super().__init__(message)
+        self.node = node
+
+
+# ---- the environment of an evaluation ---------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Env:
+    """What names mean while evaluating: the state, an action's parameters, bound variables.
+
+    `consts` holds every constant's value, `enums` every enum's members in
+    order, and `universe` every set's elements. `Env.of(spec, universe, ...)`
+    fills those from a spec.
+    """
+
+    state: Mapping[str, Value]
+    universe: Mapping[str, tuple]
+    consts: Mapping[str, Value] = field(default_factory=dict)
+    enums: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    params: Mapping[str, Value] = field(default_factory=dict)
+    bound: dict[str, Value] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, spec: ir.Spec, universe: Mapping[str, tuple], state: Mapping[str, Value] | None = None,
+           params: Mapping[str, Value] | None = None) -> Env:
+        return cls(state if state is not None else {}, universe, consts_of(spec), enums_of(spec), params or {})
+
+    def with_state(self, state: Mapping[str, Value], params: Mapping[str, Value] | None = None) -> Env:
+        return Env(state, self.universe, self.consts, self.enums,
+                   self.params if params is None else params, {})
+
+    def child(self) -> Env:
+        """A copy whose bound variables can be changed without touching this one."""
+        return Env(self.state, self.universe, self.consts, self.enums, self.params, dict(self.bound))
+
+
+def consts_of(spec: ir.Spec) -> dict[str, Value]:
+    return {c.name: c.evaluated for c in spec.consts}
+
+
+def enums_of(spec: ir.Spec) -> dict[str, tuple[str, ...]]:
+    return {e.name: tuple(m.name for m in e.members) for e in spec.enums}
+
+
+# ---- expressions ---------------------------------------------------------------------------------
+
+
+def evaluate(expr: ir.Expr, env: Env) -> Value:
+    """The value of a typed IR expression in `env`.
+
+    A `Range` evaluates to a Python `range` and the name of a set or an enum to
+    the tuple of its values: neither is a spec value, they only serve as the
+    domain of a quantifier or comprehension and the right side of `in`.
+    """
+    return compiled(expr)(env)
+
+
+Evaluator = Callable[[Env], Value]
+"""An expression compiled: `evaluator(env) -> value`."""
+
+_COMPILED: dict[int, tuple[ir.Expr, Evaluator]] = {}
+_COMPILED_MAX = 20_000  # nodes kept compiled (about 36 MB at most, the specs they keep alive included); then it starts again
+
+
+def compiled(expr: ir.Expr) -> Evaluator:
+    """`expr` as a Python function of the environment, built once per node and kept: evaluating it
+    is then one call per node, without looking up how. Built from the IR nodes with closures only;
+    no spec text is ever turned into code. The whole tree is compiled at once, branches that may never
+    run included, so a node no handler knows fails here even under `false and ...` (a checked spec
+    has none: every IR class has a handler)."""
+    entry = _COMPILED.get(id(expr))
+    if entry is not None and entry[0] is expr:
+        return entry[1]
+    handler = HANDLERS.get(type(expr))
+    if handler is None:
+        raise EvaluationError(f"cannot evaluate a {type(expr).__name__}", expr)
+    fn = handler(expr)
+    if len(_COMPILED) >= _COMPILED_MAX:
+        _COMPILED.clear()
+    _COMPILED[id(expr)] = (expr, fn)  # the node is kept with it, so that its id is not reused
+    return fn
+
+
+def _constant(value: Value) -> Evaluator:
+    return lambda env: value
+
+
+def _literal(e: ir.IntLit | ir.BoolLit | ir.QuantityLit) -> Evaluator:
+    return _constant(e.value)
+
+
+def _name(e: ir.Name) -> Evaluator:
+    ref, name = e.ref, e.name
+    if ref is RefKind.ENUM_VALUE:
+        return _constant(name)
+    if ref is RefKind.DOMAIN:
+        element = e.type.element
+        if isinstance(element, SetT):
+            set_name = element.name
+
+            def elements(env: Env) -> tuple:
+                try:
+                    return env.universe[set_name]
+                except KeyError:
+                    raise EvaluationError(f"the universe gives no elements for set `{set_name}`", e) from None
+            return elements
+        if isinstance(element, EnumT):
+            enum_name = element.name
+            return lambda env: env.enums[enum_name]
+        return lambda env: domain_values(element, env, e)
+    if ref not in (RefKind.BOUND, RefKind.PARAM, RefKind.VAR, RefKind.CONST):
+        def not_a_value(env: Env) -> Value:
+            raise EvaluationError(f"`{name}` is not a value (was the spec checked?)", e)
+        return not_a_value
+    record = ref is RefKind.VAR and isinstance(e.type, RecordT)
+
+    def missing() -> EvaluationError:
+        if record:
+            return EvaluationError(f"`{name}` is a record; name one of its fields", e)
+        return EvaluationError(f"`{name}` has no value here", e)
+
+    values = operator.attrgetter({RefKind.BOUND: "bound", RefKind.PARAM: "params", RefKind.VAR: "state",
+                                  RefKind.CONST: "consts"}[ref])  # where in the environment the name is
+
+    def read(env: Env) -> Value:
+        try:
+            return values(env)[name]
+        except KeyError:
+            raise missing() from None
+    return read
+
+
+def _field(e: ir.FieldAccess) -> Evaluator:
+    path = ir.state_path(e)
+
+    def read(env: Env) -> Value:
+        if path is None or path not in env.state:
+            raise EvaluationError("only state records have fields", e)
+        return env.state[path]
+    return read
+
+
+def _index(e: ir.Index) -> Evaluator:
+    base, key = compiled(e.base), compiled(e.key)
+
+    def read(env: Env) -> Value:
+        b, k = base(env), key(env)
+        try:
+            return b[k]
+        except KeyError:
+            raise EvaluationError(f"the key {k!r} is outside the map's domain", e) from None
+    return read
+
+
+def _unary(e: ir.Unary) -> Evaluator:
+    operand = compiled(e.operand)
+    if e.op is ir.UnOp.NOT:
+        return lambda env: not operand(env)
+    return lambda env: -operand(env)
+
+
+def _div(a: int, b: int, node: ir.Expr) -> int:
+    if b == 0:
+        raise EvaluationError("division by zero", node)
+    return a // b
+
+
+def _mod(a: int, b: int, node: ir.Expr) -> int:
+    if b == 0:
+        raise EvaluationError("division by zero (in `%`)", node)
+    return a % b
+
+
+def _binary(e: ir.Binary) -> Evaluator:
+    op, left, right = e.op, compiled(e.left), compiled(e.right)
+    # the logical operators evaluate their right side only when it matters
+    if op is ir.BinOp.AND:
+        return lambda env: bool(left(env)) and bool(right(env))
+    if op is ir.BinOp.OR:
+        return lambda env: bool(left(env)) or bool(right(env))
+    if op is ir.BinOp.IMPLIES:
+        return lambda env: (not left(env)) or bool(right(env))
+    if op is ir.BinOp.ADD:
+        return lambda env: left(env) + right(env)
+    if op is ir.BinOp.SUB:
+        return lambda env: left(env) - right(env)
+    if op is ir.BinOp.MUL:
+        return lambda env: left(env) * right(env)
+    if op is ir.BinOp.DIV:
+        return lambda env: _div(left(env), right(env), e)
+    if op is ir.BinOp.MOD:
+        return lambda env: _mod(left(env), right(env), e)
+    if op is ir.BinOp.IFF:
+        return lambda env: bool(left(env)) == bool(right(env))
+
+    def unknown(env: Env) -> Value:
+        left(env)
+        right(env)
+        raise EvaluationError(f"unknown operator {op}", e)
+    return unknown
+
+
+def _compare(e: ir.Compare) -> Evaluator:
+    test, left, right = ir.COMPARISONS[e.op], compiled(e.left), compiled(e.right)
+    return lambda env: test(left(env), right(env))
+
+
+def _member(e: ir.Member) -> Evaluator:
+    element, collection = compiled(e.element), compiled(e.collection)
+    return lambda env: element(env) in collection(env)
+
+
+def _range(e: ir.Range) -> Evaluator:
+    low, high = compiled(e.low), compiled(e.high)
+    return lambda env: range(low(env), high(env) + 1)
+
+
+def _call(e: ir.Call) -> Evaluator:
+    args = [compiled(a) for a in e.args]
+    func = e.func
+
+    def call(env: Env) -> Value:
+        values = [a(env) for a in args]
+        if func == "abs":
+            (x,) = values
+            return abs(x)
+        if func == "min":
+            return min(values)
+        if func == "max":
+            return max(values)
+        raise EvaluationError(f"unknown function `{func}`", e)
+    return call
+
+
+def _if(e: ir.IfThenElse) -> Evaluator:
+    cond, then, else_ = compiled(e.cond), compiled(e.then), compiled(e.else_)
+    return lambda env: then(env) if cond(env) else else_(env)
+
+
+def _quantifier(e: ir.Quantifier) -> Evaluator:
+    domain, body, var = compiled(e.domain), compiled(e.body), e.var
+    decisive = e.quantifier != "forall"  # the body's value that settles it: a false one for forall, a true one for exists
+
+    def quantify(env: Env) -> bool:
+        values = domain(env)
+        inner = env.child()
+        bound = inner.bound
+        for v in values:
+            bound[var] = v
+            if bool(body(inner)) is decisive:
+                return decisive
+        return not decisive
+    return quantify
+
+
+def _comprehension(e: ir.MapComprehension) -> Evaluator:
+    domain, value, var = compiled(e.domain), compiled(e.value), e.var
+
+    def build(env: Env) -> FrozenMap:
+        values = domain(env)
+        inner = env.child()
+        items = {}
+        for v in values:
+            inner.bound[var] = v
+            items[v] = value(inner)
+        return FrozenMap(items)
+    return build
+
+
+HANDLERS: dict[type, Callable[[Any], Evaluator]] = {
+    ir.IntLit: _literal,
+    ir.BoolLit: _literal,
+    ir.QuantityLit: _literal,
+    ir.Name: _name,
+    ir.FieldAccess: _field,
+    ir.Index: _index,
+    ir.Unary: _unary,
+    ir.Binary: _binary,
+    ir.Compare: _compare,
+    ir.Member: _member,
+    ir.Range: _range,  # only as a domain or on the right of `in`
+    ir.Call: _call,
+    ir.IfThenElse: _if,
+    ir.Quantifier: _quantifier,
+    ir.MapComprehension: _comprehension,
+}
+"""One handler per IR expression class: `handler(node) -> evaluator`, the node compiled (see `compiled`)."""
+
+
+# ---- types and domains ---------------------------------------------------------------------------
+
+
+def domain_values(t: ir.Type, env_or_universe, node: ir.Expr | None = None) -> tuple:
+    """Every value of a finite type: a set's elements, an enum's members, a bounded range's ints."""
+    if isinstance(env_or_universe, Env):
+        universe, enums = env_or_universe.universe, env_or_universe.enums
+    else:
+        universe, enums = env_or_universe
+    if isinstance(t, SetT):
+        if t.name not in universe:
+            raise EvaluationError(f"the universe gives no elements for set `{t.name}`", node)
+        return universe[t.name]
+    if isinstance(t, EnumT):
+        return enums[t.name]
+    if isinstance(t, IntT) and t.low is not None and t.high is not None:
+        return tuple(range(t.low, t.high + 1))
+    if isinstance(t, BoolT):
+        return (False, True)
+    raise EvaluationError(f"the type {t.kind} is not a finite domain", node)
