@@ -20,10 +20,11 @@ import pytest
 
 from specforge import ir
 from specforge.frontend import load
-from specforge.interpret import FrozenMap, Interpreter, Universe
+from specforge.interpret import Interpreter
 from specforge.prove import prove
 from specforge.tla import export_tla, export_trace
 from specforge.tla.model import Model, build_model
+from specforge.values import FrozenMap, Universe
 
 from .support import ROOT
 from .test_tla_support import load_spec, needs_tlc, run_sany, run_tlc, write
