@@ -50,6 +50,11 @@ class StartsEmpty(Scale):
         self.weight = 0
 
 
+class SplitsOneMore(Scale):
+    def split(self, n):
+        super().split(n + 1)
+
+
 class NoParts:
     def __init__(self):
         self.weight = 12
@@ -66,6 +71,14 @@ def test_an_implementation_that_starts_in_another_state_fails_at_once():
         SpecRunner(spec(), StartsEmpty, source=SCALE)
     assert caught.value.kind == ("state", None, ("weight",))
     assert str(caught.value).startswith("the initial state: `weight`: the spec says 12, the implementation has 0")
+
+
+def test_a_call_that_leaves_another_state_than_the_spec_says_fails_at_that_call():
+    runner = SpecRunner(spec(), SplitsOneMore, source=SCALE)
+    with pytest.raises(SpecViolation) as caught:
+        runner.apply("split", {"n": 2})
+    assert caught.value.kind == ("state", "split", ("parts",))
+    assert str(caught.value).startswith("after split(n=2): `parts`: the spec says 2, the implementation has 3")
 
 
 def test_an_invariant_without_a_value_on_the_implementations_state_is_a_violation():
