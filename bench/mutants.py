@@ -220,6 +220,11 @@ def applied(text: str, mutant: Mutant) -> str:
     return text.replace(mutant.old, mutant.new)
 
 
+def pytest_command(tests: Iterable[str]) -> list[str]:
+    """The tests of a mutant, stopping at the first failure: a kill needs one."""
+    return [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+
+
 def run_mutant(mutant: Mutant, copy: Path, timeout: float = DEFAULT_TIMEOUT) -> Outcome:
     """Apply `mutant` to `copy`, run its tests there, put the file back."""
     path = copy / mutant.file
@@ -227,8 +232,7 @@ def run_mutant(mutant: Mutant, copy: Path, timeout: float = DEFAULT_TIMEOUT) -> 
     path.write_text(applied(original, mutant), encoding="utf-8")
     started = time.perf_counter()
     try:
-        done = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *mutant.tests],
-                              cwd=copy, env=environment(copy), capture_output=True, text=True, timeout=timeout)
+        done = subprocess.run(pytest_command(mutant.tests), cwd=copy, env=environment(copy), capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return Outcome(mutant, "timed out", time.perf_counter() - started, f"over {timeout:.0f} s")
     finally:

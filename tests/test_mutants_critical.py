@@ -9,9 +9,11 @@ run there; they must fail. The same tests must pass on the unmutated copy, so th
 
 from __future__ import annotations
 
+import subprocess
+
 import pytest
 
-from bench.mutants import MUTANTS, ROOT, applied, copy_tree, environment, imports_the_copy, run_mutant
+from bench.mutants import MUTANTS, ROOT, applied, copy_tree, environment, imports_the_copy, pytest_command, run_mutant
 
 from .test_tla_support import needs_tlc
 
@@ -42,11 +44,7 @@ def test_the_critical_subset_covers_the_verdicts_the_oracle_and_the_step_bound()
 
 @pytest.mark.parametrize("mutant", [pytest.param(mu, id=mu.id, marks=marks(mu)) for mu in CRITICAL])
 def test_a_critical_mutant_is_killed_by_its_tests(mutant, copy):
-    import subprocess
-    import sys
-
-    unmutated = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *mutant.tests],
-                               cwd=copy, env=environment(copy), capture_output=True, text=True, timeout=TIME_LIMIT)
+    unmutated = subprocess.run(pytest_command(mutant.tests), cwd=copy, env=environment(copy), capture_output=True, text=True, timeout=TIME_LIMIT)
     assert unmutated.returncode == 0, f"the tests of {mutant.id} fail without it:\n{unmutated.stdout[-2000:]}"
     outcome = run_mutant(mutant, copy, TIME_LIMIT)
     assert outcome.status == "killed", f"{mutant.id} ({mutant.breaks}) {outcome.status}: {outcome.detail}"
