@@ -8,6 +8,8 @@ the answer is decided. One case makes z3 time out for real, on a nonlinear oblig
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import z3
 
@@ -151,6 +153,15 @@ def test_undecided_answers_are_not_cached_so_a_later_run_decides_them(tmp_path):
     assert {r.verdict for r in fresh_results.values()} == {Verdict.PROVED, Verdict.VIOLATED}
 
 
+def test_an_undecided_consistency_check_is_not_cached_as_consistent(tmp_path):
+    text = COUNTER + "invariant A: x >= 0\ninvariant B: x < 0\n"
+    cache = Cache(tmp_path / "c.sqlite3")
+    unsure, _ = run(text, "consistency", cache=cache)
+    again, _ = run(text, cache=cache)
+    assert "inconsistent" not in [f.kind for f in unsure.findings]
+    assert "inconsistent" in [f.kind for f in again.findings]
+
+
 # x^3 + y^3 = z^3 has no solution in positive integers (Fermat, n = 3): the invariant is true, but
 # z3's nonlinear arithmetic cannot show it, nor find a counterexample, in a millisecond
 FERMAT = """\
@@ -180,3 +191,13 @@ def test_a_real_timeout_on_a_nonlinear_obligation_is_unknown():
     (f,) = report.invariants
     assert f.verdict is Verdict.UNKNOWN
     assert f.reason.startswith(("timed out", "the solver could not decide")), f.reason
+
+
+def test_every_reason_given_is_one_the_docs_explain():
+    doc = (ROOT / "docs" / "prove.md").read_text(encoding="utf-8")
+    table = doc[doc.index("The reasons you may see are:"):doc.index("### 2.8")]
+    rows = re.findall(r"^\| `([^`]+)` \|", table, re.M)
+    patterns = [re.escape(row).replace("ACTION", r"\w+").replace("REASON", ".*").replace(r"\.\.\.", ".*")
+                .replace("K", r"\d+").replace("N", r"\d+") for row in rows]
+    for reason in {reason for *_, reason in CASES}:
+        assert any(re.fullmatch(p, reason) for p in patterns), f"docs/prove.md does not explain {reason!r}"
