@@ -81,6 +81,16 @@ def test_a_call_that_leaves_another_state_than_the_spec_says_fails_at_that_call(
     assert str(caught.value).startswith("after split(n=2): `parts`: the spec says 2, the implementation has 3")
 
 
+def test_an_invariant_false_on_the_implementations_state_is_a_violation():
+    runner = SpecRunner(spec(), Scale, source=SCALE)
+    runner.apply("split", {"n": 5})  # the spec allows it, and 12 % 5 != 0: the spec's own invariant breaks
+    with pytest.raises(SpecViolation) as caught:
+        runner.check_invariants()
+    assert caught.value.kind == ("invariant", "EVEN")
+    assert str(caught.value).startswith("invariant EVEN (every part weighs the same) does not hold in the "
+                                        "implementation's state")
+
+
 def test_an_invariant_without_a_value_on_the_implementations_state_is_a_violation():
     runner = SpecRunner(spec(), Scale, source=SCALE, binding=Binding(errors={"Negative": ValueError}))
     runner.check_invariants()  # 12 % 3 == 0
