@@ -109,6 +109,17 @@ MUTANTS = [
       "return a / b", PROVER, "z3's `/` rounds as SMT-LIB does, not down as the language says"),
     m("abs-wrong", "prove/encode.py", "return z3.If(x >= 0, x, -x)", "return z3.If(x > 0, x, x)", PROVER,
       "abs of a negative number is itself"),
+    m("exit-code-ignores-unknown", "prove/result.py", 'r.level == "MUST" and r.verdict is not Verdict.PROVED',
+      'r.level == "MUST" and r.verdict is Verdict.VIOLATED', PROVER,
+      "an unknown MUST invariant passes the run (exit code 0)"),
+    m("implies-reversed", "prove/encode.py", "ir.BinOp.IMPLIES: lambda a, b: z3.Implies(a, b)",
+      "ir.BinOp.IMPLIES: lambda a, b: z3.Implies(b, a)", PROVER, "`p implies q` is proved as `q implies p`"),
+    m("iff-negated", "prove/encode.py", "ir.BinOp.IFF: lambda a, b: a == b", "ir.BinOp.IFF: lambda a, b: a != b",
+      PROVER, "`iff` is encoded as exclusive or"),
+    m("modulo-truncates", "prove/encode.py", "ir.BinOp.MOD: lambda a, b: a - b * _floor_div(a, b)",
+      "ir.BinOp.MOD: lambda a, b: a % b", PROVER, "`%` is SMT-LIB's remainder, not Python's"),
+    m("map-keys-shown-fewer", "prove/model.py", "MAX_MAP_KEYS = 20", "MAX_MAP_KEYS = 19", PROVER,
+      "a map in a trace shows one entry fewer than documented"),
     # ---- the property tests' oracle
     m("oracle-ignores-state-after-call", "testing/machine.py",
       "        if self.observe() != self.model:\n            self._mismatch(f\"after",
@@ -144,6 +155,14 @@ MUTANTS = [
       'decisive = e.quantifier == "forall"', INTERPRETER, "forall and exists are swapped"),
     m("interp-if-swapped", "evaluate.py", "then(env) if cond(env) else else_(env)",
       "else_(env) if cond(env) else then(env)", INTERPRETER, "`if` takes the wrong branch"),
+    m("interp-implies-is-or", "evaluate.py", "return lambda env: (not left(env)) or bool(right(env))",
+      "return lambda env: bool(left(env)) or bool(right(env))", INTERPRETER, "`p implies q` is `p or q`"),
+    m("interp-iff-negated", "evaluate.py", "return lambda env: bool(left(env)) == bool(right(env))",
+      "return lambda env: bool(left(env)) != bool(right(env))", INTERPRETER, "`iff` is exclusive or"),
+    m("interp-map-assignment-lost", "interpret.py", "self._assign(target.base, base.set(key, freeze(value)), env, current)",
+      "self._assign(target.base, base, env, current)", INTERPRETER, "an assignment to a map entry changes nothing"),
+    m("interp-map-key-unchecked", "interpret.py", "            if key not in base:\n", "            if False:\n",
+      INTERPRETER, "an assignment outside a map's domain adds a key"),
     # ---- the checker and the parser
     m("check-member-types", "check.py", '            if et != ct.element:\n                c.error("SF203"',
       '            if False:\n                c.error("SF203"', ["tests/test_bad_inputs.py", "-k", "never"],
@@ -161,12 +180,24 @@ MUTANTS = [
     m("check-ordering-enums", "check.py",
       "elif e.op not in (ir.CmpOp.EQ, ir.CmpOp.NE) and not isinstance(lt, (IntT, QuantityT)):",
       "elif False:", FRONT_END, "enums and bools may be ordered with < and >"),
+    m("lower-unicode-le-is-lt", "lower.py", '"≤": ir.CmpOp.LE', '"≤": ir.CmpOp.LT', FRONT_END,
+      "`≤` reads as `<`"),
+    m("parse-error-limit", "parse.py", "MAX_ERRORS = 50", "MAX_ERRORS = 49", FRONT_END,
+      "one syntax error fewer is shown than documented"),
+    m("units-minute", "units.py", '_add("min mins minute minutes", TIME, 60_000)',
+      '_add("min mins minute minutes", TIME, 6_000)', FRONT_END, "a minute is 6 s"),
     # ---- the TLA+ exporter
     m("tla-one-step-short", "tla/module.py", """f'TLCGet("level") <= {f["MaxSteps"]}'""",
       """f'TLCGet("level") < {f["MaxSteps"]}'""", ["tests/test_tla_tlc.py", "-k", "explores and ledger"],
       "TLC explores runs one action shorter than MaxSteps", True),
     m("tla-state-range-dropped", "tla/module.py", "*[r for r in ranges if r is not None]]", "]", TLA,
       "integer state is explored without StateRange"),
+    m("tla-floor-division", "tla/module.py", "IF {b} > 0 THEN {a} \\\\div {b} ELSE (-{a}) \\\\div (-{b})",
+      "{a} \\\\div {b}", TLA, "TLA+'s `/` is TLC's \\div, which rounds differently for a negative divisor"),
+    m("tla-no-stuttering", "tla/module.py", "{f['Next']} \\\\/ UNCHANGED {f['vars']}", "{f['Next']}", TLA,
+      "TLC reports a deadlock where no action applies"),
+    m("tla-trace-step-numbers", "tla/trace.py", '        if step.get("index", i) != i:', "        if False:", TLA,
+      "a trace with misnumbered steps is accepted"),
     m("tla-max-steps-default", "tla/model.py", "DEFAULT_MAX_STEPS = 5", "DEFAULT_MAX_STEPS = 4", TLA,
       "the default run length is not the documented one"),
 ]
@@ -273,7 +304,11 @@ def run_all(mutants: list[Mutant], jobs: int, timeout: float,
 # ---- the report -------------------------------------------------------------------------------------------------
 
 # Why a mutant survives, for those that do: filled in from a run, kept with the list.
-SURVIVORS: dict[str, str] = {}
+SURVIVORS: dict[str, str] = {
+    "houdini-keeps-failures": "equivalent. In the round that ends Houdini every candidate is proved, and each "
+    "support is rebuilt in that round from unsat cores over the same candidates (cached cores are filtered to "
+    "them), so `support &= proved` removes nothing: it is a guard, not a computation.",
+}
 
 
 def table(outcomes: Iterable[Outcome]) -> list[str]:

@@ -3,6 +3,8 @@ implementation's state gives no value, and an implementation that cannot be read
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from specforge.frontend import load_text
@@ -112,3 +114,64 @@ def test_an_action_the_implementation_lacks_is_a_binding_error_not_a_violation()
     with pytest.raises(BindingError, match="no method `split`") as caught:
         runner.apply("split", {"n": 2})
     assert not isinstance(caught.value, SpecViolation)
+
+
+class Refused(Exception):
+    pass
+
+
+class NegativeParts(Refused):
+    """Named after what went wrong here; the spec's name for it, Negative, is not a base class."""
+
+
+class Negative(Exception):
+    pass
+
+
+class TooFewParts(Negative):
+    pass
+
+
+def refusing(error: type[Exception]) -> type[Scale]:
+    class Refusing(Scale):
+        def split(self, n):
+            if n < 0:
+                raise error(n)
+            super().split(n)
+    return Refusing
+
+
+def test_an_exception_whose_base_class_the_spec_names_is_that_failure():
+    runner = SpecRunner(spec(), refusing(TooFewParts), source=SCALE)
+    runner.apply("split", {"n": -1})  # the spec says Negative; TooFewParts is one
+    assert runner.failures == {("split", 0): 1}
+
+
+def test_an_exception_of_another_name_is_not_that_failure():
+    runner = SpecRunner(spec(), refusing(NegativeParts), source=SCALE)
+    with pytest.raises(SpecViolation, match="so the call must raise Negative, but it raised NegativeParts"):
+        runner.apply("split", {"n": -1})
+
+
+TIMER = "spec Timer\nstate {\n  ttl: duration\n}\ninit {\n  ttl := 90 s\n}\n"
+
+
+class Timer:
+    def __init__(self, ttl):
+        self.ttl = ttl
+
+
+@pytest.mark.parametrize("ttl", [90, 90.0, datetime.timedelta(seconds=90), datetime.timedelta(minutes=1.5)],
+                         ids=["int seconds", "float seconds", "timedelta", "timedelta in minutes"])
+def test_a_duration_is_read_as_seconds_or_a_timedelta(ttl):
+    spec = load_text(TIMER, "timer.sf").spec
+    SpecRunner(spec, lambda: Timer(ttl), source=TIMER)  # the initial state matches: no violation
+
+
+@pytest.mark.parametrize("ttl,read", [(90_000, 90_000_000), (9, 9000), (datetime.timedelta(milliseconds=90), 90)],
+                         ids=["milliseconds as seconds", "too few seconds", "too few milliseconds"])
+def test_a_duration_in_another_unit_is_a_different_state(ttl, read):
+    spec = load_text(TIMER, "timer.sf").spec
+    with pytest.raises(SpecViolation) as caught:
+        SpecRunner(spec, lambda: Timer(ttl), source=TIMER)
+    assert str(caught.value).startswith(f"the initial state: `ttl`: the spec says 90000, the implementation has {read}\n")
