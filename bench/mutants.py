@@ -8,6 +8,7 @@ under a time limit, and the copy's file is restored. A mutant is
 * killed: a test failed (pytest's exit code 1),
 * timed out: the tests ran past the limit (counted as killed: a hang is noticed),
 * survived: every test passed,
+* flaky: the first test that failed fails without the mutant too (reported apart, counted as neither),
 * broken: pytest could not run the tests (another exit code; reported apart, counted as neither).
 
 `critical=True` marks the soundness-critical subset that tests/test_mutants_critical.py requires to be
@@ -235,7 +236,7 @@ def imports_the_copy(copy: Path) -> bool:
 @dataclass
 class Outcome:
     mutant: Mutant
-    status: str  # killed, timed out, survived, broken
+    status: str  # killed, timed out, survived, flaky, broken
     seconds: float
     detail: str  # the first failing test, or why it broke
 
@@ -274,9 +275,21 @@ def run_mutant(mutant: Mutant, copy: Path, timeout: float = DEFAULT_TIMEOUT) -> 
     if done.returncode == 1:
         failed = [line.split(" - ")[0].removeprefix("FAILED ") for line in done.stdout.splitlines()
                   if line.startswith("FAILED ")]
+        if failed and not passes_unmutated(failed[0], copy, timeout):
+            return Outcome(mutant, "flaky", seconds, f"{failed[0]} fails without the mutant too")
         return Outcome(mutant, "killed", seconds, failed[0] if failed else "")
     tail = (done.stdout + done.stderr).strip().splitlines()[-1:] or [""]
     return Outcome(mutant, "broken", seconds, f"pytest exit code {done.returncode}: {tail[0]}")
+
+
+def passes_unmutated(test: str, copy: Path, timeout: float) -> bool:
+    """Whether the test that failed under a mutant passes without it: else the kill is not the mutant's."""
+    try:
+        again = subprocess.run(pytest_command([test]), cwd=copy, env=environment(copy), capture_output=True,
+                               text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return False
+    return again.returncode == 0
 
 
 def run_all(mutants: list[Mutant], jobs: int, timeout: float,
@@ -315,11 +328,11 @@ def table(outcomes: Iterable[Outcome]) -> list[str]:
     by_module: dict[str, list[Outcome]] = {}
     for o in outcomes:
         by_module.setdefault(o.mutant.module, []).append(o)
-    lines = ["| module | mutants | killed | survived | broken | kill ratio |", "| --- | --- | --- | --- | --- | --- |"]
+    lines = ["| module | mutants | killed | survived | not counted | kill ratio |", "| --- | --- | --- | --- | --- | --- |"]
     for module, group in sorted(by_module.items()):
         killed = sum(o.killed for o in group)
         survived = sum(o.status == "survived" for o in group)
-        broken = sum(o.status == "broken" for o in group)
+        broken = sum(o.status in ("broken", "flaky") for o in group)
         lines.append(f"| `{module}` | {len(group)} | {killed} | {survived} | {broken} | "
                      f"{killed / max(1, killed + survived):.0%} |")
     return lines
@@ -328,7 +341,7 @@ def table(outcomes: Iterable[Outcome]) -> list[str]:
 def report(outcomes: list[Outcome], jobs: int, timeout: float, seconds: float) -> str:
     killed = sum(o.killed for o in outcomes)
     survived = [o for o in outcomes if o.status == "survived"]
-    broken = [o for o in outcomes if o.status == "broken"]
+    broken = [o for o in outcomes if o.status in ("broken", "flaky")]
     lines = [
         SECTION, "",
         f"{len(outcomes)} curated one-line mutants of specforge's core modules (`bench/mutants.py`, `MUTANTS`), "
@@ -337,7 +350,7 @@ def report(outcomes: list[Outcome], jobs: int, timeout: float, seconds: float) -
         f"{seconds / 60:.1f} min in all. A timeout counts as a kill. The kill is by the named files only: a "
         "lower bound on what the whole suite kills.", "",
         f"**{killed} of {killed + len(survived)} killed** ({killed / max(1, killed + len(survived)):.0%})"
-        + (f"; {len(broken)} could not be run" if broken else "") + ".", "",
+        + (f"; {len(broken)} not counted (flaky or could not be run)" if broken else "") + ".", "",
         *table(outcomes), "",
         "### Each mutant", "",
         "| mutant | module | what it breaks | result | by |", "| --- | --- | --- | --- | --- |",

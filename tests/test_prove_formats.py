@@ -427,3 +427,17 @@ def test_output_option_writes_the_report_to_the_file(fmt):
         assert_valid_sarif(json.loads(written))
     else:
         assert len(list(ET.fromstring(written).iter("testcase"))) == 3
+
+
+def test_a_large_map_in_a_trace_shows_as_many_entries_as_the_docs_say():
+    from specforge.frontend import load_text
+    from specforge.prove import prove as prove_spec
+
+    text = ("spec M\nstate {\n  slots: map[0..30, int]\n}\ninit {\n  slots := {i: 0 for i in 0..30}\n}\n"
+            "action bump() {\n  slots[0] := 1\n}\ninvariant Z: slots[0] == 0\n")
+    (z,) = prove_spec(load_text(text, "m.sf").spec).invariants
+    shown = z.trace[-1].state["slots"]
+    documented = int(re.search(r"The prover shows at most (\d+) entries of a map",
+                               (ROOT / "docs" / "tla.md").read_text(encoding="utf-8")).group(1))
+    assert shown.startswith("{0: 1, 1: 0, ") and shown.endswith(", …}")
+    assert shown.count(":") == documented

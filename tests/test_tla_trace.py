@@ -126,6 +126,7 @@ def test_a_trace_that_does_not_fit_the_spec_is_refused(changes, message):
 
 
 @pytest.mark.parametrize(("step", "field", "value", "message"), [
+    (1, "index", 5, "step 1 of the trace is numbered 5"),
     (3, "action", "teleport", "no action `teleport`"),
     (3, "args", {"src": "Account2"}, r"takes \(src, dst, amount\)"),
     (1, "state", {"balances": "{Account1: 0, Account2: 0}"}, "shows the variables"),
