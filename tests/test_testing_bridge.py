@@ -267,10 +267,10 @@ def test_an_invalid_impl_argument_is_a_usage_error(tmp_path):
     assert not (tmp_path / "t.py").exists()
 
 
-def test_a_report_for_another_spec_is_refused(tmp_path):
+def test_a_report_for_another_spec_is_refused(tmp_path, wallet_module):
     (tmp_path / "w.sf").write_text(WALLET)
     (tmp_path / "r.json").write_text(json.dumps({"spec": "Other", "invariants": []}))
-    result = CliRunner().invoke(main, ["gen-tests", str(tmp_path / "w.sf"), "--impl", "m:F", "-o",
+    result = CliRunner().invoke(main, ["gen-tests", str(tmp_path / "w.sf"), "--impl", "wallet_impl:Wallet", "-o",
                                        str(tmp_path / "t.py"), "--replay", str(tmp_path / "r.json")])
     assert result.exit_code == 2 and "no spec named Wallet" in result.output
 

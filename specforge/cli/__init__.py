@@ -32,12 +32,13 @@ def main() -> None:
 
 # One module per command, each importing its back end only when it runs.
 from .check import check  # noqa: E402
+from .diff import diff  # noqa: E402
 from .export_tla import export_tla  # noqa: E402
 from .gen_tests import gen_tests  # noqa: E402
 from .prove import prove  # noqa: E402
 from .schema import schema  # noqa: E402
 
-for _command in (check, prove, schema, gen_tests, export_tla):
+for _command in (check, prove, schema, gen_tests, export_tla, diff):
     main.add_command(_command)
 
 __all__ = ["EXIT_CODES_HELP", "ExitCode", "main"]

@@ -51,6 +51,17 @@ def gen_tests(spec_file: str, impl: str, output: str, check: bool, replay_report
     if not loaded.ok:
         print_diagnostics_text([loaded], stream=sys.stderr)
         sys.exit(ExitCode.USAGE if loaded.unreadable else ExitCode.SPEC_ERRORS)
+    if not check:
+        from ..testing.preflight import check_implementation
+
+        problems = check_implementation(loaded.spec, impl) if ":" in impl else []
+        for p in problems:
+            click.echo(f"{spec_file}: {'warning' if p.warning else 'error'}: {p}", err=True)
+        errors = [p for p in problems if not p.warning]
+        if errors:
+            click.echo(f"{len(errors)} error{'s' if len(errors) > 1 else ''} with --impl {impl}: nothing written",
+                       err=True)
+            sys.exit(ExitCode.USAGE)
     report = None
     if replay_report:
         try:

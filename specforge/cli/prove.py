@@ -19,12 +19,19 @@ from .common import EXIT_CODES_HELP, ExitCode, Progress, exit_code, print_diagno
 @click.option("--timeout", type=click.FloatRange(0.1, 86400), default=10.0, show_default=True,
               help="Seconds the solver may spend on each obligation; past it the verdict is unknown.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Discharge proof obligations in this many parallel processes.")
+              help="Processes that prove at once: one pool for the whole command, split by file and by action.")
+@click.option("--dask", metavar="ADDRESS", default=None,
+              help="Run the proof obligations on a Dask cluster (e.g. tcp://scheduler:8786) instead of local "
+                   "processes; needs specforge[dask].")
+@click.option("--dask-timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True,
+              help="Seconds to wait for the Dask scheduler to answer.")
 @click.option("--no-cache", is_flag=True,
-              help="Ignore and do not update the result cache (~/.cache/specforge; SPECFORGE_CACHE_DIR moves it).")
+              help="Ignore and do not update the result caches (whole reports and single obligations, in "
+                   "~/.cache/specforge; SPECFORGE_CACHE_DIR moves them).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the report to this file instead of standard output.")
-def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: int, no_cache: bool,
+def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: int, dask: str | None,
+          dask_timeout: float, no_cache: bool,
           output: str | None) -> None:
     """Prove every invariant of each spec, or show a run that breaks it.
 
@@ -35,10 +42,19 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
       unknown   neither within the depth and time limit (the reason is shown)
     MUST invariants decide the exit code; SHOULD ones are warnings, MAY ones notes.
     """
-    from ..frontend import load
-
     if output is not None and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
         raise click.BadParameter(f"the directory of {output} does not exist", param_hint="--output")
+    from ..reportcache import ReportCache
+    from ..reportcache import key as report_key
+
+    whole = None if no_cache else report_key(files, ("prove", fmt, depth, timeout))
+    if whole is not None:
+        hit = ReportCache().get(whole)
+        if hit is not None:
+            _emit(hit[0], output)
+            sys.exit(hit[1])
+    from ..frontend import load
+
     loaded = [load(f) for f in files]
     if any(not r.ok for r in loaded):
         print_diagnostics_text(loaded, stream=sys.stderr)
@@ -51,10 +67,14 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
 
     progress = Progress()
     reports = []
-    with open_cache(not no_cache) as cache:
-        for r in loaded:
+    executor = _executor(jobs, dask, dask_timeout)
+    # several files: one task each on the shared pool; one file: its actions are the tasks
+    by_file = _by_file(executor, loaded, depth, timeout, not no_cache) if executor and len(loaded) > 1 else None
+    with open_cache(not no_cache) as cache, _shutdown(executor):
+        for i, r in enumerate(loaded):
             try:
-                reports.append(prove_spec(r.spec, depth, timeout, progress=progress, cache=cache, jobs=jobs))
+                reports.append(by_file[i].result() if by_file else
+                               prove_spec(r.spec, depth, timeout, progress=progress, cache=cache, executor=executor))
             except Unsupported as e:
                 progress.done()
                 diag = Diagnostic.error("SF301", str(e), r.path, getattr(e.node, "span", None))
@@ -67,6 +87,14 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
                 sys.exit(ExitCode.USAGE)
     progress.done()
     rendered = RENDERERS[fmt](reports)
+    code = ExitCode.DOES_NOT_HOLD if any(r.must_fails for r in reports) else ExitCode.OK
+    if whole is not None and not any(res.verdict.value == "unknown" for r in reports for res in r.invariants):
+        ReportCache().put(whole, rendered, int(code))  # an unknown may be decided by a later run: never stored
+    _emit(rendered, output)
+    sys.exit(code)
+
+
+def _emit(rendered: str, output: str | None) -> None:
     if output:
         try:
             with open(output, "w", encoding="utf-8") as fh:
@@ -76,4 +104,44 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
             sys.exit(ExitCode.USAGE)
     else:
         click.echo(rendered, nl=False)
-    sys.exit(ExitCode.DOES_NOT_HOLD if any(r.must_fails for r in reports) else ExitCode.OK)
+
+
+def _executor(jobs: int, dask: str | None, wait: float = 30.0):
+    """The command's one executor: a Dask cluster's, a local process pool for --jobs N > 1, or none."""
+    if dask:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise click.UsageError("--dask needs the Dask extra: pip install 'specforge[dask]'") from None
+        try:
+            return Client(dask, timeout=wait).get_executor()
+        except (OSError, TimeoutError) as e:
+            raise click.UsageError(f"cannot reach the Dask scheduler at {dask}: {e}") from None
+    if jobs > 1:
+        from ..prove.engine import process_pool
+
+        return process_pool(jobs)
+    return None
+
+
+def _by_file(executor, loaded, depth: int, timeout: float, cache: bool) -> list:
+    import pickle
+
+    from ..prove.engine import prove_remote
+
+    return [executor.submit(prove_remote, pickle.dumps(r.spec), depth, timeout, cache) for r in loaded]
+
+
+class _shutdown:
+    def __init__(self, executor):
+        self.executor = executor
+
+    def __enter__(self):
+        return self.executor
+
+    def __exit__(self, *exc) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=True)
+            client = getattr(self.executor, "_client", None)
+            if client is not None:
+                client.close()

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,6 +23,7 @@ from pathlib import Path
 import z3
 
 from .. import __version__, ir
+from ..reportcache import cache_dir
 
 _SPAN_KEYS = frozenset({"span", "var_span", "error_span"})
 # Bumped whenever what is stored changes shape, so older entries are never read.
@@ -73,9 +73,7 @@ class Digests:
 
 
 def default_path() -> Path:
-    base = os.environ.get("SPECFORGE_CACHE_DIR") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "specforge")
-    return Path(base) / "proofs.sqlite3"
+    return cache_dir() / "proofs.sqlite3"
 
 
 class Cache:

@@ -24,14 +24,16 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 
 import z3
 
 from .. import ir
+from ..structure import leaves
 from .cache import Cache, Digests, NoCache
 from .encode import Encoder, Env, Unsupported
 from .model import Renderer
@@ -107,37 +109,63 @@ class Outcome:
     seconds: float
 
 
-def _chunks(items: list[str], jobs: int) -> list[list[str]]:
-    """Split one action's targets so that every worker gets a share."""
-    if jobs <= 1 or len(items) < 2 * jobs:
+def _chunks(items: list[str], pieces: int) -> list[list[str]]:
+    """One action's targets in `pieces` shares (each share opens a solver with every hypothesis, so
+    an action is cut only when there are fewer actions than workers)."""
+    if pieces <= 1 or len(items) < 2 * pieces:
         return [items]
-    size = -(-len(items) // (2 * jobs))
+    size = -(-len(items) // pieces)
     return [items[i:i + size] for i in range(0, len(items), size)]
 
 
-_WORKER: Prover | None = None
+_PROVERS: dict[str, Prover] = {}  # in a worker: one Prover per spec it has been sent, built once
 
 
-def _worker_init(spec: ir.Spec, depth: int, timeout: float) -> None:
-    global _WORKER
-    _WORKER = Prover(spec, depth, timeout)
+def _remote_check(key: str, payload: bytes, depth: int, timeout: float,
+                  task: tuple[str, list[str], list[str]]) -> list[Outcome]:
+    """One action's checks, in whatever process or machine an executor runs it: z3 objects do not
+    pickle, so the worker rebuilds the prover from the IR the first time it sees a spec."""
+    prover = _PROVERS.get(key)
+    if prover is None:
+        if len(_PROVERS) >= 8:
+            _PROVERS.clear()
+        prover = _PROVERS[key] = Prover(pickle.loads(payload), depth, timeout)
+    return prover.check_action(*task)
 
 
-def _worker_check(task: tuple[str, list[str], list[str]]) -> list[Outcome]:
-    assert _WORKER is not None
-    return _WORKER.check_action(*task)
+def prove_remote(payload: bytes, depth: int, timeout: float, use_cache: bool) -> ProofReport:
+    """One whole spec, proved where an executor runs it (a command with several files gives each worker
+    whole files); the worker opens the result cache itself."""
+    from .cache import open_cache
+
+    with open_cache(use_cache) as cache:
+        return Prover(pickle.loads(payload), depth, timeout, cache=cache).run()
 
 
-def _pool(prover: Prover) -> ProcessPoolExecutor:
-    # fork where there is one: the workers start with everything imported
+def process_pool(jobs: int) -> ProcessPoolExecutor:
+    """The default executor of `--jobs N`: N local processes, forked where the platform can (the workers
+    start with everything imported)."""
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() and os.name == "posix" else "spawn"
-    return ProcessPoolExecutor(max_workers=prover.jobs, mp_context=multiprocessing.get_context(method),
-                               initializer=_worker_init, initargs=(prover.spec, prover.depth, prover.timeout))
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method))
+
+
+def workers(executor: Executor) -> int:
+    """How many tasks an executor runs at once, as far as it says (a Dask executor: its cluster's threads)."""
+    n = getattr(executor, "_max_workers", None)
+    if n is None:
+        client = getattr(executor, "_client", None)
+        if client is not None:
+            try:
+                n = sum(client.nthreads().values())
+            except Exception:
+                n = None
+    return max(1, n or 2)
 
 
 class Prover:
     def __init__(self, spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
-                 progress: Callable[[str], None] | None = None, cache: Cache | None = None, jobs: int = 1):
+                 progress: Callable[[str], None] | None = None, cache: Cache | None = None, jobs: int = 1,
+                 executor: Executor | None = None):
         self.spec = spec
         self.depth = depth
         self.timeout = timeout
@@ -145,6 +173,11 @@ class Prover:
         self.progress = progress or (lambda message: None)
         self.cache = cache or NoCache()
         self.jobs = jobs
+        # `executor` is the caller's (one pool for a whole command, or a Dask cluster); with only `jobs`
+        # the prover starts a pool of its own when it first has enough work for one
+        self.executor = executor
+        self._own_pool = executor is None and jobs > 1
+        self._payload: tuple[str, bytes] | None = None
         self.enc = Encoder(spec)
         self.render = Renderer(self.enc)
         self.targets = self._targets()
@@ -152,7 +185,6 @@ class Prover:
         self.actions = {a.name: a for a in spec.actions}
         self.digests = Digests(spec, depth)
         self.findings: list[Finding] = []
-        self._pool: ProcessPoolExecutor | None = None
 
     # ---- setup ----------------------------------------------------------------------------
 
@@ -211,8 +243,9 @@ class Prover:
                 status[t.id].reason = (f"not inductive, no violation within {self.depth} steps, "
                                        "and no strengthening found")
         self._sanity(proved)
-        if self._pool is not None:
-            self._pool.shutdown()
+        if self._own_pool and self.executor is not None:
+            self.executor.shutdown()
+            self.executor = None
         results = [self._result(t, status[t.id], proved, traces, strengthened) for t in self.targets]
         return ProofReport(self.spec.name, self.spec.file, results, self.findings, self.depth,
                            int((time.perf_counter() - started) * 1000))
@@ -254,6 +287,7 @@ class Prover:
 
     def _initial(self, status: dict[str, _Status]) -> None:
         init = self.enc.init_state()
+        s = self.solver("initial")  # one solver, a scope per target: a solver each would cost more than most checks
         for t in self.targets:
             key = self.digests.key("init", self.digests.target(t.id))
             cached = self.cache.get(key)
@@ -263,9 +297,15 @@ class Prover:
                 status[t.id].init_sets = cached.get("sets")
                 continue
             started = time.perf_counter()
-            s = self.solver("initial")
+            s.push()
             s.add(z3.Not(t.formula(init)))
-            r = s.check()
+            r, where = s.check(), s
+            if r == z3.unknown:
+                # z3 gives up under a scope on some queries it decides on a fresh solver (maps built
+                # from comprehensions, as lambdas): ask again without one before saying unknown
+                where = self.solver("initial")
+                where.add(z3.Not(t.formula(init)))
+                r = where.check()
             st = status[t.id]
             st.time += time.perf_counter() - started
             if r == z3.unsat:
@@ -273,12 +313,13 @@ class Prover:
                 self.cache.put(key, {"holds": True, "step": None})
             elif r == z3.sat:
                 st.init = False
-                model = self.small_model(s, [])
+                model = self.small_model(where, [])
                 st.init_step = self.render.initial_step(model, init)
                 st.init_sets = self.render.sets(model)
                 self.cache.put(key, {"holds": False, "step": asdict(st.init_step), "sets": st.init_sets})
             else:
-                st.reason = _reason(s, "while checking the initial state")
+                st.reason = _reason(where, "while checking the initial state")
+            s.pop()
 
     # ---- 3. induction (Houdini) ----------------------------------------------------------------------------
 
@@ -333,7 +374,8 @@ class Prover:
                 core = sorted(by_digest[c] for c in cached["core"] if c in by_digest)
                 cti = CounterexampleToInduction(**cached["cti"]) if cached["cti"] else None
                 outcomes[tid].append(Outcome(tid, action.name, cached["preserved"], core, cti, None, 0.0))
-        tasks = [(name, candidates, chunk) for name, tids in todo.items() for chunk in _chunks(tids, self.jobs)]
+        pieces = -(-self.parallelism // max(1, len(todo)))
+        tasks = [(name, candidates, chunk) for name, tids in todo.items() for chunk in _chunks(tids, pieces)]
         results = self._map(tasks)
         for result in results:
             for o in result:
@@ -344,13 +386,24 @@ class Prover:
                         "cti": asdict(o.cti) if o.cti else None})
         return outcomes
 
+    @property
+    def parallelism(self) -> int:
+        if self.executor is not None:
+            return workers(self.executor)
+        return self.jobs
+
     def _map(self, tasks: list[tuple[str, list[str], list[str]]]) -> list[list[Outcome]]:
         size = sum(len(t[2]) for t in tasks)
-        if self.jobs <= 1 or size < PARALLEL_THRESHOLD or len(tasks) < 2:
+        if self.parallelism <= 1 or size < PARALLEL_THRESHOLD or len(tasks) < 2:
             return [self.check_action(*task) for task in tasks]
-        if self._pool is None:
-            self._pool = _pool(self)
-        return list(self._pool.map(_worker_check, tasks))
+        if self.executor is None:
+            self.executor = process_pool(self.jobs)
+        if self._payload is None:
+            self._payload = (self.digests.key("spec", self.timeout), pickle.dumps(self.spec))
+        key, payload = self._payload
+        futures = [self.executor.submit(_remote_check, key, payload, self.depth, self.timeout, task)
+                   for task in tasks]
+        return [f.result() for f in futures]
 
     def check_action(self, action_name: str, candidates: list[str], targets: list[str]) -> list[Outcome]:
         """One solver for one action, with the candidates as tracked hypotheses; a check per target."""
@@ -474,32 +527,67 @@ class Prover:
                 self.findings.append(Finding(
                     "dead-action", f"action `{action.name}` can never fire: its guards contradict the invariants",
                     action.span.line, "warning", [action.name]))
-        kept = [t.id for t in self.targets]
-        # one solver for every redundancy question: each fact behind a switch, the
-        # question "do the kept others imply it?" asked with their switches on
-        switches = {t.id: z3.Bool(f"on:{t.id}") for t in self.targets}
-        implied = self.solver("redundant")
-        for t in self.targets:
-            implied.add(z3.Implies(switches[t.id], facts[t.id]))
+        self._redundant(facts)
 
-        def follows(t, others) -> bool | None:
-            implied.push()
-            implied.add(z3.Not(facts[t.id]))
-            r = implied.check(*[switches[o] for o in others])
-            implied.pop()
+    def _redundant(self, facts: dict[str, z3.BoolRef]) -> None:
+        """Invariants the others imply, chosen greedily so that removing all of them is safe.
+
+        Asking of each invariant "do all the others imply it?" puts every fact in every check, so n
+        invariants would cost O(n^2) solver work. Two things keep it near linear. Facts that share no
+        symbol (state variable, set, function) cannot imply one another when they are consistent
+        (the consistency phase checks that), so each group of facts linked by shared symbols is
+        judged alone. Within a group a basis grows in declaration order on one incremental solver:
+        an invariant the basis already implies is redundant, the others join it; then each basis
+        member is asked whether the rest of the basis implies it, "all but one" being O(log n)
+        assumptions on a tree of switches. Every invariant left out is implied by what is kept.
+        """
+        redundant: set[str] = set()
+        for group in _linked(self.spec, self.targets):
+            redundant |= self._redundant_in(group, facts)
+        alone = len(self.targets) == 1
+        for t in self.targets:
+            if t.id in redundant:
+                message = (f"invariant {t.id} holds in every state: it constrains nothing" if alone else
+                           f"invariant {t.id} follows from the others")
+                self.findings.append(Finding("redundant", message, t.line, "note", [t.id]))
+
+    def _redundant_in(self, group: list[Target], facts: dict[str, z3.BoolRef]) -> set[str]:
+        digest = self.digests.target
+        grow = self.solver("redundant")
+        basis = [t for t in group if t.kind != "invariant"]  # type bounds: never reported, always facts
+        grow.add(*(facts[t.id] for t in basis))
+        kept = _Multiset(digest(t.id) for t in basis)
+        redundant: set[str] = set()
+
+        def implied(t: Target, solver: z3.Solver, assumptions=()) -> bool | None:
+            solver.push()
+            solver.add(z3.Not(facts[t.id]))
+            r = solver.check(*assumptions)
+            solver.pop()
             return None if r == z3.unknown else r == z3.unsat
 
-        for t in self.targets:
+        for t in group:
             if t.kind != "invariant":
                 continue
-            others = [tid for tid in kept if tid != t.id]
-            key = self.digests.key("redundant", self.digests.target(t.id),
-                                   *sorted(self.digests.target(tid) for tid in others))
-            if self._cached_bool(key, lambda t=t, others=others: follows(t, others)):
-                kept.remove(t.id)
-                message = (f"invariant {t.id} follows from the others" if others else
-                           f"invariant {t.id} holds in every state: it constrains nothing")
-                self.findings.append(Finding("redundant", message, t.line, "note", [t.id]))
+            if self._cached_bool(self.digests.key("implied-by", digest(t.id), kept.digest()),
+                                 lambda t=t: implied(t, grow)):
+                redundant.add(t.id)
+                continue
+            grow.add(facts[t.id])
+            basis.append(t)
+            kept.add(digest(t.id))
+        rest = self.solver("redundant")
+        tree = _AllBut(rest, [facts[t.id] for t in basis])
+        order = {t.id: k for k, t in enumerate(group)}
+        for i, t in sorted(enumerate(basis), key=lambda it: order[it[1].id]):
+            if t.kind != "invariant":
+                continue
+            key = self.digests.key("redundant", digest(t.id), kept.without(digest(t.id)))
+            if self._cached_bool(key, lambda i=i, t=t: implied(t, rest, tree.all_but(i))):
+                tree.drop(i)
+                kept.remove(digest(t.id))
+                redundant.add(t.id)
+        return redundant
 
     def small_model(self, s: z3.Solver, ints: list[z3.ExprRef]) -> z3.ModelRef:
         """After `sat`: a model as easy to read as the solver can cheaply find.
@@ -577,6 +665,121 @@ class Prover:
                                **base)
 
 
+def _linked(spec: ir.Spec, targets: list[Target]) -> list[list[Target]]:
+    """The targets in groups, two in one group when they share a symbol (a state variable, or a
+    set, whose size two facts can constrain between them) directly or through others; declaration
+    order kept in each group."""
+    symbols = {inv.id: _symbols(inv.expr) for inv in spec.invariants}
+    for path, t in leaves(spec):  # a type bound: its variable (by its root) and the sets of its type
+        symbols[f"type:{path}"] = {f"var:{path.split('.')[0]}"} | {f"set:{name}" for name in _sets_in(t)}
+    parent: dict[str, str] = {}
+
+    def root(x: str) -> str:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for t in targets:
+        mine = root(f"target:{t.id}")
+        for symbol in symbols[t.id]:
+            parent[mine] = mine = root(f"symbol:{symbol}")
+    groups: dict[str, list[Target]] = {}
+    for t in targets:
+        groups.setdefault(root(f"target:{t.id}"), []).append(t)
+    return list(groups.values())
+
+
+def _symbols(expr: ir.Expr) -> set[str]:
+    """What an invariant's encoding can share with another's: the state variables it reads (a
+    record by its root, a coarser grouping that is still safe) and the sets its terms range over."""
+    found: set[str] = set()
+    for node in ir.walk(expr):
+        if isinstance(node, ir.Name) and node.ref is ir.RefKind.VAR:
+            found.add(f"var:{node.name}")
+        found.update(f"set:{name}" for name in _sets_in(node.type))
+    return found
+
+
+def _sets_in(t: ir.Type | None) -> set[str]:
+    if isinstance(t, ir.SetT):
+        return {t.name}
+    if isinstance(t, ir.MapT):
+        return _sets_in(t.key) | _sets_in(t.value)
+    if isinstance(t, ir.RecordT):
+        return set().union(*(_sets_in(ft) for _, ft in t.fields))
+    if isinstance(t, ir.DomainT):
+        return _sets_in(t.element)
+    return set()
+
+
+class _AllBut:
+    """Assumption literals meaning "every fact but one" in O(log n) literals.
+
+    The facts sit at the leaves of a binary tree of switches; a switch implies its children's,
+    and a leaf's implies its fact. Every fact but leaf i is the siblings of the nodes on the path
+    from i to the root. Dropping a leaf for good gives its ancestors new switches that leave it out.
+    """
+
+    def __init__(self, solver: z3.Solver, facts: list[z3.BoolRef]):
+        self.solver = solver
+        self.size = 1
+        while self.size < len(facts):
+            self.size *= 2
+        self.node: list[z3.BoolRef | None] = [None] * (2 * self.size)
+        self.made = 0
+        for i, fact in enumerate(facts):
+            leaf = self.node[self.size + i] = z3.Bool(f"fact:{i}")
+            solver.add(z3.Implies(leaf, fact))
+        for v in range(self.size - 1, 0, -1):
+            self._define(v)
+
+    def _define(self, v: int) -> None:
+        kids = [c for c in (self.node[2 * v], self.node[2 * v + 1]) if c is not None]
+        if len(kids) < 2:
+            self.node[v] = kids[0] if kids else None
+            return
+        self.made += 1
+        switch = self.node[v] = z3.Bool(f"facts:{v}:{self.made}")
+        self.solver.add(z3.Implies(switch, z3.And(*kids)))
+
+    def all_but(self, i: int) -> list[z3.BoolRef]:
+        v, out = self.size + i, []
+        while v > 1:
+            sibling = self.node[v ^ 1]
+            if sibling is not None:
+                out.append(sibling)
+            v //= 2
+        return out
+
+    def drop(self, i: int) -> None:
+        v = self.size + i
+        self.node[v] = None
+        while v > 1:
+            v //= 2
+            self._define(v)
+
+
+class _Multiset:
+    """An order-free digest of a multiset of hex digests (their sum modulo 2^256), updated in O(1),
+    so a cache key can name "all the others" without hashing all of them for every question."""
+
+    def __init__(self, digests):
+        self.total = sum(int(d, 16) for d in digests) % 2**256
+
+    def digest(self) -> str:
+        return f"{self.total:064x}"
+
+    def without(self, d: str) -> str:
+        return f"{(self.total - int(d, 16)) % 2**256:064x}"
+
+    def add(self, d: str) -> None:
+        self.total = (self.total + int(d, 16)) % 2**256
+
+    def remove(self, d: str) -> None:
+        self.total = (self.total - int(d, 16)) % 2**256
+
+
 def _reason(s: z3.Solver, when: str) -> str:
     why = s.reason_unknown()
     if "timeout" in why or "canceled" in why:
@@ -586,8 +789,11 @@ def _reason(s: z3.Solver, when: str) -> str:
 
 def prove(spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
           progress: Callable[[str], None] | None = None, cache: Cache | None = None,
-          jobs: int = 1) -> ProofReport:
-    return Prover(spec, depth, timeout, progress, cache, jobs).run()
+          jobs: int = 1, executor: Executor | None = None) -> ProofReport:
+    """Decide every invariant of `spec`. `executor` (any `concurrent.futures.Executor`: a process pool
+    shared by a whole command, a Dask cluster's) runs the induction checks, one task per action;
+    without one, `jobs > 1` starts a process pool for this spec alone."""
+    return Prover(spec, depth, timeout, progress, cache, jobs, executor).run()
 
 
 __all__ = ["DEFAULT_DEPTH", "DEFAULT_TIMEOUT", "Env", "Prover", "Unsupported", "prove"]

@@ -41,6 +41,7 @@ from ..ir import BoolT, EnumT, IntT, SetT
 from ..structure import within
 from ..values import State, Universe
 from .binding import Binding, BindingError
+from .preflight import check_binding, factory_problems
 
 # How many elements each `set` has: one size per run, drawn from these (small universes make
 # collisions likely, larger ones make room for several parties); a replay uses at least SET_SIZE.
@@ -200,12 +201,13 @@ class SpecRunner:
         if self.shape is None:
             self.shape = self.cache[SHAPE] = Shape(spec, self.interp.leaf_types)
         self.binding = binding or Binding()
+        check_binding(spec, self.binding)  # a key the spec does not have is a mistake, never ignored
         self.lines = (source or "").splitlines()
         self.history: list[tuple[str, Mapping[str, object]]] = []  # the calls made: (action, arguments)
         self.model = self.interp.initial_state()
         self.visited.add(self.model)
         self.factory = factory
-        self.impl = factory(**_set_arguments(factory, self.interp.universe))
+        self.impl = _make(factory, spec, self.interp.universe)
         self.expect_state("the initial state")
 
     # ---- one step ---------------------------------------------------------------------------
@@ -715,6 +717,17 @@ def _roots(f: Callable[[int], int | None], targets: Iterable[int] = (0,)) -> set
             if abs(root) < 10**12 and (root * sign >= 0 or sign == 1):
                 out.add(round(root))
     return out
+
+
+def _make(factory: Callable, spec: ir.Spec, universe) -> object:
+    """A fresh implementation; a factory the tests cannot call is a `BindingError` that names it and the fix."""
+    try:
+        return factory(**_set_arguments(factory, universe))
+    except TypeError as e:
+        problems = factory_problems(factory, spec, getattr(factory, "__qualname__", repr(factory)))
+        if problems:
+            raise BindingError(str(problems[0])) from e
+        raise
 
 
 def _set_arguments(factory: Callable, universe) -> dict[str, tuple]:

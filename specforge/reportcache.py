@@ -1,0 +1,106 @@
+"""The whole-report cache of `specforge prove`: an unchanged run answers before z3, lark or
+pydantic load.
+
+The key is a hash of everything the printed report depends on: each file's path and bytes,
+specforge's version and which z3 is installed (found, not imported), and
+the options that change verdicts or their rendering. The value is the rendered report and the
+exit code. Only reports without an `unknown` verdict are stored: a later run with more time or a
+quieter machine may decide what this one could not. The per-obligation cache
+(`specforge.prove.cache`) stays the fallback when a spec changed.
+
+Entries are files in one directory (`$SPECFORGE_CACHE_DIR/reports`, by default under
+`~/.cache/specforge`), so CI can keep the directory between runs; at most `MAX_REPORTS` are kept,
+the least recently used evicted first. Unusable storage never fails a run: the cache is skipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__
+
+MAX_REPORTS = 512
+FORMAT = 1
+
+
+def cache_dir() -> Path:
+    """Where specforge keeps its caches: $SPECFORGE_CACHE_DIR, else $XDG_CACHE_HOME/specforge or ~/.cache/specforge."""
+    base = os.environ.get("SPECFORGE_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"), "specforge")
+    return Path(base)
+
+
+def _z3_build() -> str:
+    """Which z3 is installed, without importing it (that takes longer than answering from the cache):
+    where its core module lies, its size and its modification time change with every install."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("z3")
+    if spec is None or not spec.origin:
+        return "none"
+    core = Path(spec.origin).with_name("z3core.py")
+    try:
+        st = core.stat()
+    except OSError:
+        return spec.origin
+    return f"{core}:{st.st_size}:{st.st_mtime_ns}"
+
+
+def key(files: Sequence[str], options: Sequence[object]) -> str | None:
+    """The key of a run over `files` with `options`, or None when a file cannot be read (the
+    normal path then reports it)."""
+    h = hashlib.sha256()
+    h.update(json.dumps(["specforge", __version__, FORMAT, _z3_build(), *map(str, options)]).encode())
+    for f in files:
+        try:
+            data = Path(f).read_bytes()
+        except OSError:
+            return None
+        h.update(b"\0" + f.encode("utf-8", "surrogateescape") + b"\0")
+        h.update(hashlib.sha256(data).digest())
+    return h.hexdigest()
+
+
+class ReportCache:
+    def __init__(self, root: Path | None = None, limit: int = MAX_REPORTS):
+        self.root = (root or cache_dir()) / "reports"
+        self.limit = limit
+
+    def get(self, k: str) -> tuple[str, int] | None:
+        path = self.root / f"{k}.json"
+        try:
+            entry = json.loads(path.read_text(encoding="utf-8"))
+            os.utime(path)  # recently used: evicted last
+            return entry["report"], int(entry["exit"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def put(self, k: str, report: str, exit_code: int) -> None:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            tmp = self.root / f".{k}.{os.getpid()}.tmp"
+            tmp.write_text(json.dumps({"report": report, "exit": exit_code}), encoding="utf-8")
+            os.replace(tmp, self.root / f"{k}.json")  # atomic: a concurrent reader sees all or nothing
+            self._evict()
+        except OSError:
+            pass
+
+    def _evict(self) -> None:
+        entries = []
+        for p in self.root.glob("*.json"):
+            try:
+                entries.append((p.stat().st_mtime, p))
+            except OSError:
+                continue
+        if len(entries) <= self.limit:
+            return
+        entries.sort()
+        for _, p in entries[: len(entries) - self.limit]:
+            try:
+                p.unlink()
+            except OSError:
+                pass
