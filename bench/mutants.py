@@ -34,6 +34,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+if __package__:
+    from . import _common as common
+else:  # run as a script: bench/ is on sys.path
+    import _common as common
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_TIMEOUT = 600.0
 SECTION = "## Mutation testing of specforge (`bench/mutants.py`)"
@@ -76,10 +81,12 @@ MUTANTS = [
     m("initial-unknown-holds", "prove/engine.py", "            if r == z3.unsat:\n                st.init = True",
       "            if r != z3.sat:\n                st.init = True",
       [UNKNOWN, "-k", "initial"], "an undecided initial-state check counts as holding", True),
-    m("induction-unknown-unsat", "prove/engine.py", "            if r == z3.unsat:\n                preserved = True",
-      "            if r != z3.sat:\n                preserved = True",
-      [UNKNOWN, "-k", "induction"], "an undecided induction check counts as preserved (and reads an unsat core)",
-      True),
+    m("induction-alone-unknown-preserves", "prove/engine.py", "            if r != z3.unsat:\n                r = s.check(*every)",
+      "            if r == z3.sat:\n                r = s.check(*every)", [UNKNOWN, "-k", "induction"],
+      "a target's check alone that z3 gives up on (its resource limit) counts as preserved", True),
+    m("induction-unknown-preserved", "prove/engine.py", "preserved, reason = None, _reason(",
+      "preserved, reason = True, _reason(", [UNKNOWN, "-k", "induction"],
+      "an induction check with every candidate that z3 cannot decide counts as preserved", True),
     m("bmc-unknown-is-a-trace", "prove/engine.py", "                if r == z3.sat:\n                    free",
       "                if r != z3.unsat:\n                    free",
       [UNKNOWN, "-k", "bounded"], "an undecided bounded search reads a trace from no model", True),
@@ -338,7 +345,7 @@ def table(outcomes: Iterable[Outcome]) -> list[str]:
     return lines
 
 
-def report(outcomes: list[Outcome], jobs: int, timeout: float, seconds: float) -> str:
+def report(outcomes: list[Outcome], jobs: int, timeout: float, seconds: float, sources: str) -> str:
     killed = sum(o.killed for o in outcomes)
     survived = [o for o in outcomes if o.status == "survived"]
     broken = [o for o in outcomes if o.status in ("broken", "flaky")]
@@ -349,6 +356,9 @@ def report(outcomes: list[Outcome], jobs: int, timeout: float, seconds: float) -
         f"(`python -m pytest -x`, at most {timeout:.0f} s a mutant, {jobs} at a time); "
         f"{seconds / 60:.1f} min in all. A timeout counts as a kill. The kill is by the named files only: a "
         "lower bound on what the whole suite kills.", "",
+        f"Recorded {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on specforge sources {sources} (first 12 "
+        f"hex digits of a sha256 over {common.digest_scope(True)}), Python {sys.version.split()[0]}, "
+        f"{os.cpu_count()} cores. Reproduce: `python bench/mutants.py --jobs {jobs} --timeout {timeout:.0f}`.", "",
         f"**{killed} of {killed + len(survived)} killed** ({killed / max(1, killed + len(survived)):.0%})"
         + (f"; {len(broken)} not counted (flaky or could not be run)" if broken else "") + ".", "",
         *table(outcomes), "",
@@ -377,19 +387,16 @@ def main(argv: list[str] | None = None) -> int:
     mutants = [mu for mu in MUTANTS if (not args.only or mu.id in args.only) and (mu.critical or not args.critical)]
     for mu in mutants:  # fail now, not after an hour, when the sources moved under a mutant
         applied((ROOT / mu.file).read_text(encoding="utf-8"), mu)
+    sources = common.source_digest(recursive=True)
     started = time.perf_counter()
 
     def show(o: Outcome) -> None:
         print(f"{o.status:9} {o.seconds:6.1f} s  {o.mutant.id}  {o.detail}", flush=True)
 
     outcomes = run_all(mutants, args.jobs, args.timeout, show)
-    text = report(outcomes, args.jobs, args.timeout, time.perf_counter() - started)
+    text = report(outcomes, args.jobs, args.timeout, time.perf_counter() - started, sources)
     print(text)
     if args.record:
-        if __package__:
-            from . import _common as common
-        else:  # run as a script: bench/ is on sys.path
-            import _common as common
         common.record(text, SECTION)
     return 0 if all(o.killed for o in outcomes if o.mutant.critical) else 1
 
