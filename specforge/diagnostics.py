@@ -72,8 +72,8 @@ CODE_TABLE: dict[str, tuple[str, str]] = {
               "TLC's integers are 32-bit: scale the unit down, or check the module with Apalache"),
     "SF322": ("trace does not fit the spec",
               "export the trace from a report of this same spec (`specforge prove --format json`)"),
-    "SF323": ("trace value shown only in part",
-              "TLC checks the entries the report shows; the rest of the map is left free"),
+    "SF325": ("model too large for TLC",
+              "bound the widest parameters or the sets with --bound (the message suggests values)"),
     "SF399": ("internal error in a back end", "report it with the spec that triggers it"),
 }
 CODES: dict[str, str] = {code: title for code, (title, _) in CODE_TABLE.items()}

@@ -199,8 +199,8 @@ class _Differ:
             return "unknown"
         m = self._small(s, [*self.state.values(), *(params or {}).values()])
         names = self.render._names(m)
-        state = {leaf.path: _value(self.render, m, self.state[leaf.path], leaf.type, names) for leaf in self.enc.leaves}
-        args = ({p.name: _value(self.render, m, params[p.name], p.type.resolved, names) for p in action.params}
+        state = {leaf.path: self.render.value(m, self.state[leaf.path], leaf.type, names) for leaf in self.enc.leaves}
+        args = ({p.name: self.render.value(m, params[p.name], p.type.resolved, names) for p in action.params}
                 if action is not None else {})
         return Witness(state, args, self.render.sets(m))
 
@@ -349,8 +349,8 @@ class _Differ:
                 s.check()
                 m = s.model()
                 names = self.render._names(m)
-                out.append((p, _value(self.render, m, io[p], leaf.type, names),
-                            _value(self.render, m, inew[p], leaf.type, names)))
+                out.append((p, self.render.value(m, io[p], leaf.type, names),
+                            self.render.value(m, inew[p], leaf.type, names)))
         return out
 
     def behaviour(self, actions: list[ActionChange], init_changed: bool) -> Behaviour:
@@ -441,46 +441,14 @@ class _Differ:
         return Behaviour(False, "the new spec allows a run the old one does not", run, self.render.sets(m))
 
     def _state(self, m, state, names) -> dict:
-        return {leaf.path: _value(self.render, m, state[leaf.path], leaf.type, names) for leaf in self.enc.leaves}
+        return {leaf.path: self.render.value(m, state[leaf.path], leaf.type, names) for leaf in self.enc.leaves}
 
     def _args(self, m, a, params, names) -> dict:
-        return {p.name: _value(self.render, m, params[p.name], p.type.resolved, names) for p in a.params}
+        return {p.name: self.render.value(m, params[p.name], p.type.resolved, names) for p in a.params}
 
 
 def _errors(a: ir.Action) -> list[str]:
     return list(dict.fromkeys(g.error for g in a.guards if g.error))
-
-
-def _value(render: Renderer, m: z3.ModelRef, term: z3.ExprRef, t: ir.Type, names: dict[str, str]):
-    """A model's value of a term as a typed Python value (the interpreter's representation)."""
-    v = m.eval(term, model_completion=True)
-    if isinstance(t, ir.BoolT):
-        return z3.is_true(v)
-    if isinstance(t, (ir.IntT, ir.QuantityT)):
-        return v.as_long() if z3.is_int_value(v) else str(v)
-    if isinstance(t, (ir.EnumT,)):
-        return str(v)
-    if isinstance(t, ir.SetT):
-        return names.get(str(v), str(v))
-    if isinstance(t, ir.MapT):
-        keys = _all_keys(render, m, t.key)
-        if keys is None:
-            return str(v)
-        return FrozenMap((_value(render, m, k, t.key, names), _value(render, m, z3.Select(v, k), t.value, names))
-                         for k in keys)
-    return str(v)
-
-
-def _all_keys(render: Renderer, m: z3.ModelRef, t: ir.Type):
-    if isinstance(t, ir.EnumT):
-        return list(render.enc.enum_values[t.name].values())
-    if isinstance(t, ir.SetT):
-        return render.members(m, t.name)
-    if isinstance(t, ir.IntT) and t.low is not None and t.high is not None:
-        return [z3.IntVal(i) for i in range(t.low, t.high + 1)]
-    if isinstance(t, ir.BoolT):
-        return [z3.BoolVal(False), z3.BoolVal(True)]
-    return None
 
 
 def diff(old: ir.Spec, new: ir.Spec, old_name: str = "OLD", new_name: str = "NEW", timeout: float = 10.0,

@@ -46,7 +46,7 @@ Typical use:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 
 from . import ir
 from .evaluate import (
@@ -63,6 +63,9 @@ from .evaluate import (
 from .ir import BoolT, EnumT, IntT, QuantityT, SetT
 from .structure import leaves, obligations, within
 from .values import State, Universe, Value, freeze
+
+Setter = Callable[[Value, Env, dict], None]
+"""An assignment's target compiled: `setter(value, env, current)` (see `Interpreter._setter`)."""
 
 
 class InvalidArguments(InterpretError):
@@ -106,13 +109,37 @@ class Interpreter:
         self.invariants = {inv.id: inv for inv in spec.invariants}
         self._compiled: dict[str, tuple] = {}  # action name -> (action, its guards, its assignments), compiled
 
-    def _parts(self, act: ir.Action) -> tuple[list[tuple[Evaluator, ir.Requires]], list[tuple[ir.Expr, Evaluator]]]:
-        """An action's guards and assignments, each with its expression compiled (see `compiled`)."""
+    def _parts(self, act: ir.Action) -> tuple[list[tuple[Evaluator, ir.Requires]], list[tuple[Setter, Evaluator]]]:
+        """An action's guards and assignments, each compiled once (see `compiled` and `_setter`)."""
         entry = self._compiled.get(act.name)
         if entry is None or entry[0] is not act:
             entry = self._compiled[act.name] = (act, [(compiled(g.cond), g) for g in act.guards],
-                                                [(a.target, compiled(a.value)) for a in act.assignments])
+                                                [(self._setter(a.target), compiled(a.value))
+                                                 for a in act.assignments])
         return entry[1], entry[2]
+
+    def _setter(self, target: ir.Expr) -> Setter:
+        """`target := value` compiled: `setter(value, env, current)` writes it into `current` (which
+        `env.state` reads); a map entry replaces that one entry."""
+        path = ir.state_path(target)
+        if path is not None and path in self.leaf_types:
+            def set_leaf(value: Value, env: Env, current: dict) -> None:
+                current[path] = freeze(value)
+            return set_leaf
+        if path is None and isinstance(target, ir.Index):
+            base, key, outer = compiled(target.base), compiled(target.key), self._setter(target.base)
+
+            def set_entry(value: Value, env: Env, current: dict) -> None:
+                b, k = base(env), key(env)
+                if k not in b:
+                    raise EvaluationError(f"the key {k!r} is outside the map's domain", target)
+                outer(b.set(k, freeze(value)), env, current)
+            return set_entry
+        message = f"`{path}` is not a state leaf" if path is not None else "this cannot be assigned"
+
+        def cannot(value: Value, env: Env, current: dict) -> None:
+            raise EvaluationError(message, target)
+        return cannot
 
     # -- lookups
 
@@ -147,20 +174,7 @@ class Interpreter:
 
     def _assign(self, target: ir.Expr, value: Value, env: Env, current: dict[str, Value]) -> None:
         """target := value in `current` (which `env.state` reads); a map entry replaces that one entry."""
-        path = ir.state_path(target)
-        if path is not None:
-            if path not in self.leaf_types:
-                raise EvaluationError(f"`{path}` is not a state leaf", target)
-            current[path] = freeze(value)
-            return
-        if isinstance(target, ir.Index):
-            base = evaluate(target.base, env)
-            key = evaluate(target.key, env)
-            if key not in base:
-                raise EvaluationError(f"the key {key!r} is outside the map's domain", target)
-            self._assign(target.base, base.set(key, freeze(value)), env, current)
-            return
-        raise EvaluationError("this cannot be assigned", target)
+        self._setter(target)(value, env, current)
 
     def check_args(self, action: ir.Action | str, args: Mapping[str, Value]) -> ir.Action:
         """The action, after checking that `args` gives each parameter a value of its type."""
@@ -208,10 +222,12 @@ class Interpreter:
         """The state after the action's assignments, run in order, guards not consulted (`step` checks
         them first; a caller that already has checked them, or wants the effect regardless, calls this)."""
         act = self.action(action)
-        current = dict(state)
+        current = state.copy() if isinstance(state, State) else dict(state)
         env = self.env.with_state(current, args)
-        for target, value in self._parts(act)[1]:
-            self._assign(target, value(env), env, current)
+        for setter, value in self._parts(act)[1]:
+            setter(value(env), env, current)
+        if isinstance(state, State) and len(current) == len(self.leaves):
+            return State.adopt(current)  # the keys of `state`, in its (declaration) order
         return State((p, current[p]) for p, _ in self.leaves)
 
     def holds(self, invariant: ir.Invariant | str, state: Mapping[str, Value]) -> bool:
@@ -284,19 +300,3 @@ def arguments(spec: ir.Spec, action: ir.Action | str, universe: Mapping[str, Ite
     """Every argument tuple of `action` over the universe, the enums and the int candidates."""
     return Interpreter(spec, universe).arguments(action, int_values)
 
-
-def split_entries(body: str) -> list[str]:
-    """The comma-separated parts of a printed map's body (between its braces), nested maps kept whole:
-    the inverse of how the prover's trace renderer joins entries, for the readers of printed traces."""
-    parts, depth, start = [], 0, 0
-    for i, ch in enumerate(body):
-        if ch == "{":
-            depth += 1
-        elif ch == "}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(body[start:i].strip())
-            start = i + 1
-    if body.strip():
-        parts.append(body[start:].strip())
-    return parts

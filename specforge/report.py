@@ -1,6 +1,9 @@
 """The renderers of a proof report: text for people, JSON, SARIF 2.1.0 and JUnit XML for tools.
 
 All four read one `ProofReport` (specforge/prove/result.py) and none imports z3.
+Text, SARIF and JUnit print a run's values through `values.show` (maps of more
+than SHOWN_ENTRIES entries abbreviated, saying how many are left out); JSON
+carries every run whole, in typed JSON (`Run.to_json`).
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ from urllib.parse import quote
 from xml.sax.saxutils import escape, quoteattr
 
 from . import __version__
-from .prove.result import ProofReport, Step, Verdict
+from .prove.result import ProofReport, Verdict
+from .run import REPORT_VERSION, Run
 
 LEVEL_SEVERITY = {"MUST": "error", "SHOULD": "warning", "MAY": "note"}
 _MARK = {Verdict.PROVED: "proved", Verdict.VIOLATED: "VIOLATED", Verdict.UNKNOWN: "unknown"}
+SHOWN_ENTRIES = 20  # a printed map shows this many entries, then how many more it has
 
 
 # ---- text --------------------------------------------------------------------------------------------
@@ -29,16 +34,15 @@ def text(reports: list[ProofReport]) -> str:
             how = ""
             if i.verdict is Verdict.PROVED:
                 how = {"inductive": "", "inductive with others": f" (with {', '.join(i.supported_by)})",
-                       "strengthened": " (strengthened)"}.get(i.method or "", "")
+                       "strengthened": " (strengthened)", "exhaustive": f" ({i.reason})"}.get(i.method or "", "")
             elif i.reason:
                 how = f" ({i.reason})"
             out.append(f"  {i.id:<{width}}  {i.level:<6}  {_MARK[i.verdict]:<8}  {i.time_ms:>6} ms{how}")
         for i in r.invariants:
-            if i.trace:
+            if i.run:
                 out.append("")
-                out.append(f"{r.file}:{i.line}: {i.id} is violated {_after(i.trace)}"
-                           f"{_world(i.sets)}:")
-                out.extend("  " + line for line in trace_table(i.trace))
+                out.append(f"{r.file}:{i.line}: {i.id} is violated {_after(i.run)}{_world(i.run)}:")
+                out.extend("  " + line for line in trace_table(i.run))
             elif i.strengthening:
                 out.append("")
                 out.append(f"{r.file}:{i.line}: {i.id} is proved with the inferred supporting invariant:")
@@ -47,10 +51,11 @@ def text(reports: list[ProofReport]) -> str:
                 c = i.counterexample
                 out.append("")
                 out.append(f"{r.file}:{i.line}: {i.id} is unknown: {i.reason}.")
-                out.append(f"  A state satisfying every invariant from which `{_call(c.action, c.args)}` breaks it "
-                           "(it may be unreachable; an invariant ruling it out would settle the proof):")
-                out.extend("  " + line for line in _table(["", "before", "after"],
-                                                          [[k, c.pre[k], c.post[k]] for k in c.pre]))
+                out.append(f"  A state satisfying every invariant from which `{c.show_call(0, SHOWN_ENTRIES)}` breaks "
+                           f"it (it may be unreachable; an invariant ruling it out would settle the proof){_world(c)}:")
+                out.extend("  " + line for line in _table(
+                    ["", "before", "after"],
+                    [[k, c.show_value(0, k, SHOWN_ENTRIES), c.show_value(1, k, SHOWN_ENTRIES)] for k in c.states[0]]))
         if r.findings:
             out.append("")
             for f in r.findings:
@@ -63,27 +68,20 @@ def text(reports: list[ProofReport]) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def _world(sets: dict[str, list[str]] | None) -> str:
-    if not sets:
-        return ""
-    shown = "; ".join(f"{name} = {{{', '.join(elements)}}}" for name, elements in sets.items())
-    return f", with {shown}"
+def _world(run: Run) -> str:
+    return f", with {run.show_sets()}" if run.sets else ""
 
 
-def _after(trace: list[Step]) -> str:
-    return "in the initial state" if len(trace) == 1 else f"after {len(trace) - 1} step{'s' if len(trace) > 2 else ''}"
+def _after(run: Run) -> str:
+    return "in the initial state" if not run.steps else f"after {run.steps} step{'s' if run.steps > 1 else ''}"
 
 
-def _call(action: str, args: dict[str, str]) -> str:
-    return f"{action}({', '.join(f'{k}={v}' for k, v in args.items())})"
-
-
-def trace_table(trace: list[Step]) -> list[str]:
-    """One row per step: the action with its arguments, then every state variable's value."""
-    variables = list(trace[0].state)
+def trace_table(run: Run) -> list[str]:
+    """One row per state: the call that led to it, then every state variable's value."""
+    variables = [path for path, _ in run.types.leaves]
     headers = ["step", "action", *variables]
-    rows = [[str(s.index), "init" if s.action is None else _call(s.action, s.args),
-             *[s.state[v] for v in variables]] for s in trace]
+    rows = [[str(i), "init" if i == 0 else run.show_call(i - 1, SHOWN_ENTRIES),
+             *[run.show_value(i, v, SHOWN_ENTRIES) for v in variables]] for i in range(len(run.states))]
     return _table(headers, rows)
 
 
@@ -98,7 +96,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
 
 def to_json(reports: list[ProofReport]) -> str:
     docs = [r.to_json() for r in reports]
-    return json.dumps(docs[0] if len(docs) == 1 else {"version": 1, "specs": docs}, indent=2,
+    return json.dumps(docs[0] if len(docs) == 1 else {"version": REPORT_VERSION, "specs": docs}, indent=2,
                       ensure_ascii=False) + "\n"
 
 
@@ -124,8 +122,8 @@ def sarif(reports: list[ProofReport]) -> str:
             message = f"{i.id} ({i.level}) is {i.verdict.value}"
             if i.reason:
                 message += f": {i.reason}"
-            if i.trace:
-                message += "\n" + "\n".join(trace_table(i.trace))
+            if i.run:
+                message += "\n" + "\n".join(trace_table(i.run))
             results.append({
                 "ruleId": rule_id,
                 "ruleIndex": seen[rule_id],
@@ -186,8 +184,8 @@ def junit(reports: list[ProofReport]) -> str:
                 out.append(f"    <testcase {attrs}/>")
                 continue
             body = i.reason or i.verdict.value
-            if i.trace:
-                body += "\n" + "\n".join(trace_table(i.trace))
+            if i.run:
+                body += "\n" + "\n".join(trace_table(i.run))
             out.append(f"    <testcase {attrs}>")
             out.append(f'      <failure message={quoteattr(f"{i.id} is {i.verdict.value}")} '
                        f'type="{i.verdict.value}">{escape(body)}</failure>')

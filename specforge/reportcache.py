@@ -24,7 +24,7 @@ from pathlib import Path
 from . import __version__
 
 MAX_REPORTS = 512
-FORMAT = 1
+FORMAT = 2  # 2: JSON reports carry runs as typed values (report format version 2)
 
 
 def cache_dir() -> Path:

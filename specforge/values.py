@@ -12,6 +12,7 @@ the property tests and the prover's runs all share these classes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Iterable, Iterator, Mapping
 from typing import Any
 
@@ -65,13 +66,36 @@ class FrozenMap(Mapping):
         eq = self.__eq__(other)
         return eq if eq is NotImplemented else not eq
 
+    # the dict's own views: read-only, and much faster than the Mapping mixins' (the explicit-state
+    # engine reads every state's values to hash it)
+    def keys(self):
+        return self._items.keys()
+
+    def values(self):
+        return self._items.values()
+
+    def items(self):
+        return self._items.items()
+
     def set(self, key, value) -> FrozenMap:
         """A copy with `key` mapped to `value` (the key must already be present)."""
         if key not in self._items:
             raise KeyError(key)
         items = dict(self._items)
         items[key] = value
-        return type(self)(items)
+        return type(self).adopt(items)
+
+    def copy(self) -> dict:
+        """A plain (mutable) shallow copy of the entries."""
+        return dict(self._items)
+
+    @classmethod
+    def adopt(cls, items: dict):
+        """A map of `items` itself, not of a copy: the caller hands the dict over and never changes it."""
+        new = cls.__new__(cls)
+        new._items = items
+        new._hash = None
+        return new
 
     def thaw(self) -> dict:
         """A plain (mutable) dict copy, with nested maps thawed too."""
@@ -140,3 +164,151 @@ class Universe(Mapping):
 
     def __repr__(self) -> str:
         return f"Universe({self._sets!r})"
+
+
+# ---- a value as spec text: the one printer ------------------------------------------------------------------
+
+ELLIPSIS = "…"
+
+
+def show(value: Value, t: ir.Type, limit: int | None = None) -> str:
+    """`value` of type `t` as the spec writes it: `true`, `-3`, `15 min`, `paid` (an enum member),
+    `Account1` (a set element), `{Account1: 0, Account2: 5}` (a map, in key order).
+
+    Every report, message and trace comment prints values here. `limit` abbreviates a map to its first
+    `limit` entries and says how many it leaves out (`{0: 1, 1: 1, … 28 more}`); the data is never cut.
+    """
+    if isinstance(t, ir.BoolT):
+        return "true" if value else "false"
+    if isinstance(t, ir.QuantityT):
+        return _quantity(value, t.dimension)
+    if isinstance(t, ir.MapT):
+        entries = list(value.items())
+        shown = [f"{show(k, t.key, limit)}: {show(v, t.value, limit)}" for k, v in entries[:limit]]
+        if limit is not None and len(entries) > limit:
+            shown.append(f"{ELLIPSIS} {len(entries) - limit} more")
+        return "{" + ", ".join(shown) + "}"
+    return str(value)  # ints; enum members and set elements by name
+
+
+def _quantity(value: int, dimension: str) -> str:
+    from .units import DIMENSIONS, describe
+
+    if value == 0:  # the largest unit divides 0: say it in the unit people read first
+        return f"0 {_ZERO_UNIT.get(dimension, DIMENSIONS[dimension].base_unit)}"
+    return describe(value, dimension)
+
+
+_ZERO_UNIT = {"time": "s"}
+
+
+# ---- typed JSON (the ITF encoding of Quint and Apalache) -----------------------------------------------------
+#
+# bool -> true/false; int -> {"#bigint": "-3"} (exact at any size); a quantity -> {"#ms": "900000"} (its base
+# unit named, exact); an enum member or a set element -> its name; a map -> {"#map": [[key, value], ...]};
+# the elements of a set -> {"#set": [...]}. Decoding is by the spec's type and checks what it reads.
+
+
+class ValueFormatError(ValueError):
+    """A JSON value that is not a value of the expected type; the message says where and what."""
+
+
+def to_json(value: Value, t: ir.Type):
+    """`value` of type `t` in the typed JSON encoding above."""
+    if isinstance(t, ir.BoolT):
+        return bool(value)
+    if isinstance(t, ir.IntT):
+        return {"#bigint": str(int(value))}
+    if isinstance(t, ir.QuantityT):
+        return {_quantity_tag(t): str(int(value))}
+    if isinstance(t, ir.MapT):
+        return {"#map": [[to_json(k, t.key), to_json(v, t.value)] for k, v in value.items()]}
+    return value  # enum members and set elements: their names
+
+
+def _quantity_tag(t: ir.QuantityT) -> str:
+    from .units import DIMENSIONS
+
+    return "#" + DIMENSIONS[t.dimension].base_unit
+
+
+class Decoder:
+    """Reads typed JSON back into values, checking each against its type: the enum's members, the elements
+    each set has in this run (`universe`), and for a map its whole key domain."""
+
+    def __init__(self, enums: Mapping[str, tuple[str, ...]], universe: Mapping[str, tuple]):
+        self.enums = enums
+        self.universe = universe
+
+    @classmethod
+    def of(cls, spec: ir.Spec, universe: Mapping[str, tuple]) -> Decoder:
+        return cls({e.name: tuple(m.name for m in e.members) for e in spec.enums}, universe)
+
+    def read(self, doc, t: ir.Type, where: str) -> Value:
+        if isinstance(t, ir.BoolT):
+            if not isinstance(doc, bool):
+                raise ValueFormatError(f"{where}: {_json(doc)} is not true or false")
+            return doc
+        if isinstance(t, ir.IntT):
+            return self._integer(doc, "#bigint", where, "an integer ({\"#bigint\": \"-3\"})")
+        if isinstance(t, ir.QuantityT):
+            tag = _quantity_tag(t)
+            return self._integer(doc, tag, where, f"a duration ({{\"{tag}\": \"900000\"}})")
+        if isinstance(t, ir.EnumT):
+            members = self.enums.get(t.name, ())
+            if not isinstance(doc, str) or doc not in members:
+                raise ValueFormatError(f"{where}: {_json(doc)} is not a value of enum {t.name} "
+                                       f"({', '.join(members)})")
+            return doc
+        if isinstance(t, ir.SetT):
+            elements = tuple(self.universe.get(t.name, ()))
+            if not isinstance(doc, str) or doc not in elements:
+                raise ValueFormatError(f"{where}: {_json(doc)} is not an element of {t.name} in this run "
+                                       f"({', '.join(elements) or 'it is empty'})")
+            return doc
+        if isinstance(t, ir.MapT):
+            return self._map(doc, t, where)
+        raise ValueFormatError(f"{where}: a value of type {t.kind} has no JSON encoding")
+
+    def _integer(self, doc, tag: str, where: str, what: str) -> int:
+        if isinstance(doc, dict) and set(doc) == {tag} and isinstance(doc[tag], str):
+            if re.fullmatch(r"-?[0-9]+", doc[tag]):
+                return int(doc[tag])
+        if tag == "#bigint" and isinstance(doc, int) and not isinstance(doc, bool):
+            return doc  # ITF allows a plain JSON number for an integer
+        raise ValueFormatError(f"{where}: {_json(doc)} is not {what}")
+
+    def _map(self, doc, t: ir.MapT, where: str) -> FrozenMap:
+        pairs = doc.get("#map") if isinstance(doc, dict) and set(doc) == {"#map"} else None
+        if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
+            raise ValueFormatError(f"{where}: {_json(doc)} is not a map ({{\"#map\": [[key, value], ...]}})")
+        items = {}
+        for k, v in pairs:
+            key = self.read(k, t.key, f"{where}, a key")
+            if key in items:
+                raise ValueFormatError(f"{where}: the key {_json(k)} appears twice")
+            items[key] = self.read(v, t.value, f"{where}[{show(key, t.key)}]")
+        domain = self._domain(t.key)
+        if domain is not None and set(items) != set(domain):
+            missing = [show(k, t.key) for k in domain if k not in items]
+            raise ValueFormatError(f"{where}: the map has no entry for {', '.join(missing[:5])}"
+                                   f"{' …' if len(missing) > 5 else ''} (a map has one per key)")
+        return FrozenMap(items)
+
+    def _domain(self, t: ir.Type) -> tuple | None:
+        if isinstance(t, ir.SetT):
+            return tuple(self.universe.get(t.name, ()))
+        if isinstance(t, ir.EnumT):
+            return self.enums.get(t.name, ())
+        if isinstance(t, ir.BoolT):
+            return (False, True)
+        if isinstance(t, ir.IntT) and t.low is not None and t.high is not None:
+            return tuple(range(t.low, t.high + 1))
+        return None
+
+
+def _json(doc) -> str:
+    import json
+
+    text = json.dumps(doc, ensure_ascii=False)
+    return f"`{text if len(text) <= 60 else text[:57] + '...'}`"

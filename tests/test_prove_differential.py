@@ -32,22 +32,25 @@ these universes because the guards restrict every int parameter to -3..5
 number of steps to a state that breaks it, and the largest distance of a
 reachable state from init (the diameter).
 
-Then `prove(spec, depth=D, timeout=10)` with D the diameter (at least 1), and
-for every obligation:
+Then `prove(spec, depth=D, timeout=10)` with D the diameter (at least 1), once
+with z3 alone and once with the explicit-state engine (which proves finite
+specs by exhaustion and finds small-instance runs first), and for every
+obligation:
 
 (a) soundness: never `proved` when brute force reaches a violating state;
-(b) every `violated` trace replays on the interpreter, in the run's own
-    universe (`InvariantResult.sets`, every printed element belonging to it;
-    the prover may use more elements than the brute force): each step is
-    enabled with its printed arguments and gives exactly the printed next
-    state (a map the prover prints only in part, `{Item1: 0, ..., Item20: 0, …}`,
-    in a run with more than 20 Items, is compared on the entries shown), and
-    the obligation is false in the last state. A violation the
+(b) every `violated` run (`InvariantResult.run`, typed values) replays on
+    the interpreter, in the run's own universe (`run.sets`; the prover may
+    use more elements than the brute force): each call is enabled with its
+    arguments and gives exactly the next state of the run, value by value
+    and type by type, and the obligation is false in the last state. A violation the
     brute force did not see must use more than two Items, and none is longer
     than the brute force's shortest;
 (c) completeness (soft): a violation the brute force finds within D steps is
     reported `violated`; an `unknown` is accepted only when its reason is a
-    timeout.
+    timeout;
+(d) every run (and every counterexample to induction) survives the JSON
+    report unchanged: `Run.from_json(run.to_json())` equals it, value by
+    value, and every value it holds belongs to its type and its run's sets.
 
 SPECFORGE_DIFF_EXAMPLES sets the number of generated specs (default 80) and
 SPECFORGE_DIFF_FIRST the first seed (default 0), for longer hunts;
@@ -56,21 +59,21 @@ SPECFORGE_DIFF_FIRST the first seed (default 0), for longer hunts;
 
 from __future__ import annotations
 
+import json
 import os
 import random
-import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import pytest
 
 from specforge import ir
 from specforge.frontend import load_text
-from specforge.interpret import GuardFailed, Interpreter, split_entries
+from specforge.interpret import GuardFailed, Interpreter
 from specforge.prove import Verdict, prove
-from specforge.structure import leaves, obligations
-from specforge.units import UNITS
-from specforge.values import State, Universe
+from specforge.run import Run
+from specforge.structure import obligations
+from specforge.values import Universe
 
 N_EXAMPLES = int(os.environ.get("SPECFORGE_DIFF_EXAMPLES", "80"))
 FIRST_SEED = int(os.environ.get("SPECFORGE_DIFF_FIRST", "0"))
@@ -694,112 +697,38 @@ def explore(spec: ir.Spec, limit: int = 20_000) -> Explored:
     return Explored(total, diameter, first)
 
 
-# ---- reading a trace back ---------------------------------------------------------------------------------------
-
-ELEMENT = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*?)(\d+)$")
+# ---- replaying a run ------------------------------------------------------------------------------------------
 
 
-def parse(text: str, t: ir.Type):
-    """A value as the prover prints it, read back as the interpreter's value."""
-    if isinstance(t, ir.BoolT):
-        assert text in ("true", "false"), text
-        return text == "true"
-    if isinstance(t, ir.IntT):
-        return int(text)
-    if isinstance(t, ir.QuantityT):
-        number, unit = text.split()
-        return int(number) * UNITS[unit][1]
-    if isinstance(t, (ir.EnumT, ir.SetT)):
-        return text
-    if isinstance(t, ir.MapT):
-        assert text.startswith("{") and text.endswith("}") and text != "{…}", f"a map printed without keys: {text}"
-        body = text[1:-1]
-        out = Shown() if body.endswith(", …") else {}  # the prover shows at most 20 entries, then `…`
-        for entry in split_entries(body.removesuffix(", …")):
-            k, v = entry.split(": ", 1)
-            out[parse(k, t.key)] = parse(v, t.value)
-        return out
-    raise AssertionError(t)
-
-
-class Shown(dict):
-    """The entries of a map the prover printed only in part (`{Item1: 0, ..., Item20: 0, …}`)."""
-
-
-def matches(actual, printed) -> bool:
-    """Whether an interpreter value is what the prover printed (for a map shown in part: every shown
-    entry, and at least one more)."""
-    if isinstance(printed, Shown):
-        return len(actual) > len(printed) and all(k in actual and matches(actual[k], v) for k, v in printed.items())
-    if isinstance(printed, dict):
-        return set(actual) == set(printed) and all(matches(actual[k], v) for k, v in printed.items())
-    return actual == printed and type(actual) is type(printed)
-
-
-
-def elements_in_trace(spec: ir.Spec, trace) -> dict[str, set[str]]:
-    """For each set, the element names the trace prints (in states and arguments)."""
-    types = dict(leaves(spec))
-    found: dict[str, set[str]] = {s.name: set() for s in spec.sets}
-
-    def walk(value, t):
-        if isinstance(t, ir.SetT):
-            found[t.name].add(value)
-        elif isinstance(t, ir.MapT):
-            for k, v in value.items():
-                walk(k, t.key)
-                walk(v, t.value)
-
-    params = {a.name: {p.name: p.type.resolved for p in a.params} for a in spec.actions}
-    for step in trace:
-        for path, text in step.state.items():
-            walk(parse(text, types[path]), types[path])
-        for name, text in step.args.items():
-            walk(parse(text, params[step.action][name]), params[step.action][name])
-    return found
-
-
-def world(spec: ir.Spec, result) -> Universe:
-    """The universe of a `violated` result: its `sets` (each set's elements in that run), which every
-    element the trace prints must belong to, named as printed (`Item1`, ...)."""
-    printed = elements_in_trace(spec, result.trace)
-    sets = result.sets
-    if sets is None:  # a prover that does not say: exactly the elements the trace shows
-        sets = {name: sorted(names, key=_element_order) for name, names in printed.items()}
-    universe = Universe({s.name: tuple(sets.get(s.name, ())) for s in spec.sets})
-    for name, names in printed.items():
-        stray = names - set(universe[name])
-        assert not stray, f"the trace shows {sorted(stray)}, which are not elements of {name} {universe[name]}"
-    return universe
-
-
-def _element_order(name: str):
-    m = ELEMENT.match(name)
-    return (m.group(1), int(m.group(2))) if m else (name, 0)
+def same(a, b) -> bool:
+    """Equal values of the same Python types (so `True` is not `1`), maps entry by entry."""
+    if isinstance(a, Mapping) and isinstance(b, Mapping):
+        return set(a) == set(b) and all(same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
 
 
 def replay(spec: ir.Spec, obligation: str, result) -> None:
-    """Check a `violated` trace on the interpreter (b), in the run's own universe."""
-    trace = result.trace
-    it = Interpreter(spec, world(spec, result))
-    types = dict(leaves(spec))
-
-    def same(state: State, step) -> bool:
-        assert set(step.state) == set(types), (step.state, types)
-        return all(matches(state[p], parse(step.state[p], types[p])) for p in types)
-
-    assert trace[0].action is None
+    """Check a `violated` run on the interpreter (b), in the run's own universe, value by value."""
+    run = result.run
+    assert run.breaks == obligation, (run.breaks, obligation)
+    it = Interpreter(spec, run.sets)
     state = it.initial_state()
-    assert same(state, trace[0]), f"the initial state differs: interpreter {state}, trace {trace[0].state}"
-    for step in trace[1:]:
-        action = it.action(step.action)
-        args = {p.name: parse(step.args[p.name], p.type.resolved) for p in action.params}
-        failed = it.failed_guard(action, state, args)
-        assert failed is None, f"step {step.index}: {step.action}({step.args}) is not enabled: {failed}"
-        state = it.step(action, state, args)
-        assert same(state, step), (f"step {step.index}: {step.action}({step.args}) gives {state}, "
-                                   f"the trace says {step.state}")
-    assert not it.holds(obligation, state), f"{obligation} holds in the last state of its trace"
+    assert same(state, run.states[0]), f"the initial state differs: interpreter {state}, run {run.states[0]}"
+    for i, call in enumerate(run.calls, start=1):
+        failed = it.failed_guard(call.action, state, call.args)
+        assert failed is None, f"step {i}: {run.show_call(i - 1)} is not enabled: {failed}"
+        state = it.step(call.action, state, call.args)
+        assert same(state, run.states[i]), f"step {i}: {run.show_call(i - 1)} gives {state}, the run says " \
+                                           f"{run.states[i]}"
+    assert not it.holds(obligation, state), f"{obligation} holds in the last state of its run"
+
+
+def round_trip(spec: ir.Spec, run: Run) -> None:
+    """(d) the run survives the JSON report unchanged: typed JSON text, read back against the spec."""
+    text = json.dumps(run.to_json())
+    back = Run.from_json(json.loads(text), spec)
+    assert back == run and all(same(a, b) for a, b in zip(back.states, run.states, strict=True)), text
+    assert json.dumps(back.to_json()) == text
 
 
 # ---- the property ---------------------------------------------------------------------------------------------
@@ -811,14 +740,15 @@ def _count(key: str) -> None:
     STATS[key] = STATS.get(key, 0) + 1
 
 
-def check(text: str) -> None:
-    """Brute force and the prover on one spec; assert (a), (b) and (c)."""
+def check(text: str, explore_size: int = -1) -> None:
+    """Brute force and the prover on one spec; assert (a), (b) and (c). `explore_size` -1 runs the prover
+    without its explicit-state engine (z3 alone), 3 with it (proofs by exhaustion, small-instance runs)."""
     loaded = load_text(text, "gen.sf")
     assert loaded.ok, text + "\n" + "\n".join(d.render(loaded.source) for d in loaded.diagnostics)
     spec = loaded.spec
     explored = explore(spec)
     depth = max(1, explored.diameter)
-    report = prove(spec, depth=depth, timeout=TIMEOUT)
+    report = prove(spec, depth=depth, timeout=TIMEOUT, explore_size=explore_size)
     results = {r.id: r for r in report.invariants}
     assert set(results) == set(obligations(spec))
     where = f"\n--- spec ---\n{text}--- brute force: {explored.states} states, diameter {explored.diameter}, " \
@@ -831,24 +761,28 @@ def check(text: str) -> None:
         # (a) soundness
         assert not (broken_at is not None and r.verdict is Verdict.PROVED), (
             f"UNSOUND: {oid} is proved ({r.method}), but brute force breaks it after {broken_at} steps{where}")
-        # (b) every trace replays
+        # (d) every run, and every counterexample to induction, survives JSON unchanged
+        for run in (r.run, r.counterexample):
+            if run is not None:
+                round_trip(spec, run)
+                _count("runs through JSON")
+        # (b) every run replays
         if r.verdict is Verdict.VIOLATED:
-            assert r.trace, oid
-            assert len(r.trace) - 1 <= depth, (oid, len(r.trace), depth)
+            run = r.run
+            assert run, oid
+            assert run.steps <= depth, (oid, run.steps, depth)
             try:
                 replay(spec, oid, r)
             except AssertionError as e:
-                raise AssertionError(f"the trace of {oid} does not replay: {e}\n"
-                                     f"{r.trace}\nsets: {r.sets}{where}") from None
+                raise AssertionError(f"the run of {oid} does not replay: {e}\n{run}{where}") from None
             if broken_at is None:
                 # brute force is exhaustive for up to ITEMS Items: the run must need more
-                assert spec.sets and len(world(spec, r)["Item"]) > ITEMS, (
-                    f"{oid}: a violation in {len(r.trace) - 1} steps that brute force did not find\n"
-                    f"{r.trace}\nsets: {r.sets}{where}")
+                assert spec.sets and len(run.sets["Item"]) > ITEMS, (
+                    f"{oid}: a violation in {run.steps} steps that brute force did not find\n{run}{where}")
                 _count("violated beyond brute force")
             else:
-                assert len(r.trace) - 1 <= broken_at, (f"{oid}: a trace of {len(r.trace) - 1} steps, "
-                                                       f"brute force needs {broken_at}{where}")
+                assert run.steps <= broken_at, (f"{oid}: a run of {run.steps} steps, "
+                                                f"brute force needs {broken_at}{where}")
                 _count(f"violated after {broken_at} steps")
         # (c) completeness
         if broken_at is not None and broken_at <= depth and r.verdict is not Verdict.VIOLATED:
@@ -863,13 +797,20 @@ def test_prover_agrees_with_brute_force(seed: int):
     check(generate(seed))
 
 
+@pytest.mark.parametrize("seed", range(FIRST_SEED, FIRST_SEED + N_EXAMPLES))
+def test_prover_with_its_explicit_engine_agrees_with_brute_force(seed: int):
+    check(generate(seed), explore_size=3)
+
+
 def test_report_statistics():
     """Not a check of the prover: shows what the runs above saw (with -s), and that they saw a variety."""
-    if STATS.get("specs", 0) < N_EXAMPLES:
+    if STATS.get("specs", 0) < 2 * N_EXAMPLES:
         pytest.skip("run together with test_prover_agrees_with_brute_force")
     print("\ndifferential statistics:", dict(sorted(STATS.items())))
     assert STATS.get("invariant: proved (inductive)", 0) > 0
+    assert STATS.get("invariant: proved (exhaustive)", 0) > 0
     assert STATS.get("invariant: violated", 0) > 0 and STATS.get("type: violated", 0) > 0
+    assert STATS.get("runs through JSON", 0) >= STATS["invariant: violated"] + STATS["type: violated"]
     assert any(k.startswith("violated after") and int(k.split()[2]) >= 3 for k in STATS)
 
 

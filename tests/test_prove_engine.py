@@ -52,7 +52,7 @@ def spec(text: str) -> ir.Spec:
 def verdicts(report):
     """Everything but the witness values, which z3 may pick differently in another process."""
     return {r.id: (r.verdict, r.method, tuple(r.supported_by),
-                   [s.action for s in r.trace] if r.trace else None) for r in report.invariants}
+                   [c.action for c in r.run.calls] if r.run else None) for r in report.invariants}
 
 
 def test_every_expression_node_has_an_encoding_or_is_a_domain_only():
@@ -87,7 +87,7 @@ def test_a_cached_violation_keeps_its_trace(tmp_path):
     first = prove(spec(broken), cache=cache)
     second = prove(spec(broken), cache=cache)
     n0 = {r.id: r for r in second.invariants}["N0"]
-    assert n0.verdict is Verdict.VIOLATED and n0.trace
+    assert n0.verdict is Verdict.VIOLATED and n0.run
     assert verdicts(first) == verdicts(second)
 
 

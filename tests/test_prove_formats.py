@@ -58,9 +58,9 @@ invariant LV-3 MAY "c stays non-negative": c >= 0
 # removing or renaming one of these is not, and must fail this test.
 REPORT_KEYS = {"version", "spec", "file", "depth", "time_ms", "invariants", "findings"}
 INVARIANT_KEYS = {"id", "level", "kind", "line", "description", "verdict", "method", "reason",
-                  "supported_by", "strengthening", "trace", "counterexample", "actions", "time_ms"}
-STEP_KEYS = {"index", "action", "args", "state"}
-COUNTEREXAMPLE_KEYS = {"action", "args", "pre", "post"}
+                  "supported_by", "strengthening", "run", "counterexample", "actions", "time_ms"}
+RUN_KEYS = {"breaks", "sets", "vars", "states", "calls"}  # a run; a counterexample is a run of one call
+CALL_KEYS = {"action", "args"}
 ACTION_KEYS = {"action", "preserved", "time_ms"}
 FINDING_KEYS = {"kind", "message", "line", "severity", "ids"}
 MULTI_KEYS = {"version", "specs"}
@@ -171,7 +171,7 @@ def test_text_shows_a_counterexample_to_induction_for_an_unknown_verdict():
     # With no steps to search, the real violation of BANK-1 cannot be found: unknown, with
     # the state from which withdraw breaks it.
     path = violated()
-    result = prove("--depth", "0", path)
+    result = prove("--depth", "0", "--no-explore", path)
     assert result.exit_code == ExitCode.DOES_NOT_HOLD, result.output
     rows = {m["id"]: m for m in map(ROW.match, result.stdout.splitlines()) if m}
     assert rows["BANK-1"]["verdict"] == "unknown"
@@ -200,7 +200,7 @@ def test_json_of_a_proved_spec_has_the_stable_keys():
     for inv in doc["invariants"]:
         check_invariant_keys(inv)
         assert inv["verdict"] == "proved" and inv["reason"] is None
-        assert inv["trace"] is None and inv["counterexample"] is None
+        assert inv["run"] is None and inv["counterexample"] is None
         assert inv["line"] == line_of(path, inv["id"])
     for f in doc["findings"]:
         assert FINDING_KEYS <= set(f)
@@ -213,28 +213,29 @@ def test_json_of_a_violation_has_the_trace():
     assert bank1["verdict"] == "violated" and bank1["reason"]
     assert bank1["line"] == line_of(path, "BANK-1")
     assert bank1["counterexample"] is None
-    assert [s["index"] for s in bank1["trace"]] == [0, 1]
-    for s in bank1["trace"]:
-        assert STEP_KEYS <= set(s)
-        assert set(s["state"]) == {"balance", "withdrawn_today", "frozen"}
-    assert bank1["trace"][0]["action"] is None and bank1["trace"][1]["action"] == "withdraw"
-    assert set(bank1["trace"][1]["args"]) == {"amount"}
-    assert int(bank1["trace"][1]["state"]["balance"]) < 0
+    run = bank1["run"]
+    assert RUN_KEYS <= set(run) and run["breaks"] == "BANK-1"
+    assert [s["#meta"]["index"] for s in run["states"]] == [0, 1]
+    for s in run["states"]:
+        assert set(s) - {"#meta"} == set(run["vars"]) == {"balance", "withdrawn_today", "frozen"}
+    assert [c["action"] for c in run["calls"]] == ["withdraw"] and CALL_KEYS == set(run["calls"][0])
+    assert set(run["calls"][0]["args"]) == {"amount"}
+    assert int(run["states"][1]["balance"]["#bigint"]) < 0 and run["states"][0]["frozen"] is False
     assert {a["action"]: a["preserved"] for a in bank1["actions"]}["withdraw"] is False
 
 
 def test_json_of_an_unknown_verdict_has_the_reason_and_the_counterexample():
     path = violated()
-    result = prove("--format", "json", "--depth", "0", path)
+    result = prove("--format", "json", "--depth", "0", "--no-explore", path)
     assert result.exit_code == ExitCode.DOES_NOT_HOLD
     bank1 = {i["id"]: i for i in json.loads(result.stdout)["invariants"]}["BANK-1"]
     check_invariant_keys(bank1)
-    assert bank1["verdict"] == "unknown" and bank1["trace"] is None
+    assert bank1["verdict"] == "unknown" and bank1["run"] is None
     assert "no violation within 0 steps" in bank1["reason"]
     cti = bank1["counterexample"]
-    assert COUNTEREXAMPLE_KEYS <= set(cti)
-    assert cti["action"] == "withdraw" and set(cti["pre"]) == set(cti["post"]) == {"balance", "withdrawn_today",
-                                                                                   "frozen"}
+    assert RUN_KEYS <= set(cti) and cti["breaks"] == "BANK-1"
+    assert [c["action"] for c in cti["calls"]] == ["withdraw"] and len(cti["states"]) == 2
+    assert set(cti["vars"]) == {"balance", "withdrawn_today", "frozen"}
 
 
 def test_json_findings_have_kind_message_and_line():
@@ -428,16 +429,3 @@ def test_output_option_writes_the_report_to_the_file(fmt):
     else:
         assert len(list(ET.fromstring(written).iter("testcase"))) == 3
 
-
-def test_a_large_map_in_a_trace_shows_as_many_entries_as_the_docs_say():
-    from specforge.frontend import load_text
-    from specforge.prove import prove as prove_spec
-
-    text = ("spec M\nstate {\n  slots: map[0..30, int]\n}\ninit {\n  slots := {i: 0 for i in 0..30}\n}\n"
-            "action bump() {\n  slots[0] := 1\n}\ninvariant Z: slots[0] == 0\n")
-    (z,) = prove_spec(load_text(text, "m.sf").spec).invariants
-    shown = z.trace[-1].state["slots"]
-    documented = int(re.search(r"The prover shows at most (\d+) entries of a map",
-                               (ROOT / "docs" / "tla.md").read_text(encoding="utf-8")).group(1))
-    assert shown.startswith("{0: 1, 1: 0, ") and shown.endswith(", …}")
-    assert shown.count(":") == documented

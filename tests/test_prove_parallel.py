@@ -40,7 +40,7 @@ def spec(text: str):
 
 
 def outcome(report) -> list[tuple]:
-    return [(r.id, r.verdict.value, r.method, tuple(r.supported_by or ()), len(r.trace or ()))
+    return [(r.id, r.verdict.value, r.method, tuple(r.supported_by or ()), r.run.steps if r.run else None)
             for r in report.invariants]
 
 

@@ -8,10 +8,10 @@ from specforge.frontend import load_text
 from specforge.prove import Verdict, prove
 
 
-def run(text: str, depth: int = 10, timeout: float = 10.0):
+def run(text: str, depth: int = 10, timeout: float = 10.0, **options):
     loaded = load_text(text, "case.sf")
     assert loaded.ok, [d.render(loaded.source) for d in loaded.diagnostics]
-    report = prove(loaded.spec, depth=depth, timeout=timeout)
+    report = prove(loaded.spec, depth=depth, timeout=timeout, **options)
     return report, {r.id: r for r in report.invariants}
 
 
@@ -55,25 +55,25 @@ def test_a_false_helper_does_not_prove_anything():
     _, r = run(COUNTER.replace("  y := y + 1\n", "  y := y - 1\n") + "invariant X: x >= 0\ninvariant Y: y >= 0\n")
     assert r["Y"].verdict is Verdict.VIOLATED
     assert r["X"].verdict is Verdict.VIOLATED
-    assert len(r["X"].trace) == 2  # init, then one step to x = -1
+    assert r["X"].run.steps == 1  # init, then one step to x = -1
 
 
 def test_violated_at_init():
     _, r = run("spec T\nstate {\n  x: int\n}\ninit {\n  x := -1\n}\ninvariant P: x >= 0\n")
     p = r["P"]
-    assert p.verdict is Verdict.VIOLATED and len(p.trace) == 1
-    assert p.trace[0].action is None and p.trace[0].state == {"x": "-1"}
+    assert p.verdict is Verdict.VIOLATED and p.run.steps == 0
+    assert p.run.states == ({"x": -1},)
 
 
 def test_violated_after_several_steps_with_the_shortest_trace():
     _, r = run("spec T\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\n"
                "action inc() {\n  x := x + 1\n}\naction jump() {\n  requires x == 1\n  x := 2\n}\n"
                "invariant P: x < 3\n")
-    trace = r["P"].trace
+    found = r["P"].run
     assert r["P"].verdict is Verdict.VIOLATED
     # x = 0 -> 1 -> 2 -> 3: three steps are needed whatever the actions, and no more are shown
-    assert [s.state["x"] for s in trace] == ["0", "1", "2", "3"]
-    assert trace[-1].action == "inc"
+    assert [s["x"] for s in found.states] == [0, 1, 2, 3]
+    assert found.calls[-1].action == "inc"
 
 
 def test_a_violation_that_needs_two_distinct_set_elements_is_found():
@@ -82,8 +82,8 @@ def test_a_violation_that_needs_two_distinct_set_elements_is_found():
                "action mark(a: Account) {\n  marked[a] := true\n}\n"
                "invariant ONE: forall a, b in Account: marked[a] and marked[b] implies a == b\n")
     one = r["ONE"]
-    assert one.verdict is Verdict.VIOLATED and len(one.trace) == 3
-    first, second = one.trace[1].args["a"], one.trace[2].args["a"]
+    assert one.verdict is Verdict.VIOLATED and one.run.steps == 2
+    first, second = one.run.calls[0].args["a"], one.run.calls[1].args["a"]
     assert first != second
 
 
@@ -119,7 +119,7 @@ def test_a_declared_type_bound_is_an_obligation_not_an_assumption():
     _, r = run("spec T\nstate {\n  n: nat\n}\ninit {\n  n := 0\n}\naction dec() {\n  n := n - 1\n}\n"
                "invariant TRUE: n == n\n")
     t = r["type:n"]
-    assert t.verdict is Verdict.VIOLATED and t.trace[-1].state == {"n": "-1"}
+    assert t.verdict is Verdict.VIOLATED and t.run.states[-1] == {"n": -1}
 
 
 @pytest.mark.parametrize("expr,verdict", [
@@ -135,20 +135,28 @@ def test_division_is_floor_division(expr, verdict):
 
 
 def test_a_bounded_search_never_proves_a_violation_it_cannot_reach():
-    # P breaks after 12 steps; with depth 5 the verdict must be unknown, never proved.
+    # P breaks after 12 steps; with depth 5 (and no explicit search) the verdict must be unknown, never proved.
     _, r = run("spec T\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\naction inc() {\n  x := x + 1\n}\n"
-               "invariant P: x < 12\n", depth=5)
+               "invariant P: x < 12\n", depth=5, explore_size=-1)
     p = r["P"]
     assert p.verdict is Verdict.UNKNOWN
     assert "5 steps" in p.reason
-    assert p.counterexample is not None and p.counterexample.action == "inc"
-    assert p.counterexample.pre == {"x": "11"} and p.counterexample.post == {"x": "12"}
+    assert p.counterexample is not None and p.counterexample.calls[0].action == "inc"
+    assert p.counterexample.states == ({"x": 11}, {"x": 12}) and p.counterexample.breaks == "P"
+
+
+def test_the_explicit_search_finds_the_same_violation_beyond_the_smt_depth():
+    # the explicit engine is not bounded by --depth: its run is a real one, and the shortest
+    _, r = run("spec T\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\naction inc() {\n  x := x + 1\n}\n"
+               "invariant P: x < 12\n", depth=5)
+    assert r["P"].verdict is Verdict.VIOLATED and r["P"].run.steps == 12
+    assert [s["x"] for s in r["P"].run.states] == list(range(13))
 
 
 def test_the_same_spec_is_violated_when_the_depth_reaches_the_bug():
     _, r = run("spec T\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\naction inc() {\n  x := x + 1\n}\n"
                "invariant P: x < 12\n", depth=12)
-    assert r["P"].verdict is Verdict.VIOLATED and len(r["P"].trace) == 13
+    assert r["P"].verdict is Verdict.VIOLATED and r["P"].run.steps == 12
 
 
 def test_a_failed_guard_leaves_the_state_unchanged():
@@ -163,9 +171,9 @@ def test_a_failed_guard_leaves_the_state_unchanged():
 def test_missing_guard_is_caught_with_a_real_trace():
     _, r = run("spec T\nstate {\n  b: int\n}\ninit {\n  b := 0\n}\n"
                "action withdraw(n: int) {\n  requires n > 0 else Bad\n  b := b - n\n}\ninvariant P: b >= 0\n")
-    trace = r["P"].trace
-    assert r["P"].verdict is Verdict.VIOLATED and len(trace) == 2
-    assert int(trace[1].args["n"]) > 0 and int(trace[1].state["b"]) < 0
+    found = r["P"].run
+    assert r["P"].verdict is Verdict.VIOLATED and found.steps == 1
+    assert found.calls[0].args["n"] > 0 and found.states[1]["b"] < 0
 
 
 def test_assignments_run_in_order():
@@ -211,11 +219,11 @@ def test_a_set_may_be_empty():
     # z3's sorts are never empty, a spec's sets may be: `exists` must not be proved on that assumption
     _, r = run("spec T\nset Account\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\n"
                "invariant SOME: exists a in Account: true\ninvariant ALL: forall a in Account: x == 0\n")
-    assert r["SOME"].verdict is Verdict.VIOLATED and r["SOME"].sets == {"Account": []}
+    assert r["SOME"].verdict is Verdict.VIOLATED and r["SOME"].run.sets == {"Account": ()}
     assert r["ALL"].verdict is Verdict.PROVED
 
 
 def test_a_trace_names_the_set_elements_it_uses():
     _, r = run("spec T\nset Item\nstate {\n  x: int\n}\ninit {\n  x := 2\n}\n"
                "invariant I: forall k in 0..x: forall i in Item: k > 0\n")
-    assert r["I"].verdict is Verdict.VIOLATED and len(r["I"].sets["Item"]) >= 1
+    assert r["I"].verdict is Verdict.VIOLATED and len(r["I"].run.sets["Item"]) >= 1

@@ -1,6 +1,7 @@
 """When z3 cannot decide, the verdict is `unknown` with its reason: never `proved`, never `violated`.
 
-Every place the prover consults z3 is made to answer `unknown` in turn, through the one seam the
+Every place the prover consults z3 is made to answer `unknown` in turn (the explicit-state search, which
+decides some specs without z3, is off), through the one seam the
 engine makes its solvers with (`Prover.solver(check)`, the checks named in `engine.CHECKS`). Each
 case first runs the same spec without the stub, so that it is known to exercise that place: there,
 the answer is decided. One case makes z3 time out for real, on a nonlinear obligation.
@@ -21,6 +22,9 @@ from specforge.prove.engine import CHECKS
 from .support import ROOT
 
 DEPTH = 4
+# The explicit-state search decides some specs without z3 (every reachable state visited): these tests
+# are about z3's answers, so it is off.
+NO_EXPLICIT_SEARCH = -1
 
 
 class Undecided:
@@ -57,7 +61,7 @@ def load(text: str):
 
 
 def run(text: str, *undecided: str, cache=None):
-    prover = Unsure(load(text), depth=DEPTH, cache=cache)
+    prover = Unsure(load(text), depth=DEPTH, cache=cache, explore_size=NO_EXPLICIT_SEARCH)
     prover.undecided = frozenset(undecided)
     report = prover.run()
     return report, {r.id: r for r in report.invariants}
@@ -93,7 +97,7 @@ def test_an_undecided_check_gives_unknown_with_its_reason(place, text, undecided
     _, unsure = run(text, *undecided)
     x = unsure["X"]
     assert x.verdict is Verdict.UNKNOWN, f"z3 answered unknown {place}, yet the verdict is {x.verdict.value}"
-    assert x.reason == reason and x.method is None and x.trace is None
+    assert x.reason == reason and x.method is None and x.run is None
 
 
 def test_an_action_whose_preservation_is_undecided_is_reported_as_undecided():
@@ -138,6 +142,24 @@ def test_when_z3_decides_nothing_no_example_gets_a_verdict_or_a_finding(example)
     for r in results.values():
         assert r.verdict is Verdict.UNKNOWN and r.reason.startswith("timed out"), (r.id, r.verdict, r.reason)
     assert report.findings == []
+
+
+# Found by this test: the prover's obligations include `type:voted_for` (map[Node, Node]: its values
+# must be members of Node), the explicit search's do not, and it fails with KeyError when that obligation
+# is still open after z3 (a timeout). Strict: the mark must go when the search knows every obligation.
+CRASHES = pytest.mark.xfail(raises=KeyError, strict=True,
+                            reason="explicit search: KeyError on the prover's type obligation type:voted_for")
+
+
+@pytest.mark.parametrize("example", [pytest.param(p, id=p.stem, marks=[CRASHES] if p.stem == "leader_election" else [])
+                                     for p in EXAMPLES])
+def test_when_z3_decides_nothing_only_the_explicit_search_may_prove(example):
+    # the time limit bounds the explicit search too: a second is enough to exhaust a small spec
+    prover = Unsure(load(example.read_text(encoding="utf-8")), depth=DEPTH, timeout=1.0)
+    prover.undecided = frozenset(CHECKS)
+    for r in prover.run().invariants:
+        assert r.verdict is Verdict.UNKNOWN or (r.verdict is Verdict.PROVED and r.method == "exhaustive"), \
+            (r.id, r.verdict, r.method, r.reason)
 
 
 def test_undecided_answers_are_not_cached_so_a_later_run_decides_them(tmp_path):
@@ -187,7 +209,7 @@ invariant F: x * x * x + y * y * y != z * z * z
 
 
 def test_a_real_timeout_on_a_nonlinear_obligation_is_unknown():
-    report = Prover(load(FERMAT), depth=2, timeout=0.001).run()
+    report = Prover(load(FERMAT), depth=2, timeout=0.001, explore_size=NO_EXPLICIT_SEARCH).run()
     (f,) = report.invariants
     assert f.verdict is Verdict.UNKNOWN
     assert f.reason.startswith(("timed out", "the solver could not decide")), f.reason

@@ -104,3 +104,11 @@ def test_an_unusable_cache_directory_never_fails_a_run(tmp_path):
     cache = ReportCache(blocked)
     cache.put("k", "r", 0)
     assert cache.get("k") is None
+
+
+def test_the_explicit_search_options_are_part_of_the_key(tmp_path):
+    spec = tmp_path / "peterson.sf"
+    spec.write_text((ROOT / "examples" / "protocols" / "peterson.sf").read_text())
+    explored = prove(str(spec), cache=tmp_path / "c")
+    assert "proved by exhaustive search of 20 states" in explored.stdout
+    assert "exhaustive" not in prove("--no-explore", str(spec), cache=tmp_path / "c").stdout

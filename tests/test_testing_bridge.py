@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from hypothesis import seed, settings
 
 from specforge.cli import main
+from specforge.run import REPORT_VERSION
 from specforge.testing import SpecRunner, SpecViolation, machine_class
 from specforge.testing.generate import generate, replay
 
@@ -216,21 +217,30 @@ def test_a_prover_trace_replays_as_a_failing_test(wallet_module, tmp_path):
 
 
 @pytest.mark.parametrize("damage,expected", [
-    (lambda step: step["args"].update(n="abc"), "step 1, `n`: `abc` is not an integer"),
-    (lambda step: step.update(action="nope"), "step 1: the spec has no action `nope`"),
-    (lambda step: step["args"].clear(), "step 1: `take` takes (n), the trace gives ()"),
+    (lambda call: call["args"].update(n={"#bigint": "abc"}), 'step 1, `n`: `{"#bigint": "abc"}` is not an integer'),
+    (lambda call: call.update(action="nope"), "step 1: the spec has no action `nope`"),
+    (lambda call: call["args"].clear(), "step 1: `take` takes (n), the run gives ()"),
 ])
 def test_a_damaged_report_is_refused_with_what_does_not_fit(wallet_module, tmp_path, damage, expected):
     buggy = WALLET.replace("  requires n <= coins else Insufficient\n", "")
     (tmp_path / "wallet.sf").write_text(buggy)
     report = json.loads(CliRunner().invoke(main, ["prove", "--no-cache", "--format", "json", "wallet.sf"]).output)
-    run = next(inv for inv in report["invariants"] if inv["id"] == "W-1")["trace"]
-    damage(next(step for step in run if step["action"] == "take"))
+    run = next(inv for inv in report["invariants"] if inv["id"] == "W-1")["run"]
+    damage(next(call for call in run["calls"] if call["action"] == "take"))
     (tmp_path / "report.json").write_text(json.dumps(report))
     gen = CliRunner().invoke(main, ["gen-tests", "wallet.sf", "--impl", "wallet_impl:Wallet", "-o", "t.py",
                                     "--replay", "report.json"])
-    assert gen.exit_code == 2 and "the report's run for W-1 cannot be replayed" in gen.output, gen.output
+    assert gen.exit_code == 2 and "the run of W-1 does not fit spec Wallet" in gen.output, gen.output
     assert expected in gen.output and "Traceback" not in gen.output
+
+
+def test_an_old_report_is_refused_with_its_version_and_how_to_regenerate_it(wallet_module, tmp_path):
+    (tmp_path / "wallet.sf").write_text(WALLET)
+    (tmp_path / "report.json").write_text(json.dumps({"version": 1, "spec": "Wallet", "invariants": []}))
+    gen = CliRunner().invoke(main, ["gen-tests", "wallet.sf", "--impl", "wallet_impl:Wallet", "-o", "t.py",
+                                    "--replay", "report.json"])
+    assert gen.exit_code == 2 and "format version 1" in gen.output and "specforge prove" in gen.output, gen.output
+    assert not (tmp_path / "t.py").exists()
 
 
 def test_a_hostile_spec_cannot_inject_code():
@@ -269,10 +279,10 @@ def test_an_invalid_impl_argument_is_a_usage_error(tmp_path):
 
 def test_a_report_for_another_spec_is_refused(tmp_path, wallet_module):
     (tmp_path / "w.sf").write_text(WALLET)
-    (tmp_path / "r.json").write_text(json.dumps({"spec": "Other", "invariants": []}))
+    (tmp_path / "r.json").write_text(json.dumps({"version": REPORT_VERSION, "spec": "Other", "invariants": []}))
     result = CliRunner().invoke(main, ["gen-tests", str(tmp_path / "w.sf"), "--impl", "wallet_impl:Wallet", "-o",
                                        str(tmp_path / "t.py"), "--replay", str(tmp_path / "r.json")])
-    assert result.exit_code == 2 and "no spec named Wallet" in result.output
+    assert result.exit_code == 2 and "no spec Wallet (it has: Other)" in result.output
 
 
 def bank_runner(factory) -> SpecRunner:

@@ -125,14 +125,14 @@ def test_every_violating_run_of_prove_replays_in_tlc(name, line, tmp_path, monke
         write(d, base, trace)
         out = run_tlc(d, trace.module)
         assert "Error: Invariant TraceNotConfirmed is violated." in out, out
-        assert f"/\\ step = {len(r.trace) - 1}" in out, out
+        assert f"/\\ step = {r.run.steps}" in out, out
 
 
 def test_a_tampered_run_is_not_confirmed(tmp_path):
     from .test_tla_trace import LEDGER_BUG, ledger_result
 
     result = ledger_result()
-    result["trace"][3]["state"]["balances"] = "{Account1: 19098, Account2: -19097}"  # money from nowhere
+    result["run"]["states"][3]["balances"]["#map"][1][1] = {"#bigint": "-19097"}  # money from nowhere
     base, trace = export_trace(load_spec(LEDGER_BUG, "ledger.sf"), result)
     write(tmp_path, base, trace)
     out = run_tlc(tmp_path, trace.module)
@@ -144,7 +144,8 @@ def test_a_run_that_does_not_end_in_the_violation_is_not_confirmed(tmp_path):
     from .test_tla_trace import LEDGER_BUG, ledger_result
 
     result = ledger_result()
-    result["trace"] = result["trace"][:3]  # stops before the transfer: nothing is overdrawn yet
+    run = result["run"]
+    run["states"], run["calls"] = run["states"][:3], run["calls"][:2]  # before the transfer: nothing overdrawn
     base, trace = export_trace(load_spec(LEDGER_BUG, "ledger.sf"), result)
     write(tmp_path, base, trace)
     out = run_tlc(tmp_path, trace.module)

@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from specforge.cli import main
+from specforge.run import REPORT_VERSION, Run
 from specforge.tla import TraceError, export_trace, find_result
 
 from .support import ROOT
@@ -21,22 +22,24 @@ LEDGER_BUG = (ROOT / "examples" / "ledger.sf").read_text(encoding="utf-8").repla
     "  requires balances[src] >= amount else InsufficientFunds\n", "")
 
 
+def entry(spec, breaks: str, sets: dict, states: list[dict], calls: list[tuple[str, dict]]) -> dict:
+    """A result of `prove --format json` holding this run (built from plain values, encoded as prove does)."""
+    run = Run.of(spec, sets, states, calls, breaks)
+    return {"id": breaks, "verdict": "violated", "run": run.to_json()}
+
+
 def ledger_result(**changes) -> dict:
-    """The shape of `prove --format json`'s entry for LED-1 of the ledger without its funds guard."""
-    result = {
-        "id": "LED-1", "verdict": "violated", "sets": {"Account": ["Account1", "Account2"]},
-        "trace": [
-            {"index": 0, "action": None, "args": {},
-             "state": {"balances": "{Account1: 0, Account2: 0}", "is_open": "{Account1: false, Account2: false}"}},
-            {"index": 1, "action": "open_account", "args": {"a": "Account1"},
-             "state": {"balances": "{Account1: 0, Account2: 0}", "is_open": "{Account1: true, Account2: false}"}},
-            {"index": 2, "action": "open_account", "args": {"a": "Account2"},
-             "state": {"balances": "{Account1: 0, Account2: 0}", "is_open": "{Account1: true, Account2: true}"}},
-            {"index": 3, "action": "transfer", "args": {"src": "Account2", "dst": "Account1", "amount": "19098"},
-             "state": {"balances": "{Account1: 19098, Account2: -19098}",
-                       "is_open": "{Account1: true, Account2: true}"}},
-        ],
-    }
+    """`prove --format json`'s entry for LED-1 of the ledger without its funds guard."""
+    closed, one, both = {"Account1": False, "Account2": False}, {"Account1": True, "Account2": False}, \
+        {"Account1": True, "Account2": True}
+    zero = {"Account1": 0, "Account2": 0}
+    result = entry(load_spec(LEDGER_BUG, "ledger.sf"), "LED-1", {"Account": ["Account1", "Account2"]}, [
+        {"balances": zero, "is_open": closed},
+        {"balances": zero, "is_open": one},
+        {"balances": zero, "is_open": both},
+        {"balances": {"Account1": 19098, "Account2": -19098}, "is_open": both},
+    ], [("open_account", {"a": "Account1"}), ("open_account", {"a": "Account2"}),
+        ("transfer", {"src": "Account2", "dst": "Account1", "amount": 19098})])
     result.update(changes)
     return result
 
@@ -67,97 +70,90 @@ def test_the_runs_arguments_join_the_parameter_domains_so_that_next_allows_them(
 
 def test_a_type_obligation_can_be_the_traced_invariant():
     spec = load_spec("spec Tank\nstate { level: nat }\ninit { level := 0 }\naction drain(n: int) { level := level - n }\n")
-    result = {"id": "type:level", "verdict": "violated", "sets": {}, "trace": [
-        {"index": 0, "action": None, "args": {}, "state": {"level": "0"}},
-        {"index": 1, "action": "drain", "args": {"n": "1"}, "state": {"level": "-1"}}]}
+    result = entry(spec, "type:level", {}, [{"level": 0}, {"level": -1}], [("drain", {"n": 1})])
     _, trace = export_trace(spec, result)
     assert "~(step = TraceLength /\\ ~Type_level)" in trace.tla
     assert_parses(trace.tla)
 
 
-def test_records_durations_and_enums_are_read_back_from_spec_notation():
+def test_records_durations_and_enums_become_tla_values():
     spec = load_spec("spec T\nenum Mode { on, off }\nstate {\n  mode: Mode\n  token: {\n    ttl: duration\n"
                      "    valid: bool\n  }\n}\ninit {\n  mode := off\n  token.ttl := 0\n  token.valid := false\n}\n"
                      "invariant SHORT: token.ttl <= 1 min\n"
                      "action store(d: duration) {\n  mode := on\n  token.ttl := d\n}\n")
-    result = {"id": "SHORT", "verdict": "violated", "sets": {}, "trace": [
-        {"index": 0, "action": None, "args": {}, "state": {"mode": "off", "token.ttl": "0 d", "token.valid": "false"}},
-        {"index": 1, "action": "store", "args": {"d": "2 min"},
-         "state": {"mode": "on", "token.ttl": "2 min", "token.valid": "false"}}]}
+    result = entry(spec, "SHORT", {}, [{"mode": "off", "token.ttl": 0, "token.valid": False},
+                                       {"mode": "on", "token.ttl": 120_000, "token.valid": False}],
+                   [("store", {"d": 120_000})])
     _, trace = export_trace(spec, result)
-    assert "/\\ store(120000)" in trace.tla
+    assert "/\\ store(120000)" in trace.tla and "step 1: store(d=2 min)" in trace.tla
     assert "/\\ token'.ttl = 120000" in trace.tla and '/\\ mode\' = "on"' in trace.tla
     assert_parses(trace.tla)
 
 
-def test_a_map_shown_in_part_is_checked_on_the_entries_shown_with_a_warning():
+def test_a_map_of_more_than_twenty_entries_is_checked_whole():
     spec = load_spec("spec M\nstate { slots: map[0..30, int] }\ninit { slots := {i: 0 for i in 0..30} }\n"
-                     "invariant Z: slots[0] == 0\naction bump() { slots[0] := 1 }\n")
-    shown = "{" + ", ".join(f"{i}: 0" for i in range(20)) + ", …}"
-    bumped = "{0: 1, " + ", ".join(f"{i}: 0" for i in range(1, 20)) + ", …}"
-    result = {"id": "Z", "verdict": "violated", "sets": {}, "trace": [
-        {"index": 0, "action": None, "args": {}, "state": {"slots": shown}},
-        {"index": 1, "action": "bump", "args": {}, "state": {"slots": bumped}}]}
+                     "invariant Z: slots[0] == 0\naction bump() { slots[30] := 7\n slots[0] := 1 }\n")
+    zeros = dict.fromkeys(range(31), 0)
+    result = entry(spec, "Z", {}, [{"slots": zeros}, {"slots": {**zeros, 0: 1, 30: 7}}], [("bump", {})])
     _, trace = export_trace(spec, result)
-    assert "/\\ slots'[0] = 1" in trace.tla and "/\\ slots'[19] = 0" in trace.tla
-    partial = [d for d in trace.diagnostics if d.code == "SF323"]
-    assert [d.message.split(",")[0] for d in partial] == ["step 0", "step 1"]
-    assert all("shown only in part" in d.message and d.severity.value == "warning" for d in partial)
+    assert "/\\ slots' = (0 :> 1 @@ 1 :> 0" in trace.tla and "@@ 30 :> 7)" in trace.tla
+    assert trace.diagnostics == [] and "slots'[" not in trace.tla
     assert_parses(trace.tla)
 
 
 def test_a_run_violated_in_the_initial_state_replays_in_zero_steps():
     spec = load_spec("spec Z\nstate { x: int }\ninit { x := 1 }\ninvariant ZERO: x == 0\n")
-    result = {"id": "ZERO", "verdict": "violated", "sets": {},
-              "trace": [{"index": 0, "action": None, "args": {}, "state": {"x": "1"}}]}
-    _, trace = export_trace(spec, result)
+    _, trace = export_trace(spec, entry(spec, "ZERO", {}, [{"x": 1}], []))
     assert "TraceLength == 0" in trace.tla and "/\\ FALSE" in trace.tla
     assert_parses(trace.tla)
 
 
 @pytest.mark.parametrize(("changes", "message"), [
-    ({"verdict": "proved", "trace": None}, "not violated"),
-    ({"id": "NOPE"}, "no invariant `NOPE`"),
-    ({"sets": {"Account": ["Account1"]}}, "not an element of Account"),
+    ({"verdict": "proved", "run": None}, "not violated"),
+    ({"id": "NOPE"}, "says it breaks LED-1"),
 ])
 def test_a_trace_that_does_not_fit_the_spec_is_refused(changes, message):
     with pytest.raises(TraceError, match=message):
         export_trace(load_spec(LEDGER_BUG, "ledger.sf"), ledger_result(**changes))
 
 
-@pytest.mark.parametrize(("step", "field", "value", "message"), [
-    (1, "index", 5, "step 1 of the trace is numbered 5"),
-    (3, "action", "teleport", "no action `teleport`"),
-    (3, "args", {"src": "Account2"}, r"takes \(src, dst, amount\)"),
-    (1, "state", {"balances": "{Account1: 0, Account2: 0}"}, "shows the variables"),
-    (3, "state", {"balances": "{Account1: x, Account2: 0}", "is_open": "{Account1: true, Account2: true}"},
-     "not an integer"),
+def damaged(change) -> dict:
+    result = ledger_result()
+    change(result["run"])
+    return result
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda run: run["calls"][2].update(action="teleport"), "step 3: the spec has no action `teleport`"),
+    (lambda run: run["calls"][2].update(args={"src": "Account2"}), r"step 3: `transfer` takes \(src, dst, amount\)"),
+    (lambda run: run["states"][1].pop("is_open"), "state 1 has the variables balances"),
+    (lambda run: run["states"][3]["balances"]["#map"][0].__setitem__(1, "x"), "not an integer"),
+    (lambda run: run["states"][3]["balances"]["#map"].pop(), "no entry for Account2"),
+    (lambda run: run["sets"].update(Account={"#set": ["Account1"]}), "`\"Account2\"` is not an element of Account in this run \\(Account1\\)"),
+    (lambda run: run["states"][0]["is_open"]["#map"][0].__setitem__(1, "false"), "is not true or false"),
 ])
-def test_a_malformed_trace_step_is_refused_with_the_reason(step, field, value, message):
-    result = ledger_result()
-    result["trace"][step][field] = value
+def test_a_malformed_run_is_refused_with_the_reason(change, message):
     with pytest.raises(TraceError, match=message):
-        export_trace(load_spec(LEDGER_BUG, "ledger.sf"), result)
-
-
-def test_without_the_reports_sets_the_elements_are_those_the_trace_shows():
-    result = ledger_result()
-    del result["sets"]
-    _, trace = export_trace(load_spec(LEDGER_BUG, "ledger.sf"), result)
-    assert "CONSTANTS Account1, Account2" in trace.tla
+        export_trace(load_spec(LEDGER_BUG, "ledger.sf"), damaged(change))
 
 
 def test_find_result_names_what_the_report_holds():
     spec = load_spec(LEDGER_BUG, "ledger.sf")
     with pytest.raises(TraceError, match="no spec Ledger"):
-        find_result({"spec": "Other", "invariants": []}, spec, "LED-1")
+        find_result({"version": REPORT_VERSION, "spec": "Other", "invariants": []}, spec, "LED-1")
+
+
+def test_a_report_in_the_old_format_is_refused_with_the_version_and_how_to_regenerate_it():
+    spec = load_spec(LEDGER_BUG, "ledger.sf")
+    with pytest.raises(TraceError, match=r"format version 1; this specforge reads version 2.*specforge prove"):
+        find_result({"version": 1, "spec": "Ledger", "invariants": [ledger_result()]}, spec, "LED-1")
 
 
 def test_the_command_exports_a_trace_from_a_report(tmp_path):
     spec_file = tmp_path / "ledger.sf"
     spec_file.write_text(LEDGER_BUG, encoding="utf-8")
     report = tmp_path / "report.json"
-    report.write_text(json.dumps({"version": 1, "spec": "Ledger", "invariants": [ledger_result()]}), encoding="utf-8")
+    report.write_text(json.dumps({"version": REPORT_VERSION, "spec": "Ledger", "invariants": [ledger_result()]}), encoding="utf-8")
     result = CliRunner().invoke(main, ["export-tla", str(spec_file), "-o", str(tmp_path / "out"),
                                        "--trace", str(report), "--invariant", "LED-1"])
     assert result.exit_code == 0, result.output
@@ -167,12 +163,21 @@ def test_the_command_exports_a_trace_from_a_report(tmp_path):
 
 def test_the_command_explains_a_report_without_that_violation(tmp_path):
     report = tmp_path / "report.json"
-    report.write_text(json.dumps({"spec": "Ledger", "invariants": [{"id": "LED-1", "verdict": "proved"}]}),
-                      encoding="utf-8")
+    report.write_text(json.dumps({"version": REPORT_VERSION, "spec": "Ledger",
+                                  "invariants": [{"id": "LED-1", "verdict": "proved"}]}), encoding="utf-8")
     result = CliRunner().invoke(main, ["export-tla", str(ROOT / "examples" / "ledger.sf"), "-o", str(tmp_path),
                                        "--trace", str(report), "--invariant", "LED-1"])
     assert result.exit_code == 2
     assert "SF322" in result.output and "not violated" in result.output
+
+
+def test_the_command_refuses_an_old_report_naming_its_version(tmp_path):
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps({"version": 1, "spec": "Ledger", "invariants": [ledger_result()]}), encoding="utf-8")
+    result = CliRunner().invoke(main, ["export-tla", str(ROOT / "examples" / "ledger.sf"), "-o", str(tmp_path),
+                                       "--trace", str(report), "--invariant", "LED-1"])
+    assert result.exit_code == 2
+    assert "SF322" in result.output and "format version 1" in result.output and "--format json" in result.output
 
 
 def test_the_command_can_run_the_prover_for_the_trace(tmp_path, monkeypatch):

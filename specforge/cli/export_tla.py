@@ -30,12 +30,15 @@ BOUND_HELP = ("Override a bound of the model, repeatable: a set (`Account=3`, `A
               help="Like --trace, but run the prover now to find the run (with --depth and --timeout).")
 @click.option("--invariant", "invariant_id", default=None, metavar="ID",
               help="The violated invariant (or `type:VAR` bound) whose run --trace/--from-prove exports.")
+@click.option("--must-only", is_flag=True,
+              help="Check only the MUST invariants (and the type bounds) in the .cfg, so that TLC's verdict "
+                   "matches `specforge prove`'s exit code; SHOULD and MAY invariants are listed as comments.")
 @click.option("--depth", type=click.IntRange(0, 1000), default=10, show_default=True,
               help="With --from-prove: the prover's search depth.")
 @click.option("--timeout", type=click.FloatRange(0.1, 86400), default=10.0, show_default=True,
               help="With --from-prove: seconds per solver check.")
 def export_tla(spec_file: str, outdir: str, bounds: tuple[str, ...], report: str | None, from_prove: bool,
-               invariant_id: str | None, depth: int, timeout: float) -> None:
+               invariant_id: str | None, must_only: bool, depth: int, timeout: float) -> None:
     """Write SPEC as a TLA+ module with the bounded model TLC checks (docs/tla.md).
 
     \b
@@ -66,7 +69,7 @@ def export_tla(spec_file: str, outdir: str, bounds: tuple[str, ...], report: str
     spec = loaded.spec
     try:
         if report is None and not from_prove:
-            exports = [export(spec, parsed)]
+            exports = [export(spec, parsed, must_only)]
         else:
             result = _result(spec, report, invariant_id, depth, timeout)
             exports = list(export_trace(spec, result, parsed))
@@ -94,7 +97,7 @@ def export_tla(spec_file: str, outdir: str, bounds: tuple[str, ...], report: str
     sys.exit(ExitCode.OK)
 
 
-def _result(spec, report: str | None, invariant_id: str, depth: int, timeout: float) -> dict:
+def _result(spec, report: str | None, invariant_id: str, depth: int, timeout: float):
     from ..tla import TraceError, find_result
 
     if report is not None:
@@ -107,7 +110,11 @@ def _result(spec, report: str | None, invariant_id: str, depth: int, timeout: fl
     from ..prove import prove
 
     proof = prove(spec, depth, timeout)
-    return find_result(proof.to_json(), spec, invariant_id)
+    result = next((r for r in proof.invariants if r.id == invariant_id), None)
+    if result is None:
+        raise TraceError(f"spec {spec.name} has no invariant `{invariant_id}` "
+                         f"(it has: {', '.join(r.id for r in proof.invariants) or 'none'})")
+    return result
 
 
 def _unique(diagnostics):

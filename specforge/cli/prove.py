@@ -25,19 +25,27 @@ from .common import EXIT_CODES_HELP, ExitCode, Progress, exit_code, print_diagno
                    "processes; needs specforge[dask].")
 @click.option("--dask-timeout", type=click.FloatRange(0.1, 3600), default=30.0, show_default=True,
               help="Seconds to wait for the Dask scheduler to answer.")
+@click.option("--explore-size", type=click.IntRange(0, 6), default=3, show_default=True,
+              help="The explicit-state search of small instances gives each set 0..N elements.")
+@click.option("--explore-states", type=click.IntRange(1, 100_000_000), default=200_000, show_default=True,
+              help="Distinct states the explicit-state search may keep (its memory budget; its time budget "
+                   "is --timeout).")
+@click.option("--no-explore", is_flag=True,
+              help="No explicit-state search: no proof by exhaustion, violations from the SMT search only.")
 @click.option("--no-cache", is_flag=True,
               help="Ignore and do not update the result caches (whole reports and single obligations, in "
                    "~/.cache/specforge; SPECFORGE_CACHE_DIR moves them).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the report to this file instead of standard output.")
 def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: int, dask: str | None,
-          dask_timeout: float, no_cache: bool,
+          dask_timeout: float, explore_size: int, explore_states: int, no_explore: bool, no_cache: bool,
           output: str | None) -> None:
     """Prove every invariant of each spec, or show a run that breaks it.
 
     \b
     Each invariant gets one verdict:
       proved    it holds in every reachable state, for every size of every set
+                (a spec without sets may be proved by searching every reachable state)
       violated  a run from the initial state breaks it (the trace is shown)
       unknown   neither within the depth and time limit (the reason is shown)
     MUST invariants decide the exit code; SHOULD ones are warnings, MAY ones notes.
@@ -47,7 +55,8 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
     from ..reportcache import ReportCache
     from ..reportcache import key as report_key
 
-    whole = None if no_cache else report_key(files, ("prove", fmt, depth, timeout))
+    whole = None if no_cache else report_key(files, ("prove", fmt, depth, timeout, -1 if no_explore else explore_size,
+                                                     explore_states))
     if whole is not None:
         hit = ReportCache().get(whole)
         if hit is not None:
@@ -69,12 +78,15 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
     reports = []
     executor = _executor(jobs, dask, dask_timeout)
     # several files: one task each on the shared pool; one file: its actions are the tasks
-    by_file = _by_file(executor, loaded, depth, timeout, not no_cache) if executor and len(loaded) > 1 else None
+    explore = -1 if no_explore else explore_size
+    by_file = (_by_file(executor, loaded, depth, timeout, not no_cache, explore, explore_states)
+               if executor and len(loaded) > 1 else None)
     with open_cache(not no_cache) as cache, _shutdown(executor):
         for i, r in enumerate(loaded):
             try:
                 reports.append(by_file[i].result() if by_file else
-                               prove_spec(r.spec, depth, timeout, progress=progress, cache=cache, executor=executor))
+                               prove_spec(r.spec, depth, timeout, progress=progress, cache=cache, executor=executor,
+                                          explore_size=explore, explore_states=explore_states))
             except Unsupported as e:
                 progress.done()
                 diag = Diagnostic.error("SF301", str(e), r.path, getattr(e.node, "span", None))
@@ -124,12 +136,14 @@ def _executor(jobs: int, dask: str | None, wait: float = 30.0):
     return None
 
 
-def _by_file(executor, loaded, depth: int, timeout: float, cache: bool) -> list:
+def _by_file(executor, loaded, depth: int, timeout: float, cache: bool, explore_size: int,
+             explore_states: int) -> list:
     import pickle
 
     from ..prove.engine import prove_remote
 
-    return [executor.submit(prove_remote, pickle.dumps(r.spec), depth, timeout, cache) for r in loaded]
+    return [executor.submit(prove_remote, pickle.dumps(r.spec), depth, timeout, cache, explore_size, explore_states)
+            for r in loaded]
 
 
 class _shutdown:

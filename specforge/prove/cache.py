@@ -27,7 +27,7 @@ from ..reportcache import cache_dir
 
 _SPAN_KEYS = frozenset({"span", "var_span", "error_span"})
 # Bumped whenever what is stored changes shape, so older entries are never read.
-FORMAT = 3
+FORMAT = 4
 
 
 def _strip(value):

@@ -9,8 +9,13 @@ In order:
    failures until nothing changes (Houdini). Everything left is proved: the
    set is inductive, so it holds in every reachable state. An invariant is
    never proved on the strength of another that is not itself proved;
-4. real violations: for what is left, bounded model checking from init,
-   shortest run first, up to `depth` steps, gives a trace;
+3b. for a finite spec (no `set`, every parameter's values enumerable), what induction left open: the
+   explicit-state engine (`specforge.explore`) searches every reachable state; when it exhausts them,
+   each is decided there: proved ("proved by exhaustive search of N states") or violated with a
+   shortest run;
+4. real violations: for what is left, the explicit-state engine first searches small instances
+   (each set with 0..`explore_size` elements) breadth first, a shortest run in that instance; then
+   bounded model checking from init, shortest run first, up to `depth` steps, gives a trace;
 5. strengthening: for what is still left, z3's CHC engine (Spacer) searches
    for an inductive invariant; one it finds is checked again by plain solver
    calls (init implies it, every action preserves it, it implies the goal)
@@ -32,24 +37,21 @@ from dataclasses import asdict, dataclass, field
 
 import z3
 
+from .. import explore as explicit_search
 from .. import ir
+from ..run import Run
 from ..structure import leaves
 from .cache import Cache, Digests, NoCache
 from .encode import Encoder, Env, Unsupported
+from .explicit import violation_run
 from .model import Renderer
-from .result import (
-    ActionResult,
-    CounterexampleToInduction,
-    Finding,
-    InvariantResult,
-    ProofReport,
-    Step,
-    Verdict,
-)
+from .result import ActionResult, Finding, InvariantResult, ProofReport, Verdict
 from .strengthen import strengthen
 
 DEFAULT_DEPTH = 10
 DEFAULT_TIMEOUT = 10.0
+DEFAULT_EXPLORE_SIZE = explicit_search.DEFAULT_SIZE
+DEFAULT_EXPLORE_STATES = 200_000
 
 
 @dataclass
@@ -67,11 +69,10 @@ class Target:
 @dataclass
 class _Status:
     init: bool | None = None  # holds initially (None: unknown)
-    init_step: Step | None = None  # the initial state, when it breaks the target
-    init_sets: dict[str, list[str]] | None = None
+    init_run: Run | None = None  # the initial state, when it breaks the target
     failed_actions: dict[str, bool | None] = field(default_factory=dict)  # action -> preserved
     action_time: dict[str, float] = field(default_factory=dict)
-    cti: CounterexampleToInduction | None = None
+    cti: Run | None = None
     support: set[str] = field(default_factory=set)
     reason: str | None = None
     time: float = 0.0
@@ -93,14 +94,6 @@ PARALLEL_THRESHOLD = 32
 
 
 @dataclass
-class Run:
-    """A violating run: its steps, and the elements of each set in it."""
-
-    steps: list[Step]
-    sets: dict[str, list[str]]
-
-
-@dataclass
 class Outcome:
     """Whether one action preserves one target, assuming a set of candidates."""
 
@@ -108,7 +101,7 @@ class Outcome:
     action: str
     preserved: bool | None  # None: the solver could not tell
     core: list[str]  # the candidates the proof used
-    cti: CounterexampleToInduction | None
+    cti: Run | None
     reason: str | None
     seconds: float
 
@@ -137,13 +130,15 @@ def _remote_check(key: str, payload: bytes, depth: int, timeout: float,
     return prover.check_action(*task)
 
 
-def prove_remote(payload: bytes, depth: int, timeout: float, use_cache: bool) -> ProofReport:
+def prove_remote(payload: bytes, depth: int, timeout: float, use_cache: bool,
+                 explore_size: int = DEFAULT_EXPLORE_SIZE, explore_states: int = DEFAULT_EXPLORE_STATES) -> ProofReport:
     """One whole spec, proved where an executor runs it (a command with several files gives each worker
     whole files); the worker opens the result cache itself."""
     from .cache import open_cache
 
     with open_cache(use_cache) as cache:
-        return Prover(pickle.loads(payload), depth, timeout, cache=cache).run()
+        return Prover(pickle.loads(payload), depth, timeout, cache=cache, explore_size=explore_size,
+                      explore_states=explore_states).run()
 
 
 def process_pool(jobs: int) -> ProcessPoolExecutor:
@@ -169,8 +164,11 @@ def workers(executor: Executor) -> int:
 class Prover:
     def __init__(self, spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
                  progress: Callable[[str], None] | None = None, cache: Cache | None = None, jobs: int = 1,
-                 executor: Executor | None = None):
+                 executor: Executor | None = None, explore_size: int = DEFAULT_EXPLORE_SIZE,
+                 explore_states: int = DEFAULT_EXPLORE_STATES):
         self.spec = spec
+        self.explore_size = explore_size  # the explicit search's largest set size; -1: no explicit search
+        self.explore_states = explore_states
         self.depth = depth
         self.timeout = timeout
         self.timeout_ms = max(1, int(timeout * 1000))
@@ -190,6 +188,7 @@ class Prover:
         self.actions = {a.name: a for a in spec.actions}
         self.digests = Digests(spec, depth)
         self.findings: list[Finding] = []
+        self.small_worlds: explicit_search.Exploration | None = None  # the search for violations, if it ran
 
     # ---- setup ----------------------------------------------------------------------------
 
@@ -226,9 +225,16 @@ class Prover:
         status = {t.id: _Status() for t in self.targets}
         self._consistency()
         self._initial(status)
+        traces: dict[str, Run] = {}
         proved = self._houdini(status)
         open_ids = [t.id for t in self.targets if t.id not in proved]
-        traces = self._bmc(open_ids, status) if open_ids else {}
+        exhausted = self._exhaust(open_ids, status, traces) if open_ids else {}
+        proved |= set(exhausted)
+        open_ids = [tid for tid in open_ids if tid not in proved and tid not in traces]
+        if open_ids:
+            self._search_small(open_ids, status, traces)
+            open_ids = [tid for tid in open_ids if tid not in traces]
+        traces.update(self._bmc(open_ids, status) if open_ids else {})
         strengthened: dict[str, str] = {}
         for t in self.targets:
             if t.id in proved or t.id in traces or status[t.id].init is False:
@@ -251,7 +257,7 @@ class Prover:
         if self._own_pool and self.executor is not None:
             self.executor.shutdown()
             self.executor = None
-        results = [self._result(t, status[t.id], proved, traces, strengthened) for t in self.targets]
+        results = [self._result(t, status[t.id], proved, traces, strengthened, exhausted) for t in self.targets]
         return ProofReport(self.spec.name, self.spec.file, results, self.findings, self.depth,
                            int((time.perf_counter() - started) * 1000))
 
@@ -298,8 +304,7 @@ class Prover:
             cached = self.cache.get(key)
             if cached is not None:
                 status[t.id].init = cached["holds"]
-                status[t.id].init_step = Step(**cached["step"]) if cached["step"] else None
-                status[t.id].init_sets = cached.get("sets")
+                status[t.id].init_run = self._cached_run(cached["run"])
                 continue
             started = time.perf_counter()
             s.push()
@@ -315,16 +320,53 @@ class Prover:
             st.time += time.perf_counter() - started
             if r == z3.unsat:
                 st.init = True
-                self.cache.put(key, {"holds": True, "step": None})
+                self.cache.put(key, {"holds": True, "run": None})
             elif r == z3.sat:
                 st.init = False
                 model = self.small_model(where, [])
-                st.init_step = self.render.initial_step(model, init)
-                st.init_sets = self.render.sets(model)
-                self.cache.put(key, {"holds": False, "step": asdict(st.init_step), "sets": st.init_sets})
+                st.init_run = self.render.initial(model, init, t.id)
+                self.cache.put(key, {"holds": False, "run": st.init_run.to_json()})
             else:
                 st.reason = _reason(where, "while checking the initial state")
             s.pop()
+
+    # ---- 2b and 4a. the explicit-state engine ------------------------------------------------------------------
+
+    def _explore(self, checks: list[str], give_up: bool) -> explicit_search.Exploration:
+        budget = explicit_search.Budget(seconds=self.timeout, states=self.explore_states)
+        return explicit_search.explore(self.spec, max(self.explore_size, 0), checks=checks, budget=budget,
+                                       give_up_unless_exhaustive=give_up, progress=self.progress)
+
+    def _exhaust(self, open_ids: list[str], status: dict[str, _Status], traces: dict[str, Run]) -> dict[str, str]:
+        """For a finite spec, what induction left open, decided by searching every reachable state: returns
+        the obligations it proves, each with its reason; fills `traces` with shortest runs to violations.
+        After induction, so that a spec induction proves at once never waits for a large search."""
+        if self.explore_size < 0 or self.spec.sets:
+            return {}
+        self.progress("explicit search of every reachable state")
+        found = self._explore(open_ids, give_up=True)
+        self._take_runs(found, status, traces)
+        if not found.exhaustive:
+            return {}
+        reason = f"proved by exhaustive search of {found.states:,} state{'s' if found.states != 1 else ''}"
+        proved = {tid: reason for tid in open_ids if found.proved(tid)}
+        for tid in proved:
+            status[tid].time += found.seconds
+        return proved
+
+    def _search_small(self, open_ids: list[str], status: dict[str, _Status], traces: dict[str, Run]) -> None:
+        """Shortest violations in small instances, before the slower SMT bounded search."""
+        if self.explore_size < 0:
+            return
+        self.progress(f"explicit search of small instances, {len(open_ids)} open")
+        self.small_worlds = self._explore(open_ids, give_up=False)
+        self._take_runs(self.small_worlds, status, traces)
+
+    def _take_runs(self, found: explicit_search.Exploration, status: dict[str, _Status],
+                   traces: dict[str, Run]) -> None:
+        for tid, violation in found.violations.items():
+            traces[tid] = violation_run(self.spec, violation)
+            status[tid].time += found.seconds
 
     # ---- 3. induction (Houdini) ----------------------------------------------------------------------------
 
@@ -389,7 +431,7 @@ class Prover:
                     todo.setdefault(action.name, []).append(tid)
                     continue
                 core = sorted(by_digest[c] for c in cached["core"] if c in by_digest)
-                cti = CounterexampleToInduction(**cached["cti"]) if cached["cti"] else None
+                cti = self._cached_run(cached["cti"])
                 outcomes[tid].append(Outcome(tid, action.name, cached["preserved"], core, cti, None, 0.0))
         pieces = -(-self.parallelism // max(1, len(todo)))
         tasks = [(name, candidates, chunk) for name, tids in todo.items() for chunk in _chunks(tids, pieces)]
@@ -400,7 +442,7 @@ class Prover:
                 if caching and o.preserved is not None:
                     self.cache.put(keys[o.action, o.target], {
                         "preserved": o.preserved, "core": [d.target(c) for c in o.core],
-                        "cti": asdict(o.cti) if o.cti else None})
+                        "cti": o.cti.to_json() if o.cti else None})
         return outcomes
 
     @property
@@ -461,7 +503,7 @@ class Prover:
                 elif r == z3.sat:
                     preserved = False
                     free = [v for v in [*pre.values(), *params.values()] if z3.is_int(v)]
-                    cti = self.render.cti(self.small_model(s, free, every), action, params, pre, post)
+                    cti = self.render.cti(self.small_model(s, free, every), action, params, pre, post, tid)
                 else:
                     preserved, reason = None, _reason(s, f"while checking that {action.name} preserves it")
             s.pop()
@@ -486,8 +528,8 @@ class Prover:
         keys = {}
         for tid in open_ids:
             st = status[tid]
-            if st.init is False and st.init_step is not None:
-                traces[tid] = Run([st.init_step], st.init_sets or {})
+            if st.init is False and st.init_run is not None:
+                traces[tid] = st.init_run
         remaining = []
         for tid in open_ids:
             if tid in traces or status[tid].init is False:
@@ -497,7 +539,7 @@ class Prover:
             if cached is None:
                 remaining.append(tid)
             elif cached["trace"] is not None:
-                traces[tid] = Run([Step(**step) for step in cached["trace"]], cached["sets"])
+                traces[tid] = self._cached_run(cached["trace"])
         if not remaining or not self.spec.actions:
             return traces
         undecided: set[str] = set()
@@ -530,9 +572,8 @@ class Prover:
                     free = [v for _, options in choices for _, params in options for v in params.values()
                             if z3.is_int(v)]
                     model = self.small_model(s, free)
-                    run = Run(self.render.trace(model, states, choices, init), self.render.sets(model))
-                    traces[tid] = run
-                    self.cache.put(keys[tid], {"trace": [asdict(step) for step in run.steps], "sets": run.sets})
+                    run = traces[tid] = self.render.trace(model, states, choices, tid)
+                    self.cache.put(keys[tid], {"trace": run.to_json()})
                     remaining.remove(tid)
                 elif r == z3.unknown:
                     status[tid].reason = _reason(s, f"in the bounded search at depth {k}")
@@ -682,26 +723,41 @@ class Prover:
 
     # ---- results --------------------------------------------------------------------------------------------------
 
+    def _cached_run(self, doc: dict | None) -> Run | None:
+        """A run the cache kept in typed JSON (keyed by the spec's digest, so it fits the spec)."""
+        return Run.from_json(doc, self.spec) if doc else None
+
     def _result(self, t: Target, st: _Status, proved: set[str], traces: dict[str, Run],
-                strengthened: dict[str, str]) -> InvariantResult:
+                strengthened: dict[str, str], exhausted: dict[str, str]) -> InvariantResult:
         actions = [ActionResult(a.name, st.failed_actions.get(a.name, True) if st.init else None,
                                 int(st.action_time.get(a.name, 0.0) * 1000)) for a in self.spec.actions]
         base = dict(id=t.id, level=t.level, kind=t.kind, line=t.line, description=t.description,
                     time_ms=int(st.time * 1000), actions=actions)
+        if t.id in exhausted:
+            # no claim about single actions: the search checked states, not each action's induction step
+            base["actions"] = [ActionResult(a.name, None, 0) for a in self.spec.actions]
+            return InvariantResult(verdict=Verdict.PROVED, method="exhaustive", reason=exhausted[t.id], **base)
         if t.id in proved:
             method = "inductive" if not st.support else "inductive with others"
             return InvariantResult(verdict=Verdict.PROVED, method=method, supported_by=sorted(st.support), **base)
         if t.id in traces:
             run = traces[t.id]
-            n = len(run.steps) - 1
+            n = run.steps
             where = "in the initial state" if n == 0 else f"after {n} step{'s' if n > 1 else ''}"
-            return InvariantResult(verdict=Verdict.VIOLATED, trace=run.steps, sets=run.sets,
-                                   reason=f"violated {where}", **base)
+            return InvariantResult(verdict=Verdict.VIOLATED, run=run, reason=f"violated {where}", **base)
         if t.id in strengthened:
             return InvariantResult(verdict=Verdict.PROVED, method="strengthened", strengthening=strengthened[t.id],
                                    **base)
-        return InvariantResult(verdict=Verdict.UNKNOWN, reason=st.reason or "unknown", counterexample=st.cti,
-                               **base)
+        return InvariantResult(verdict=Verdict.UNKNOWN, reason=(st.reason or "unknown") + self._searched(t.id),
+                               counterexample=st.cti, **base)
+
+    def _searched(self, tid: str) -> str:
+        """For an unknown verdict: what the explicit search of small worlds covered without a violation."""
+        found = self.small_worlds
+        if found is None or tid not in found.checked or tid in found.violations:
+            return ""
+        worlds = f" with each set of 0..{self.explore_size} elements" if self.spec.sets else ""
+        return f"; no violation among the {found.states:,} states the explicit search reached{worlds}"
 
 
 def _linked(spec: ir.Spec, targets: list[Target]) -> list[list[Target]]:
@@ -828,11 +884,14 @@ def _reason(s: z3.Solver, when: str) -> str:
 
 def prove(spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
           progress: Callable[[str], None] | None = None, cache: Cache | None = None,
-          jobs: int = 1, executor: Executor | None = None) -> ProofReport:
+          jobs: int = 1, executor: Executor | None = None, explore_size: int = DEFAULT_EXPLORE_SIZE,
+          explore_states: int = DEFAULT_EXPLORE_STATES) -> ProofReport:
     """Decide every invariant of `spec`. `executor` (any `concurrent.futures.Executor`: a process pool
     shared by a whole command, a Dask cluster's) runs the induction checks, one task per action;
-    without one, `jobs > 1` starts a process pool for this spec alone."""
-    return Prover(spec, depth, timeout, progress, cache, jobs, executor).run()
+    without one, `jobs > 1` starts a process pool for this spec alone. `explore_size` is the largest
+    set size of the explicit-state engine's small worlds (-1: no explicit-state engine), and
+    `explore_states` its state budget."""
+    return Prover(spec, depth, timeout, progress, cache, jobs, executor, explore_size, explore_states).run()
 
 
 __all__ = ["DEFAULT_DEPTH", "DEFAULT_TIMEOUT", "Env", "Prover", "Unsupported", "prove"]

@@ -1,8 +1,10 @@
-"""z3 models shown in spec terms: states, traces and counterexamples to induction.
+"""z3 models as typed values: the runs of a spec (`specforge.run.Run`), never text.
 
 Elements of a `set` are named after it (`Account1`, `Account2`, ...), in the
-order the model lists them; enum values by name; durations with a unit; a map
-by its entries (`{Account1: 5, Account2: 0}`).
+order the model lists them; enum values by member name; ints and durations
+as Python ints (durations in milliseconds); a map as a `FrozenMap` with every
+key of its domain (a set's elements in this model, an enum's members, a
+range's ints).
 """
 
 from __future__ import annotations
@@ -11,16 +13,15 @@ import z3
 
 from .. import ir
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, SetT
-from ..units import describe
+from ..run import Run, Types
+from ..values import FrozenMap, Value
 from .encode import Encoder
-from .result import CounterexampleToInduction, Step
-
-MAX_MAP_KEYS = 20
 
 
 class Renderer:
     def __init__(self, enc: Encoder):
         self.enc = enc
+        self.types = Types.of(enc.spec)
 
     def members(self, model: z3.ModelRef, set_name: str) -> list[z3.ExprRef]:
         """The elements of a set in this model (its sort may hold more: they are not members)."""
@@ -36,67 +37,64 @@ class Renderer:
                 names[str(element)] = f"{set_name}{i}"
         return names
 
-    def sets(self, model: z3.ModelRef) -> dict[str, list[str]]:
-        """Each set's elements, by their shown names: the run's world."""
+    def sets(self, model: z3.ModelRef) -> dict[str, tuple[str, ...]]:
+        """Each set's elements, by their names: the run's world."""
         names = self._names(model)
-        return {s: [names[str(e)] for e in self.members(model, s)] for s in self.enc.set_sorts}
+        return {s: tuple(names[str(e)] for e in self.members(model, s)) for s in self.enc.set_sorts}
 
-    def value(self, model: z3.ModelRef, term: z3.ExprRef, t: ir.Type, names: dict[str, str]) -> str:
+    def value(self, model: z3.ModelRef, term: z3.ExprRef, t: ir.Type, names: dict[str, str]) -> Value:
         v = model.eval(term, model_completion=True)
         if isinstance(t, BoolT):
-            return "true" if z3.is_true(v) else "false"
-        if isinstance(t, QuantityT):
-            return describe(v.as_long(), t.dimension) if z3.is_int_value(v) else str(v)
-        if isinstance(t, IntT):
-            return str(v.as_long()) if z3.is_int_value(v) else str(v)
+            return z3.is_true(v)
+        if isinstance(t, (IntT, QuantityT)):
+            return v.as_long()
         if isinstance(t, EnumT):
             return str(v)
         if isinstance(t, SetT):
-            return names.get(str(v), str(v))
+            return names[str(v)]
         if isinstance(t, MapT):
-            keys = self.keys(model, t.key)
-            if keys is None:
-                return "{…}"
-            shown = [f"{self.value(model, k, t.key, names)}: {self.value(model, z3.Select(v, k), t.value, names)}"
-                     for k in keys[:MAX_MAP_KEYS]]
-            more = ", …" if len(keys) > MAX_MAP_KEYS else ""
-            return "{" + ", ".join(shown) + more + "}"
-        return str(v)
+            return FrozenMap((self.value(model, k, t.key, names), self.value(model, z3.Select(v, k), t.value, names))
+                             for k in self.keys(model, t.key))
+        raise AssertionError(f"no value of type {t.kind} in a run")
 
-    def keys(self, model: z3.ModelRef, t: ir.Type) -> list[z3.ExprRef] | None:
+    def keys(self, model: z3.ModelRef, t: ir.Type) -> list[z3.ExprRef]:
+        """Every key of a map's domain in this model (the language's map keys are finite domains)."""
         if isinstance(t, EnumT):
             return list(self.enc.enum_values[t.name].values())
         if isinstance(t, SetT):
             return self.members(model, t.name)
         if isinstance(t, IntT) and t.low is not None and t.high is not None:
-            return [z3.IntVal(i) for i in range(t.low, min(t.high, t.low + MAX_MAP_KEYS) + 1)]
+            return [z3.IntVal(i) for i in range(t.low, t.high + 1)]
         if isinstance(t, BoolT):
             return [z3.BoolVal(False), z3.BoolVal(True)]
-        return None
+        raise AssertionError(f"a map keyed by {t.kind} has no finite domain")
 
-    def state(self, model: z3.ModelRef, state: dict[str, z3.ExprRef], names: dict[str, str]) -> dict[str, str]:
+    def state(self, model: z3.ModelRef, state: dict[str, z3.ExprRef], names: dict[str, str]) -> dict[str, Value]:
         return {leaf.path: self.value(model, state[leaf.path], leaf.type, names) for leaf in self.enc.leaves}
 
     def args(self, model: z3.ModelRef, action: ir.Action, params: dict[str, z3.ExprRef],
-             names: dict[str, str]) -> dict[str, str]:
+             names: dict[str, str]) -> dict[str, Value]:
         return {p.name: self.value(model, params[p.name], p.type.resolved, names) for p in action.params}
 
-    def initial_step(self, model: z3.ModelRef, init: dict[str, z3.ExprRef]) -> Step:
-        return Step(0, None, {}, self.state(model, init, self._names(model)))
+    def _run(self, model: z3.ModelRef, states, calls, breaks: str) -> Run:
+        return Run.of(self.enc.spec, self.sets(model), states, calls, breaks, self.types)
 
-    def trace(self, model: z3.ModelRef, states: list[dict[str, z3.ExprRef]], choices, init) -> list[Step]:
+    def initial(self, model: z3.ModelRef, init: dict[str, z3.ExprRef], breaks: str) -> Run:
+        """The run of no steps: an initial state that breaks `breaks`."""
+        return self._run(model, [self.state(model, init, self._names(model))], [], breaks)
+
+    def trace(self, model: z3.ModelRef, states: list[dict[str, z3.ExprRef]], choices, breaks: str) -> Run:
+        """The run the bounded search found: the chosen action and arguments at each depth."""
         names = self._names(model)
-        steps = [Step(0, None, {}, self.state(model, states[0], names))]
-        for k, (choice, options) in enumerate(choices, start=1):
-            index = model.eval(choice, model_completion=True).as_long()
-            action, params = options[index]
-            steps.append(Step(k, action.name, self.args(model, action, params, names),
-                              self.state(model, states[k], names)))
-        return steps
+        calls = []
+        for choice, options in choices:
+            action, params = options[model.eval(choice, model_completion=True).as_long()]
+            calls.append((action.name, self.args(model, action, params, names)))
+        return self._run(model, [self.state(model, s, names) for s in states[:len(calls) + 1]], calls, breaks)
 
     def cti(self, model: z3.ModelRef, action: ir.Action, params: dict[str, z3.ExprRef],
-            pre: dict[str, z3.ExprRef], post: dict[str, z3.ExprRef]) -> CounterexampleToInduction:
+            pre: dict[str, z3.ExprRef], post: dict[str, z3.ExprRef], breaks: str) -> Run:
+        """A counterexample to induction, as a run of one call from a state that may be unreachable."""
         names = self._names(model)
-        return CounterexampleToInduction(action.name, self.args(model, action, params, names),
-                                         self.state(model, pre, names), self.state(model, post, names),
-                                         self.sets(model))
+        return self._run(model, [self.state(model, pre, names), self.state(model, post, names)],
+                         [(action.name, self.args(model, action, params, names))], breaks)

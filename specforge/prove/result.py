@@ -1,39 +1,22 @@
 """What `prove` found: a value per invariant (never a bare bool), plus findings.
 
-Every renderer (text, JSON, SARIF, JUnit) reads this one model.
+Every renderer (text, JSON, SARIF, JUnit) reads this one model. A violating
+run and a counterexample to induction are `specforge.run.Run` values (typed,
+whole), never text.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+
+from ..run import REPORT_VERSION, Run
 
 
 class Verdict(str, enum.Enum):
     PROVED = "proved"
     VIOLATED = "violated"
     UNKNOWN = "unknown"
-
-
-@dataclass
-class Step:
-    """One state of a run: the action that led to it (None for the initial state) and its values."""
-
-    index: int
-    action: str | None
-    args: dict[str, str]
-    state: dict[str, str]
-
-
-@dataclass
-class CounterexampleToInduction:
-    """A state satisfying the invariants from which an action breaks one (it may be unreachable)."""
-
-    action: str
-    args: dict[str, str]
-    pre: dict[str, str]
-    post: dict[str, str]
-    sets: dict[str, list[str]] = field(default_factory=dict)  # each set's elements
 
 
 @dataclass
@@ -51,20 +34,25 @@ class InvariantResult:
     line: int
     description: str | None
     verdict: Verdict
-    # how a proof was found: "inductive", "inductive with others", "strengthened"
+    # how a proof was found: "inductive", "inductive with others", "strengthened", or "exhaustive" (every
+    # reachable state searched by the explicit-state engine; `reason` says how many)
     method: str | None = None
     reason: str | None = None
     supported_by: list[str] = field(default_factory=list)
     strengthening: str | None = None  # the inferred supporting invariant, in spec syntax
-    trace: list[Step] | None = None
-    sets: dict[str, list[str]] | None = None  # for a trace: each set's elements in that run
-    counterexample: CounterexampleToInduction | None = None
+    run: Run | None = None  # for `violated`: the run from init whose last state breaks it
+    # for `unknown`: a state satisfying the invariants from which one call breaks this one (it may be
+    # unreachable), as a run of that one call (`breaks` names this obligation)
+    counterexample: Run | None = None
     actions: list[ActionResult] = field(default_factory=list)
     time_ms: int = 0
 
     def to_json(self) -> dict:
-        d = asdict(self)
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["verdict"] = self.verdict.value
+        d["run"] = self.run.to_json() if self.run else None
+        d["counterexample"] = self.counterexample.to_json() if self.counterexample else None
+        d["actions"] = [asdict(a) for a in self.actions]
         return d
 
 
@@ -88,7 +76,7 @@ class ProofReport:
 
     def to_json(self) -> dict:
         return {
-            "version": 1,
+            "version": REPORT_VERSION,
             "spec": self.spec,
             "file": self.file,
             "depth": self.depth,

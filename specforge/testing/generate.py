@@ -11,14 +11,15 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
 
 from hypothesis import settings as hypothesis_settings
 
 from .. import ir
 from ..frontend import load_text
+from ..run import Run, RunError, report_runs
 from ..structure import obligations
+from ..values import Universe
 from .binding import Binding
 from .defaults import DEFAULT_EXAMPLES, DEFAULT_STEPS
 from .machine import PHASES, SET_SIZE, SpecMachine, SpecRunner
@@ -62,45 +63,24 @@ def _class_name(spec: ir.Spec) -> str:
 # ---- replaying prover traces ---------------------------------------------------------------------------
 
 
-@dataclass
-class Replay:
-    invariant: str
-    steps: list[tuple[str, dict]]
-    set_size: int
+def replays_from_report(report: dict, spec: ir.Spec) -> list[Run]:
+    """The violating runs of a `specforge prove --format json` report, read and checked against the spec
+    (`specforge.run`, as `export-tla --trace` reads them); `GenerationError` says what does not fit."""
+    try:
+        return report_runs(report, spec)
+    except RunError as e:
+        raise GenerationError(f"the report cannot be replayed: {e}") from None
 
 
-def replays_from_report(report: dict, spec: ir.Spec) -> list[Replay]:
-    """The violated runs of a `specforge prove --format json` report, read by the spec's types and checked
-    against it (`tla.trace.read_run`, as `export-tla --trace` reads them); `GenerationError` says what does
-    not fit."""
-    from ..tla.trace import Element, TraceError, read_run
-
-    docs = report.get("specs", [report]) if isinstance(report, dict) else []
-    doc = next((d for d in docs if isinstance(d, dict) and d.get("spec") == spec.name), None)
-    if doc is None:
-        raise GenerationError(f"the report has no spec named {spec.name}")
-    out = []
-    for inv in doc.get("invariants", []):
-        if inv.get("verdict") != "violated" or not inv.get("trace"):
-            continue
-        try:
-            run = read_run(spec, inv)
-        except TraceError as e:
-            raise GenerationError(f"the report's run for {inv.get('id')} cannot be replayed: {e}") from None
-        steps = [(act.name, {name: v.name if isinstance(v, Element) else v for name, v in args.items()})
-                 for act, args in run.steps]
-        # the runner names a set's elements Account1, Account2, ...: enough of them for every one the run shows
-        numbers = [int(m.group(1)) for elements in run.sets.values() for e in elements
-                   if (m := re.fullmatch(r"[A-Za-z_]\w*?(\d+)", e))]
-        out.append(Replay(run.id, steps, max([SET_SIZE, *(len(v) for v in run.sets.values()), *numbers])))
-    return out
-
-
-def replay(machine: type[SpecMachine], steps: Iterable[tuple[str, dict]], invariant_id: str,
-           set_size: int = SET_SIZE) -> None:
+def replay(machine: type[SpecMachine], steps: Iterable[tuple[str, Mapping]], invariant_id: str,
+           set_size: int = SET_SIZE, sets: Mapping[str, Iterable] | None = None) -> None:
     """Run a prover's trace against the implementation with every check of the property test: each call's
-    outcome and state, and after each call the machine's `invariant_ids`; at the end, `invariant_id`."""
-    runner = SpecRunner(machine.spec, machine.factory, machine.binding, machine.source, set_size)
+    outcome and state, and after each call the machine's `invariant_ids`; at the end, `invariant_id`.
+
+    `sets` gives each set's elements as the run has them (the size the violation needs, an empty set
+    included); without it, each set has `set_size` elements named `<Set>1`, ..."""
+    universe = Universe({name: tuple(elements) for name, elements in sets.items()}) if sets is not None else set_size
+    runner = SpecRunner(machine.spec, machine.factory, machine.binding, machine.source, universe)
     for name, args in steps:
         runner.apply(name, args)
         runner.check_invariants(machine.invariant_ids)
@@ -160,11 +140,13 @@ def generate(source: str, spec_path: str, impl: str, output: str, replay_report:
         f"Test{cls} = {cls}.TestCase",
     ]
     for r in replays:
-        name = _method("test_replay_", r.invariant, taken)
+        name = _method("test_replay_", r.breaks, taken)
+        calls = [(c.action, dict(sorted(c.args.items()))) for c in r.calls]
         lines += ["", "", f"def {name}():",
-                  f'    """The run `specforge prove` found to violate {r.invariant}, replayed."""',
-                  f"    replay({cls}, {q([(a, dict(sorted(args.items()))) for a, args in r.steps])}, "
-                  f"{q(r.invariant)}, set_size={int(r.set_size)})"]
+                  f'    """The run `specforge prove` found to violate {_comment(r.breaks)}, replayed with its own '
+                  'sets."""',
+                  f"    replay({cls}, {q(calls)}, {q(r.breaks)},",
+                  f"           sets={q({s: tuple(e) for s, e in r.sets.items()})})"]
     return "\n".join(lines) + "\n"
 
 

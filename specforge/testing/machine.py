@@ -196,7 +196,8 @@ class SpecRunner:
         self.failures: dict[tuple[str, int], int] = {}  # (action, guard index): how often it refused, this run
         self.successes: dict[str, int] = {}  # action: how often it succeeded, this run
         self._observed: State | None = None  # the implementation's state as last read
-        self.interp = Interpreter(spec, Universe.named(spec, set_size))
+        # a replay passes the run's own universe (its elements, at its sizes) instead of a size
+        self.interp = Interpreter(spec, set_size if isinstance(set_size, Universe) else Universe.named(spec, set_size))
         self.shape = self.cache.get(SHAPE)
         if self.shape is None:
             self.shape = self.cache[SHAPE] = Shape(spec, self.interp.leaf_types)

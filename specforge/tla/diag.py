@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from ..diagnostics import CODE_TABLE, Diagnostic, Severity
 
+__all__ = ["CODE_TABLE", "Diagnostic", "Severity", "diagnostic"]
+
 CANNOT_EXPRESS = "SF320"  # construct the TLA+ exporter cannot express (error)
 TLC_INT_RANGE = "SF321"  # integer outside TLC's range (warning)
 TRACE_MISMATCH = "SF322"  # a trace that does not fit the spec (error)
-TRACE_PARTIAL = "SF323"  # a trace value shown only in part (warning)
+MODEL_TOO_LARGE = "SF325"  # an action with more argument combinations per state than TLC can take (warning)
 
 
 def diagnostic(severity: Severity, code: str, message: str, file: str, span=None,

@@ -2,7 +2,7 @@
 parameter takes, how long a run may be, and how far integer state may stray.
 
 TLC explores every reachable state, so everything unbounded in a spec gets a
-bound here. Each has a documented default (docs/tla.md) and can be overridden
+bound here (the defaults come from `specforge.finite`, shared with the explicit-state engine). Each has a documented default (docs/tla.md) and can be overridden
 with `--bound NAME=VALUES`:
 
 | NAME | VALUES | default |
@@ -27,14 +27,11 @@ import re
 from dataclasses import dataclass, field
 
 from .. import ir
-from ..ir import IntT, QuantityT
+from ..finite import default_domain, int_like, spec_numbers, state_bound
 from .expr import TLC_MAX_INT
 
 DEFAULT_SET_SIZE = 2
 DEFAULT_MAX_STEPS = 5
-SMALL_RANGE = range(-2, 4)
-FULL_RANGE_LIMIT = 16
-MIN_STATE_BOUND = 10
 
 MODEL_CONSTANTS = ("MaxSteps", "StateRange")
 
@@ -91,85 +88,6 @@ def parse_bound(text: str) -> Bound:
     raise BoundError(f"`{name}={values}`: VALUES is `N`, `LO..HI` or `{{v1, v2, ...}}`")
 
 
-# ---- the spec's own numbers ------------------------------------------------------------------------
-
-
-def _exprs(node):
-    """Every expression node reachable from an IR node (declarations, types, statements)."""
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, ir._Expr):
-            yield n
-        if isinstance(n, (list, tuple)):
-            stack.extend(reversed(n))
-        elif isinstance(n, ir._Model):
-            stack.extend(reversed([v for k, v in n.__dict__.items() if k not in ("type", "resolved", "span")]))
-
-
-def _kind(t) -> str | None:
-    if isinstance(t, IntT):
-        return "int"
-    if isinstance(t, QuantityT):
-        return t.dimension
-    return None
-
-
-def spec_numbers(spec: ir.Spec) -> dict[str, set[int]]:
-    """The constants and literals of the spec, by kind ("int", or a dimension such as "time")."""
-    found: dict[str, set[int]] = {}
-    for c in spec.consts:
-        kind = _kind(c.type.resolved)
-        if kind is not None and isinstance(c.evaluated, int) and not isinstance(c.evaluated, bool):
-            found.setdefault(kind, set()).add(c.evaluated)
-    for e in _exprs(spec):
-        if isinstance(e, (ir.IntLit, ir.QuantityLit)):
-            kind = _kind(e.type) or ("int" if isinstance(e, ir.IntLit) else e.dimension)
-            found.setdefault(kind, set()).add(e.value)
-    for t in _types(spec):
-        if isinstance(t, IntT):
-            for v in (t.low, t.high):
-                if v is not None:
-                    found.setdefault("int", set()).add(v)
-    return found
-
-
-def _types(spec: ir.Spec):
-    def walk(t):
-        yield t
-        if isinstance(t, ir.MapT):
-            yield from walk(t.key)
-            yield from walk(t.value)
-        elif isinstance(t, ir.RecordT):
-            for _, ft in t.fields:
-                yield from walk(ft)
-
-    for f in spec.state:
-        yield from walk(f.type.resolved)
-    for a in spec.actions:
-        for p in a.params:
-            yield from walk(p.type.resolved)
-
-
-def boundary_values(numbers: set[int]) -> list[int]:
-    values = set(SMALL_RANGE)
-    for c in numbers:
-        values.update((c - 1, c, c + 1))
-    return sorted(v for v in values if abs(v) <= TLC_MAX_INT)
-
-
-def within(t, v: int) -> bool:
-    return (t.low is None or v >= t.low) and (t.high is None or v <= t.high) if isinstance(t, IntT) else True
-
-
-def default_domain(t, numbers: dict[str, set[int]]) -> list[int]:
-    """The default values of an int-like parameter of type `t`."""
-    if isinstance(t, IntT) and t.low is not None and t.high is not None and t.high - t.low < FULL_RANGE_LIMIT:
-        return list(range(t.low, t.high + 1))
-    kind = _kind(t) or "int"
-    return [v for v in boundary_values(numbers.get(kind, set())) if within(t, v)]
-
-
 # ---- the model ---------------------------------------------------------------------------------------
 
 
@@ -187,18 +105,11 @@ class Model:
     notes: dict[str, str] = field(default_factory=dict)  # bound -> where its values come from, when not a default
 
 
-def int_like(t) -> bool:
-    return isinstance(t, (IntT, QuantityT))
-
-
 def build_model(spec: ir.Spec, bounds: list[Bound] | tuple[Bound, ...] = ()) -> Model:
     numbers = spec_numbers(spec)
     params = {(a.name, p.name): p.type.resolved for a in spec.actions for p in a.params if int_like(p.type.resolved)}
-    domains = {key: default_domain(t, numbers) for key, t in params.items()}
-    everything = [v for values in domains.values() for v in values]
-    everything += boundary_values({v for values in numbers.values() for v in values})
-    m = max([MIN_STATE_BOUND, *(abs(v) for v in everything)])
-    m = min(2 * m, TLC_MAX_INT)
+    domains = {key: default_domain(t, numbers, TLC_MAX_INT) for key, t in params.items()}
+    m = state_bound(spec, domains.values(), TLC_MAX_INT)
     model = Model({s.name: DEFAULT_SET_SIZE for s in spec.sets}, domains, DEFAULT_MAX_STEPS, (-m, m))
     for b in bounds:
         _apply(spec, model, params, b)

@@ -84,9 +84,10 @@ def int_set(values: list[int]) -> str:
 class Exporter:
     """Everything one export needs: the spec, the model, the names, the translator."""
 
-    def __init__(self, spec: ir.Spec, model: Model):
+    def __init__(self, spec: ir.Spec, model: Model, must_only: bool = False):
         self.spec = spec
         self.model = model
+        self.must_only = must_only
         self.file = spec.file
         self.diagnostics: list[Diagnostic] = []
         self.names = Names()
@@ -648,6 +649,10 @@ class Exporter:
             f"{INDENT}{f['TypeOK']}",
         ]
         for inv in self.spec.invariants:
+            if self.must_only and inv.level is not ir.Level.MUST:
+                lines.append(f"{INDENT}\\* not checked (--must-only): {self.invariants[inv.id]}, "
+                             f"{comment(inv.id)} ({inv.level.value})")
+                continue
             lines.append(f"{INDENT}{self.invariants[inv.id]}  \\* {comment(inv.id)} ({inv.level.value})")
         for path, _ in self.bounded:
             lines.append(f"{INDENT}{self.type_invariants[path]}  \\* type:{comment(path)}")
@@ -662,6 +667,13 @@ def _has_bounds(t) -> bool:
     return False
 
 
-def export_tla(spec: ir.Spec, bounds: list[Bound] | tuple[Bound, ...] = ()) -> TlaExport:
-    """The TLA+ module and TLC model of a checked spec. Raises `BoundError` for a bad bound."""
-    return Exporter(spec, build_model(spec, bounds)).build()
+def export_tla(spec: ir.Spec, bounds: list[Bound] | tuple[Bound, ...] = (), must_only: bool = False) -> TlaExport:
+    """The TLA+ module and TLC model of a checked spec. Raises `BoundError` for a bad bound. With
+    `must_only`, the .cfg checks only the MUST invariants (and the type bounds), so that TLC's verdict
+    and `specforge prove`'s exit code speak of the same invariants."""
+    from .size import size_warnings
+
+    model = build_model(spec, bounds)
+    export = Exporter(spec, model, must_only).build()
+    export.diagnostics.extend(size_warnings(spec, model))
+    return export

@@ -1,0 +1,148 @@
+"""Symmetry reduction: one state stands for all the states that differ only in how the elements of
+each set are named.
+
+A spec cannot name a set element, order elements (only `==` and `!=` apply to them) or count them
+except by quantifying over the whole set, so renaming the elements of a set in a state gives a state
+with the same successors (renamed) and the same invariant values. The canonical key of a state is the
+least of its encodings under the renamings that order each set's elements by their signature (see
+`Canonical`), which is usually one renaming, at most every permutation. The encoding writes an element
+as its position after the renaming and a map over a set in the renamed key order, so two states share a
+key exactly when one is a renaming of the other.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+
+from ..ir import EnumT, IntT, MapT, SetT, Type
+from ..values import State, Universe
+
+Encoder = Callable[[object, dict], object]  # (value, renaming of each set: element -> position)
+
+
+def _encoder(t: Type, universe: Universe, enums: dict) -> Encoder:
+    """How to encode a value of `t` under a renaming, as a value that orders against any other of `t`."""
+    if isinstance(t, SetT):
+        name = t.name
+        return lambda v, renaming: renaming[name][v]
+    if isinstance(t, MapT):
+        inner = _encoder(t.value, universe, enums)
+        if isinstance(t.key, SetT):
+            name = t.key.name
+            elements = universe[name]
+
+            def by_renamed_key(m, renaming):
+                position = renaming[name]
+                return tuple(inner(m[k], renaming) for k in sorted(elements, key=position.__getitem__))
+            return by_renamed_key
+        keys = _domain(t.key, universe, enums)
+        return lambda m, renaming: tuple(inner(m[k], renaming) for k in keys)
+    return lambda v, renaming: v
+
+
+def _domain(t: Type, universe: Universe, enums: dict) -> tuple:
+    if isinstance(t, EnumT):
+        return enums[t.name]
+    if isinstance(t, IntT) and t.low is not None and t.high is not None:
+        return tuple(range(t.low, t.high + 1))
+    return (False, True)  # a bool key: the only other finite key type
+
+
+def _relative(t: Type, set_name: str, universe: Universe, enums: dict) -> Callable | None:
+    """How a value of `t` looks from one element e of set `set_name`, as `rel(value, e)`: e itself, the
+    set's other elements and every other set's elements become markers (0, 1, 2), and a map over a set
+    becomes the sorted multiset of its entries. It names no element, so renaming every set changes
+    nothing in it: rel(renamed value, renamed e) == rel(value, e). None where `t` holds no element."""
+    if isinstance(t, SetT):
+        if t.name == set_name:
+            return lambda v, e: 0 if v == e else 1
+        return lambda v, e: 2
+    if isinstance(t, MapT):
+        key = _relative(t.key, set_name, universe, enums)
+        inner = _relative(t.value, set_name, universe, enums)
+        if key is not None:
+            if inner is None:
+                plain = _encoder(t.value, universe, enums)  # holds no element: any renaming will do
+                return lambda m, e: tuple(sorted((key(k, e), plain(v, None)) for k, v in m.items()))
+            return lambda m, e: tuple(sorted((key(k, e), inner(v, e)) for k, v in m.items()))
+        if inner is None:
+            return None
+        keys = _domain(t.key, universe, enums)
+        return lambda m, e: tuple(inner(m[k], e) for k in keys)
+    return None
+
+
+class Canonical:
+    """`key(state)`: the same for a state and every renaming of its sets' elements, and different for
+    states that are not renamings of each other.
+
+    The key is the least encoding of the state under the renamings that put each set's elements in the
+    order of their *signatures* (how the state looks from the element, `_relative`); only elements with
+    equal signatures are permuted among themselves. Since a renaming carries each element's signature
+    to its image, a state and its renamings have the same candidate encodings, hence the same least one.
+    Usually the signatures differ and one encoding is made, and a group of interchangeable elements
+    (swapping any two changes nothing) is tried in one order only; `exhaustive=True` tries every
+    permutation instead (the reference the tests compare with)."""
+
+    def __init__(self, leaves: list[tuple[str, Type]], universe: Universe, enums: dict, symmetric: bool = True,
+                 exhaustive: bool = False):
+        self.paths = [p for p, _ in leaves]
+        self.encoders = [_encoder(t, universe, enums) for _, t in leaves]
+        self.universe = universe
+        self.exhaustive = exhaustive
+        self.sets = [name for name, elements in universe.items() if len(elements) > 1] if symmetric else []
+        self.fixed = {name: {e: i for i, e in enumerate(elements)} for name, elements in universe.items()}
+        # per permuted set: the leaves (by position) that look different from different elements
+        self.views = {name: [(i, rel) for i, (_, t) in enumerate(leaves)
+                             if (rel := _relative(t, name, universe, enums)) is not None] for name in self.sets}
+
+    def key(self, state: State) -> tuple:
+        values = list(state.values())
+        if not self.sets:
+            return tuple(values)
+        per_set = [self._orders(name, values) for name in self.sets]
+        encoders = self.encoders
+        best = None
+        for combo in itertools.product(*per_set):
+            renaming = {**self.fixed, **dict(zip(self.sets, combo, strict=True))}
+            encoded = tuple(enc(v, renaming) for v, enc in zip(values, encoders, strict=True))
+            if best is None or encoded < best:
+                best = encoded
+        return best
+
+    def _interchangeable(self, name: str, group: list, values: list) -> bool:
+        """Whether swapping the group's first element with each other one leaves the state as it is. Those
+        swaps generate every permutation of the group, so then every order of it encodes alike and one
+        will do (the elements no action has touched yet, say)."""
+        identity = self.fixed
+        plain = tuple(enc(v, identity) for v, enc in zip(values, self.encoders, strict=True))
+        first = group[0]
+        for other in group[1:]:
+            swapped = dict(identity[name])
+            swapped[first], swapped[other] = identity[name][other], identity[name][first]
+            renaming = {**identity, name: swapped}
+            if tuple(enc(v, renaming) for v, enc in zip(values, self.encoders, strict=True)) != plain:
+                return False
+        return True
+
+    def _orders(self, name: str, values: list) -> list[dict]:
+        """The candidate positions of the set's elements: sorted by signature, ties in every order."""
+        elements = self.universe[name]
+        if self.exhaustive:
+            return [dict(zip(elements, perm, strict=True)) for perm in itertools.permutations(range(len(elements)))]
+        views = self.views[name]
+        signed = sorted(((tuple(rel(values[i], e) for i, rel in views), e) for e in elements), key=lambda p: p[0])
+        groups: list[list] = []
+        for i, (signature, e) in enumerate(signed):
+            if i and signature == signed[i - 1][0]:
+                groups[-1].append(e)
+            else:
+                groups.append([e])
+        orders = []
+        choices = [[tuple(g)] if len(g) > 1 and self._interchangeable(name, g, values) else itertools.permutations(g)
+                   for g in groups]
+        for arrangement in itertools.product(*choices):
+            order = [e for group in arrangement for e in group]
+            orders.append({e: position for position, e in enumerate(order)})
+        return orders
