@@ -387,14 +387,9 @@ def trace_of_a_proved_invariant(tmp_path, monkeypatch):
     return printed(tmp_path, TINY, "export-tla", "-o", str(tmp_path), "--trace", str(report), "--invariant", "P")
 
 
-def map_shown_in_part(tmp_path, monkeypatch):
-    text = ("spec M\nstate {\n  slots: map[0..30, int]\n}\ninit {\n  slots := {i: 0 for i in 0..30}\n}\n"
-            "invariant Z: slots[0] == 1\n")
-    shown = "{" + ", ".join(f"{i}: 0" for i in range(20)) + ", …}"
-    report = tmp_path / "report.json"
-    report.write_text(json.dumps({"spec": "M", "invariants": [{"id": "Z", "verdict": "violated", "sets": {}, "trace": [
-        {"index": 0, "action": None, "args": {}, "state": {"slots": shown}}]}]}), encoding="utf-8")
-    return printed(tmp_path, text, "export-tla", "-o", str(tmp_path), "--trace", str(report), "--invariant", "Z")
+def too_many_arguments(tmp_path, monkeypatch):
+    action = "action f(a: int, b: int, c: int, d: int, e: int, g: int, h: int) {\n  x := a + b + c + d + e + g + h\n}\n"
+    return printed(tmp_path, TINY + action, "export-tla", "-o", str(tmp_path))
 
 
 # (id, how to provoke it, code, line, column); no line and column: the problem is in the report, not the spec
@@ -403,7 +398,7 @@ BACKEND_CASES = [
     ("an internal error in the prover", internal_error, "SF399", None, None),
     ("an integer beyond TLC's", beyond_tlc, "SF321", 8, 18),
     ("a trace of an invariant the report proves", trace_of_a_proved_invariant, "SF322", None, None),
-    ("a trace with a map shown in part", map_shown_in_part, "SF323", None, None),
+    ("an action with too many argument combinations for TLC", too_many_arguments, "SF325", 9, 1),
 ]
 
 
