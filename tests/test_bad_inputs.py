@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
 import pytest
 
 from specforge.frontend import load, load_text
 from specforge.lower import MAX_DEPTH
+from specforge.parse import MAX_FILE_BYTES
 
 BASE = """\
 spec T
@@ -78,6 +84,7 @@ CASES = [
                                                           "  balances := {b: 0 for a in Account}\n}\n"),
      "SF111", N + 3, 16),
     ("invariant ID with a space", after_base("invariant BAL - 1: x >= 0\n"), "SF102", N + 1, 15),
+    ("too many syntax errors", "spec T\n" + "invariant A: x >= &\n" * 80, "SF113", 52, 1),
     # ---- names and scopes
     ("unknown name", after_base("invariant A: balance >= 0\n"), "SF201", N + 1, 14),
     ("misspelt domain", after_base("invariant A: forall a in Acount: balances[a] >= 0\n"), "SF201", N + 1, 26),
@@ -96,6 +103,7 @@ CASES = [
     ("bool in arithmetic", after_base("invariant A: x + true > 0\n"), "SF203", N + 1, 18),
     ("ordering enums", after_base("invariant A: status < paid\n"), "SF203", N + 1, 14),
     ("comparing an int with an enum", after_base("invariant A: x == paid\n"), "SF203", N + 1, 14),
+    ("an int can never be in a set", after_base("invariant A: x in Account\n"), "SF203", N + 1, 14),
     ("guard is not a bool", after_base("action f() {\n  requires x else Bad\n}\n"), "SF203", N + 2, 12),
     ("assigning a bool to an int", after_base("action f() {\n  x := true\n}\n"), "SF203", N + 2, 8),
     ("duration compared with a bare number", after_base("invariant A: ttl <= 15\n"), "SF204", N + 1, 21),
@@ -275,29 +283,45 @@ def test_too_many_syntax_errors_stop_with_a_note():
 # ---- files that cannot be read
 
 
-def test_missing_file(tmp_path):
-    loaded = load(str(tmp_path / "nope.sf"))
-    assert loaded.unreadable and [d.code for d in loaded.diagnostics] == ["SF001"]
+def missing(tmp_path: Path) -> Path:
+    return tmp_path / "nope.sf"
 
 
-def test_directory(tmp_path):
-    loaded = load(str(tmp_path))
-    assert loaded.unreadable and [d.code for d in loaded.diagnostics] == ["SF002"]
+def directory(tmp_path: Path) -> Path:
+    return tmp_path
 
 
-def test_invalid_utf8_is_located(tmp_path):
-    path = tmp_path / "latin1.sf"
-    path.write_bytes(b"spec T\n# caf\xe9\n")
-    loaded = load(str(path))
-    d = loaded.diagnostics[0]
-    assert loaded.unreadable and (d.code, d.span.line, d.span.column) == ("SF003", 2, 6)
+def too_large(tmp_path: Path) -> Path:
+    path = tmp_path / "huge.sf"
+    with open(path, "wb") as fh:
+        fh.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing is written, the size is what is checked
+    return path
 
 
-def test_binary_garbage(tmp_path):
-    path = tmp_path / "garbage.sf"
-    path.write_bytes(bytes(range(256)) * 16)
-    loaded = load(str(path))
-    assert loaded.unreadable and [d.code for d in loaded.diagnostics] == ["SF004"]
+def holding(data: bytes) -> Callable[[Path], Path]:
+    def write(tmp_path: Path) -> Path:
+        path = tmp_path / "input.sf"
+        path.write_bytes(data)
+        return path
+    return write
+
+
+# (id, the file, code, line, column); no line and column: the problem is the whole file
+FILE_CASES = [
+    ("missing file", missing, "SF001", None, None),
+    ("directory", directory, "SF002", None, None),
+    ("invalid UTF-8 is located", holding(b"spec T\n# caf\xe9\n"), "SF003", 2, 6),
+    ("binary garbage", holding(bytes(range(256)) * 16), "SF004", 1, 1),
+    ("a file over the size limit", too_large, "SF005", None, None),
+]
+
+
+@pytest.mark.parametrize("name,make,code,line,column", FILE_CASES, ids=[c[0] for c in FILE_CASES])
+def test_a_file_that_cannot_be_read_gets_one_diagnostic(name, make, code, line, column, tmp_path):
+    loaded = load(str(make(tmp_path)))
+    (d,) = loaded.diagnostics
+    assert loaded.unreadable and d.code == code
+    assert (d.span.line, d.span.column) == (line, column) if line else d.span is None
 
 
 def test_utf8_bom_is_accepted(tmp_path):
@@ -342,3 +366,94 @@ def test_what_users_try_first_gets_one_error_with_a_hint_that_says_what_to_write
         assert hint in (loaded.diagnostics[0].hint or ""), loaded.diagnostics[0]
     # a type name before the fault is not taken for a misspelt keyword (`int` is not `init`)
     assert not any("instead of `int`" in (d.hint or "") for d in loaded.diagnostics)
+
+
+# ---- the back ends: every code the prover's and the exporter's commands print
+
+DIAGNOSTIC = re.compile(r"^\S+?(?::(\d+):(\d+))?: (?:error|warning|note)\[(SF\d{3})\]", re.M)
+TINY = "spec Tiny\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\ninvariant P: x >= 0\n"
+
+
+def printed(tmp_path: Path, text: str, *args: str) -> list[tuple[str, int | None, int | None]]:
+    """(code, line, column) of each diagnostic the command prints for a spec holding `text`."""
+    from click.testing import CliRunner
+
+    from specforge.cli import main
+
+    path = tmp_path / "spec.sf"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(main, [args[0], str(path), *args[1:]])
+    assert "Traceback" not in result.output
+    return [(code, int(line) if line else None, int(column) if column else None)
+            for line, column, code in DIAGNOSTIC.findall(result.output)]
+
+
+def prover_failing_with(monkeypatch, error: Callable[[object], Exception]) -> None:
+    """The prover raises `error(spec)`: what only a construct it lacks, or a bug in it, would do."""
+    import specforge.prove
+
+    def prove(spec, *args, **kwargs):
+        raise error(spec)
+
+    monkeypatch.setattr(specforge.prove, "prove", prove)
+
+
+def unsupported(tmp_path, monkeypatch):
+    from specforge.prove.encode import Unsupported
+
+    prover_failing_with(monkeypatch, lambda spec: Unsupported("no z3 encoding for this", spec.invariants[0].expr))
+    return printed(tmp_path, TINY, "prove", "--no-cache")
+
+
+def internal_error(tmp_path, monkeypatch):
+    prover_failing_with(monkeypatch, lambda spec: RuntimeError("a bug"))
+    return printed(tmp_path, TINY, "prove", "--no-cache")
+
+
+def beyond_tlc(tmp_path, monkeypatch):
+    return printed(tmp_path, TINY.replace("x >= 0", "x < 3_000_000_000"), "export-tla", "-o", str(tmp_path))
+
+
+def trace_of_a_proved_invariant(tmp_path, monkeypatch):
+    report = tmp_path / "report.json"
+    report.write_text(json.dumps({"spec": "Tiny", "invariants": [{"id": "P", "verdict": "proved"}]}),
+                      encoding="utf-8")
+    return printed(tmp_path, TINY, "export-tla", "-o", str(tmp_path), "--trace", str(report), "--invariant", "P")
+
+
+def too_many_arguments(tmp_path, monkeypatch):
+    action = "action f(a: int, b: int, c: int, d: int, e: int, g: int, h: int) {\n  x := a + b + c + d + e + g + h\n}\n"
+    return printed(tmp_path, TINY + action, "export-tla", "-o", str(tmp_path))
+
+
+# (id, how to provoke it, code, line, column); no line and column: the problem is in the report, not the spec
+BACKEND_CASES = [
+    ("a construct the prover cannot express", unsupported, "SF301", 8, 14),
+    ("an internal error in the prover", internal_error, "SF399", None, None),
+    ("an integer beyond TLC's", beyond_tlc, "SF321", 8, 18),
+    ("a trace of an invariant the report proves", trace_of_a_proved_invariant, "SF322", None, None),
+    ("an action with too many argument combinations for TLC", too_many_arguments, "SF325", 9, 1),
+]
+
+
+@pytest.mark.parametrize("name,provoke,code,line,column", BACKEND_CASES, ids=[c[0] for c in BACKEND_CASES])
+def test_a_back_end_problem_gets_the_exact_diagnostic(name, provoke, code, line, column, tmp_path, monkeypatch):
+    assert (code, line, column) in provoke(tmp_path, monkeypatch)
+
+
+# Codes with no case above, each with the test that covers it and why it is not here.
+ELSEWHERE = {
+    "SF320": ("test_tla.py", "test_a_node_without_a_translation_is_a_positioned_diagnostic_not_a_crash",
+              "the checker rejects every construct the exporter lacks: only a hand-built IR node reaches it"),
+}
+
+
+def test_every_diagnostic_code_has_a_bad_input_case():
+    from specforge.diagnostics import CODE_TABLE
+
+    covered = {c[2] for c in CASES} | {c[2] for c in FILE_CASES} | {c[2] for c in BACKEND_CASES}
+    missing = set(CODE_TABLE) - covered - set(ELSEWHERE)
+    assert not missing, f"add a case to CASES, FILE_CASES or BACKEND_CASES for {sorted(missing)}"
+    assert covered | set(ELSEWHERE) <= set(CODE_TABLE)
+    for file, test, _ in ELSEWHERE.values():
+        assert f"def {test}(" in (Path(__file__).parent / file).read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from hypothesis import Phase, settings
 
 from specforge.cli import main
-from specforge.testing import machine_class
+from specforge.testing import SpecViolation, machine_class
 
 from .support import ROOT
 
@@ -52,6 +52,32 @@ def test_the_generated_test_catches_every_mutant(name, mutant):
     base = generated.__dict__[f"Test{spec_name(name)}Spec"].settings
     case.settings = settings(base, derandomize=True, phases=[Phase.explicit, Phase.reuse, Phase.generate],
                              database=None)
-    result = unittest.TestResult()
+    result = Raised()
     unittest.defaultTestLoader.loadTestsFromTestCase(case).run(result)
-    assert not result.wasSuccessful(), f"{mutant} survived the generated test of {name}"
+    assert result.raised, f"{mutant} survived the generated test of {name}"
+    # killed by the spec's checks, not by a crash of the test machinery or of the binding
+    leaves = [leaf for exc in result.raised for leaf in _leaves(exc)]
+    assert all(isinstance(leaf, SpecViolation) for leaf in leaves), \
+        f"{mutant} was not caught by a spec check: {[type(leaf).__name__ for leaf in leaves]}"
+
+
+class Raised(unittest.TestResult):
+    """A test result that keeps the exceptions themselves, not only their tracebacks as text."""
+
+    def __init__(self):
+        super().__init__()
+        self.raised: list[BaseException] = []
+
+    def addFailure(self, test, err):
+        super().addFailure(test, err)
+        self.raised.append(err[1])
+
+    def addError(self, test, err):
+        super().addError(test, err)
+        self.raised.append(err[1])
+
+
+def _leaves(exc: BaseException) -> list[BaseException]:
+    if isinstance(exc, BaseExceptionGroup):
+        return [leaf for e in exc.exceptions for leaf in _leaves(e)]
+    return [exc]

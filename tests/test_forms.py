@@ -135,12 +135,21 @@ def test_every_expression_node_has_a_form_in_the_table():
     assert seen == set(ir.EXPR_CLASSES)
 
 
+# The language contract, kept in the repository so that these tests run in any clone; the
+# project's shared copy sits beside the checkout, where there is one.
+CONTRACT = ROOT / "tests" / "data" / "spec-language.md"
+SHARED_CONTRACT = ROOT.parent / "shared" / "spec-language.md"
+
+
+def test_the_kept_copy_of_the_language_contract_is_the_shared_one():
+    if not SHARED_CONTRACT.exists():
+        pytest.skip("the shared language contract is not beside this checkout")
+    assert CONTRACT.read_text(encoding="utf-8") == SHARED_CONTRACT.read_text(encoding="utf-8"), \
+        f"copy {SHARED_CONTRACT} to {CONTRACT}"
+
+
 def test_the_contract_example_checks_and_reads_as_written():
-    text = (ROOT.parent / "shared" / "spec-language.md").read_text(encoding="utf-8") \
-        if (ROOT.parent / "shared" / "spec-language.md").exists() else None
-    if text is None:
-        pytest.skip("the language contract is not beside this checkout")
-    example = text.split("```")[1]
+    example = CONTRACT.read_text(encoding="utf-8").split("```")[1]
     loaded = load_text(example, "contract.sf")
     assert loaded.ok, [d.render(loaded.source) for d in loaded.diagnostics]
     spec = loaded.spec

@@ -428,3 +428,4 @@ def test_output_option_writes_the_report_to_the_file(fmt):
         assert_valid_sarif(json.loads(written))
     else:
         assert len(list(ET.fromstring(written).iter("testcase"))) == 3
+

@@ -97,6 +97,10 @@ class _Status:
     time: float = 0.0
 
 
+# What the prover asks z3, by the name Prover.solver is given.
+CHECKS = ("consistency", "initial", "induction", "bounded", "strengthen", "strengthen-verify", "dead",
+          "redundant", "world")
+
 # A witness world is shrunk set by set, trying up to this many elements.
 MAX_TIDY_ELEMENTS = 8
 # The check of a target assuming only itself is a shortcut: past this many of z3's resource units (its
@@ -301,7 +305,17 @@ class Prover:
         """Whether the overall time budget is spent."""
         return self.deadline is not None and time.monotonic() >= self.deadline
 
-    def solver(self) -> z3.Solver:
+    def solver(self, check: str = "other") -> z3.Solver:
+        """A fresh solver for one kind of question (one of CHECKS), with the time limit set (at most what
+        is left of the overall time budget) and, for a spec that sums over sets, the sums' axioms.
+
+        Every solver the prover consults comes from here, so that a test can
+        replace this method to make z3 answer `unknown` to chosen questions.
+        """
+        if check == "strengthen":
+            s = z3.SolverFor("HORN")
+            s.set("timeout", self.timeout_ms)
+            return s
         s = z3.Solver()
         timeout = self.timeout_ms
         if self.deadline is not None:
@@ -399,7 +413,7 @@ class Prover:
     def _check_consistency(self) -> bool:
         if self._satisfiable_in_world(lambda st: [t.formula(st) for t in self.targets]):
             return True
-        s = self.solver()
+        s = self.solver("consistency")
         state = self.enc.state("c")
         labels = {}
         for t in self.targets:
@@ -422,7 +436,7 @@ class Prover:
 
     def _initial(self, status: dict[str, _Status], targets: list[Target] | None = None) -> None:
         init = self.enc.init_state()
-        s = self.solver()  # one solver, a scope per target: a solver each would cost more than most checks
+        s = self.solver("initial")  # one solver, a scope per target: a solver each would cost more than most checks
         for t in self.targets if targets is None else targets:
             key = self.digests.key("init", self.digests.target(t.id))
             cached = self.cache.get(key)
@@ -442,7 +456,7 @@ class Prover:
             if r == z3.unknown:
                 # z3 gives up under a scope on some queries it decides on a fresh solver (maps built
                 # from comprehensions, as lambdas): ask again without one before saying unknown
-                where = self.solver()
+                where = self.solver("initial")
                 where.add(*query)
                 r = where.check()
             st = status[t.id]
@@ -468,7 +482,7 @@ class Prover:
             if not changed:
                 return False
             init = self.enc.init_state()
-            s = self.solver()
+            s = self.solver("initial")
             s.add(*t.broken(init)[0])
             if t.kind != "definedness":
                 s.add(defined.init(self.enc).formula())  # as in `_initial`, encoded in the world
@@ -686,7 +700,7 @@ class Prover:
         params, param_bounds = self.enc.params(action, "p")
         guards, post = self.enc.transition(action, pre, params)
         before = self._over_pre(candidates, pre)
-        s = self.solver()
+        s = self.solver("induction")
         switches = {cid: z3.Bool(f"hyp:{cid}") for cid in candidates}
         labels = {f"hyp:{cid}": cid for cid in candidates}
         # a call without a meaning does not happen: it is its own finding (the `defined:` obligations)
@@ -763,7 +777,7 @@ class Prover:
             return traces
         undecided: set[str] = set()
         fresh_only = self.lambdas
-        s = self.solver()
+        s = self.solver("bounded")
         unrolled: list[z3.BoolRef] = []  # everything asserted on `s`, to ask a fresh solver when it gives up
         states = [self.enc.state("0")]
         init = self.enc.init_state()
@@ -796,7 +810,7 @@ class Prover:
                 if r == z3.unknown:
                     # z3 gives up under a scope on queries a fresh solver decides at once (maps built by
                     # comprehensions are lambdas): ask one before calling this depth undecided
-                    where = self.solver()
+                    where = self.solver("bounded")
                     where.add(*unrolled, *query)
                     r = where.check()
                 status[tid].time += time.perf_counter() - started
@@ -871,7 +885,7 @@ class Prover:
 
     def _redundant_in(self, group: list[Target], facts: dict[str, z3.BoolRef]) -> set[str]:
         digest = self.digests.target
-        grow = self.solver()
+        grow = self.solver("redundant")
         basis = [t for t in group if t.kind != "invariant"]  # type bounds: never reported, always facts
         grow.add(*(facts[t.id] for t in basis))
         kept = _Multiset(digest(t.id) for t in basis)
@@ -900,7 +914,7 @@ class Prover:
             grow.add(facts[t.id])
             basis.append(t)
             kept.add(digest(t.id))
-        rest = self.solver()
+        rest = self.solver("redundant")
         tree = _AllBut(rest, [facts[t.id] for t in basis])
         order = {t.id: k for k, t in enumerate(group)}
         for i, t in sorted(enumerate(basis), key=lambda it: order[it[1].id]):
@@ -959,7 +973,7 @@ class Prover:
         with self.enc.finite_world("sat") as changed:
             if not changed:
                 return False
-            s = self.solver()
+            s = self.solver("world")
             s.add(*facts(self.enc.state("w")))
             return s.check() == z3.sat
 
@@ -969,7 +983,7 @@ class Prover:
         return [*bounds, *guards]
 
     def _unsat(self, *facts) -> bool | None:
-        s = self.solver()
+        s = self.solver("dead")
         s.add(*facts)
         r = s.check()
         return None if r == z3.unknown else r == z3.unsat

@@ -31,8 +31,7 @@ def strengthen(prover: Prover, target: Target, proved: list[Target]) -> str | No
     inv = z3.Function("Inv", *[v.sort() for v in variables], z3.BoolSort())
     known = [t.formula(state) for t in proved]
 
-    horn = z3.SolverFor("HORN")
-    horn.set("timeout", prover.timeout_ms)
+    horn = prover.solver("strengthen")
     # Global guidance lets Spacer generalise across steps: without it, z3 5.4
     # times out on `y := y + 1; x := x + y` with goal x >= 0 (measured), with
     # it the lemma x >= 0 and y >= 0 comes back in 20 ms.
@@ -71,7 +70,7 @@ def _verified(prover: Prover, lemma, state, known, target: Target) -> bool:
     enc = prover.enc
 
     def valid(*facts, goal) -> bool:
-        s = prover.solver()
+        s = prover.solver("strengthen-verify")
         s.add(*facts, z3.Not(goal))
         return s.check() == z3.unsat
 
