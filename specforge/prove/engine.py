@@ -43,7 +43,7 @@ import z3
 from .. import explore as explicit_search
 from .. import ir
 from ..run import Run
-from ..structure import Obligation, leaves, obligations, type_id
+from ..structure import Obligation, leaves, obligation_ids, obligations, type_id
 from ..values import show
 from . import defined
 from .cache import Cache, Digests, NoCache, digest, record_verdicts
@@ -495,7 +495,11 @@ class Prover:
 
     def _explore(self, checks: list[str], give_up: bool) -> explicit_search.Exploration:
         budget = explicit_search.Budget(seconds=self.timeout, states=self.explore_states)
-        checks = [c for c in checks if not c.startswith("defined:")]  # the engine meets those as search limits
+        # what the search can check in a state: the invariants and the declared bounds; a `defined:`
+        # obligation it meets as a search limit, and a set-valued leaf's membership (`type:` of a map into
+        # a set) holds in every state it builds, whose values are the universe's own elements
+        known = set(obligation_ids(self.spec))
+        checks = [c for c in checks if c in known]
         return explicit_search.explore(self.spec, max(self.explore_size, 0), checks=checks, budget=budget,
                                        give_up_unless_exhaustive=give_up, progress=self.progress)
 
