@@ -34,6 +34,7 @@ def text(reports: list[ProofReport]) -> str:
             how = ""
             if i.verdict is Verdict.PROVED:
                 how = {"inductive": "", "inductive with others": f" (with {', '.join(i.supported_by)})",
+                       "inferred": f" (with {', '.join(i.supported_by)})",
                        "strengthened": " (strengthened)", "exhaustive": f" ({i.reason})"}.get(i.method or "", "")
             elif i.reason:
                 how = f" ({i.reason})"
@@ -56,6 +57,12 @@ def text(reports: list[ProofReport]) -> str:
                 out.extend("  " + line for line in _table(
                     ["", "before", "after"],
                     [[k, c.show_value(0, k, SHOWN_ENTRIES), c.show_value(1, k, SHOWN_ENTRIES)] for k in c.states[0]]))
+        if r.inferred:
+            out.append("")
+            out.append(f"{r.file}: proved with {_count(len(r.inferred), 'inferred supporting invariant')} "
+                       "(paste them into the spec to keep them; --write-support FILE writes them):")
+            for inv in r.inferred:
+                out.extend("  " + line for line in inv.declaration().splitlines())
         if r.findings:
             out.append("")
             for f in r.findings:
@@ -66,6 +73,10 @@ def text(reports: list[ProofReport]) -> str:
                    + (f"; {len(r.must_fails)} MUST invariant(s) not proved" if r.must_fails else ""))
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _world(run: Run) -> str:

@@ -27,6 +27,9 @@ ALLOWED = {
     # engine shared by back ends (then it leaves BACK_ENDS) or a back end the prover should not import.
     ("specforge.prove.engine", "specforge.explore"),
     ("specforge.prove.explicit", "specforge.explore"),
+    # The inference of supporting invariants samples reachable states of small worlds with the same engine.
+    ("specforge.prove.infer", "specforge.explore"),
+    ("specforge.prove.candidates", "specforge.explore"),
 }
 
 

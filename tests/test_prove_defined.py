@@ -98,3 +98,24 @@ def test_tlc_stops_at_a_write_outside_a_range_keyed_map_as_prove_and_the_interpr
     x = export_tla(load_text(WRITE, "tw.sf").spec, [parse_bound("g.k=0..5")])
     write(tmp_path, x)
     assert "a key outside the map's range has no meaning" in run_tlc(tmp_path, x.module)
+
+
+SLOTS = ("spec Slots\nstate {\n  slots: map[0..2, int]\n  used: int\n}\ninit {\n  slots := {i: i for i in 0..2}\n"
+         "  used := 0\n}\ninvariant S-1: used <= 0\naction take(k: int[0..2]) {\n  used := used + slots[k] + 1\n}\n")
+
+
+def test_the_bounded_search_finds_the_one_step_run_through_a_map_built_by_a_comprehension():
+    # z3 said unknown to this under push/pop (the map is a lambda) and the search timed out at every depth
+    result = {r.id: r for r in prove(load_text(SLOTS, "slots.sf").spec, depth=3, explore_size=-1).invariants}["S-1"]
+    assert result.verdict is Verdict.VIOLATED and result.run.steps == 1
+
+
+def test_a_defined_run_is_not_pinned_by_gen_tests_replay_a_spec_defect_no_implementation_can_fail():
+    from specforge.prove import prove as run_prove
+    from specforge.testing.generate import replays_from_report
+
+    spec = load_text(HEAD + "invariant X-1: x <= 5\naction f(d: int) {\n  x := 10 / d\n}\n", "d.sf").spec
+    report = run_prove(spec, depth=3).to_json()
+    violated = [r["id"] for r in report["invariants"] if r["verdict"] == "violated"]
+    assert "defined:f" in violated and "X-1" in violated
+    assert [r.breaks for r in replays_from_report(report, spec)] == ["X-1"]

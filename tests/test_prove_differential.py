@@ -10,7 +10,7 @@ A deterministic generator (`SpecGen`, one `random.Random(seed)` per test, seeds
 - 1 to 3 actions with up to two parameters (ints, an Item, a Mode, a bool),
   sometimes an extra random guard, and 1 to 3 assignments built from random
   expressions (every operator, floor division and remainder by non-zero
-  literals, min/max/abs, if-then-else, quantifiers and comprehensions over the
+  literals and sometimes by a variable or parameter that can be 0, min/max/abs, if-then-else, quantifiers and comprehensions over the
   set, the enum and ranges, map entry updates, sequential assignments);
 - 1 to 3 invariants, from templates (bounds that hold at first and break if a
   variable gets there, implications, quantifiers over Item, Mode and ranges)
@@ -48,6 +48,11 @@ obligation:
 (c) completeness (soft): a violation the brute force finds within D steps is
     reported `violated`; an `unknown` is accepted only when its reason is a
     timeout;
+(e) an operation without a meaning (a division by a variable that is 0 in a
+    reachable state) is reported as its `defined:` obligation exactly when brute
+    force reaches it (the same soundness and completeness as above), its run
+    replays, and at its last state the interpreter finds no meaning either; no
+    other obligation's run passes through one;
 (d) every run (and every counterexample to induction) survives the JSON
     report unchanged: `Run.from_json(run.to_json())` equals it, value by
     value, and every value it holds belongs to its type and its run's sets.
@@ -68,6 +73,7 @@ from dataclasses import dataclass
 import pytest
 
 from specforge import ir
+from specforge.evaluate import EvaluationError
 from specforge.frontend import load_text
 from specforge.interpret import GuardFailed, Interpreter
 from specforge.prove import Verdict, prove
@@ -273,7 +279,10 @@ class SpecGen:
         if kind == "*":
             return ("bin", "*", self.int_expr(c, d), ("lit", self.pick([-1, 2, 3])))
         if kind in ("/", "%"):
-            return ("bin", kind, self.int_expr(c, d), ("lit", self.pick([2, 3, -2])))
+            # mostly a non-zero literal; sometimes a variable or parameter, which can be 0: an operation
+            # without a meaning, which the prover must report (`defined:`) and never give a value
+            divisor = self.pick(c.ints) if c.ints and self.coin(0.3) else ("lit", self.pick([2, 3, -2]))
+            return ("bin", kind, self.int_expr(c, d), divisor)
         if kind == "minmax":
             return ("call", self.pick(["min", "max"]), [self.int_expr(c, d) for _ in range(self.int(2, 3))])
         if kind == "abs":
@@ -658,11 +667,19 @@ class Explored:
     states: int  # reachable states, summed over the universes
     diameter: int  # the largest distance from init of a reachable state, in any universe
     first: dict[str, int]  # obligation -> the fewest steps to a state that breaks it, in any universe
+    # `defined:NAME` -> the fewest steps to a state where invariant NAME, or a call of action NAME,
+    # has no meaning (a step without a meaning does not happen: it is this finding)
+    undefined: dict[str, int]
 
 
 def explore(spec: ir.Spec, limit: int = 20_000) -> Explored:
     """Breadth-first search of every reachable state, for each size of Item from 0 to ITEMS."""
-    total, diameter, first = 0, 0, {}
+    total, diameter, first, undefined = 0, 0, {}, {}
+
+    def note(key: str, depth: int) -> None:
+        if undefined.get(key, depth + 1) > depth:
+            undefined[key] = depth
+
     for size in ITEM_SIZES if spec.sets else (0,):
         it = Interpreter(spec, Universe.named(spec, size))
         ids = obligation_ids(spec)
@@ -674,7 +691,12 @@ def explore(spec: ir.Spec, limit: int = 20_000) -> Explored:
         while True:
             for s in frontier:
                 for i in ids:
-                    if not it.holds(i, s) and first.get(i, depth + 1) > depth:
+                    try:
+                        broken = not it.holds(i, s)
+                    except EvaluationError:
+                        note(f"defined:{i}", depth)
+                        continue
+                    if broken and first.get(i, depth + 1) > depth:
                         first[i] = depth
             nxt = []
             for s in frontier:
@@ -683,6 +705,9 @@ def explore(spec: ir.Spec, limit: int = 20_000) -> Explored:
                         try:
                             t = it.step(a, s, arg)
                         except GuardFailed:
+                            continue
+                        except EvaluationError:
+                            note(f"defined:{a.name}", depth)
                             continue
                         if t not in seen:
                             seen.add(t)
@@ -694,7 +719,7 @@ def explore(spec: ir.Spec, limit: int = 20_000) -> Explored:
             depth += 1
         total += len(seen)
         diameter = max(diameter, depth)
-    return Explored(total, diameter, first)
+    return Explored(total, diameter, first, undefined)
 
 
 # ---- replaying a run ------------------------------------------------------------------------------------------
@@ -720,7 +745,26 @@ def replay(spec: ir.Spec, obligation: str, result) -> None:
         state = it.step(call.action, state, call.args)
         assert same(state, run.states[i]), f"step {i}: {run.show_call(i - 1)} gives {state}, the run says " \
                                            f"{run.states[i]}"
+    if obligation.startswith("defined:"):
+        name = obligation[len("defined:"):]
+        if name in it.actions:  # some call the guards let through has no meaning in the last state
+            calls = it.arguments(name, INT_ARGS)
+            assert any(_undefined(lambda args=args: it.step(name, state, args)) for args in calls), \
+                f"every call of {name} has a meaning in the last state of the run of {obligation}"
+        else:
+            assert _undefined(lambda: it.holds(name, state)), f"{name} has a meaning in the last state of its run"
+        return
     assert not it.holds(obligation, state), f"{obligation} holds in the last state of its run"
+
+
+def _undefined(fn) -> bool:
+    try:
+        fn()
+    except EvaluationError:
+        return True
+    except GuardFailed:
+        return False
+    return False
 
 
 def round_trip(spec: ir.Spec, run: Run) -> None:
@@ -750,14 +794,16 @@ def check(text: str, explore_size: int = -1) -> None:
     depth = max(1, explored.diameter)
     report = prove(spec, depth=depth, timeout=TIMEOUT, explore_size=explore_size)
     results = {r.id: r for r in report.invariants}
-    assert set(results) == {o.id for o in obligations(spec, members=True)}
+    assert set(results) - {i for i in results if i.startswith("defined:")} == {
+        o.id for o in obligations(spec, members=True)}
+    assert set(explored.undefined) <= set(results), (explored.undefined, sorted(results))
     where = f"\n--- spec ---\n{text}--- brute force: {explored.states} states, diameter {explored.diameter}, " \
             f"first violations {explored.first}"
     _count("specs")
     STATS["states"] = STATS.get("states", 0) + explored.states
     for oid, r in results.items():
         _count(f"{r.kind}: {r.verdict.value}" + (f" ({r.method})" if r.method else ""))
-        broken_at = explored.first.get(oid)
+        broken_at = explored.undefined.get(oid) if oid.startswith("defined:") else explored.first.get(oid)
         # (a) soundness
         assert not (broken_at is not None and r.verdict is Verdict.PROVED), (
             f"UNSOUND: {oid} is proved ({r.method}), but brute force breaks it after {broken_at} steps{where}")
@@ -812,6 +858,8 @@ def test_report_statistics():
     assert STATS.get("invariant: violated", 0) > 0 and STATS.get("type: violated", 0) > 0
     assert STATS.get("runs through JSON", 0) >= STATS["invariant: violated"] + STATS["type: violated"]
     assert any(k.startswith("violated after") and int(k.split()[2]) >= 3 for k in STATS)
+    # divisions by a variable: operations without a meaning found (and, where guarded, proved to have one)
+    assert STATS.get("definedness: violated", 0) > 0
 
 
 if __name__ == "__main__":  # python tests/test_prove_differential.py SEED: print the spec of a seed

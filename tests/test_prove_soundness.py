@@ -44,10 +44,18 @@ def test_an_invariant_true_only_together_with_another_is_proved_with_it():
 
 
 def test_a_true_invariant_needing_a_strengthening_is_proved_and_the_strengthening_shown():
-    _, r = run(COUNTER + "invariant X: x >= 0\n")
+    _, r = run(COUNTER + "invariant X: x >= 0\n", infer_budget=0)
     x = r["X"]
     assert x.verdict is Verdict.PROVED and x.method == "strengthened"
     assert "y" in x.strengthening  # the supporting fact is about y
+
+
+def test_a_true_invariant_needing_support_is_proved_with_an_inferred_invariant_shown():
+    report, r = run(COUNTER + "invariant X: x >= 0\n")
+    x = r["X"]
+    assert x.verdict is Verdict.PROVED and x.method == "inferred"
+    (support,) = report.inferred
+    assert support.supports == ["X"] and "y" in support.text and support.id in x.supported_by
 
 
 def test_a_false_helper_does_not_prove_anything():
@@ -227,3 +235,49 @@ def test_a_trace_names_the_set_elements_it_uses():
     _, r = run("spec T\nset Item\nstate {\n  x: int\n}\ninit {\n  x := 2\n}\n"
                "invariant I: forall k in 0..x: forall i in Item: k > 0\n")
     assert r["I"].verdict is Verdict.VIOLATED and len(r["I"].run.sets["Item"]) >= 1
+
+
+# `mark` needs three distinct nodes. Sampled at up to two nodes it never fires, so
+# `forall n in Node: not marked[n]` looks true there, and with it QUIET would be
+# inductive; at three nodes both are false.
+ONLY_AT_THREE = """\
+spec OnlyAtThree
+set Node
+state {
+  marked: map[Node, bool]
+  alarm: bool
+}
+init {
+  marked := {n: false for n in Node}
+  alarm := false
+}
+action mark(a: Node, b: Node, c: Node) {
+  requires a != b and b != c and a != c
+  marked[a] := true
+}
+action ring(n: Node) {
+  requires marked[n]
+  alarm := true
+}
+invariant QUIET: not alarm
+"""
+
+
+def test_a_candidate_true_at_size_two_but_false_at_three_proves_nothing(monkeypatch):
+    from specforge.explore import sample
+    from specforge.prove import candidates, infer
+    from specforge.prove.engine import Prover
+
+    monkeypatch.setattr(infer, "LARGEST_SAMPLE", 2)  # the samples see one or two nodes only
+    spec = load_text(ONLY_AT_THREE, "case.sf").spec
+    vocab = candidates.vocabulary(spec, 2)
+    masks, full = candidates.truth(vocab, sample(spec, infer.sizes_up_to(spec, 2)))
+    assert "forall n1 in Node: not marked[n1]" in {candidates.text(vocab, c)
+                                                   for c in candidates.clauses(vocab, masks, full, 2)}
+    found = infer.infer(Prover(spec), ["QUIET"], set(), 30)
+    assert found.support == [] and found.goals == []
+    # the whole prover, its explicit search of small worlds off so that the inference gets the goal
+    report, r = run(ONLY_AT_THREE, explore_size=-1)
+    quiet = r["QUIET"]
+    assert quiet.verdict is Verdict.VIOLATED and report.inferred == []
+    assert quiet.run.steps == 2 and len(quiet.run.sets["Node"]) == 3  # mark, ring: three nodes needed

@@ -406,3 +406,28 @@ def test_a_call_the_spec_gives_no_meaning_is_not_made():
     result = run_case(case)
     assert result.wasSuccessful(), (result.failures + result.errors)[0][1]
     assert any(d > 100 for d in calls) and any(0 < d <= 100 for d in calls) and any(d < 0 for d in calls)
+
+
+NO_ACTIONS = "spec NoAct\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\ninvariant N-1: x >= 0\n"
+ONLY_ASSUMED = ("spec OnlyAssumed\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\ninvariant N-1: x >= 0\n"
+                "action f(a: int) {\n  requires a > 0\n  x := x + a\n}\n")
+
+
+class _Zero:
+    def __init__(self):
+        self.x = 0
+
+    def f(self, a):
+        self.x += a
+
+
+class _MinusOne(_Zero):
+    def __init__(self):
+        self.x = -1
+
+
+@pytest.mark.parametrize("source", [NO_ACTIONS, ONLY_ASSUMED], ids=["no actions", "only assumption guards"])
+def test_a_spec_with_no_actions_or_only_assumed_ones_generates_a_test_that_runs(source):
+    assert run_case(machine_class(source, _Zero).TestCase).wasSuccessful()
+    failed = run_case(machine_class(source, _MinusOne).TestCase)
+    assert not failed.wasSuccessful() and "the initial state" in str(failed.failures + failed.errors)

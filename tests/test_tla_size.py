@@ -99,3 +99,19 @@ def test_with_must_only_tlc_passes_a_spec_whose_only_violation_is_a_should(tmp_p
     must = export_tla(s, must_only=True)
     write(tmp_path / "must", must)
     assert "No error has been found" in run_tlc(tmp_path / "must", must.module)
+
+
+CLOCK = ("spec Clock\nstate {\n  clock: duration\n}\ninit {\n  clock := 0 s\n}\ninvariant C-1: clock >= 0 s\n"
+         "action tick() {\n  clock := clock + 20 d\n}\n")
+
+
+def test_a_value_that_can_leave_tlcs_integers_in_one_step_is_warned_at_its_assignment():
+    warnings = [d for d in export_tla(spec(CLOCK)).diagnostics if d.code == "SF321"]
+    assert len(warnings) == 1 and warnings[0].span.line == 10 and "TLC would stop with an overflow" in warnings[0].message
+    small = CLOCK.replace("20 d", "1 s")
+    assert not [d for d in export_tla(spec(small)).diagnostics if d.code == "SF321"]
+
+
+@pytest.mark.parametrize("example", sorted((ROOT / "examples").glob("*.sf")), ids=lambda p: p.stem)
+def test_no_example_warns_of_an_overflow(example):
+    assert not [d for d in export_tla(load(str(example)).spec).diagnostics if d.code == "SF321"]

@@ -37,9 +37,13 @@ from .common import EXIT_CODES_HELP, ExitCode, Progress, exit_code, print_diagno
                    "~/.cache/specforge; SPECFORGE_CACHE_DIR moves them).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
               help="Write the report to this file instead of standard output.")
+@click.option("--infer-budget", type=click.FloatRange(0, 86400), default=30.0, show_default=True,
+              help="Seconds the inference of supporting invariants may take per spec (0: no inference).")
+@click.option("--write-support", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the inferred supporting invariants the proofs use to this file, ready to paste.")
 def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: int, dask: str | None,
           dask_timeout: float, explore_size: int, explore_states: int, no_explore: bool, no_cache: bool,
-          output: str | None) -> None:
+          output: str | None, infer_budget: float, write_support: str | None) -> None:
     """Prove every invariant of each spec, or show a run that breaks it.
 
     \b
@@ -50,13 +54,15 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
       unknown   neither within the depth and time limit (the reason is shown)
     MUST invariants decide the exit code; SHOULD ones are warnings, MAY ones notes.
     """
-    if output is not None and not os.path.isdir(os.path.dirname(os.path.abspath(output))):
-        raise click.BadParameter(f"the directory of {output} does not exist", param_hint="--output")
+    for path, hint in ((output, "--output"), (write_support, "--write-support")):
+        if path is not None and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+            raise click.BadParameter(f"the directory of {path} does not exist", param_hint=hint)
     from ..reportcache import ReportCache
     from ..reportcache import key as report_key
 
-    whole = None if no_cache else report_key(files, ("prove", fmt, depth, timeout, -1 if no_explore else explore_size,
-                                                     explore_states))
+    # a cached report is text: the inferred invariants to write need the run itself
+    whole = None if no_cache or write_support else report_key(
+        files, ("prove", fmt, depth, timeout, -1 if no_explore else explore_size, explore_states, infer_budget))
     if whole is not None:
         hit = ReportCache().get(whole)
         if hit is not None:
@@ -79,14 +85,15 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
     executor = _executor(jobs, dask, dask_timeout)
     # several files: one task each on the shared pool; one file: its actions are the tasks
     explore = -1 if no_explore else explore_size
-    by_file = (_by_file(executor, loaded, depth, timeout, not no_cache, explore, explore_states)
+    by_file = (_by_file(executor, loaded, depth, timeout, not no_cache, explore, explore_states, infer_budget)
                if executor and len(loaded) > 1 else None)
     with open_cache(not no_cache) as cache, _shutdown(executor):
         for i, r in enumerate(loaded):
             try:
                 reports.append(by_file[i].result() if by_file else
                                prove_spec(r.spec, depth, timeout, progress=progress, cache=cache, executor=executor,
-                                          explore_size=explore, explore_states=explore_states))
+                                          explore_size=explore, explore_states=explore_states,
+                                          infer_budget=infer_budget))
             except Unsupported as e:
                 progress.done()
                 print_diagnostics([Diagnostic.error("SF301", str(p), r.path, getattr(p.node, "span", None))
@@ -102,8 +109,20 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
     code = ExitCode.DOES_NOT_HOLD if any(r.must_fails for r in reports) else ExitCode.OK
     if whole is not None and not any(res.verdict.value == "unknown" for r in reports for res in r.invariants):
         ReportCache().put(whole, rendered, int(code))  # an unknown may be decided by a later run: never stored
+    if write_support:
+        _emit(_support_text(reports), write_support)
     _emit(rendered, output)
     sys.exit(code)
+
+
+def _support_text(reports) -> str:
+    """The inferred invariants of each spec, as declarations to paste at the end of it."""
+    out = []
+    for r in reports:
+        if r.inferred:
+            out.append(f"# Inferred by specforge prove for spec {r.spec} ({r.file}): paste at the end of the spec.")
+            out.extend(inv.declaration() for inv in r.inferred)
+    return "\n".join(out)
 
 
 def _emit(rendered: str, output: str | None) -> None:
@@ -137,12 +156,13 @@ def _executor(jobs: int, dask: str | None, wait: float = 30.0):
 
 
 def _by_file(executor, loaded, depth: int, timeout: float, cache: bool, explore_size: int,
-             explore_states: int) -> list:
+             explore_states: int, infer_budget: float) -> list:
     import pickle
 
     from ..prove.engine import prove_remote
 
-    return [executor.submit(prove_remote, pickle.dumps(r.spec), depth, timeout, cache, explore_size, explore_states)
+    return [executor.submit(prove_remote, pickle.dumps(r.spec), depth, timeout, cache, explore_size, explore_states,
+                            infer_budget)
             for r in loaded]
 
 

@@ -9,18 +9,21 @@ In order:
    failures until nothing changes (Houdini). Everything left is proved: the
    set is inductive, so it holds in every reachable state. An invariant is
    never proved on the strength of another that is not itself proved;
-3b. for a finite spec (no `set`, every parameter's values enumerable), what induction left open: the
+4. for a finite spec (no `set`, every parameter's values enumerable), what induction left open: the
    explicit-state engine (`specforge.explore`) searches every reachable state; when it exhausts them,
    each is decided there: proved ("proved by exhaustive search of N states") or violated with a
-   shortest run;
-4. real violations: for what is left, the explicit-state engine first searches small instances
-   (each set with 0..`explore_size` elements) breadth first, a shortest run in that instance; then
-   bounded model checking from init, shortest run first, up to `depth` steps, gives a trace;
-5. strengthening: for what is still left, z3's CHC engine (Spacer) searches
+   shortest run; for the others, the explicit-state engine searches small instances (each set with
+   0..`explore_size` elements) breadth first for a shortest violating run;
+5. inference: for what is left and holds initially, supporting invariants are inferred from samples
+   of small instances (infer.py) and added to the obligations; the induction of step 3 runs again
+   over everything, so an inferred invariant only helps inside a set that is inductive as a whole;
+6. real violations: for what is left, bounded model checking from init, shortest run first, up to
+   `depth` steps, gives a trace;
+7. strengthening: for what is still left, z3's CHC engine (Spacer) searches
    for an inductive invariant; one it finds is checked again by plain solver
    calls (init implies it, every action preserves it, it implies the goal)
    before the verdict is `proved`, and it is shown in spec syntax;
-6. otherwise `unknown`, with the reason and a counterexample to induction.
+7. otherwise `unknown`, with the reason and a counterexample to induction.
 Then sanity findings: actions no state satisfying the invariants can take
 (dead), and invariants the others imply (redundant).
 """
@@ -43,17 +46,20 @@ from ..run import Run
 from ..structure import Obligation, leaves, obligations, type_id
 from ..values import show
 from . import defined
-from .cache import Cache, Digests, NoCache
+from .cache import Cache, Digests, NoCache, digest
 from .encode import Encoder, Env, Unsupported, UnsupportedSpec, unsupported
 from .explicit import violation_run
+from .infer import Inference, infer
 from .model import Renderer
-from .result import ActionResult, Finding, InvariantResult, ProofReport, Verdict
+from .result import ActionResult, Finding, InferredInvariant, InvariantResult, ProofReport, Verdict
 from .strengthen import strengthen
 
 DEFAULT_DEPTH = 10
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_EXPLORE_SIZE = explicit_search.DEFAULT_SIZE
 DEFAULT_EXPLORE_STATES = 200_000
+# Seconds the inference of supporting invariants may take in all (0: no inference).
+DEFAULT_INFER_BUDGET = 30.0
 
 
 @dataclass
@@ -97,6 +103,10 @@ MAX_TIDY_ELEMENTS = 8
 # deterministic step count; a target preserved alone took at most 11,383 in the benchmark and example
 # specs, a slow refutation over a million) it gives way to the check with every candidate.
 ALONE_RLIMIT = 100_000
+# Each check that makes a model easier to read (fewer set elements, smaller ints) gets this many of z3's
+# resource units; past them the model is kept as it is (a scoped check over lambdas can otherwise take the
+# whole timeout before saying unknown).
+TIDY_RLIMIT = 2_000_000
 # Below this many open obligations a round is checked in this process: starting
 # workers would cost more than it saves.
 PARALLEL_THRESHOLD = 32
@@ -140,14 +150,15 @@ def _remote_check(key: str, payload: bytes, depth: int, timeout: float,
 
 
 def prove_remote(payload: bytes, depth: int, timeout: float, use_cache: bool,
-                 explore_size: int = DEFAULT_EXPLORE_SIZE, explore_states: int = DEFAULT_EXPLORE_STATES) -> ProofReport:
+                 explore_size: int = DEFAULT_EXPLORE_SIZE, explore_states: int = DEFAULT_EXPLORE_STATES,
+                 infer_budget: float = DEFAULT_INFER_BUDGET) -> ProofReport:
     """One whole spec, proved where an executor runs it (a command with several files gives each worker
     whole files); the worker opens the result cache itself."""
     from .cache import open_cache
 
     with open_cache(use_cache) as cache:
         return Prover(pickle.loads(payload), depth, timeout, cache=cache, explore_size=explore_size,
-                      explore_states=explore_states).run()
+                      explore_states=explore_states, infer_budget=infer_budget).run()
 
 
 def process_pool(jobs: int) -> ProcessPoolExecutor:
@@ -174,7 +185,7 @@ class Prover:
     def __init__(self, spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
                  progress: Callable[[str], None] | None = None, cache: Cache | None = None, jobs: int = 1,
                  executor: Executor | None = None, explore_size: int = DEFAULT_EXPLORE_SIZE,
-                 explore_states: int = DEFAULT_EXPLORE_STATES):
+                 explore_states: int = DEFAULT_EXPLORE_STATES, infer_budget: float = DEFAULT_INFER_BUDGET):
         self.spec = spec
         self.explore_size = explore_size  # the explicit search's largest set size; -1: no explicit search
         self.explore_states = explore_states
@@ -184,6 +195,8 @@ class Prover:
         self.progress = progress or (lambda message: None)
         self.cache = cache or NoCache()
         self.jobs = jobs
+        self.infer_budget = infer_budget
+        self.inference: Inference | None = None
         # `executor` is the caller's (one pool for a whole command, or a Dask cluster); with only `jobs`
         # the prover starts a pool of its own when it first has enough work for one
         self.executor = executor
@@ -196,10 +209,16 @@ class Prover:
         self.render = Renderer(self.enc)
         self.targets = self._targets()
         self._init_defined = defined.init(self.enc).formula()
+        # maps built by comprehensions are lambdas, which z3 often cannot decide under a scope (it says
+        # unknown after the whole timeout where a fresh solver answers at once): the checks of the initial
+        # state and of the bounded search then take a fresh solver each
+        self.lambdas = any(isinstance(node, ir.MapComprehension) for stmt in [*spec.init, *(
+            x for a in spec.actions for x in a.body)] for node in ir.walk(_stmt_expr(stmt)))
         self.by_id = {t.id: t for t in self.targets}
         self.actions = {a.name: a for a in spec.actions}
         self.digests = Digests(spec, depth)
         self.findings: list[Finding] = []
+        self._in_process = False
         self.small_worlds: explicit_search.Exploration | None = None  # the search for violations, if it ran
 
     # ---- setup ----------------------------------------------------------------------------
@@ -294,10 +313,13 @@ class Prover:
         if open_ids:
             self._search_small(open_ids, status, traces)
             open_ids = [tid for tid in open_ids if tid not in traces]
+        if open_ids:
+            proved = self._infer(status, proved, open_ids) | set(exhausted)
+            open_ids = [tid for tid in open_ids if tid not in proved]
         traces.update(self._bmc(open_ids, status) if open_ids else {})
         strengthened: dict[str, str] = {}
         for t in self.targets:
-            if t.id in proved or t.id in traces or status[t.id].init is False:
+            if t.id in proved or t.id in traces or status[t.id].init is False or t.kind == "inferred":
                 continue
             self.progress(f"searching for a strengthening of {t.id}")
             known = [x for x in self.targets if x.id in proved]
@@ -311,15 +333,16 @@ class Prover:
                 strengthened[t.id] = found
                 self.cache.put(key, {"lemma": found})
             elif status[t.id].reason is None:
-                status[t.id].reason = (f"not inductive, no violation within {self.depth} steps, "
+                status[t.id].reason = (f"not inductive, no violation within {self.depth} step{'' if self.depth == 1 else 's'}, "
                                        "and no strengthening found")
         self._sanity(proved)
         if self._own_pool and self.executor is not None:
             self.executor.shutdown()
             self.executor = None
-        results = [self._result(t, status[t.id], proved, traces, strengthened, exhausted) for t in self.targets]
+        results = [self._result(t, status[t.id], proved, traces, strengthened, exhausted) for t in self.targets
+                   if t.kind != "inferred"]
         return ProofReport(self.spec.name, self.spec.file, results, self.findings, self.depth,
-                           int((time.perf_counter() - started) * 1000))
+                           int((time.perf_counter() - started) * 1000), self._inferred(status, results))
 
     # ---- 1. consistency -------------------------------------------------------------------------------
 
@@ -358,10 +381,10 @@ class Prover:
 
     # ---- 2. the initial state ----------------------------------------------------------------------------
 
-    def _initial(self, status: dict[str, _Status]) -> None:
+    def _initial(self, status: dict[str, _Status], targets: list[Target] | None = None) -> None:
         init = self.enc.init_state()
         s = self.solver()  # one solver, a scope per target: a solver each would cost more than most checks
-        for t in self.targets:
+        for t in self.targets if targets is None else targets:
             key = self.digests.key("init", self.digests.target(t.id))
             cached = self.cache.get(key)
             if cached is not None:
@@ -376,7 +399,7 @@ class Prover:
                 query.append(self._init_defined)  # a violation at step 0 is one `init` can produce
             s.push()
             s.add(*query)
-            r, where = s.check(), s
+            r, where = (z3.unknown, s) if self.lambdas else (s.check(), s)
             if r == z3.unknown:
                 # z3 gives up under a scope on some queries it decides on a fresh solver (maps built
                 # from comprehensions, as lambdas): ask again without one before saying unknown
@@ -475,6 +498,52 @@ class Prover:
             kept = {(o.target, o.action): o for tid in candidates for o in outcomes[tid]
                     if o.preserved and standing.issuperset(o.core)}
 
+    # ---- 5. inference ---------------------------------------------------------------------------------
+
+    def _infer(self, status: dict[str, _Status], proved: set[str], open_ids: list[str]) -> set[str]:
+        """Infer supporting invariants for the open targets that hold initially, add them as
+        obligations, and run the joint induction again over everything."""
+        goals = [tid for tid in open_ids if status[tid].init]
+        if not goals or self.infer_budget <= 0 or not self.spec.actions:
+            return proved
+        started = time.perf_counter()
+        found = infer(self, goals, proved, self.infer_budget)
+        self.inference = found
+        spent = time.perf_counter() - started
+        for tid in goals:
+            status[tid].time += spent / len(goals)
+        if not found.support:
+            return proved
+        added = []
+        for s in found.support:
+            self.digests.invariants[s.id] = digest(s.id, s.expr)
+            target = Target(s.id, "SHOULD", "inferred", self.spec.span.line, s.text,
+                            lambda state, e=s.expr: self.enc.expr(e, Env(state)))
+            self.targets.append(target)
+            self.by_id[s.id] = target
+            status[s.id] = _Status()
+            added.append(target)
+        self._initial(status, added)
+        self._in_process = True  # the workers know only the spec's own obligations
+        return self._houdini(status)
+
+    def _inferred(self, status: dict[str, _Status], results: list[InvariantResult]) -> list[InferredInvariant]:
+        """The inferred invariants some proof uses, directly or through another inferred one,
+        each with the spec's invariants whose proofs rest on it."""
+        if self.inference is None:
+            return []
+        rests_on: dict[str, list[str]] = {}
+        for r in results:
+            todo, seen = [s for s in r.supported_by if s in status], set()
+            while todo:
+                sid = todo.pop()
+                if sid in seen or self.by_id[sid].kind != "inferred":
+                    continue
+                seen.add(sid)
+                rests_on.setdefault(sid, []).append(r.id)
+                todo.extend(status[sid].support)
+        return [InferredInvariant(s.id, s.text, rests_on[s.id]) for s in self.inference.support if s.id in rests_on]
+
     def _induction_round(self, candidates: list[str],
                          kept: dict[tuple[str, str], Outcome] | None = None) -> dict[str, list[Outcome]]:
         """Does each action preserve each candidate, assuming every candidate? (`kept`: proofs of an earlier
@@ -523,7 +592,7 @@ class Prover:
 
     def _map(self, tasks: list[tuple[str, list[str], list[str]]]) -> list[list[Outcome]]:
         size = sum(len(t[2]) for t in tasks)
-        if self.parallelism <= 1 or size < PARALLEL_THRESHOLD or len(tasks) < 2:
+        if self.parallelism <= 1 or size < PARALLEL_THRESHOLD or len(tasks) < 2 or self._in_process:
             return [self.check_action(*task) for task in tasks]
         if self.executor is None:
             self.executor = process_pool(self.jobs)
@@ -591,7 +660,7 @@ class Prover:
                 memo[tid] = self.by_id[tid].formula(pre)
         return memo
 
-    # ---- 4. bounded model checking ------------------------------------------------------------------------------
+    # ---- 6. bounded model checking ------------------------------------------------------------------------------
 
     def _bmc(self, open_ids: list[str], status: dict[str, _Status]) -> dict[str, Run]:
         """The shortest run from init to a state breaking each open target (step 0 is init)."""
@@ -617,10 +686,13 @@ class Prover:
         if not remaining or not self.spec.actions:
             return traces
         undecided: set[str] = set()
+        fresh_only = self.lambdas
         s = self.solver()
+        unrolled: list[z3.BoolRef] = []  # everything asserted on `s`, to ask a fresh solver when it gives up
         states = [self.enc.state("0")]
         init = self.enc.init_state()
-        s.add(*[states[0][p] == init[p] for p in states[0]])
+        unrolled += [states[0][p] == init[p] for p in states[0]]
+        s.add(*unrolled)
         choices: list[tuple[z3.ExprRef, list[tuple[ir.Action, dict]]]] = []
         for k in range(1, self.depth + 1):
             self.progress(f"bounded search: depth {k} of {self.depth}, {len(remaining)} open")
@@ -632,29 +704,37 @@ class Prover:
                 guards, post = self.enc.transition(action, states[-1], params)
                 meaning = defined.action(self.enc, action, states[-1], params).formula()
                 step = z3.And(*bounds, *guards, meaning, *[nxt[p] == post[p] for p in nxt])
-                s.add(z3.Implies(choice == i, step))
+                unrolled.append(z3.Implies(choice == i, step))
+                s.add(unrolled[-1])
                 options.append((action, params))
-            s.add(choice >= 0, choice < len(self.spec.actions))
+            unrolled.append(z3.And(choice >= 0, choice < len(self.spec.actions)))
+            s.add(unrolled[-1])
             states.append(nxt)
             choices.append((choice, options))
             for tid in list(remaining):
                 started = time.perf_counter()
-                s.push()
                 query, explain = by_id[tid].broken(nxt)
+                s.push()
                 s.add(*query)
-                r = s.check()
+                r, where = (z3.unknown, s) if fresh_only else (s.check(), s)
+                if r == z3.unknown:
+                    # z3 gives up under a scope on queries a fresh solver decides at once (maps built by
+                    # comprehensions are lambdas): ask one before calling this depth undecided
+                    where = self.solver()
+                    where.add(*unrolled, *query)
+                    r = where.check()
                 status[tid].time += time.perf_counter() - started
                 if r == z3.sat:
                     free = [v for _, options in choices for _, params in options for v in params.values()
                             if z3.is_int(v)]
-                    model = self.small_model(s, free)
+                    model = self.small_model(where, free)
                     run = traces[tid] = self.render.trace(model, states, choices, tid)
                     if explain is not None:
                         self.details[tid] = explain(model)
                     self.cache.put(keys[tid], {"trace": run.to_json(), "detail": self.details.get(tid)})
                     remaining.remove(tid)
                 elif r == z3.unknown:
-                    status[tid].reason = _reason(s, f"in the bounded search at depth {k}")
+                    status[tid].reason = _reason(where, f"in the bounded search at depth {k}")
                     undecided.add(tid)
                 s.pop()
             if not remaining:
@@ -664,7 +744,7 @@ class Prover:
                 self.cache.put(keys[tid], {"trace": None})  # no violation within the depth: decided
         return traces
 
-    # ---- 6. sanity ---------------------------------------------------------------------------------------------------
+    # ---- 8. sanity ---------------------------------------------------------------------------------------------------
 
     def _sanity(self, proved: set[str]) -> None:
         """Dead actions, judged against the proved invariants (what holds in every reachable
@@ -700,10 +780,11 @@ class Prover:
         assumptions on a tree of switches. Every invariant left out is implied by what is kept.
         """
         redundant: set[str] = set()
-        for group in _linked(self.spec, [t for t in self.targets if t.kind != "definedness"]):
+        own = [t for t in self.targets if t.kind not in ("inferred", "definedness")]  # the spec's invariants
+        for group in _linked(self.spec, own):
             redundant |= self._redundant_in(group, facts)
-        alone = len(self.targets) == 1
-        for t in self.targets:
+        alone = len(own) == 1
+        for t in own:
             if t.id in redundant:
                 message = (f"invariant {t.id} holds in every state: it constrains nothing" if alone else
                            f"invariant {t.id} follows from the others")
@@ -757,6 +838,7 @@ class Prover:
         """
         model = s.model()
         pushed = 0
+        s.set("rlimit", TIDY_RLIMIT)  # tidying is optional: a check that takes long is skipped, deterministically
         for name, sort in self.enc.set_sorts.items():
             have = len(self.render.members(model, name))
             member = self.enc.set_members[name]
@@ -782,6 +864,7 @@ class Prover:
             s.pop()
         for _ in range(pushed):
             s.pop()
+        s.set("rlimit", 0)
         return model
 
     def _unsat(self, *facts) -> bool | None:
@@ -811,12 +894,14 @@ class Prover:
                                 int(st.action_time.get(a.name, 0.0) * 1000)) for a in self.spec.actions]
         base = dict(id=t.id, level=t.level, kind=t.kind, line=t.line, description=t.description,
                     time_ms=int(st.time * 1000), actions=actions)
+        inferred = {s.id for s in self.inference.support} if self.inference else set()
         if t.id in exhausted:
             # no claim about single actions: the search checked states, not each action's induction step
             base["actions"] = [ActionResult(a.name, None, 0) for a in self.spec.actions]
             return InvariantResult(verdict=Verdict.PROVED, method="exhaustive", reason=exhausted[t.id], **base)
         if t.id in proved:
-            method = "inductive" if not st.support else "inductive with others"
+            method = ("inferred" if st.support & inferred else
+                      "inductive" if not st.support else "inductive with others")
             return InvariantResult(verdict=Verdict.PROVED, method=method, supported_by=sorted(st.support), **base)
         if t.id in traces:
             run = traces[t.id]
@@ -827,8 +912,10 @@ class Prover:
         if t.id in strengthened:
             return InvariantResult(verdict=Verdict.PROVED, method="strengthened", strengthening=strengthened[t.id],
                                    **base)
-        return InvariantResult(verdict=Verdict.UNKNOWN, reason=(st.reason or "unknown") + self._searched(t.id),
-                               counterexample=st.cti, **base)
+        reason = (st.reason or "unknown") + self._searched(t.id)
+        if self.inference is not None and t.id in self.inference.goals_tried and self.inference.note:
+            reason += f"; inference: {self.inference.note}"
+        return InvariantResult(verdict=Verdict.UNKNOWN, reason=reason, counterexample=st.cti, **base)
 
     def _searched(self, tid: str) -> str:
         """For an unknown verdict: what the explicit search of small worlds covered without a violation."""
@@ -954,6 +1041,10 @@ class _Multiset:
         self.total = (self.total - int(d, 16)) % 2**256
 
 
+def _stmt_expr(stmt) -> ir.Expr:
+    return stmt.value if isinstance(stmt, ir.Assign) else stmt.cond
+
+
 def _first_broken(d: defined.Definedness, m: z3.ModelRef) -> str:
     """The first partial operation the model leaves without a meaning, as `a division by zero at 12:9`."""
     for site, cond in d.found:
@@ -972,16 +1063,19 @@ def _reason(s: z3.Solver, when: str) -> str:
 def prove(spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,
           progress: Callable[[str], None] | None = None, cache: Cache | None = None,
           jobs: int = 1, executor: Executor | None = None, explore_size: int = DEFAULT_EXPLORE_SIZE,
-          explore_states: int = DEFAULT_EXPLORE_STATES) -> ProofReport:
+          explore_states: int = DEFAULT_EXPLORE_STATES, infer_budget: float = DEFAULT_INFER_BUDGET) -> ProofReport:
     """Decide every invariant of `spec`. `executor` (any `concurrent.futures.Executor`: a process pool
     shared by a whole command, a Dask cluster's) runs the induction checks, one task per action;
     without one, `jobs > 1` starts a process pool for this spec alone. `explore_size` is the largest
     set size of the explicit-state engine's small worlds (-1: no explicit-state engine), and
-    `explore_states` its state budget."""
+    `explore_states` its state budget; `infer_budget` is the seconds the inference of supporting
+    invariants may take (0: none)."""
     try:
-        return Prover(spec, depth, timeout, progress, cache, jobs, executor, explore_size, explore_states).run()
+        return Prover(spec, depth, timeout, progress, cache, jobs, executor, explore_size, explore_states,
+                      infer_budget).run()
     except Unsupported as first:  # the first construct the prover met: report every one (SF301)
         raise UnsupportedSpec(unsupported(spec) or first.problems) from None
 
 
-__all__ = ["DEFAULT_DEPTH", "DEFAULT_TIMEOUT", "Env", "Prover", "Unsupported", "UnsupportedSpec", "prove"]
+__all__ = ["DEFAULT_DEPTH", "DEFAULT_INFER_BUDGET", "DEFAULT_TIMEOUT", "Env", "Prover", "Unsupported",
+           "UnsupportedSpec", "prove"]

@@ -34,8 +34,9 @@ class InvariantResult:
     line: int
     description: str | None
     verdict: Verdict
-    # how a proof was found: "inductive", "inductive with others", "strengthened", or "exhaustive" (every
-    # reachable state searched by the explicit-state engine; `reason` says how many)
+    # how a proof was found: "inductive", "inductive with others", "inferred" (with inferred invariants
+    # among its support), "strengthened", or "exhaustive" (every reachable state searched by the
+    # explicit-state engine; `reason` says how many)
     method: str | None = None
     reason: str | None = None
     supported_by: list[str] = field(default_factory=list)
@@ -57,6 +58,19 @@ class InvariantResult:
 
 
 @dataclass
+class InferredInvariant:
+    """A supporting invariant the prover inferred and proved, in spec syntax, ready to paste."""
+
+    id: str
+    text: str
+    supports: list[str]  # the invariants whose proofs use it
+
+    def declaration(self) -> str:
+        return (f'invariant {self.id} SHOULD "Inferred by specforge prove; supports {", ".join(self.supports)}":\n'
+                f"  {self.text}\n")
+
+
+@dataclass
 class Finding:
     kind: str  # "inconsistent", "dead-action", "redundant"
     message: str
@@ -73,6 +87,7 @@ class ProofReport:
     findings: list[Finding]
     depth: int
     time_ms: int = 0
+    inferred: list[InferredInvariant] = field(default_factory=list)
 
     def to_json(self) -> dict:
         return {
@@ -83,6 +98,7 @@ class ProofReport:
             "time_ms": self.time_ms,
             "invariants": [r.to_json() for r in self.invariants],
             "findings": [asdict(f) for f in self.findings],
+            "inferred": [asdict(i) for i in self.inferred],
         }
 
     @property

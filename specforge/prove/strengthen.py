@@ -15,6 +15,9 @@ from typing import TYPE_CHECKING
 
 import z3
 
+from .. import ir
+from ..values import show
+
 if TYPE_CHECKING:
     from .engine import Prover, Target
 
@@ -102,9 +105,30 @@ class SpecPrinter:
 
     def __init__(self, prover: Prover):
         self.leaves = {leaf.path: leaf for leaf in prover.enc.leaves}
+        # the dimension a literal is written in: the one of the durations it is compared with or added to
+        self._unit: str | None = None
 
     def show(self, e: z3.ExprRef) -> str:
         return self._show(e)[0]
+
+    def _dimension(self, e: z3.ExprRef) -> str | None:
+        """The dimension of a term that is a quantity (a duration leaf, or sums and scalings of them)."""
+        if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED and str(e) in self.leaves:
+            t = self.leaves[str(e)].type
+            return t.dimension if isinstance(t, ir.QuantityT) else None
+        if z3.is_app(e) and e.decl().kind() in (z3.Z3_OP_ADD, z3.Z3_OP_SUB, z3.Z3_OP_UMINUS, z3.Z3_OP_ITE,
+                                                 z3.Z3_OP_MUL):
+            kids = e.children()[1:] if e.decl().kind() == z3.Z3_OP_ITE else e.children()
+            return next((d for k in kids if (d := self._dimension(k)) is not None), None)
+        return None
+
+    def _in(self, unit: str | None, e: z3.ExprRef, at_least: int) -> str:
+        """`e` printed with its literals in `unit` (None: plain numbers)."""
+        saved, self._unit = self._unit, unit
+        try:
+            return self._wrap(e, at_least)
+        finally:
+            self._unit = saved
 
     def _wrap(self, e: z3.ExprRef, at_least: int) -> str:
         text, prec = self._show(e)
@@ -117,7 +141,14 @@ class SpecPrinter:
         elif z3.is_int_value(b) and kind == z3.Z3_OP_LT:
             kind, b = z3.Z3_OP_LE, z3.IntVal(b.as_long() - 1)
         op = self._BINARY[kind][0]
-        return f"{self._wrap(a, 6)} {op} {self._wrap(b, 6)}", 5
+        unit = self._dimension(a) or self._dimension(b)
+        return f"{self._in(unit, a, 6)} {op} {self._in(unit, b, 6)}", 5
+
+    def _literal(self, v: int) -> tuple[str, int]:
+        if self._unit is not None:
+            text = show(v, ir.QuantityT(dimension=self._unit))
+            return (text, 9) if v >= 0 else (text, 8)
+        return (str(v), 9) if v >= 0 else (f"-{-v}", 8)
 
     def _show(self, e: z3.ExprRef) -> tuple[str, int]:
         if z3.is_true(e):
@@ -125,40 +156,53 @@ class SpecPrinter:
         if z3.is_false(e):
             return "false", 9
         if z3.is_int_value(e):
-            v = e.as_long()
-            return (str(v), 9) if v >= 0 else (f"-{-v}", 8)
+            return self._literal(e.as_long())
         if z3.is_const(e) and e.decl().kind() == z3.Z3_OP_UNINTERPRETED:
             if str(e) not in self.leaves:
                 raise _CannotPrint(str(e))
             return str(e), 9
         if z3.is_const(e) and e.sort().kind() == z3.Z3_DATATYPE_SORT:
-            return str(e), 9  # an enum value
+            return str(e), 9  # an enum value, by its member's name
         if not z3.is_app(e):
             raise _CannotPrint(str(e))
         kind = e.decl().kind()
         kids = e.children()
+        if kind == z3.Z3_OP_DT_IS:  # z3's recognizer `is(open, door)`: the enum test `door == open`
+            member = e.decl().params()[0].name()
+            return f"{self._wrap(kids[0], 6)} == {member}", 5
         if kind == z3.Z3_OP_AND:
-            return " and ".join(self._wrap(k, 4) for k in kids), 3
+            return " and ".join(self._in(None, k, 4) for k in kids), 3
         if kind == z3.Z3_OP_OR:
-            return " or ".join(self._wrap(k, 3) for k in kids), 2
+            return " or ".join(self._in(None, k, 3) for k in kids), 2
         if kind == z3.Z3_OP_NOT:
             inner = kids[0]
             if z3.is_app(inner) and inner.decl().kind() in self._NEGATED:
                 return self._compare(self._NEGATED[inner.decl().kind()], *inner.children())
             if z3.is_app(inner) and inner.decl().kind() == z3.Z3_OP_EQ:
-                return f"{self._wrap(inner.arg(0), 6)} != {self._wrap(inner.arg(1), 6)}", 5
-            return f"not {self._wrap(inner, 4)}", 4
+                unit = self._dimension(inner.arg(0)) or self._dimension(inner.arg(1))
+                return f"{self._in(unit, inner.arg(0), 6)} != {self._in(unit, inner.arg(1), 6)}", 5
+            if z3.is_app(inner) and inner.decl().kind() == z3.Z3_OP_DT_IS:
+                member = inner.decl().params()[0].name()
+                return f"{self._wrap(inner.children()[0], 6)} != {member}", 5
+            return f"not {self._in(None, inner, 4)}", 4
         if kind in self._NEGATED:
             return self._compare(kind, *kids)
         if kind == z3.Z3_OP_EQ:
             op = "iff" if z3.is_bool(kids[0]) else "=="
-            return f"{self._wrap(kids[0], 6)} {op} {self._wrap(kids[1], 6)}", 1 if op == "iff" else 5
+            unit = self._dimension(kids[0]) or self._dimension(kids[1])
+            return f"{self._in(unit, kids[0], 6)} {op} {self._in(unit, kids[1], 6)}", 1 if op == "iff" else 5
         if kind == z3.Z3_OP_DISTINCT and len(kids) == 2:
-            return f"{self._wrap(kids[0], 6)} != {self._wrap(kids[1], 6)}", 5
+            unit = self._dimension(kids[0]) or self._dimension(kids[1])
+            return f"{self._in(unit, kids[0], 6)} != {self._in(unit, kids[1], 6)}", 5
         if kind == z3.Z3_OP_UMINUS:
             return f"-{self._wrap(kids[0], 8)}", 8
         if kind == z3.Z3_OP_ITE:
-            return f"if {self.show(kids[0])} then {self.show(kids[1])} else {self.show(kids[2])}", 0
+            return (f"if {self._in(None, kids[0], 0)} then {self._wrap(kids[1], 0)} "
+                    f"else {self._wrap(kids[2], 0)}"), 0
+        if kind == z3.Z3_OP_MUL:  # a quantity scaled by an int: the scale is a plain number
+            op, prec = self._BINARY[kind]
+            parts = [self._in(None if self._dimension(k) is None else self._unit, k, prec) for k in kids]
+            return " * ".join(parts), prec
         if kind in self._BINARY:
             op, prec = self._BINARY[kind]
             left = self._wrap(kids[0], prec)

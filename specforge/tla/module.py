@@ -672,9 +672,9 @@ def export_tla(spec: ir.Spec, bounds: list[Bound] | tuple[Bound, ...] = (), must
     """The TLA+ module and TLC model of a checked spec. Raises `BoundError` for a bad bound. With
     `must_only`, the .cfg checks only the MUST invariants (and the type bounds), so that TLC's verdict
     and `specforge prove`'s exit code speak of the same invariants."""
-    from .size import size_warnings
+    from .size import overflow_warnings, size_warnings
 
     model = build_model(spec, bounds)
     export = Exporter(spec, model, must_only).build()
-    export.diagnostics.extend(size_warnings(spec, model))
+    export.diagnostics.extend(size_warnings(spec, model) + overflow_warnings(spec, model))
     return export

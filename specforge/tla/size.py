@@ -85,3 +85,63 @@ def _taming(spec: ir.Spec, model: Model, size: ActionSize) -> tuple[list[str], i
         domains[name] = len(picked)
         bounds.append(f"'{size.action.name}.{name}={{{', '.join(map(str, picked))}}}'")
     return bounds, math.prod(domains.values())
+
+
+def overflow_warnings(spec: ir.Spec, model: Model) -> list:
+    """A warning at each assignment whose value can leave TLC's 32-bit integers in one step from a state the
+    model explores (TLC stops with an overflow error there, before `StateConstraint` can cut the run):
+    interval arithmetic over the state range, the parameters' values and the constants."""
+    from .expr import TLC_MAX_INT
+
+    out = []
+    consts = {c.name: c.evaluated for c in spec.consts if isinstance(c.evaluated, int) and not isinstance(c.evaluated, bool)}
+    for a in spec.actions:
+        params = {p.name: (min(d), max(d)) for (act, p_name), d in model.domains.items() if act == a.name and d
+                  for p in a.params if p.name == p_name}
+        for assign in a.assignments:
+            span = _interval(assign.value, model.state_range, params, consts)
+            if span is None:
+                continue
+            worst = max(abs(span[0]), abs(span[1]))
+            if worst > TLC_MAX_INT:
+                out.append(diag.diagnostic(
+                    diag.Severity.WARNING, diag.TLC_INT_RANGE,
+                    f"in `{a.name}`, this value can reach {worst:,} in one step from a state the model explores, "
+                    f"outside TLC's integers (±{TLC_MAX_INT:,}): TLC would stop with an overflow",
+                    spec.file, assign.value.span,
+                    "narrow StateRange or the parameter values with --bound, use a smaller unit, or check the "
+                    "module with Apalache"))
+    return out
+
+
+def _interval(e: ir.Expr, state: tuple[int, int], params: dict, consts: dict) -> tuple[int, int] | None:
+    """Bounds of an integer expression, or None where they are not known (maps, records, ...)."""
+    if isinstance(e, (ir.IntLit, ir.QuantityLit)):
+        return e.value, e.value
+    if isinstance(e, ir.Name):
+        if e.ref is ir.RefKind.CONST:
+            v = consts.get(e.name)
+            return (v, v) if v is not None else None
+        if e.ref is ir.RefKind.PARAM:
+            return params.get(e.name)
+        if e.ref is ir.RefKind.VAR and int_like(e.type):
+            return state
+        return None
+    if isinstance(e, ir.FieldAccess) and int_like(e.type):
+        return state
+    if isinstance(e, ir.Index) and int_like(e.type):
+        return state
+    if isinstance(e, ir.Unary) and e.op is ir.UnOp.NEG:
+        inner = _interval(e.operand, state, params, consts)
+        return None if inner is None else (-inner[1], -inner[0])
+    if isinstance(e, ir.Binary) and e.op in (ir.BinOp.ADD, ir.BinOp.SUB, ir.BinOp.MUL):
+        a, b = _interval(e.left, state, params, consts), _interval(e.right, state, params, consts)
+        if a is None or b is None:
+            return None
+        if e.op is ir.BinOp.ADD:
+            return a[0] + b[0], a[1] + b[1]
+        if e.op is ir.BinOp.SUB:
+            return a[0] - b[1], a[1] - b[0]
+        products = [x * y for x in a for y in b]
+        return min(products), max(products)
+    return None

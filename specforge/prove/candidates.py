@@ -1,0 +1,446 @@
+"""Candidate invariants from a spec's own atoms, kept when every sampled state satisfies them.
+
+An atom is a yes/no fact about one state, built from the spec's state
+variables at universally quantified indices: a boolean (`link[c1][s1]`), an
+enum test (`rm[r1] == prepared`), an equality of set-typed terms
+(`voted_for[n1] == n2`), a comparison of an integer term with a number of
+the spec or with another integer term (`ticket[t1] < next_ticket`). A
+candidate is a clause (a disjunction) of up to three literals over atoms,
+quantified over every variable it mentions, optionally with a premise that
+two variables of one set differ (`a != b implies ...`, which does not count
+as a literal).
+
+The candidates kept are the strongest clauses true in every row of the
+samples (a row: a reachable state with the variables bound to elements):
+a clause is not enumerated when a shorter one inside it is already kept,
+and of the clauses that differ only by renaming variables of one set, one
+is kept. The atoms' truth over the rows is a bitmask, so a clause is checked
+against every sample with two integer ORs.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from .. import ir
+from ..explore import Sample
+from ..interpret import Env, EvaluationError, compiled
+from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, RefKind, SetT
+from ..nodes import make
+
+_BOOL = ir.BoolT()
+# An action's or a guard's numbers, at most this many, are the constants integer terms are compared with.
+MAX_CONSTANTS = 4
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+    set: str
+
+
+@dataclass(frozen=True)
+class Term:
+    expr: ir.Expr
+    text: str
+    type: ir.Type
+    vars: tuple[str, ...]
+
+
+@dataclass
+class Atom:
+    expr: ir.Expr  # typed IR, a boolean over the variables
+    op: str  # "bool", or the comparison's operator
+    left: str
+    right: str
+    vars: tuple[str, ...]
+    # the term an enum test or a comparison with a number is about: `t != a or t != b` always holds,
+    # and two comparisons of one term with numbers are not worth a clause
+    subject: str | None = None
+    var_equality: bool = False  # `a == b` for two variables: only ever a premise
+    enum_test: bool = False
+
+    @property
+    def text(self) -> str:
+        return self.left if self.op == "bool" else f"{self.left} {self.op} {self.right}"
+
+    @property
+    def negation(self) -> str:
+        if self.op == "bool":
+            return f"not {self.left}"
+        return f"{self.left} {_NEGATED[self.op]} {self.right}"
+
+    @property
+    def premise(self) -> bool:
+        """Whether the atom reads well as the premise of an implication when its literal is negative."""
+        return self.op in ("bool", "==")
+
+
+_NEGATED = {"==": "!=", "<=": ">", ">=": "<"}
+
+
+def key(op: str, left: str, right: str) -> tuple[str, str, str]:
+    """An atom's identity: `a == b` and `b == a` are one atom."""
+    if op == "==" and right < left:
+        left, right = right, left
+    return op, left, right
+
+
+@dataclass(frozen=True)
+class Clause:
+    """A disjunction of literals (atom index, positive?) over a vocabulary's atoms."""
+
+    literals: tuple[tuple[int, bool], ...]
+
+
+@dataclass
+class Vocabulary:
+    """Every atom over a fixed list of quantified variables (up to `per_set` for each set)."""
+
+    spec: ir.Spec
+    vars: list[Var]
+    atoms: list[Atom] = field(default_factory=list)
+    index: dict[tuple[str, str, str], int] = field(default_factory=dict)
+
+    def add(self, atom: Atom) -> None:
+        k = key(atom.op, atom.left, atom.right)
+        if k not in self.index:
+            self.index[k] = len(self.atoms)
+            self.atoms.append(atom)
+
+
+# ---- building the vocabulary -------------------------------------------------------------------------
+
+
+def var_names(spec: ir.Spec, per_set: int) -> list[Var]:
+    """Variable names for each set that no name of the spec uses: `c1, c2` for Client."""
+    taken = {s.name for s in spec.sets} | {e.name for e in spec.enums} | {c.name for c in spec.consts}
+    taken |= {f.name for f in spec.state} | {m.name for e in spec.enums for m in e.members}
+    taken |= {p.name for a in spec.actions for p in a.params} | {a.name for a in spec.actions}
+    prefixes: dict[str, str] = {}
+    for s in spec.sets:
+        for stem in (s.name[0].lower(), s.name.lower(), s.name.lower() + "_"):
+            names = [f"{stem}{i}" for i in range(1, per_set + 1)]
+            if stem not in prefixes.values() and not taken.intersection(names):
+                prefixes[s.name] = stem
+                break
+        else:
+            prefixes[s.name] = f"{s.name.lower()}_v"
+    return [Var(f"{prefixes[s.name]}{i}", s.name) for s in spec.sets for i in range(1, per_set + 1)]
+
+
+def vocabulary(spec: ir.Spec, per_set: int, numbers: bool = True) -> Vocabulary:
+    """The atoms over `per_set` variables per set; with `numbers`, also integer terms against the spec's numbers."""
+    vocab = Vocabulary(spec, var_names(spec, per_set))
+    span = spec.span
+    by_set: dict[str, list[Term]] = {}
+    for v in vocab.vars:
+        by_set.setdefault(v.set, []).append(
+            Term(make(ir.Name, span=span, name=v.name, ref=RefKind.BOUND, type=SetT(name=v.set)), v.name,
+                 SetT(name=v.set), (v.name,)))
+    terms = [t for f in spec.state for t in _terms(_state_ref(f, span), f.name, f.type.resolved, (), by_set, spec)]
+    _equalities_of_vars(vocab, by_set)
+    for t in terms:
+        _atoms_of(vocab, t, terms, by_set, spec, numbers)
+    return vocab
+
+
+def _state_ref(f: ir.StateField, span) -> tuple:
+    return make(ir.Name, span=span, name=f.name, ref=RefKind.VAR, type=f.type.resolved)
+
+
+def _terms(expr: ir.Expr, text: str, t: ir.Type, used: tuple[str, ...], by_set: dict[str, list[Term]],
+           spec: ir.Spec) -> Iterator[Term]:
+    """The scalar terms a state variable gives: itself, or its entries at variables and enum values."""
+    span = spec.span
+    if isinstance(t, RecordT):
+        for name, ft in t.fields:
+            yield from _terms(make(ir.FieldAccess, span=span, base=expr, field=name, type=ft),
+                              f"{text}.{name}", ft, used, by_set, spec)
+        return
+    if isinstance(t, MapT):
+        keys: list[tuple[ir.Expr, str, tuple[str, ...]]] = []
+        if isinstance(t.key, SetT):
+            keys = [(k.expr, k.text, k.vars) for k in by_set.get(t.key.name, [])]
+        elif isinstance(t.key, EnumT):
+            members = next(e for e in spec.enums if e.name == t.key.name).members
+            keys = [(make(ir.Name, span=span, name=m.name, ref=RefKind.ENUM_VALUE, enum=t.key.name, type=t.key),
+                     m.name, ()) for m in members]
+        for k_expr, k_text, k_vars in keys:
+            entry = make(ir.Index, span=span, base=expr, key=k_expr, type=t.value)
+            yield from _terms(entry, f"{text}[{k_text}]", t.value, used + k_vars, by_set, spec)
+        return
+    if isinstance(t, (BoolT, IntT, QuantityT, EnumT, SetT)):
+        yield Term(expr, text, t, tuple(dict.fromkeys(used)))
+
+
+def _compare(vocab: Vocabulary, op: ir.CmpOp, a: Term, b: Term, **extra) -> None:
+    expr = make(ir.Compare, span=vocab.spec.span, op=op, left=a.expr, right=b.expr, type=_BOOL)
+    vocab.add(Atom(expr, op.value, a.text, b.text, tuple(dict.fromkeys(a.vars + b.vars)), **extra))
+
+
+def _equalities_of_vars(vocab: Vocabulary, by_set: dict[str, list[Term]]) -> None:
+    for terms in by_set.values():
+        for a, b in itertools.combinations(terms, 2):
+            _compare(vocab, ir.CmpOp.EQ, a, b, var_equality=True)
+
+
+def _atoms_of(vocab: Vocabulary, t: Term, terms: list[Term], by_set: dict[str, list[Term]], spec: ir.Spec,
+              numbers: bool) -> None:
+    span = spec.span
+    if isinstance(t.type, BoolT):
+        vocab.add(Atom(t.expr, "bool", t.text, "", t.vars))
+    elif isinstance(t.type, EnumT):
+        members = next(e for e in spec.enums if e.name == t.type.name).members
+        # with two members one test is the other's negation; with one, a test is always true
+        for m in members[:1] if len(members) == 2 else members if len(members) > 2 else []:
+            value = make(ir.Name, span=span, name=m.name, ref=RefKind.ENUM_VALUE, enum=t.type.name, type=t.type)
+            _compare(vocab, ir.CmpOp.EQ, t, Term(value, m.name, t.type, ()), subject=t.text, enum_test=True)
+    elif isinstance(t.type, SetT):
+        for other in by_set.get(t.type.name, []) + [u for u in terms if u.type == t.type and u.text != t.text]:
+            _compare(vocab, ir.CmpOp.EQ, t, other)
+    else:
+        dim = _dimension(t.type)
+        low = t.type.low if isinstance(t.type, IntT) else 0 if isinstance(t.type, QuantityT) else None
+        for c in (_constants(spec) if dim == "int" else [0]) if numbers else []:
+            lit = Term(make(ir.IntLit, span=span, value=c, type=IntT()), str(c), IntT(), ())
+            for op in _bound_comparisons(c, low):
+                _compare(vocab, op, t, lit, subject=t.text)
+        for u in terms:
+            if u.text < t.text and isinstance(u.type, (IntT, QuantityT)) and _dimension(u.type) == dim:
+                for op in (ir.CmpOp.EQ, ir.CmpOp.LE, ir.CmpOp.GE):
+                    _compare(vocab, op, t, u, subject=f"{t.text} ~ {u.text}")
+
+
+def _bound_comparisons(c: int, low: int | None) -> list[ir.CmpOp]:
+    """The comparisons of a term with the number c that its type's lower bound does not decide:
+    for a nat, `t >= 0` always holds and `t <= 0` says `t == 0`."""
+    if low is not None and c < low:
+        return []
+    if low is not None and c == low:
+        return [ir.CmpOp.EQ]
+    return [ir.CmpOp.EQ, ir.CmpOp.LE, ir.CmpOp.GE]
+
+
+def _dimension(t: ir.Type) -> str:
+    return t.dimension if isinstance(t, QuantityT) else "int"
+
+
+def _constants(spec: ir.Spec) -> list[int]:
+    """0, and the smallest integers the spec writes, as constants or in its init and actions."""
+    found = {0}
+    found.update(c.evaluated for c in spec.consts if isinstance(c.evaluated, int) and not isinstance(c.evaluated, bool))
+    exprs = [a.value for a in spec.init] + [s.value if isinstance(s, ir.Assign) else s.cond
+                                            for a in spec.actions for s in a.body]
+    for e in exprs:
+        found.update(n.value for n in ir.walk(e) if isinstance(n, ir.IntLit))
+    return sorted(found, key=lambda c: (abs(c), c))[:MAX_CONSTANTS]
+
+
+# ---- the atoms' truth over the samples -----------------------------------------------------------------
+
+
+def truth(vocab: Vocabulary, samples: list[Sample]) -> tuple[list[int], int]:
+    """Each atom's bitmask over the distinct rows of the samples, and the mask of every row."""
+    rows: set[tuple[bool, ...]] = set()
+    spec = vocab.spec
+    evaluators = [compiled(a.expr) for a in vocab.atoms]
+    for s in samples:
+        env = Env.of(spec, s.universe)
+        elements = [s.universe[v.set] for v in vocab.vars]
+        assignments = list(itertools.product(*elements))
+        positions = [[i for i, v in enumerate(vocab.vars) if v.name in a.vars] for a in vocab.atoms]
+        projections = [[tuple(x[p] for p in pos) for x in assignments] for pos in positions]
+        for state in s.states:
+            env = env.with_state(state)
+            columns = []
+            for fn, pos in zip(evaluators, positions, strict=True):
+                table = {}
+                names = [vocab.vars[p].name for p in pos]
+                for values in itertools.product(*[elements[p] for p in pos]):
+                    env.bound = dict(zip(names, values, strict=True))
+                    try:
+                        table[values] = bool(fn(env))
+                    except EvaluationError:
+                        table[values] = False
+                columns.append(table)
+            for i in range(len(assignments)):
+                rows.add(tuple(col[proj[i]] for col, proj in zip(columns, projections, strict=True)))
+    ordered = sorted(rows)
+    masks = [0] * len(vocab.atoms)
+    for bit, row in enumerate(ordered):
+        for a, value in enumerate(row):
+            if value:
+                masks[a] |= 1 << bit
+    return masks, (1 << len(ordered)) - 1
+
+
+# ---- enumerating the clauses ------------------------------------------------------------------------------
+
+
+def clauses(vocab: Vocabulary, masks: list[int], full: int, max_literals: int) -> list[Clause]:
+    """The minimal clauses of up to `max_literals` literals (plus a distinctness premise) true on every row,
+    one per class of clauses equal up to renaming variables of a set."""
+    lits = []  # (atom, positive, mask); a literal false on every row never helps a clause
+    for a, atom in enumerate(vocab.atoms):
+        if atom.var_equality:
+            continue
+        for positive in (True, False):
+            m = masks[a] if positive else full & ~masks[a]
+            if m:
+                lits.append((a, positive, m))
+    premises = [(a, True, masks[a]) for a, atom in enumerate(vocab.atoms) if atom.var_equality]
+    kept: set[frozenset] = set()
+    found: list[tuple] = []
+
+    def subsumed(lits_: tuple) -> bool:
+        return any(frozenset(sub) in kept for n in range(1, len(lits_)) for sub in itertools.combinations(lits_, n))
+
+    for n in range(1, max_literals + 1):
+        for combo in itertools.combinations(range(len(lits)), n):
+            chosen = tuple(lits[i] for i in combo)
+            if not _sensible(vocab, chosen) or (n > 1 and subsumed(tuple((c[0], c[1]) for c in chosen))):
+                continue
+            m = 0
+            for c in chosen:
+                m |= c[2]
+            literals = tuple((c[0], c[1]) for c in chosen)
+            if m == full:
+                kept.add(frozenset(literals))
+                found.append(literals)
+                continue
+            used = {v for c in chosen for v in vocab.atoms[c[0]].vars}
+            for p in premises:
+                if set(vocab.atoms[p[0]].vars) <= used and m | p[2] == full:
+                    with_premise = literals + ((p[0], True),)
+                    if not subsumed(with_premise):
+                        kept.add(frozenset(with_premise))
+                        found.append(with_premise)
+    return _distinct_up_to_renaming(vocab, found)
+
+
+def _sensible(vocab: Vocabulary, chosen: tuple) -> bool:
+    """False for a clause true in every state whatever the spec: `x or not x`, `t != a or t != b`."""
+    atoms = [c[0] for c in chosen]
+    if len(set(atoms)) < len(atoms):
+        return False
+    subjects = [(vocab.atoms[c[0]].subject, c[1], vocab.atoms[c[0]].enum_test) for c in chosen
+                if vocab.atoms[c[0]].subject]
+    # two comparisons of one term with numbers, or of one pair of terms, say little that one
+    # cannot (`x == 0 implies x <= 1`, `a <= b or a >= b`)
+    numeric = [s for s, _, enum_test in subjects if not enum_test]
+    if len(set(numeric)) < len(numeric):
+        return False
+    negated = [s for s, positive, enum_test in subjects if enum_test and not positive]
+    return len(set(negated)) == len(negated)
+
+
+def _distinct_up_to_renaming(vocab: Vocabulary, found: list[tuple]) -> list[Clause]:
+    groups: dict[str, list[str]] = {}
+    for v in vocab.vars:
+        groups.setdefault(v.set, []).append(v.name)
+    renamings = []
+    for perms in itertools.product(*[itertools.permutations(names) for names in groups.values()]):
+        mapping = {}
+        for names, perm in zip(groups.values(), perms, strict=True):
+            mapping.update(zip(names, perm, strict=True))
+        renamings.append(mapping)
+    order = {v.name: i for i, v in enumerate(vocab.vars)}
+    seen, out = set(), []
+    for literals in found:
+        forms = []
+        for mapping in renamings:
+            renamed = _rename(vocab, literals, mapping)
+            if renamed is not None:
+                used = sorted(order[v] for a, _ in renamed for v in vocab.atoms[a].vars)
+                forms.append((used, tuple(sorted(renamed))))
+        best = min(forms)[1] if forms else tuple(sorted(literals))
+        if best not in seen:
+            seen.add(best)
+            out.append(Clause(best))
+    return out
+
+
+def _rename(vocab: Vocabulary, literals: tuple, mapping: dict[str, str]) -> tuple | None:
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, mapping)) + r")\b") if mapping else None
+    out = []
+    for a, positive in literals:
+        atom = vocab.atoms[a]
+        if pattern is None:
+            out.append((a, positive))
+            continue
+        sub = lambda text: pattern.sub(lambda m: mapping[m.group(1)], text)  # noqa: E731
+        found = vocab.index.get(key(atom.op, sub(atom.left), sub(atom.right)))
+        if found is None:
+            return None
+        out.append((found, positive))
+    return tuple(out)
+
+
+# ---- a clause as an invariant ------------------------------------------------------------------------------
+
+
+def used_vars(vocab: Vocabulary, clause: Clause) -> list[Var]:
+    used = {v for a, _ in clause.literals for v in vocab.atoms[a].vars}
+    return [v for v in vocab.vars if v.name in used]
+
+
+def text(vocab: Vocabulary, clause: Clause) -> str:
+    """The clause in spec syntax: `forall c1, c2 in Client: forall s1 in Server: link[c1][s1] and
+    link[c2][s1] implies c1 == c2`. Negative booleans and equalities read as premises."""
+    premises, rest, equal = [], [], []
+    for a, positive in clause.literals:
+        atom = vocab.atoms[a]
+        if atom.var_equality:
+            equal.append(atom)
+        elif not positive and atom.premise:
+            premises.append(atom.text)
+        else:
+            rest.append(atom.text if positive else atom.negation)
+    if equal and rest:
+        premises += [e.negation for e in equal]  # the distinctness premise: `a != b implies ...`
+    else:
+        rest += [e.text for e in equal]
+    if premises and rest:
+        body = f"{' and '.join(premises)} implies {' or '.join(rest)}"
+    elif len(premises) > 1:
+        body = f"not ({' and '.join(premises)})"
+    elif premises:
+        ((a, _),) = clause.literals
+        body = vocab.atoms[a].negation
+    else:
+        body = " or ".join(rest)
+    by_set: dict[str, list[str]] = {}
+    for v in used_vars(vocab, clause):
+        by_set.setdefault(v.set, []).append(v.name)
+    return "".join(f"forall {', '.join(names)} in {s}: " for s, names in by_set.items()) + body
+
+
+def body(vocab: Vocabulary, clause: Clause) -> ir.Expr:
+    """The clause's disjunction as typed IR, its variables free."""
+    span = vocab.spec.span
+    out = None
+    for a, positive in clause.literals:
+        lit = vocab.atoms[a].expr
+        if not positive:
+            lit = make(ir.Unary, span=span, op=ir.UnOp.NOT, operand=lit, type=_BOOL)
+        out = lit if out is None else make(ir.Binary, span=span, op=ir.BinOp.OR, left=out, right=lit, type=_BOOL)
+    return out
+
+
+def expr(vocab: Vocabulary, clause: Clause) -> ir.Expr:
+    """The clause as typed IR: the encoder and the interpreter read it like a written invariant."""
+    span = vocab.spec.span
+    out = body(vocab, clause)
+    for v in reversed(used_vars(vocab, clause)):
+        element = SetT(name=v.set)
+        domain = make(ir.Name, span=span, name=v.set, ref=RefKind.DOMAIN, type=ir.DomainT(element=element))
+        out = make(ir.Quantifier, span=span, quantifier="forall", var=v.name, var_span=span, domain=domain,
+                      body=out, type=_BOOL)
+    return out
+
+
+__all__ = ["Atom", "Clause", "Var", "Vocabulary", "body", "clauses", "expr", "text", "truth", "used_vars", "vocabulary"]

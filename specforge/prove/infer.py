@@ -1,0 +1,377 @@
+"""Supporting invariants for goals that are true but not inductive, inferred as DistAI does.
+
+1. sample the reachable states of small instances (every set of 1 to 3
+   elements) with the explicit-state engine (`specforge.explore.sample`);
+2. enumerate the strongest clauses over the spec's atoms true in all of them
+   (`candidates.py`), in stages: two variables per set and two literals, then
+   three literals, then three variables per set;
+3. Houdini with z3 over the goals and the candidates, for every size of
+   every set (the prover's own encoding): drop each candidate that does not
+   hold initially or that some action does not preserve assuming the others,
+   until nothing changes. What is left is inductive as a whole;
+4. when the goals survive, shrink the support to a minimal set: only the
+   candidates the proof's unsat cores use, then each dropped in turn while
+   the goals still survive.
+
+Nothing here decides a verdict: the engine adds the support to its
+obligations and runs its own joint induction over everything, so an
+inferred invariant only ever helps inside a set that is inductive on its
+own. A candidate that only the samples believe (true at size 2, false at
+size 3) is dropped by step 3, or never makes a goal provable.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import z3
+
+from .. import ir
+from ..explore import Sample, sample
+from ..interpret import Env as RunEnv
+from ..interpret import EvaluationError, compiled
+from . import candidates as cand
+from .encode import Env
+
+if TYPE_CHECKING:
+    from .engine import Prover
+
+# (variables per set, literals per clause, integer terms against the spec's numbers), tried in
+# order until the goals are proved
+STAGES = ((2, 2, False), (2, 3, False), (2, 3, True), (3, 3, False))
+LARGEST_SAMPLE = 3  # elements per set in the largest sampled instance
+MAX_SAMPLED_STATES = 2000  # per instance
+# Seconds a question about many candidates at once may take before it is split in two.
+QUICK_CHECK = 2.0
+
+Formula = Callable[[dict[str, z3.ExprRef]], z3.BoolRef]
+
+
+def sizes_up_to(spec: ir.Spec, largest: int) -> list[dict[str, int]]:
+    """Every combination of 1..largest elements per set, smallest instances first."""
+    names = [s.name for s in spec.sets]
+    combos = itertools.product(range(1, largest + 1), repeat=len(names))
+    return sorted((dict(zip(names, c, strict=True)) for c in combos), key=lambda d: (sum(d.values()), sorted(d.items())))
+
+
+@dataclass
+class Support:
+    """One inferred invariant: its id, its text in spec syntax and its typed IR."""
+
+    id: str
+    text: str
+    expr: ir.Expr
+
+
+@dataclass
+class Inference:
+    """What the inference found: a minimal support for `goals`, or why not (`note`)."""
+
+    support: list[Support] = field(default_factory=list)
+    goals: list[str] = field(default_factory=list)  # the goals the support makes inductive
+    note: str = ""  # what was tried
+    goals_tried: list[str] = field(default_factory=list)
+
+
+def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> Inference:
+    deadline = time.monotonic() + budget
+    spec = prover.spec
+    prover.progress("inference: sampling reachable states of small instances")
+    tried_goals, samples = goals, []
+    for size in sizes_up_to(spec, LARGEST_SAMPLE):  # smallest first: a broken goal is seen soonest
+        samples += sample(spec, [size], MAX_SAMPLED_STATES, deadline)
+        goals = [g for g in goals if _holds_in(prover, g, samples[-1:])]
+        if not goals:
+            return Inference(note="a sampled state of a small instance breaks it", goals_tried=tried_goals)
+    known = [prover.by_id[t].formula for t in sorted(proved)]
+    tried = []
+    seen: set[tuple[str, ...]] = set()
+    truths: dict = {}
+    goal_claims = {g: _claim(prover, g) for g in goals}
+    for per_set, literals, numbers in STAGES:
+        if time.monotonic() > deadline:
+            break
+        vocab = cand.vocabulary(spec, per_set if spec.sets else 0, numbers)
+        shape = (*(a.text for a in vocab.atoms), str(literals))
+        if shape in seen:
+            continue  # the same atoms as a stage before: nothing new to try
+        seen.add(shape)
+        if truths.get("atoms") != shape[:-1]:
+            truths.update(atoms=shape[:-1], value=cand.truth(vocab, samples))  # the stage before's atoms: reused
+        masks, full = truths["value"]
+        found = cand.clauses(vocab, masks, full, literals)
+        named = {f"candidate-{i}": c for i, c in enumerate(found)}
+        claims = {cid: _Claim([(v.name, v.set) for v in cand.used_vars(vocab, c)], cand.body(vocab, c))
+                  for cid, c in named.items()}
+        claims = {cid: c for cid, c in claims.items() if not _valid(prover, c)}
+        tried.append(f"{len(claims)} candidates of up to {literals} literals over {per_set} variables per set"
+                     + (" with the spec's numbers" if numbers else ""))
+        prover.progress(f"inference: {len(claims)} candidates ({per_set} variables per set, {literals} literals)")
+        claims.update(goal_claims)
+        check = _Houdini(prover, claims, known, deadline)
+        alive = check.run(set(claims), set(goals))
+        if alive is None:
+            continue
+        needed = check.minimal(alive, set(goals))
+        if needed is None:
+            continue
+        chosen = [named[cid] for cid in sorted(needed - set(goals), key=lambda cid: int(cid.split("-")[1]))]
+        ids = _ids(spec, len(chosen))
+        return Inference([Support(i, cand.text(vocab, c), cand.expr(vocab, c)) for i, c in zip(ids, chosen, strict=True)],
+                         goals, "; ".join(tried), tried_goals)
+    what = "; ".join(tried) if tried else "no stage"
+    late = " (the time budget ran out)" if time.monotonic() > deadline else ""
+    return Inference(goals=[], note=f"no inductive support among {what}{late}", goals_tried=tried_goals)
+
+
+def _holds_in(prover: Prover, goal: str, samples: list[Sample]) -> bool:
+    inv = next((i for i in prover.spec.invariants if i.id == goal), None)
+    if inv is None:
+        return True  # a type bound: z3 judges it
+    fn = compiled(inv.expr)
+    for s in samples:
+        env = RunEnv.of(prover.spec, s.universe)
+        for state in s.states:
+            try:
+                if not fn(env.with_state(state)):
+                    return False
+            except EvaluationError:
+                return False
+    return True
+
+
+@dataclass
+class _Claim:
+    """A candidate or a goal: `forall vars: body`, each variable over a set's members."""
+
+    vars: list[tuple[str, str]]  # (name, set)
+    body: ir.Expr
+
+    def at(self, prover: Prover, state: dict[str, z3.ExprRef], terms: list[z3.ExprRef]) -> z3.BoolRef:
+        bound = {name: term for (name, _), term in zip(self.vars, terms, strict=True)}
+        return prover.enc.expr(self.body, Env(state, bound=bound))
+
+
+def _claim(prover: Prover, tid: str) -> _Claim:
+    """A goal with its leading `forall x in Set:` quantifiers peeled (a type bound stays whole)."""
+    inv = next((i for i in prover.spec.invariants if i.id == tid), None)
+    if inv is None:
+        return _Claim([], _Opaque(prover.by_id[tid].formula))
+    body, variables = inv.expr, []
+    while (isinstance(body, ir.Quantifier) and body.quantifier == "forall"
+           and isinstance(body.domain.type, ir.DomainT) and isinstance(body.domain.type.element, ir.SetT)
+           and body.var not in (name for name, _ in variables)):
+        variables.append((body.var, body.domain.type.element.name))
+        body = body.body
+    return _Claim(variables, body)
+
+
+class _Opaque:
+    """A goal the inference cannot take apart: its formula as the prover builds it."""
+
+    def __init__(self, formula: Formula):
+        self.formula = formula
+
+
+def _valid(prover: Prover, claim: _Claim) -> bool:
+    """Whether a candidate holds in every state whatever the spec does (`a <= b or b < a + 1`):
+    it would only cost the solver time."""
+    s = z3.Solver()
+    s.set("timeout", 200)
+    terms = [z3.Const(f"any!{i}", prover.enc.set_sorts[st]) for i, (_, st) in enumerate(claim.vars)]
+    s.add(z3.Not(_encode(prover, claim, prover.enc.state("any"), terms)))
+    return s.check() == z3.unsat
+
+
+def _encode(prover: Prover, claim: _Claim, state: dict[str, z3.ExprRef], terms: list[z3.ExprRef]) -> z3.BoolRef:
+    if isinstance(claim.body, _Opaque):
+        return claim.body.formula(state)
+    return claim.at(prover, state, terms)
+
+
+def _ids(spec: ir.Spec, n: int) -> list[str]:
+    taken = {i.id for i in spec.invariants}
+    stem = "SUPPORT"
+    while any(t.startswith(stem + "-") for t in taken):
+        stem = "INFERRED" if stem == "SUPPORT" else stem + "X"
+    return [f"{stem}-{i}" for i in range(1, n + 1)]
+
+
+class _Houdini:
+    """Houdini over claims, one solver per action, each claim's hypothesis behind an assumption.
+
+    The hypotheses are instantiated, not quantified: each claim about the state before the
+    action is asserted at every choice of the action's parameters and a few shared witness
+    elements per set, and a claim about the state after it is checked at those witnesses.
+    An `unsat` is then a proof (every instance follows from the quantified hypotheses); a
+    `sat` may come from an instance missing and only drops a candidate, which never makes
+    anything proved. The quantifier-free questions are fast where the quantified ones take
+    seconds (the ticket lock: 45 s for one question with 200 candidates). The engine checks
+    the support it ends with again, quantified, before any verdict."""
+
+    def __init__(self, prover: Prover, claims: dict[str, _Claim], known: list[Formula], deadline: float):
+        self.prover = prover
+        self.claims = claims
+        self.deadline = deadline
+        enc = prover.enc
+        width: dict[str, int] = {}
+        for c in claims.values():
+            for s in {st for _, st in c.vars}:
+                width[s] = max(width.get(s, 0), sum(1 for _, st in c.vars if st == s))
+        self.witnesses = {s: [z3.Const(f"w!{s}!{i}", enc.set_sorts[s]) for i in range(n)] for s, n in width.items()}
+        members = [enc.set_members[s](w) for s, ws in self.witnesses.items() for w in ws]
+        # each claim is encoded once, over a placeholder state and placeholder elements; every
+        # instance is then a substitution (in z3, much cheaper than encoding again)
+        self.base = enc.state("base")
+        self.shapes = {}
+        for cid, c in claims.items():
+            holes = [z3.Const(f"hole!{i}", enc.set_sorts[st]) for i, (_, st) in enumerate(c.vars)]
+            self.shapes[cid] = (holes, _encode(prover, c, self.base, holes))
+        init = enc.init_state()
+        self.init_solver = z3.Solver()
+        self.init_solver.add(*members)
+        self.at_init = {cid: self._at(cid, init) for cid in claims}
+        self.steps = []
+        for action in prover.spec.actions:
+            pre = enc.state("pre")
+            params, bounds = enc.params(action, "p")
+            guards, post = enc.transition(action, pre, params)
+            s = z3.Solver()
+            s.add(*members, *bounds, *guards, *[k(pre) for k in known])
+            terms = {st: [p for p in params.values() if p.sort() == sort] + self.witnesses.get(st, [])
+                     for st, sort in enc.set_sorts.items()}
+            hyps = {cid: z3.Bool(f"h:{cid}") for cid in claims}
+            for cid in claims:
+                for instance in self._instances(cid, pre, terms):
+                    s.add(z3.Implies(hyps[cid], instance))
+            self.steps.append((s, hyps, {cid: self._at(cid, post) for cid in claims}))
+
+    def _moved(self, cid: str, state: dict[str, z3.ExprRef]) -> tuple[list[z3.ExprRef], z3.BoolRef]:
+        holes, shape = self.shapes[cid]
+        return holes, z3.substitute(shape, *[(self.base[p], state[p]) for p in self.base])
+
+    def _at(self, cid: str, state: dict[str, z3.ExprRef]) -> z3.BoolRef:
+        """The claim at the shared witnesses (its first variable of a set at the set's first witness...)."""
+        count: dict[str, int] = {}
+        terms = []
+        for _, st in self.claims[cid].vars:
+            terms.append(self.witnesses[st][count.get(st, 0)])
+            count[st] = count.get(st, 0) + 1
+        holes, shape = self._moved(cid, state)
+        return z3.substitute(shape, *zip(holes, terms, strict=True)) if holes else shape
+
+    def _instances(self, cid: str, state: dict[str, z3.ExprRef], terms: dict[str, list[z3.ExprRef]]):
+        holes, shape = self._moved(cid, state)
+        if not holes:
+            yield shape
+            return
+        for choice in itertools.product(*[terms[st] for _, st in self.claims[cid].vars]):
+            yield z3.substitute(shape, *zip(holes, choice, strict=True))
+
+    def _solver_timeout(self, s: z3.Solver, cap: float | None = None) -> bool:
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            return False
+        s.set("timeout", max(1, int(min(left, cap or self.prover.timeout) * 1000)))
+        return True
+
+    def _failing(self, s: z3.Solver, claims: dict[str, z3.BoolRef], assumptions: list) -> set[str] | None:
+        """The claims some model breaks (at least one), none when all hold, None when time ran out.
+
+        All claims are asked at once; when the solver cannot tell within a short time, each
+        half is asked on its own, down to single claims, and a claim it cannot decide is
+        treated as broken (dropping a candidate never makes a proof wrong)."""
+        if not self._solver_timeout(s, QUICK_CHECK if len(claims) > 1 else None):
+            return None
+        s.push()
+        flags = {cid: z3.Bool(f"broken:{cid}") for cid in claims}
+        for cid, claim in claims.items():
+            s.add(z3.Implies(flags[cid], z3.Not(claim)))
+        s.add(z3.Or(*flags.values()))
+        r = s.check(*assumptions)
+        out: set[str] | None = None
+        if r == z3.unsat:
+            out = set()
+        elif r == z3.sat:
+            m = s.model()
+            out = {cid for cid, flag in flags.items() if z3.is_true(m.eval(flag, model_completion=True))}
+        s.pop()
+        if out is not None or time.monotonic() > self.deadline:
+            return out
+        if len(claims) == 1:
+            return set(claims)
+        names = sorted(claims)
+        out = set()
+        for half in (names[:len(names) // 2], names[len(names) // 2:]):
+            broken = self._failing(s, {c: claims[c] for c in half}, assumptions)
+            if broken is None:
+                return None
+            out |= broken
+        return out
+
+    def run(self, alive: set[str], goals: set[str]) -> set[str] | None:
+        """The largest inductive subset of `alive`; None when it loses a goal or time runs out."""
+        alive = set(alive)
+        while alive:
+            broken = self._failing(self.init_solver, {c: self.at_init[c] for c in alive}, [])
+            if broken is None:
+                return None
+            if not broken:
+                break
+            alive -= broken
+        changed = True
+        while changed:
+            changed = False
+            for s, hyps, post in self.steps:
+                while True:
+                    if not goals <= alive:
+                        return None
+                    broken = self._failing(s, {c: post[c] for c in alive}, [hyps[c] for c in alive])
+                    if broken is None:
+                        return None
+                    if not broken:
+                        break
+                    alive -= broken
+                    changed = True
+        return alive if goals <= alive else None
+
+    def minimal(self, alive: set[str], goals: set[str]) -> set[str] | None:
+        """A subset of the inductive set `alive` that is inductive with the goals, none of it removable."""
+        needed = self._cores(alive, goals)
+        if needed is None:
+            return None
+        for cid in sorted(needed - goals, key=lambda c: -len(str(self.at_init[c]))):
+            if cid not in needed:
+                continue
+            smaller = self.run(needed - {cid}, goals)
+            if smaller is not None:
+                needed = smaller
+        return needed
+
+    def _cores(self, alive: set[str], goals: set[str]) -> set[str] | None:
+        """The candidates the goals' preservation proofs use, and the ones theirs use, and so on."""
+        needed, todo = set(goals), list(goals)
+        while todo:
+            cid = todo.pop()
+            for s, hyps, post in self.steps:
+                if not self._solver_timeout(s):
+                    return None
+                s.push()
+                s.add(z3.Not(post[cid]))
+                r = s.check(*[hyps[c] for c in alive])
+                core = [str(c)[2:] for c in s.unsat_core()] if r == z3.unsat else None
+                s.pop()
+                if core is None:
+                    return None
+                for used in core:
+                    if used not in needed:
+                        needed.add(used)
+                        todo.append(used)
+        return needed
+
+
+__all__ = ["Inference", "Support", "infer"]

@@ -1,0 +1,185 @@
+"""Invariant inference on the protocol corpus (examples/protocols): every correct protocol is
+proved with inferred supporting invariants that parse back, every buggy twin is violated by
+its shortest run, and the candidates are what the samples allow."""
+
+from __future__ import annotations
+
+from collections import deque
+
+import pytest
+
+from specforge.explore import sample
+from specforge.frontend import load, load_text
+from specforge.interpret import Interpreter, InterpretError, Universe
+from specforge.ir import SetT
+from specforge.prove import Verdict, prove
+from specforge.prove import candidates as cand
+from specforge.prove.infer import sizes_up_to
+
+from .support import ROOT
+
+PROTOCOLS = ROOT / "examples" / "protocols"
+CORRECT = sorted(p for p in PROTOCOLS.glob("*.sf") if not p.stem.endswith("_bug"))
+BUGGY = sorted(PROTOCOLS.glob("*_bug.sf"))
+
+
+def musts(report):
+    return [r for r in report.invariants if r.kind == "invariant"]
+
+
+@pytest.fixture(scope="module")
+def proved():
+    """Each correct protocol's report (computed once: the tests below read it several ways)."""
+    return {p.stem: prove(load(str(p)).spec) for p in CORRECT}
+
+
+@pytest.mark.parametrize("path", CORRECT, ids=[p.stem for p in CORRECT])
+def test_every_correct_protocol_is_proved_with_inferred_invariants(path, proved):
+    report = proved[path.stem]
+    assert all(r.verdict is Verdict.PROVED for r in report.invariants), [(r.id, r.reason) for r in report.invariants]
+    if load(str(path)).spec.sets:
+        assert any(r.method == "inferred" for r in musts(report)) and report.inferred
+    else:  # a finite spec (Peterson's) is proved by searching all its states first
+        assert any(r.method == "exhaustive" for r in musts(report)) and not report.inferred
+
+
+def test_a_finite_protocol_is_also_proved_by_inference_without_the_explicit_search():
+    spec = load(str(PROTOCOLS / "peterson.sf")).spec
+    report = prove(spec, explore_size=-1)
+    assert all(r.verdict is Verdict.PROVED for r in report.invariants) and report.inferred
+    assert any(r.method == "inferred" for r in musts(report))
+
+
+@pytest.mark.parametrize("path", CORRECT, ids=[p.stem for p in CORRECT])
+def test_the_inferred_invariants_parse_check_and_prove_the_protocol_when_pasted(path, proved):
+    report = proved[path.stem]
+    text = path.read_text(encoding="utf-8") + "\n" + "\n".join(i.declaration() for i in report.inferred)
+    loaded = load_text(text, path.name)
+    assert loaded.ok, [d.render(loaded.source) for d in loaded.diagnostics]
+    again = prove(loaded.spec, infer_budget=0)  # no inference: the pasted invariants must do it alone
+    assert all(r.verdict is Verdict.PROVED for r in again.invariants)
+    assert {i.id for i in report.inferred} <= {r.id for r in again.invariants}
+
+
+def shortest_violation(spec, sets: dict[str, int], invariant: str) -> int | None:
+    """Breadth-first over one instance: the fewest steps to a state breaking `invariant`."""
+    run = Interpreter(spec, Universe.named(spec, sets))
+    first = run.initial_state()
+    calls = [(a.name, args) for a in spec.actions for args in run.arguments(a, range(-1, 3))]
+    depth, queue = {first: 0}, deque([first])
+    while queue:
+        state = queue.popleft()
+        if not run.holds(invariant, state):
+            return depth[state]
+        for name, args in calls:
+            try:
+                after = run.step(name, state, args)
+            except InterpretError:
+                continue
+            if after not in depth:
+                depth[after] = depth[state] + 1
+                queue.append(after)
+    return None
+
+
+@pytest.mark.parametrize("path", BUGGY, ids=[p.stem for p in BUGGY])
+def test_every_buggy_twin_is_violated_by_a_shortest_run(path):
+    spec = load(str(path)).spec
+    (goal,) = musts(prove(spec))
+    assert goal.verdict is Verdict.VIOLATED
+    assert goal.run.steps == shortest_violation(spec, elements(spec, goal.run), goal.id)
+
+
+def elements(spec, run) -> dict[str, int]:
+    """How many elements of each set the run uses: those its world lists and those its calls name."""
+    sizes = {}
+    for s in spec.sets:
+        named = set(run.sets[s.name])
+        for call in run.calls:
+            action = next(a for a in spec.actions if a.name == call.action)
+            named |= {call.args[p.name] for p in action.params
+                      if isinstance(p.type.resolved, SetT) and p.type.resolved.name == s.name}
+        sizes[s.name] = len(named)
+    return sizes
+
+
+def test_candidates_are_only_clauses_every_sampled_state_satisfies():
+    spec = load(str(PROTOCOLS / "lock_server.sf")).spec
+    samples = sample(spec, sizes_up_to(spec, 3))
+    vocab = cand.vocabulary(spec, 2)
+    masks, full = cand.truth(vocab, samples)
+    found = cand.clauses(vocab, masks, full, 3)
+    texts = {cand.text(vocab, c) for c in found}
+    assert "forall c1 in Client: forall s1 in Server: not (link[c1][s1] and semaphore[s1])" in texts
+    for c in found:  # each candidate, evaluated by the interpreter, holds in every sampled state
+        e = cand.expr(vocab, c)
+        for s in samples:
+            run = Interpreter(spec, s.universe)
+            assert all(run.evaluate(e, state) for state in s.states), cand.text(vocab, c)
+
+
+def test_a_clause_and_its_renaming_are_one_candidate():
+    spec = load(str(PROTOCOLS / "token_lock.sf")).spec
+    vocab = cand.vocabulary(spec, 2)
+    masks, full = cand.truth(vocab, sample(spec, sizes_up_to(spec, 3)))
+    texts = [cand.text(vocab, c) for c in cand.clauses(vocab, masks, full, 2)]
+    assert "forall n1, n2 in Node: has_token[n1] and has_token[n2] implies n1 == n2" in texts
+    assert not any("n2" in t and "n1" not in t for t in texts)  # never a clause over n2 alone
+    assert len(texts) == len(set(texts))
+
+
+def test_no_inference_budget_leaves_a_protocol_unknown_as_before():
+    (goal,) = musts(prove(load(str(PROTOCOLS / "token_lock.sf")).spec, infer_budget=0))
+    assert goal.verdict is Verdict.UNKNOWN
+
+
+def test_prove_write_support_writes_declarations_that_make_the_spec_prove_without_inference(tmp_path):
+    from click.testing import CliRunner
+
+    from specforge.cli import ExitCode, main
+
+    spec = PROTOCOLS / "lock_server.sf"
+    support = tmp_path / "support.sf"
+    result = CliRunner().invoke(main, ["prove", "--no-cache", "--write-support", str(support), str(spec)])
+    assert result.exit_code == ExitCode.OK, result.output
+    assert "inferred supporting invariant" in result.output
+    pasted = tmp_path / "pasted.sf"
+    pasted.write_text(spec.read_text(encoding="utf-8") + "\n" + support.read_text(encoding="utf-8"), encoding="utf-8")
+    again = CliRunner().invoke(main, ["prove", "--no-cache", "--infer-budget", "0", str(pasted)])
+    assert again.exit_code == ExitCode.OK, again.output
+    assert "SUPPORT-1" in again.output and "inferred" not in again.output
+
+
+# `count` counts the nodes that are on: the support it needs (count is at least the number of
+# nodes on) is beyond clauses of three literals over the spec's numbers.
+COUNTING = """\
+spec Count
+set Node
+state {
+  count: int
+  on: map[Node, bool]
+}
+init {
+  count := 0
+  on := {n: false for n in Node}
+}
+action up(n: Node) {
+  requires not on[n]
+  on[n] := true
+  count := count + 1
+}
+action down(n: Node) {
+  requires on[n]
+  on[n] := false
+  count := count - 1
+}
+invariant C: count >= 0
+"""
+
+
+def test_an_invariant_inference_cannot_support_stays_unknown_and_says_what_was_tried():
+    loaded = load_text(COUNTING, "count.sf")
+    report = prove(loaded.spec)
+    (c,) = report.invariants
+    assert c.verdict is Verdict.UNKNOWN and report.inferred == []
+    assert "inference: no inductive support among" in c.reason and "with the spec's numbers" in c.reason
