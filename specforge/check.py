@@ -11,6 +11,7 @@ built on it is reported again.
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -18,16 +19,17 @@ from . import ir
 from .diagnostics import Diagnostic
 from .evaluate import Env, EvaluationError, evaluate
 from .ir import BoolT, DomainT, EnumT, IntT, MapT, QuantityT, RangeT, RecordT, RefKind, SetT
-from .lower import INIT_UNREADABLE, MAX_DIGITS, InitBlock, SpecHeader, StateBlock
+from .lower import INIT_UNREADABLE, MAX_DIGITS, FunctionDef, InitBlock, SpecHeader, StateBlock
 from .nodes import make
 from .parse import ParseResult
 from .source import Span
 from .structure import field_leaves, within
-from .units import DIMENSIONS, TYPE_DIMENSIONS, describe
+from .units import DECIMAL, DECIMAL_SCALE, DIMENSIONS, TYPE_DIMENSIONS, describe
 
 BOOL = make(BoolT)
 INT = make(IntT)
 RANGE = make(RangeT)
+NAT = make(IntT, low=0)
 BUILTIN_TYPES = {"bool": BOOL, "int": INT, "nat": make(IntT, low=0),
                  **{name: make(QuantityT, dimension=d.name) for name, d in TYPE_DIMENSIONS.items()}}
 BUILTIN_FUNCTIONS = {"abs": (1, 1), "min": (2, None), "max": (2, None)}
@@ -147,6 +149,8 @@ class Checker:
         self.pending_state: set[str] = set()
         # while checking init's values: the state paths init has assigned so far
         self.init_assigned: dict[str, Span] | None = None
+        self.functions: dict[str, tuple[FunctionDef, ir.Expr]] = {}  # name -> (checked def, typed body)
+        self.defining: str | None = None
 
     # ---- reporting --------------------------------------------------------------
 
@@ -200,6 +204,8 @@ class Checker:
         consts = [self._const(c) for c in consts]
         self.pending_state = set()
         state = self._state(state)
+        for d in (i for i in items if isinstance(i, FunctionDef)):
+            self._function(d)
         for a in actions:
             self.declare(a.name, a.span, "action")
         init = self._init(inits, state, header)
@@ -393,6 +399,9 @@ class Checker:
             self.init_assigned = None
             target = self.expr(a.target, self.globals)
             if path is None or _root(a.target) not in {f.name for f in state}:
+                if _root(a.target) in self.unreadable:
+                    out.append(_with(a, target=target, value=value))
+                    continue  # declared where a syntax error is: already reported
                 if isinstance(a.target, ir.Index):
                     self.error("SF214", "init gives a map its whole value", a.target.span,
                                f"write `{_root(a.target)} := {{k: ... for k in ...}}`")
@@ -448,19 +457,7 @@ class Checker:
         return out
 
     def _action(self, a: ir.Action) -> ir.Action:
-        names: dict[str, Symbol] = {}
-        params = []
-        for p in a.params:
-            t = self.resolve_type(p.type, allow_map=False)
-            if self.reserved(p.name, p.span, "parameter"):
-                pass
-            elif p.name in names:
-                self.error("SF202", f"parameter `{p.name}` is declared twice", p.span)
-            elif self.globals.lookup(p.name) is not None or p.name in self.member_enums:
-                self.error("SF218", f"parameter `{p.name}` has the name of a {self._what(p.name)}", p.span,
-                           "rename the parameter")
-            names[p.name] = Symbol(RefKind.PARAM, t.resolved, p.span)
-            params.append(_with(p, type=t))
+        params, names = self._params(a.params, "action")
         scope = self.globals.child(names)
         body = []
         assigned = False
@@ -475,6 +472,39 @@ class Checker:
                 assigned = True
                 body.append(self._assign(stmt, scope))
         return _with(a, params=params, body=body)
+
+    def _params(self, params: list[ir.Param], what: str) -> tuple[list[ir.Param], dict[str, Symbol]]:
+        names: dict[str, Symbol] = {}
+        out = []
+        for p in params:
+            t = self.resolve_type(p.type, allow_map=False)
+            if self.reserved(p.name, p.span, "parameter"):
+                pass
+            elif p.name in names:
+                self.error("SF202", f"parameter `{p.name}` is declared twice", p.span)
+            elif self.globals.lookup(p.name) is not None or p.name in self.member_enums:
+                self.error("SF218", f"parameter `{p.name}` has the name of a {self._what(p.name)}", p.span,
+                           f"rename the {what}'s parameter")
+            names[p.name] = Symbol(RefKind.PARAM, t.resolved, p.span)
+            out.append(_with(p, type=t))
+        return out, names
+
+    def _function(self, d: FunctionDef) -> None:
+        """A `def`: its body checked once, with its parameters; every call inlines it (see `_inline`)."""
+        declared = self.declare(d.name, d.span, "function")
+        params, names = self._params(d.params, "function")
+        result = self.resolve_type(d.type, allow_map=False)
+        self.defining = d.name
+        before = len(self.diagnostics)
+        body = self.expr(d.body, self.globals.child(names))
+        self.defining = None
+        if result.resolved is not None and body.type is not None:
+            body = self.assignable(result.resolved, body, f"the result of `{d.name}`")
+        ok = len(self.diagnostics) == before and result.resolved is not None and body.type is not None
+        if declared and ok:
+            self.functions[d.name] = (FunctionDef(d.span, d.name, params, result, body), body)
+        elif declared:
+            self.unreadable.add(d.name)  # its calls are not reported again
 
     def _what(self, name: str) -> str:
         if name in self.member_enums:
@@ -519,7 +549,8 @@ class Checker:
             self._dimension_error(f"{what} is a {show(target)}, but this value has no unit", value, target)
         elif isinstance(value.type, QuantityT) and isinstance(target, IntT):
             self.error("SF204", f"{what} is {show(target)}, but this value is a {show(value.type)}", value.span,
-                       "drop the unit, or declare the variable as a duration")
+                       "declare it `decimal`, or write a whole number" if value.type.dimension == DECIMAL.name
+                       else "drop the unit, or declare the variable as a duration")
         else:
             self.error("SF203", f"{what} is {show(target)}, but this value is {show(value.type)}", value.span)
         return value
@@ -528,6 +559,10 @@ class Checker:
         """A bare `0` fits any dimension (also as the value of a map comprehension)."""
         if isinstance(want, QuantityT) and isinstance(e, ir.IntLit) and e.value == 0:
             return make(ir.QuantityLit, span=e.span, value=0, dimension=want.dimension, text="0", type=want)
+        if isinstance(want, QuantityT) and want.dimension == DECIMAL.name and isinstance(e, ir.IntLit):
+            # an integer literal is exact as a decimal: `confidence <= 1`
+            return make(ir.QuantityLit, span=e.span, value=e.value * DECIMAL_SCALE, dimension=DECIMAL.name,
+                        text=str(e.value), type=want)
         if isinstance(want, MapT) and isinstance(e, ir.MapComprehension) and isinstance(e.type, MapT):
             value = self.coerce_zero(e.value, want.value)
             if value.type != e.type.value:
@@ -536,7 +571,10 @@ class Checker:
 
     def _dimension_error(self, message: str, bare: ir.Expr, quantity: QuantityT) -> None:
         dim = DIMENSIONS[quantity.dimension]
-        if isinstance(bare, ir.IntLit):
+        if dim is DECIMAL:
+            hint = (f"`{_show_expr(bare)}` is an int; " if _named(bare) != "this expression" else "") + \
+                "declare it `decimal`, or multiply it by `1.0` to make it one"
+        elif isinstance(bare, ir.IntLit):
             hint = f"did you mean `{bare.value} {dim.example.split()[1]}`?"
         elif _named(bare) == "this expression":
             hint = "it has no unit; multiply it by one, e.g. `(...) * 1 s`"
@@ -721,7 +759,9 @@ def _check_binary(c: Checker, e: ir.Binary, scope: Scope) -> ir.Expr:
         return _with(e, left=left, right=right, type=INT if isinstance(lt, IntT) else lt)
     if e.op is ir.BinOp.MUL:
         if isinstance(lt, QuantityT) and isinstance(rt, QuantityT):
-            c.error("SF204", f"cannot multiply two {show(lt)}s", e.span, "scale a quantity by an int")
+            c.error("SF204", f"cannot multiply two {show(lt)}s", e.span,
+                    "scale it by an int; a product of decimals would need rounding" if lt.dimension == DECIMAL.name
+                    else "scale a quantity by an int")
             return _with(e, left=left, right=right)
         q = lt if isinstance(lt, QuantityT) else rt
         return _with(e, left=left, right=right, type=q if isinstance(q, QuantityT) else INT)
@@ -791,10 +831,18 @@ def _check_range(c: Checker, e: ir.Range, scope: Scope) -> ir.Expr:
 
 def _check_call(c: Checker, e: ir.Call, scope: Scope) -> ir.Expr:
     args = [c.expr(a, scope) for a in e.args]
+    if e.func in c.functions:
+        return _inline(c, e, args)
     arity = BUILTIN_FUNCTIONS.get(e.func)
     if arity is None:
+        if e.func in c.unreadable:
+            return _with(e, args=args)
+        if e.func == c.defining:
+            c.error("SF206", f"`{e.func}` calls itself", e.span, "a def may call only the defs above it")
+            return _with(e, args=args)
         c.error("SF206", f"unknown function `{e.func}`", e.span,
-                _did_you_mean(e.func, list(BUILTIN_FUNCTIONS)) or "the functions are abs, min and max")
+                _did_you_mean(e.func, [*BUILTIN_FUNCTIONS, *c.functions])
+                or "the functions are abs, min, max and the spec's own `def`s above this line")
         return _with(e, args=args)
     low, high = arity
     if len(args) < low or (high is not None and len(args) > high):
@@ -814,6 +862,56 @@ def _check_call(c: Checker, e: ir.Call, scope: Scope) -> ir.Expr:
         _mix_error(c, e, args[0], next(a for a in args if _family(a.type) != _family(args[0].type)))
         return _with(e, args=args)
     return _with(e, args=args, type=quantity or INT)
+
+
+def _inline(c: Checker, e: ir.Call, args: list[ir.Expr]) -> ir.Expr:
+    """A call of a `def`: its typed body with the arguments in place of the parameters."""
+    d, body = c.functions[e.func]
+    if len(args) != len(d.params):
+        c.error("SF205", f"`{d.name}` takes {len(d.params)} argument{'s' if len(d.params) != 1 else ''}, "
+                f"not {len(args)}", e.span, f"it is declared at line {d.span.line}")
+        return _with(e, args=args)
+    values: dict[str, ir.Expr] = {}
+    for p, a in zip(d.params, args, strict=True):
+        if a.type is None or p.type.resolved is None:
+            return _with(e, args=args)
+        before = len(c.diagnostics)
+        values[p.name] = c.assignable(p.type.resolved, a, f"parameter `{p.name}` of `{d.name}`")
+        if len(c.diagnostics) > before:
+            return _with(e, args=args)
+    taken = {n.name for a in values.values() for n in ir.walk(a) if isinstance(n, ir.Name)}
+    renames: dict[str, str] = {}
+    for n in ir.walk(body):
+        var = getattr(n, "var", None)
+        if var is not None and var in taken:
+            fresh = next(f"{var}_{i}" for i in itertools.count(1) if f"{var}_{i}" not in taken)
+            taken.add(fresh)
+            renames[var] = fresh
+    inlined = _substitute(body, values, renames)
+    read = {ir.state_path(n) for n in ir.walk(body) if not isinstance(n.type, RecordT)} - {None}
+    for path in sorted(read):
+        c.check_init_read(path, e.span)  # in init, the body may read only what init has assigned
+    return make(type(inlined), **{**inlined.__dict__, "span": e.span})
+
+
+def _substitute(e: ir.Expr, values: dict[str, ir.Expr], renames: dict[str, str]) -> ir.Expr:
+    """`e` with each parameter replaced by its value and the bound variables in `renames` renamed (a
+    value that mentions a variable of the caller's is not captured by a quantifier of the body)."""
+    if isinstance(e, ir.Name):
+        if e.ref is RefKind.PARAM and e.name in values:
+            return values[e.name]
+        if e.ref is RefKind.BOUND and e.name in renames:
+            return make(ir.Name, **{**e.__dict__, "name": renames[e.name]})
+        return e
+    fields = dict(e.__dict__)
+    for k, v in e.__dict__.items():
+        if isinstance(v, ir.EXPR_CLASSES):
+            fields[k] = _substitute(v, values, renames)
+        elif isinstance(v, list) and any(isinstance(x, ir.EXPR_CLASSES) for x in v):
+            fields[k] = [_substitute(x, values, renames) for x in v]
+    if fields.get("var") in renames:
+        fields["var"] = renames[fields["var"]]
+    return make(type(e), **fields)
 
 
 def _check_if(c: Checker, e: ir.IfThenElse, scope: Scope) -> ir.Expr:
@@ -875,6 +973,20 @@ def _check_comprehension(c: Checker, e: ir.MapComprehension, scope: Scope) -> ir
     return _with(e, domain=domain, value=value, type=t)
 
 
+def _check_aggregate(c: Checker, e: ir.Aggregate, scope: Scope) -> ir.Expr:
+    domain, inner = _binder(c, e.var, e.var_span, e.domain, scope)
+    cond = c.expect(c.expr(e.cond, inner), BOOL, f"the condition of `{e.op}`") if e.cond is not None else None
+    if e.op == "count":
+        return _with(e, domain=domain, cond=cond, type=NAT)
+    value = c.expr(e.value, inner)
+    t = value.type
+    if t is not None and not isinstance(t, (IntT, QuantityT)):
+        c.error("SF203", f"`sum` adds numbers, but this is {show(t)}", value.span,
+                "to count the members that satisfy a condition, write `count(x in S if CONDITION)`")
+        t = None
+    return _with(e, domain=domain, value=value, cond=cond, type=INT if isinstance(t, IntT) else t)
+
+
 _CHECKERS: dict[type, Callable[[Checker, ir.Expr, Scope], ir.Expr]] = {
     ir.IntLit: _check_int,
     ir.BoolLit: _check_bool,
@@ -891,6 +1003,7 @@ _CHECKERS: dict[type, Callable[[Checker, ir.Expr, Scope], ir.Expr]] = {
     ir.IfThenElse: _check_if,
     ir.Quantifier: _check_quantifier,
     ir.MapComprehension: _check_comprehension,
+    ir.Aggregate: _check_aggregate,
 }
 
 

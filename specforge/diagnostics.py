@@ -35,7 +35,7 @@ CODE_TABLE: dict[str, tuple[str, str]] = {
     "SF104": ("unterminated string", "close the string on the same line"),
     "SF105": ("nesting too deep", "split the expression (the limit is 200 levels)"),
     "SF106": ("number literal too long", "use a constant of at most 4000 digits"),
-    "SF107": ("malformed number", "`_` only between digits; decimals need a unit; durations are whole milliseconds"),
+    "SF107": ("malformed number", "`_` only between digits; a decimal has at most six places; durations are whole milliseconds"),
     "SF108": ("missing or misplaced spec header", "begin the file with `spec NAME`; one per file"),
     "SF109": ("malformed type", "a type is bool, int, nat, int[A..B], duration, map[K, V], an enum or a set"),
     "SF110": ("unknown unit", "use ms, s, min, h, d or week (or their long forms)"),

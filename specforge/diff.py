@@ -32,8 +32,9 @@ import z3
 
 from . import ir
 from .prove.cache import digest
-from .prove.encode import Encoder, Env, Unsupported
+from .prove.encode import Encoder, Env, Unsupported, aggregated_sets
 from .prove.model import Renderer
+from .prove.sums import set_sum
 from .run import Run
 from .values import show, to_json
 
@@ -169,6 +170,10 @@ class _Differ:
     def __init__(self, old: ir.Spec, new: ir.Spec, timeout: float, depth: int):
         self.oldspec, self.newspec = old, new
         self.enc = Encoder(new)
+        # sums the old version takes over sets get their axioms too (prove/sums.py)
+        for name in aggregated_sets(old):
+            if name in self.enc.set_sorts and name not in self.enc.set_sums:
+                self.enc.set_sums[name] = set_sum(name, self.enc.set_sorts[name])
         self.view = copy.copy(self.enc)  # the old version, read through the new declarations
         self.view.spec = old
         self.view.consts = {c.name: c for c in old.consts}
@@ -182,6 +187,7 @@ class _Differ:
     def solver(self) -> z3.Solver:
         s = z3.Solver()
         s.set("timeout", self.timeout_ms)
+        s.add(*self.enc.background())
         return s
 
     def _encode(self, enc: Encoder, fn):

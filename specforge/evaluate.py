@@ -317,6 +317,24 @@ def _comprehension(e: ir.MapComprehension) -> Evaluator:
     return build
 
 
+def _aggregate(e: ir.Aggregate) -> Evaluator:
+    domain, var = compiled(e.domain), e.var
+    value = compiled(e.value) if e.value is not None else _constant(1)
+    cond = compiled(e.cond) if e.cond is not None else _constant(True)
+
+    def total(env: Env) -> int:
+        values = domain(env)
+        inner = env.child()
+        bound = inner.bound
+        result = 0
+        for v in values:
+            bound[var] = v
+            if cond(inner):
+                result += value(inner)
+        return result
+    return total
+
+
 HANDLERS: dict[type, Callable[[Any], Evaluator]] = {
     ir.IntLit: _literal,
     ir.BoolLit: _literal,
@@ -333,6 +351,7 @@ HANDLERS: dict[type, Callable[[Any], Evaluator]] = {
     ir.IfThenElse: _if,
     ir.Quantifier: _quantifier,
     ir.MapComprehension: _comprehension,
+    ir.Aggregate: _aggregate,
 }
 """One handler per IR expression class: `handler(node) -> evaluator`, the node compiled (see `compiled`)."""
 

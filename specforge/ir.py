@@ -265,8 +265,25 @@ class MapComprehension(_Expr):
     value: Expr
 
 
+class Aggregate(_Expr):
+    """`sum(value for var in domain if cond)` or `count(var in domain if cond)` (`value` None).
+
+    Over the members of a set, an enum or a range; `cond` None counts every member. The sum of
+    no values is 0.
+    """
+
+    kind: Literal["aggregate"] = "aggregate"
+    op: Literal["sum", "count"]
+    var: str
+    var_span: Span
+    domain: Expr
+    value: Expr | None = None
+    cond: Expr | None = None
+
+
 Expr = Annotated[
-    IntLit | BoolLit | QuantityLit | Name | FieldAccess | Index | Unary | Binary | Compare | Member | Range | Call | IfThenElse | Quantifier | MapComprehension,
+    IntLit | BoolLit | QuantityLit | Name | FieldAccess | Index | Unary | Binary | Compare | Member | Range | Call
+    | IfThenElse | Quantifier | MapComprehension | Aggregate,
     Field(discriminator="kind"),
 ]
 
@@ -286,6 +303,7 @@ EXPR_CLASSES: tuple[type[_Expr], ...] = (
     IfThenElse,
     Quantifier,
     MapComprehension,
+    Aggregate,
 )
 
 

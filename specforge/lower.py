@@ -20,7 +20,7 @@ from . import ir
 from .diagnostics import Diagnostic
 from .nodes import make
 from .source import Span
-from .units import UnitError, to_base
+from .units import DECIMAL, UnitError, to_base, to_decimal
 
 # Deeper expressions are rejected, so that every later stage may recurse and the
 # IR's JSON (about four objects deeper than its deepest expression) stays within
@@ -76,6 +76,17 @@ class StateBlock:
 
 
 @dataclass
+class FunctionDef:
+    """`def NAME(PARAMS): TYPE = BODY`: a named predicate or function, inlined where it is called."""
+
+    span: Span
+    name: str
+    params: list[ir.Param]
+    type: ir.TypeRef
+    body: ir.Expr
+
+
+@dataclass
 class Dropped:
     """A declaration that could not be built; `names` are what it declared."""
 
@@ -91,7 +102,7 @@ class _MultiIndex:
     keys: list
 
 
-Item = SpecHeader | InitBlock | StateBlock | ir.Const | ir.SetDecl | ir.EnumDecl | ir.Invariant | ir.Action | Dropped
+Item = SpecHeader | InitBlock | StateBlock | FunctionDef | ir.Const | ir.SetDecl | ir.EnumDecl | ir.Invariant | ir.Action | Dropped
 
 
 def token_span(tok: Token) -> Span:
@@ -270,6 +281,13 @@ class Lowering(Transformer):
         item = make(ir.Action, span=span_of(children), name=name.value, params=params, body=body)
         return self._decl(item, [name.value])
 
+    def def_decl(self, children):
+        name = children[1]
+        params = [c for c in children if isinstance(c, ir.Param)]
+        type_ = next(c for c in children if isinstance(c, (ir.NamedTypeRef, ir.RangeTypeRef, ir.MapTypeRef)))
+        item = FunctionDef(span_of(children), name.value, params, type_, self._expr(children[-1]))
+        return self._decl(item, [name.value])
+
     def param(self, children):
         name, _, type_ = children
         return make(ir.Param, span=span_of(children), name=name.value, type=type_)
@@ -418,9 +436,12 @@ class Lowering(Transformer):
             return make(ir.IntLit, span=span, value=0)
         if unit is None:
             if "." in digits:
-                self._error("SF107", f"the decimal `{text}` needs a unit", token_span(tok),
-                            f"integers have no fractional part; for a duration write `{text} s`")
-                return make(ir.IntLit, span=span, value=0)
+                try:
+                    value = to_decimal(Fraction(digits), text)
+                except UnitError as e:
+                    self._error("SF107", str(e), token_span(tok), e.hint)
+                    return make(ir.IntLit, span=span, value=0)
+                return make(ir.QuantityLit, span=span, value=value, dimension=DECIMAL.name, text=text)
             return make(ir.IntLit, span=span, value=int(digits))
         try:
             value, dimension = to_base(Fraction(digits), unit.value, text)
@@ -441,7 +462,42 @@ class Lowering(Transformer):
 
     def call(self, children):
         args = [self._expr(c) for c in children[2:-1] if c is not None and not isinstance(c, Token)]
+        if children[0].value == "count" and len(args) == 1 and isinstance(args[0], ir.Member) \
+                and isinstance(args[0].element, ir.Name):
+            return self._count(children, args[0], None)
         return self._node(ir.Call, args, span=span_of(children), func=children[0].value, args=args)
+
+    def aggregate(self, children):
+        # NAME ( value for var in domain [if cond] )
+        func, value, var, domain, cond = children[0], children[2], children[4], children[6], children[8]
+        if func.value != "sum":
+            hint = ("write `count(x in S if CONDITION)`" if func.value == "count"
+                    else "the aggregates are `sum(EXPR for x in S)` and `count(x in S)`")
+            raise Fatal(Diagnostic.error("SF206", f"`{func.value}(... for ...)` is not an aggregate", self.file,
+                                         token_span(func), hint))
+        return self._aggregate("sum", children, var, self._expr(domain), self._expr(value), cond)
+
+    def count_if(self, children):
+        # NAME ( var in domain if cond )
+        return self._count(children, children[2], children[4])
+
+    def _count(self, children, member, cond):
+        func = children[0]
+        member = self._expr(member)
+        if func.value != "count" or not isinstance(member, ir.Member) or not isinstance(member.element, ir.Name):
+            hint = ("write `count(x in S if CONDITION)`" if func.value == "count"
+                    else "the aggregates are `sum(EXPR for x in S if CONDITION)` and `count(x in S if CONDITION)`")
+            raise Fatal(Diagnostic.error("SF206", "this is not an aggregate", self.file, span_of(children), hint))
+        var = member.element
+        return self._aggregate("count", children, var, member.collection, None, cond)
+
+    def _aggregate(self, op, children, var, domain, value, cond):
+        cond = self._expr(cond) if cond is not None else None
+        parts = [p for p in (domain, value, cond) if p is not None]
+        var_span = token_span(var) if isinstance(var, Token) else var.span
+        name = var.value if isinstance(var, Token) else var.name
+        return self._node(ir.Aggregate, parts, span=span_of(children), op=op, var=name, var_span=var_span,
+                          domain=domain, value=value, cond=cond)
 
     def paren(self, children):
         inner = self._expr(children[1])

@@ -241,8 +241,9 @@ def decode(data: bytes, path: str) -> SourceFile:
 # ---- parsing --------------------------------------------------------------------------
 
 
-_DECL_START = re.compile(r"^[ \t]*(?:spec|const|set|enum|state|init|invariant|action)\b", re.MULTILINE)
-_DECL_NAME = re.compile(r"^[ \t]*(?:const|set|enum|action)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
+_DECL_START = re.compile(r"^[ \t]*(?:spec|const|set|enum|state|init|invariant|action|def)\b(?![ \t]*:)",
+                         re.MULTILINE)
+_DECL_NAME = re.compile(r"^[ \t]*(?:const|set|enum|action|def)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 _FIELD_NAME = re.compile(r"^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*:", re.MULTILINE)
 
 
@@ -351,7 +352,7 @@ _CHAR_HINTS = {
 }
 _KEYWORDS = frozenset(
     "spec const set enum state init invariant action requires else if then for forall exists in and or not "
-    "implies iff true false MUST SHOULD MAY".split())
+    "implies iff true false MUST SHOULD MAY def".split())
 
 
 def _describe_terminal(name: str, lark: Lark) -> str:
@@ -406,8 +407,11 @@ def _syntax_diagnostic(e: UnexpectedInput, source: SourceFile, lark: Lark) -> Di
             return Diagnostic.error("SF104", "unterminated string", path, Span.at(e.line, e.column, e.line, line_end),
                                     'close it with `"` on the same line (a string cannot span lines)')
         shown = ch if ch.isprintable() else f"U+{ord(ch):04X}"
-        return Diagnostic.error("SF101", f"unexpected character `{shown}`", path, Span.at(e.line, e.column),
-                                _CHAR_HINTS.get(ch, "this character is not part of the language"))
+        hint = _CHAR_HINTS.get(ch, "this character is not part of the language")
+        if ch == "?" and re.search(r"[A-Za-z0-9_\]]$", line_text[: e.column - 1]):
+            hint = ("optional values (`T?`) are not in the language yet: keep a bool beside the value "
+                    "(`has_x: bool`), or a value that stands for none")
+        return Diagnostic.error("SF101", f"unexpected character `{shown}`", path, Span.at(e.line, e.column), hint)
     open_brackets = list(parser().options.postlex.open_brackets) if parser().options.postlex else []
     if isinstance(e, UnexpectedEOF) or (isinstance(e, UnexpectedToken) and e.token.type == "$END"):
         line = source.line_count
@@ -434,7 +438,7 @@ def _syntax_diagnostic(e: UnexpectedInput, source: SourceFile, lark: Lark) -> Di
     return Diagnostic.error("SF102", message, path, span, hint)
 
 
-_DECLARATION_KEYWORDS = frozenset("spec const set enum state init invariant action".split())
+_DECLARATION_KEYWORDS = frozenset("spec const set enum state init invariant action def".split())
 _EXPRESSION_STARTS = frozenset("if not forall exists true false".split())
 
 
@@ -444,14 +448,37 @@ def _previous_word(source: SourceFile, tok: Token) -> str | None:
     return m.group(0) if m else None
 
 
+_TYPE_NAMES = frozenset("bool int nat duration map".split())
+
+
 def _hint(tok: Token, expected: set[str], lark: Lark, source: SourceFile) -> str | None:
     import difflib
 
     value = tok.value
     expected_words = {_describe_terminal(n, lark).strip("`") for n in expected}
+    line = source.line_text(tok.line)
+    before_tok = line[: tok.column - 1].rstrip()
+    first_on_line = not before_tok.strip()
+    name_first = first_on_line or re.fullmatch(r"\s*[A-Za-z_][A-Za-z0-9_]*", before_tok)
+    if name_first and tok.line > 1 and re.search(r"\belse$", source.line_text(tok.line - 1).split("#")[0].rstrip()):
+        return "`else` needs the error's name on the same line (`else InvalidAmount`); the next line was read as it"
+    if re.search(r"\bmap\[[^\]]*$", before_tok) and value == "}" or re.search(r"\bmap\[[^\]]*\{", line) and \
+            tok.column > line.find("{", line.find("map[")):
+        return ("a map's value cannot be a record (yet): keep one map per field, "
+                "e.g. `qty: map[Item, int]` and `price: map[Item, int]`")
+    if value == "set" and before_tok.endswith(":"):
+        return "`set[T]` is not a type yet: keep the members as a `map[T, bool]` (`{x: false for x in T}` at first)"
+    if value == "}" and before_tok.endswith("{"):
+        return "there is no empty-set or map literal: a map's value is written `{k: VALUE for k in DOMAIN}`"
+    if value in _KEYWORDS and before_tok.endswith(":"):
+        close = difflib.get_close_matches(value, sorted(_TYPE_NAMES), n=1, cutoff=0.7)
+        if close:
+            return f"did you mean `{close[0]}`? `{value}` is a keyword"
+    if value in _DECLARATION_KEYWORDS and first_on_line and line[tok.column - 1 + len(value):].lstrip().startswith(":"):
+        return f"`{value}` is a keyword; rename the variable"
     # `requires x > 0 els Bad`: the misspelt keyword was read as a unit of `0`
     prev = _previous_word(source, tok)
-    if prev is not None and prev not in _KEYWORDS:
+    if prev is not None and prev not in _KEYWORDS and prev not in _TYPE_NAMES:
         close = difflib.get_close_matches(prev, sorted(_KEYWORDS), n=1, cutoff=0.75)
         if close:
             return f"did you mean `{close[0]}` instead of `{prev}`?"

@@ -266,7 +266,9 @@ def show_type(t: ir.Type) -> str:
             return f"int[{t.low}..{t.high}]"
         return "nat" if t.low == 0 else "int"
     if isinstance(t, ir.QuantityT):
-        return "duration"
+        from .units import DIMENSIONS
+
+        return DIMENSIONS[t.dimension].type_name
     return getattr(t, "name", t.kind)
 
 

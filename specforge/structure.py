@@ -7,7 +7,7 @@ is spelled once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -120,6 +120,23 @@ def obligations(spec: ir.Spec, members: bool = False) -> list[Obligation]:
 def obligation_ids(spec: ir.Spec) -> list[str]:
     """The ids of `obligations(spec)`: what the interpreter and the property tests check."""
     return [o.id for o in obligations(spec)]
+
+
+def expressions(spec: ir.Spec) -> Iterator[ir.Expr]:
+    """The root of every expression of the spec's init, invariants and actions."""
+    for a in spec.init:
+        yield a.value
+    for inv in spec.invariants:
+        yield inv.expr
+    for action in spec.actions:
+        for stmt in action.body:
+            yield from ((stmt.cond,) if isinstance(stmt, ir.Requires) else (stmt.target, stmt.value))
+
+
+def nodes(spec: ir.Spec, cls: type) -> Iterator:
+    """Every expression node of class `cls` in the spec."""
+    for root in expressions(spec):
+        yield from (n for n in ir.walk(root) if isinstance(n, cls))
 
 
 def type_violations(spec: ir.Spec, state: Mapping[str, Value]) -> list[str]:

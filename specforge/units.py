@@ -4,6 +4,10 @@ Every quantity is stored as an integer number of its dimension's base unit.
 Time's base unit is the millisecond: every time unit the language names is a
 whole number of milliseconds, so conversions are exact and the back ends can
 use integers (z3 Int, TLA+ Int) throughout.
+
+Decimals (`0.65`, `65 percent`) are fixed-point: a quantity of the dimension
+"decimal", counted in millionths (`0.65` is 650000), so they too are exact
+integers in every back end; a decimal with more than six places is refused.
 """
 
 from __future__ import annotations
@@ -22,8 +26,11 @@ class Dimension:
 
 
 TIME = Dimension("time", "duration", "ms", "15 s")
+DECIMAL = Dimension("decimal", "decimal", "millionth", "0.5")
+DECIMAL_SCALE = 1_000_000  # millionths in 1
+DECIMAL_PLACES = 6
 
-DIMENSIONS: dict[str, Dimension] = {TIME.name: TIME}
+DIMENSIONS: dict[str, Dimension] = {TIME.name: TIME, DECIMAL.name: DECIMAL}
 TYPE_DIMENSIONS: dict[str, Dimension] = {d.type_name: d for d in DIMENSIONS.values()}
 
 # unit name -> (dimension, size in base units)
@@ -41,6 +48,7 @@ _add("min mins minute minutes", TIME, 60_000)
 _add("h hr hrs hour hours", TIME, 3_600_000)
 _add("d day days", TIME, 86_400_000)
 _add("week weeks", TIME, 604_800_000)
+_add("percent", DECIMAL, DECIMAL_SCALE // 100)
 
 
 # One name per unit, smallest first, for messages.
@@ -74,8 +82,26 @@ def to_base(magnitude: Fraction, unit: str, written: str | None = None) -> tuple
     return int(value), dimension
 
 
+def to_decimal(magnitude: Fraction, written: str) -> int:
+    """A decimal literal as an exact number of millionths."""
+    value = magnitude * DECIMAL_SCALE
+    if value.denominator != 1:
+        raise UnitError(f"`{written}` has more than {DECIMAL_PLACES} decimal places", "inexact",
+                        f"decimals are exact to 0.{'0' * (DECIMAL_PLACES - 1)}1; round it")
+    return int(value)
+
+
+def decimal_text(value: int) -> str:
+    """Millionths as a decimal: 650000 -> `0.65`, 2000000 -> `2.0`, -1 -> `-0.000001`."""
+    sign = "-" if value < 0 else ""
+    whole, part = divmod(abs(value), DECIMAL_SCALE)
+    return f"{sign}{whole}.{(str(part).rjust(DECIMAL_PLACES, '0').rstrip('0') or '0')}"
+
+
 def describe(value: int, dimension_name: str) -> str:
     """A base-unit value in the largest unit that divides it exactly (for messages)."""
+    if dimension_name == DECIMAL.name:
+        return decimal_text(value)
     dimension = DIMENSIONS[dimension_name]
     best = dimension.base_unit
     best_factor = 1

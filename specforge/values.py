@@ -192,10 +192,10 @@ def show(value: Value, t: ir.Type, limit: int | None = None) -> str:
 
 
 def _quantity(value: int, dimension: str) -> str:
-    from .units import DIMENSIONS, describe
+    from .units import describe
 
-    if value == 0:  # the largest unit divides 0: say it in the unit people read first
-        return f"0 {_ZERO_UNIT.get(dimension, DIMENSIONS[dimension].base_unit)}"
+    if value == 0 and dimension in _ZERO_UNIT:  # the largest unit divides 0: say it in the unit people read first
+        return f"0 {_ZERO_UNIT[dimension]}"
     return describe(value, dimension)
 
 

@@ -48,6 +48,10 @@ def sexpr(e) -> str:
         return f"({e.quantifier} {e.var} {sexpr(e.domain)} {sexpr(e.body)})"
     if isinstance(e, ir.MapComprehension):
         return f"{{{e.var}: {sexpr(e.value)} for {sexpr(e.domain)}}}"
+    if isinstance(e, ir.Aggregate):
+        value = f" {sexpr(e.value)}" if e.value is not None else ""
+        cond = f" if {sexpr(e.cond)}" if e.cond is not None else ""
+        return f"({e.op} {e.var} {sexpr(e.domain)}{value}{cond})"
     raise AssertionError(f"no S-expression for {type(e).__name__}")
 
 
@@ -90,6 +94,27 @@ init {
   token.valid := false
 }
 """
+
+
+def reachable(it, ints, depth: int, limit: int | None = None) -> set:
+    """Every state the interpreter `it` reaches within `depth` steps, with int arguments from `ints`
+    (breadth first; once more than `limit` states are seen, the current level is the last)."""
+    frontier = {it.initial_state()}
+    seen = set(frontier)
+    for _ in range(depth):
+        nxt = set()
+        for state in frontier:
+            for action in it.spec.actions:
+                for args in it.arguments(action, ints):
+                    if it.enabled(action, state, args):
+                        after = it.step(action, state, args)
+                        if after not in seen:
+                            seen.add(after)
+                            nxt.add(after)
+        frontier = nxt
+        if limit is not None and len(seen) > limit:
+            break
+    return seen
 
 
 def check_expr(text: str) -> ir.Invariant:

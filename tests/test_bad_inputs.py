@@ -59,7 +59,8 @@ CASES = [
     ("integer literal thousands of digits long", after_base("invariant A: x < " + "9" * 5000 + "\n"),
      "SF106", N + 1, 18),
     ("underscore not between digits", after_base("invariant A: x < 1__000\n"), "SF107", N + 1, 18),
-    ("decimal without unit", after_base("invariant A: x < 1.5\n"), "SF107", N + 1, 18),
+    ("an int beside a decimal", after_base("invariant A: x < 1.5\n"), "SF204", N + 1, 14),
+    ("a decimal with seven places", after_base("invariant A: x < 1.1234567\n"), "SF107", N + 1, 18),
     ("duration finer than a millisecond", after_base("invariant A: ttl < 0.0001 s\n"), "SF107", N + 1, 20),
     ("no spec header", "state {\n  x: int\n}\ninit { x := 0 }\n", "SF108", 1, 1),
     ("empty file", "", "SF108", 1, 1),
@@ -313,3 +314,31 @@ def test_twenty_thousand_invariants_check():
     invariants = "".join(f'invariant INV-{i} MUST "number {i}": x >= -{i}\n' for i in range(20_000))
     loaded = load_text(after_base(invariants), "big.sf")
     assert loaded.ok and len(loaded.spec.invariants) == 20_000
+
+
+# What users try first, each answered with the diagnostic alone: (id, spec text, hint, number of errors)
+FIRST_TRIES = [
+    ("no error name after else", "spec A\nstate { x: int }\ninit { x := 0 }\naction a() {\n"
+     "  requires x > 0 else\n  x := 1\n}\n", "`else` needs the error's name on the same line", 1),
+    ("a record as a map's value", "spec A\nset Item\nstate { m: map[Item, { a: int }] }\n"
+     "init { m := {i: 0 for i in Item} }\n", "a map's value cannot be a record", 1),
+    ("a set-valued variable", "spec A\nset Item\nstate { s: set[Item] }\n", "`set[T]` is not a type yet", 1),
+    ("an empty set literal", "spec A\nstate { x: int }\ninit { x := {} }\n", "there is no empty-set or map literal",
+     1),
+    ("an optional value", "spec A\nstate { x: int? }\ninit { x := 0 }\n", "optional values (`T?`)", 1),
+    ("init written for int", "spec A\nstate { x: init }\ninit { x := 0 }\n", "did you mean `int`?", 1),
+    ("a keyword as a variable", "spec A\nstate {\n  init: int\n  y: int\n}\ninit { y := 0 }\n",
+     "`init` is a keyword; rename the variable", 1),
+    ("a syntax error inside state", "spec A\nstate {\n  x: int\n  y: int +\n  z: bool\n}\n"
+     "init {\n  x := 0\n  y := 0\n  z := true\n}\ninvariant I: x >= 0 and z\n", None, 1),
+]
+
+
+@pytest.mark.parametrize("name,text,hint,errors", FIRST_TRIES, ids=[c[0] for c in FIRST_TRIES])
+def test_what_users_try_first_gets_one_error_with_a_hint_that_says_what_to_write(name, text, hint, errors):
+    loaded = load_text(text, "first.sf")
+    assert len(loaded.diagnostics) == errors, [d.render(loaded.source) for d in loaded.diagnostics]
+    if hint is not None:
+        assert hint in (loaded.diagnostics[0].hint or ""), loaded.diagnostics[0]
+    # a type name before the fault is not taken for a misspelt keyword (`int` is not `init`)
+    assert not any("instead of `int`" in (d.hint or "") for d in loaded.diagnostics)

@@ -41,7 +41,7 @@ from specforge.frontend import load_text
 from .support import ROOT
 
 DOCS = [ROOT / "README.md", ROOT / "docs" / "language.md", ROOT / "docs" / "prove.md", ROOT / "docs" / "tla.md",
-        ROOT / "docs" / "testing.md"]
+        ROOT / "docs" / "testing.md", ROOT / "docs" / "http.md", ROOT / "docs" / "load.md"]
 
 # How many non-blank lines of prose may stand between a spec and the console
 # block that shows what specforge prints for it.

@@ -18,7 +18,7 @@ from specforge.testing import machine_class
 
 from .support import ROOT
 
-EXAMPLES = ["bank", "ledger", "auth_token", "order", "rate_limiter", "leader_election"]
+EXAMPLES = ["bank", "ledger", "auth_token", "order", "rate_limiter", "leader_election", "cart"]
 
 
 def source(name: str) -> str:

@@ -66,6 +66,15 @@ EXPRESSIONS = [
     ("x == if p then 1 else 2 + 3", "(== x (if p 1 (+ 2 3)))"),
     # quantifiers reach as far right as they can
     ("forall a in Account: balances[a] >= 0", "(forall a Account (>= balances[a] 0))"),
+    # aggregates: a sum with and without a condition, a count with and without one
+    ("sum(balances[a] for a in Account) >= 0", "(>= (sum a Account balances[a]) 0)"),
+    ("sum(balances[a] * 2 for a ∈ Account if balances[a] > 0) >= x",
+     "(>= (sum a Account (* balances[a] 2) if (> balances[a] 0)) x)"),
+    ("count(a in Account) >= count(s in Status if s != created)",
+     "(>= (count a Account) (count s Status if (!= s Status.created)))"),
+    ("sum(i for i in 0..9 if slots[i]) + count(i in 0..9) > 0",
+     "(> (+ (sum i 0..9 i if slots[i]) (count i 0..9)) 0)"),
+    ("sum(ttl for s in Status) <= 1 h", "(<= (sum s Status ttl) 3600000ms)"),
     ("∀ a ∈ Account: balances[a] ≥ 0", "(forall a Account (>= balances[a] 0))"),
     ("exists a in Account: balances[a] > 0 or p", "(exists a Account (or (> balances[a] 0) p))"),
     ("∃ a ∈ Account: balances[a] > 0", "(exists a Account (> balances[a] 0))"),

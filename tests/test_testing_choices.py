@@ -190,3 +190,35 @@ def test_a_swarm_leaves_one_action_out_in_about_half_the_runs_but_never_the_only
     r = runner(ORDER, shop_open=False)
     r.off = frozenset({"open_shop"})
     assert "open_shop" in {r.choose_action(Dice(s)).name for s in range(300)}  # the only one that can succeed
+
+
+def test_an_argument_with_an_open_side_is_also_drawn_across_magnitudes():
+    from specforge.testing.choices import Dice, _wide
+
+    dice = Dice(7)
+    values = [_wide((1, None), dice) for _ in range(400)]
+    assert min(values) >= 1 and max(values) > 10**9  # far past the spec's own numbers
+    assert sum(1 for v in values if 5_000 <= v < 50_000) > 10  # every magnitude has its turn
+    assert all(-3 <= _wide((None, -3), dice) <= -3 or _wide((None, -3), dice) <= -3 for _ in range(50))
+    assert all(10 <= _wide((10, 20), dice) <= 20 for _ in range(50))
+
+
+def test_a_bug_at_a_size_only_the_implementation_knows_is_caught():
+    import unittest
+
+    from hypothesis import Phase, settings
+
+    from examples.impl.purse import Purse
+    from examples.mutants.purse import LargeDepositDoubled
+    from specforge.testing.generate import machine_class
+
+    source = (ROOT / "examples" / "purse.sf").read_text()
+    outcomes = []
+    for factory in (Purse, LargeDepositDoubled):
+        case = machine_class(source, factory, "examples/purse.sf").TestCase
+        case.settings = settings(max_examples=100, stateful_step_count=50, deadline=None, derandomize=True,
+                                 phases=[Phase.explicit, Phase.reuse, Phase.generate], database=None)
+        result = unittest.TestResult()
+        case("runTest").run(result)
+        outcomes.append(result.wasSuccessful())
+    assert outcomes == [True, False]

@@ -116,6 +116,8 @@ TRANSLATIONS = [
     ("min(x, y) == 0", "MinVal(x, y) = 0"),
     ("(if p then x else y) > 0", "(IF p THEN x ELSE y) > 0"),  # IfThenElse
     ("forall a in Account: balances[a] >= 0", "\\A a \\in Account : balances[a] >= 0"),  # Quantifier, Index
+    ("sum(balances[a] for a in Account) >= 0", "SumOf([a \\in Account |-> balances[a]]) >= 0"),  # Aggregate
+    ("count(i in 0..9 if slots[i]) < 3", "SumOf([i \\in 0..9 |-> IF slots[i] THEN 1 ELSE 0]) < 3"),
     ("exists i in 0..9: slots[i]", "\\E i \\in 0..9 : slots[i]"),
     ("p or (forall a in Account: balances[a] > x)", "p \\/ (\\A a \\in Account : balances[a] > x)"),
 ]

@@ -36,10 +36,12 @@ from .check import check  # noqa: E402
 from .diff import diff  # noqa: E402
 from .export_tla import export_tla  # noqa: E402
 from .gen_tests import gen_tests  # noqa: E402
+from .load import load_command  # noqa: E402
 from .prove import prove  # noqa: E402
 from .schema import schema  # noqa: E402
+from .trace import trace  # noqa: E402
 
-for _command in (check, prove, schema, gen_tests, export_tla, diff, cards):
+for _command in (check, prove, schema, gen_tests, export_tla, diff, cards, trace, load_command):
     main.add_command(_command)
 
 __all__ = ["EXIT_CODES_HELP", "ExitCode", "main"]

@@ -81,8 +81,25 @@ class Definedness:
                 body = z3.Implies(inside, cond) if inside is not None else cond
                 self.found.append((site, z3.Implies(reached, z3.ForAll([x], body))))
             return
+        if isinstance(e, ir.Aggregate):
+            self._aggregate(e, env, reached)
+            return
         for child in ir.subexpressions(e):
             self.expr(child, env, reached)
+
+    def _aggregate(self, e: ir.Aggregate, env: Env, reached: z3.BoolRef) -> None:
+        """A sum or count asks, for every member, its condition to be defined, and its value where the
+        condition holds (the interpreter evaluates the value only there)."""
+        x, inside = self.enc.domain(e.domain, e.var, env)
+        self.expr(e.domain, env, reached)
+        inner, bound = Definedness(self.enc), env.bind(e.var, x)
+        if e.cond is not None:
+            inner.expr(e.cond, bound, z3.BoolVal(True))
+        if e.value is not None:
+            inner.expr(e.value, bound, self.enc.expr(e.cond, bound) if e.cond is not None else z3.BoolVal(True))
+        for site, cond in inner.found:
+            body = z3.Implies(inside, cond) if inside is not None else cond
+            self.found.append((site, z3.Implies(reached, z3.ForAll([x], body))))
 
     def _key(self, node: ir.Expr, map_type, key: z3.ExprRef, reached: z3.BoolRef) -> None:
         t = getattr(map_type, "key", None)

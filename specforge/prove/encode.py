@@ -16,14 +16,16 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import z3
 
 from .. import ir
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RefKind, SetT
-from ..structure import leaves, obligations
+from ..structure import leaves, nodes, obligations
+from . import sums
 
 _ENCODERS = itertools.count(1)
 
@@ -109,6 +111,32 @@ class Encoder:
         self.leaves = leaves(spec)
         self._fresh = 0
         self.problems: list[Unsupported] | None = None  # a list: note each failure and go on (`unsupported`)
+        # sums over sets (see sums.py): made up front, so that every solver gets their axioms
+        self.set_sums = {name: sums.set_sum(name, self.set_sorts[name]) for name in aggregated_sets(spec)}
+        self.world: sums.World | None = None
+        self.points: dict[str, dict[str, z3.ExprRef]] = {name: {} for name in self.set_sums}
+
+    def background(self) -> list[z3.BoolRef]:
+        """What every solver must assume: the sums' axioms, or the finite world's facts."""
+        if self.world is not None:
+            return list(self.world.facts)
+        entries = [s.entry(list(self.points[name].values())) for name, s in self.set_sums.items()
+                   if self.points[name]]
+        return [a for s in self.set_sums.values() for a in s.axioms] + entries
+
+    @contextmanager
+    def finite_world(self, tag: str, size: int = sums.WORLD_SIZE) -> Iterator[bool]:
+        """While open, sums over sets add up the elements of a finite world (for finding runs, never
+        for proofs). Yields whether any set is aggregated, i.e. whether the world changes anything."""
+        if not self.set_sums:
+            yield False
+            return
+        sorts = {name: self.set_sorts[name] for name in self.set_sums}
+        self.world = sums.world(sorts, self.set_members, size, tag)
+        try:
+            yield True
+        finally:
+            self.world = None
 
     def collecting(self, encode: Callable, where):
         """`encode()`, or None when it fails where no node is to blame (noted at `where`: a declaration)."""
@@ -193,6 +221,9 @@ class Encoder:
         for p in action.params:
             c = z3.Const(f"{action.name}.{p.name}@{tag}", self.sort(p.type.resolved))
             values[p.name] = c
+            t = p.type.resolved
+            if isinstance(t, SetT) and t.name in self.points:
+                self.points[t.name][str(c)] = c
             b = self.bounds(p.type.resolved, c)
             if b is not None:
                 constraints.append(b)
@@ -348,6 +379,41 @@ def _comprehension(enc: Encoder, e: ir.MapComprehension, env: Env) -> z3.ExprRef
     return z3.Lambda([x], enc.expr(e.value, env.bind(e.var, x)))
 
 
+def _aggregate(enc: Encoder, e: ir.Aggregate, env: Env) -> z3.ExprRef:
+    def term(point: z3.ExprRef, inside: z3.BoolRef | None) -> z3.ArithRef:
+        inner = env.bind(e.var, point)
+        conds = [c for c in (inside, enc.expr(e.cond, inner) if e.cond is not None else None) if c is not None]
+        value = enc.expr(e.value, inner) if e.value is not None else z3.IntVal(1)
+        return z3.If(z3.And(*conds), value, 0) if conds else value
+
+    element = e.domain.type.element if isinstance(e.domain.type, ir.DomainT) else None
+    if isinstance(element, SetT):
+        member = enc.set_members[element.name]
+        if enc.world is not None:
+            return sums.add([term(x, member(x)) for x in enc.world.elements[element.name]])
+        x = z3.Const(f"{e.var}!{enc._next()}", enc.set_sorts[element.name])
+        return enc.set_sums[element.name].function(z3.Lambda([x], term(x, member(x))))
+    if isinstance(element, EnumT):
+        return sums.add([term(v, None) for v in enc.enum_values[element.name].values()])
+    if isinstance(e.domain.type, ir.RangeT):
+        low, high = (z3.simplify(enc.expr(b, env)) for b in (e.domain.low, e.domain.high))
+        if not (z3.is_int_value(low) and z3.is_int_value(high)):
+            raise Unsupported("the prover adds up a range only when its bounds are constants", e.domain)
+        n = high.as_long() - low.as_long() + 1
+        if n > sums.MAX_RANGE_TERMS:
+            raise Unsupported(f"the range has {n} members; the prover adds up at most {sums.MAX_RANGE_TERMS}",
+                              e.domain)
+        return sums.add([term(z3.IntVal(i), None) for i in range(low.as_long(), high.as_long() + 1)])
+    raise Unsupported("an aggregate ranges over a set, an enum or a range", e.domain)
+
+
+def aggregated_sets(spec: ir.Spec) -> list[str]:
+    """The sets some `sum` or `count` ranges over, in declaration order."""
+    found = {n.domain.type.element.name for n in nodes(spec, ir.Aggregate)
+             if isinstance(n.domain.type, ir.DomainT) and isinstance(n.domain.type.element, SetT)}
+    return [s.name for s in spec.sets if s.name in found]
+
+
 HANDLERS: dict[type, Callable] = {
     ir.IntLit: lambda enc, e, env: z3.IntVal(e.value),
     ir.BoolLit: lambda enc, e, env: z3.BoolVal(e.value),
@@ -364,6 +430,7 @@ HANDLERS: dict[type, Callable] = {
     ir.IfThenElse: lambda enc, e, env: z3.If(enc.expr(e.cond, env), enc.expr(e.then, env), enc.expr(e.else_, env)),
     ir.Quantifier: _quantifier,
     ir.MapComprehension: _comprehension,
+    ir.Aggregate: _aggregate,
     # ir.Range is not a value: it appears only as a domain or on the right of `in`,
     # where the handlers above read its bounds.
 }

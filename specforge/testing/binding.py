@@ -22,6 +22,7 @@ Anything else is bound by an adapter, never by editing the spec:
 from __future__ import annotations
 
 import datetime
+import decimal
 import enum
 from collections.abc import Callable, Mapping
 from fractions import Fraction
@@ -29,6 +30,7 @@ from fractions import Fraction
 from .. import ir
 from ..interpret import Interpreter
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT
+from ..units import DECIMAL, DECIMAL_PLACES, DECIMAL_SCALE
 from ..values import FrozenMap, State
 
 Reader = Callable[[object], object]
@@ -75,6 +77,8 @@ class Binding:
                 raise BindingError(f"`{where}` should be a mapping, but it is {type(raw).__name__}")
             return FrozenMap((k, self.to_model(_lookup(raw, k, t.key, where), t.value, interp, f"{where}[{k!r}]"))
                              for k in interp.values(t.key))
+        if isinstance(t, QuantityT) and t.dimension == DECIMAL.name:
+            return _millionths(raw, where)
         if isinstance(t, QuantityT):
             return _milliseconds(raw, where)
         if isinstance(t, EnumT):
@@ -99,6 +103,8 @@ class Binding:
         method(**kwargs)
 
     def to_impl(self, value, t: ir.Type):
+        if isinstance(t, QuantityT) and t.dimension == DECIMAL.name:
+            return decimal.Decimal(value).scaleb(-DECIMAL_PLACES).normalize()
         if isinstance(t, QuantityT):
             if self.durations == "seconds":
                 return value / 1000 if value % 1000 else value // 1000
@@ -138,6 +144,15 @@ def _enum_name(raw, members: tuple):
             return raw.value
         return raw.name
     return raw
+
+
+def _millionths(raw, where: str):
+    """A decimal read from the implementation (a Decimal, Fraction, int or float) in millionths."""
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, Fraction, decimal.Decimal)):
+        raise BindingError(f"`{where}` is a decimal: a Decimal, a Fraction or a number, not {type(raw).__name__}")
+    # a float is read as it prints (0.65, not 0.65000000000000002220446...)
+    exact = (Fraction(repr(raw)) if isinstance(raw, float) else Fraction(raw)) * DECIMAL_SCALE
+    return int(exact) if exact.denominator == 1 else float(exact)  # not exact: the comparison fails visibly
 
 
 def _milliseconds(raw, where: str):

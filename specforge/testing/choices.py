@@ -64,18 +64,21 @@ class Pools:
     A draw first picks a mode, each non-empty one as often as its weight, then a value from it.
     """
 
-    __slots__ = ("fresh", "rare", "accepted", "interval", "rejected", "keys", "_modes")
+    __slots__ = ("fresh", "rare", "accepted", "interval", "rejected", "keys", "wide", "_modes")
 
     # How often each mode is drawn, when not empty. An action is mostly one that can succeed (fresh, rare
     # or accepted), 2 in 9 to 2 in 5 one that cannot; an argument is rejected more rarely (1 in 5 for a set element,
     # 1 in 7 for an int), since a step with several arguments fails when any one of them is rejected.
     ACTIONS = {"fresh": 2, "rare": 2, "accepted": 3, "rejected": 2}
-    ARGUMENTS = {"accepted": 4, "interval": 2, "rejected": 1}
+    ARGUMENTS = {"accepted": 4, "interval": 2, "rejected": 1, "wide": 1}
 
     def __init__(self, accepted: tuple = (), interval: tuple[int, int] | None = None,
                  rejected: tuple[tuple, ...] = (), fresh: tuple = (), keys: tuple = (), rare: tuple = (),
-                 weights: Mapping[str, int] = ARGUMENTS):
+                 weights: Mapping[str, int] = ARGUMENTS, wide: tuple[int | None, int | None] | None = None):
         self.fresh, self.rare, self.accepted, self.interval = fresh, rare, accepted, interval
+        # (lo, hi), a side None where no guard or type bounds it: values across magnitudes, far past the
+        # spec's own numbers, for boundaries only the implementation has (a path for amounts of 5,000 up)
+        self.wide = wide
         self.rejected = tuple(group for group in rejected if group)
         self.keys = keys
         modes = tuple(mode for mode, weight in weights.items() if getattr(self, mode) for _ in range(weight))
@@ -89,6 +92,8 @@ class Pools:
         if mode == "interval":
             lo, hi = self.interval or (0, 0)
             return lo + dice.below(hi - lo + 1)
+        if mode == "wide":
+            return _wide(self.wide, dice)
         if mode == "rejected":
             groups = self.rejected
             if counts is not None and len(self.keys) == len(groups) > 1:
@@ -100,6 +105,24 @@ class Pools:
             return group[dice.below(len(group))]
         values = self.fresh if mode == "fresh" else self.rare if mode == "rare" else self.accepted
         return values[dice.below(len(values))]
+
+
+WIDE_DIGITS = 12  # the wide mode reaches magnitudes up to 10**12 past an unbounded side
+
+
+def _wide(bounds: tuple[int | None, int | None], dice: Dice) -> int:
+    """A value inside `bounds` of a magnitude drawn evenly from 1 to 10**WIDE_DIGITS digits (so 7, 4_096,
+    250_000 and 31_000_000 are all likely), on an unbounded side measured from the bounded one."""
+    lo, hi = bounds
+    magnitude = 10 ** dice.below(WIDE_DIGITS + 1)
+    step = magnitude + dice.below(magnitude * 9 + 1)  # 1..10x the power of ten, so every leading digit occurs
+    if lo is not None and hi is not None:
+        return lo + (step - 1) % (hi - lo + 1)
+    if lo is not None:
+        return lo + step - 1
+    if hi is not None:
+        return hi - step + 1
+    return step if dice.below(2) else -step
 
 
 class Shape:
@@ -295,13 +318,16 @@ class Choices:
         fitting = sorted(v for v in candidates if (low is None or v >= low) and (high is None or v <= high))
         accepted, rejected, keys = self._split(action, name, known, fitting)
         lo, hi = self._bounds(action, param, known)
+        # past a side no guard or type bounds (where the interval stops at the spec's own numbers), the wide
+        # mode draws values of every size; a bounded range is already drawn evenly by the interval mode
+        wide = (lo, hi) if lo is None or hi is None else None
         lo = lo if lo is not None else min(fitting, default=0) - 10
         hi = hi if hi is not None else max(fitting, default=0) + 10
         interval = (lo, hi) if lo <= hi else None
         if not accepted and not rejected and interval is None:  # contradictory guards: any value of the type
             edge = low if low is not None else high if high is not None else 0
             interval = (edge, edge)
-        return Pools(accepted=tuple(accepted), interval=interval, rejected=rejected, keys=keys)
+        return Pools(accepted=tuple(accepted), interval=interval, rejected=rejected, keys=keys, wide=wide)
 
     def _bounds(self, action: ir.Action, param: ir.Param, known: Mapping[str, object]) -> tuple:
         """(lo, hi) for an int parameter: its type's bounds, narrowed by each comparison the guards
@@ -562,7 +588,8 @@ def _line(f: Callable[[int], int | None]) -> tuple[int, int] | None:
 
 
 def _static_boundaries(spec: ir.Spec, action: ir.Action) -> set[int]:
-    """Each int constant and literal the action mentions, and one either side of it."""
+    """Each int constant and literal the action mentions, and one either side of it (also each duration
+    constant, for an action that assigns a duration)."""
     found: set[int] = set()
     consts = {c.name: c.evaluated for c in spec.consts}
     for root in [g.cond for g in action.guards] + [a.value for a in action.assignments]:
@@ -574,4 +601,10 @@ def _static_boundaries(spec: ir.Spec, action: ir.Action) -> set[int]:
             else:
                 continue
             found.update((value - 1, value, value + 1))
+    # an action that moves a clock (assigns a duration) reaches each duration constant from where the
+    # clock was last set: `tick(d)` with d the hold time makes a cart exactly that old
+    if any(isinstance(a.target.type, ir.QuantityT) for a in action.assignments):
+        for c in spec.consts:
+            if isinstance(c.type.resolved, ir.QuantityT) and type(c.evaluated) is int:
+                found.update((c.evaluated - 1, c.evaluated, c.evaluated + 1))
     return found

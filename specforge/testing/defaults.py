@@ -5,3 +5,4 @@ without importing the test machinery."""
 
 DEFAULT_EXAMPLES = 100
 DEFAULT_STEPS = 50
+DEFAULT_CALL_TIMEOUT = 5.0  # seconds one call of the implementation may take before the test fails

@@ -13,6 +13,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 from .. import ir
 from .binding import Binding
 from .choices import Dice
+from .defaults import DEFAULT_CALL_TIMEOUT
 from .runner import SET_SIZES, SpecRunner, SpecViolation, _call_text
 from .shorten import shortest
 
@@ -36,6 +37,7 @@ class SpecMachine(RuleBasedStateMachine):
     source: str = ""
     binding: Binding | None = None
     set_size: int | None = None  # None: each run draws one of SET_SIZES
+    call_timeout: float | None = DEFAULT_CALL_TIMEOUT  # seconds one call may take; None: no bound
     invariant_ids: tuple[str, ...] = ()  # what is checked after every step: invariants and type obligations
 
     @staticmethod
@@ -52,13 +54,14 @@ class SpecMachine(RuleBasedStateMachine):
             cache = {}
             cls._pools = cache  # one per machine class: the pools depend only on the state and the arguments
         self.runner = SpecRunner(self.spec, cls.factory, self.binding, self.source, self.set_size or size, cache,
-                                 swarm)
+                                 swarm, self.call_timeout)
         self.check_spec_invariants()
 
     @rule(choice=st.integers(0, Dice.MASK))
     def step(self, choice: int) -> None:
         """One action of the spec, with its arguments, on the implementation and on the model, then every
         invariant; `choice` decides which action and arguments (see `Dice`)."""
+        __tracebackhide__ = True
         if not self.runner.interp.actions:  # a spec of state and invariants only: its initial state is the test
             self.check_spec_invariants()
             return
@@ -73,6 +76,7 @@ class SpecMachine(RuleBasedStateMachine):
 
     def check_spec_invariants(self) -> None:
         """Each of `invariant_ids`, on the implementation's state as it is now."""
+        __tracebackhide__ = True
         try:
             self.runner.check_invariants(self.invariant_ids)
         except SpecViolation as violation:

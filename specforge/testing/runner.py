@@ -20,7 +20,10 @@ run is cut down by `specforge.testing.shorten`; `SpecMachine`
 from __future__ import annotations
 
 import inspect
+import signal
+import threading
 from collections.abc import Callable, Iterable, Mapping
+from contextlib import contextmanager
 
 from .. import ir
 from ..evaluate import EvaluationError
@@ -28,6 +31,7 @@ from ..interpret import Interpreter
 from ..values import State, Universe
 from .binding import Binding, BindingError
 from .choices import SHAPE, Choices, Shape, _swarm
+from .defaults import DEFAULT_CALL_TIMEOUT
 from .preflight import check_binding, factory_problems
 
 # How many elements each `set` has: one size per run, drawn from these (small universes make
@@ -48,13 +52,40 @@ class SpecViolation(AssertionError):
         self.kind = kind
 
 
+class CallTimedOut(BaseException):
+    """A call of the implementation took longer than its bound (a BaseException, so that an implementation's
+    own `except Exception` cannot swallow it)."""
+
+
+@contextmanager
+def deadline(seconds: float | None):
+    """Interrupt the block after `seconds` with `CallTimedOut`. Uses SIGALRM, so it bounds the block only in
+    the main thread of a POSIX process (where pytest runs tests); elsewhere the block runs unbounded."""
+    usable = (seconds and hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread())
+    if not usable:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise CallTimedOut()
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 class SpecRunner(Choices):
     """An implementation and the spec's model of its state side by side, checked at every step."""
 
     def __init__(self, spec: ir.Spec, factory: Callable[[], object], binding: Binding | None = None,
                  source: str | None = None, set_size: int = SET_SIZE, cache: dict | None = None,
-                 swarm: int | None = None):
+                 swarm: int | None = None, call_timeout: float | None = DEFAULT_CALL_TIMEOUT):
         self.spec = spec
+        self.call_timeout = call_timeout  # seconds a call may take (None or 0: no bound)
         self.off = _swarm(spec, swarm)  # actions this run does not choose while it can choose another
         self.cache = {} if cache is None else cache  # argument pools; share it between runners of one spec
         self.size = set_size
@@ -81,6 +112,7 @@ class SpecRunner(Choices):
     # ---- one step ---------------------------------------------------------------------------
 
     def apply(self, name: str, args: Mapping[str, object]) -> None:
+        __tracebackhide__ = True  # pytest shows the SpecViolation, not specforge's own frames
         action = self.interp.action(name)
         try:
             failed = self.interp.failed_guard(action, self.model, args)
@@ -93,9 +125,16 @@ class SpecRunner(Choices):
         before = self.observe()
         self._observed = None  # the call may change what the implementation shows
         try:
-            self.binding.call(self.impl, action, args)
+            with deadline(self.call_timeout):
+                self.binding.call(self.impl, action, args)
         except BindingError:
             raise
+        except CallTimedOut:
+            raise SpecViolation(f"{_call_text(name, args)}: no answer within {self.call_timeout:g} s (a call that "
+                                f"hangs, or a slow one: raise the bound with gen-tests --call-timeout){self._steps()}",
+                                ("timeout", name)) from None
+        except KeyboardInterrupt:
+            raise KeyboardInterrupt(f"interrupted in {_call_text(name, args)}{self._steps()}") from None
         except Exception as exc:
             call = _call_text(name, args)
             if failed is None:
@@ -127,14 +166,17 @@ class SpecRunner(Choices):
             self._mismatch(f"after {_call_text(name, args)}", name)
 
     def expect_state(self, when: str) -> None:
+        __tracebackhide__ = True
         if self.observe() != self.model:
             self._mismatch(when, None)
 
     def _mismatch(self, when: str, action: str | None) -> None:
+        __tracebackhide__ = True
         raise SpecViolation(f"{when}: {_diff(self.model, self.observe(), 'the spec says', 'the implementation has')}"
                             f"{self._steps()}", ("state", action, _differing(self.model, self.observe())))
 
     def check_invariant(self, invariant_id: str) -> None:
+        __tracebackhide__ = True
         observed = self.observe()  # read once per step: every invariant is checked on the same reading
         try:
             ok = self.interp.holds(invariant_id, observed)
@@ -149,6 +191,7 @@ class SpecRunner(Choices):
 
     def check_invariants(self, invariant_ids: Iterable[str] | None = None) -> None:
         """Each of `invariant_ids` (by default the spec's invariants), in order, on the observed state."""
+        __tracebackhide__ = True
         for invariant_id in self.interp.invariants if invariant_ids is None else invariant_ids:
             self.check_invariant(invariant_id)
 

@@ -7,7 +7,9 @@ The meaning is the prover's (`specforge.prove.encode`) and the interpreter's:
   Python's for negative divisors, and `%` rejects them);
 - an enum value is a string (`"paid"`), a set element a TLC model value;
 - a map is a TLA+ function, a comprehension `[a \\in Account |-> 0]`;
-- `abs`, `min` and `max` are the module's `AbsVal`, `MinVal` and `MaxVal`.
+- `abs`, `min` and `max` are the module's `AbsVal`, `MinVal` and `MaxVal`;
+- `sum` and `count` are the module's recursive `SumOf` over a function
+  built from the aggregate (written into the module only when used).
 
 An operand is parenthesised unless it binds tighter than its operator under
 TLA+'s precedence (`PRECEDENCE`), so the text means what the IR means, also
@@ -241,6 +243,17 @@ def _comprehension(t: Translator, e: ir.MapComprehension, env: Env) -> Text:
     return atom(f"[{name} \\in {domain} |-> {t.text(e.value, inner)}]")
 
 
+def _aggregate(t: Translator, e: ir.Aggregate, env: Env) -> Text:
+    """`SumOf([x \\in S |-> IF cond THEN value ELSE 0])`: the module's recursive SumOf adds up a
+    function's values (a count adds 1 per member)."""
+    domain = _collection(t, e.domain, env)
+    name, inner = env.bind(e.var)
+    value = t.text(e.value, inner) if e.value is not None else "1"
+    if e.cond is not None:
+        value = f"IF {t.text(e.cond, inner)} THEN {value} ELSE 0"
+    return atom(f"{t.g.helpers['sum']}([{name} \\in {domain} |-> {value}])")
+
+
 HANDLERS: dict[type, Callable[[Translator, ir.Expr, Env], Text]] = {
     ir.IntLit: lambda t, e, env: t.literal(e, e.value),
     ir.BoolLit: lambda t, e, env: atom("TRUE" if e.value else "FALSE"),
@@ -257,5 +270,6 @@ HANDLERS: dict[type, Callable[[Translator, ir.Expr, Env], Text]] = {
     ir.IfThenElse: _if,
     ir.Quantifier: _quantifier,
     ir.MapComprehension: _comprehension,
+    ir.Aggregate: _aggregate,
 }
 """One handler per IR expression class: `handler(translator, node, env) -> Text`."""

@@ -19,7 +19,8 @@ from .. import ir
 from ..diagnostics import Diagnostic, Severity
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, SetT
 from ..structure import leaves as state_leaves
-from ..structure import obligations, type_id
+from ..structure import nodes, obligations, type_id
+from ..units import DIMENSIONS
 from . import diag
 from .expr import PRECEDENCE, CannotExpress, Env, Globals, Text, Translator, atom
 from .model import Bound, BoundError, Model, build_model, int_like
@@ -27,7 +28,7 @@ from .names import Names, type_name
 
 INDENT = "    "
 FIXED_NAMES = ("Init", "Next", "Spec", "vars", "TypeOK", "IndInv", "ModelNext", "StateConstraint", "ConstInit",
-               "FloorDiv", "FloorMod", "AbsVal", "MinVal", "MaxVal", "MaxSteps", "StateRange")
+               "FloorDiv", "FloorMod", "AbsVal", "MinVal", "MaxVal", "MaxSteps", "StateRange", "SumOf")
 APALACHE_LENGTH = 10
 
 
@@ -117,7 +118,7 @@ class Exporter:
         self.uninterpreted = {s.name: type_name(s.name, type_names) for s in spec.sets}
         domains = {**self.sets, **self.enums}
         helpers = {"div": fixed["FloorDiv"], "mod": fixed["FloorMod"], "abs": fixed["AbsVal"],
-                   "min": fixed["MinVal"], "max": fixed["MaxVal"]}
+                   "min": fixed["MinVal"], "max": fixed["MaxVal"], "sum": fixed["SumOf"]}
         self.globals = Globals(self.consts, domains, helpers)
         self.tr = Translator(self.globals)
 
@@ -466,7 +467,9 @@ class Exporter:
                 f"constant `{c.name}` = {v} is outside TLC's integers; TLC rejects the module", self.file, c.span))
         text = tla_int(v)
         if isinstance(t, QuantityT):
-            text += f"  \\* {comment(c.value.text) if isinstance(c.value, ir.QuantityLit) else 'a duration'}, in ms"
+            dim = DIMENSIONS[t.dimension]
+            written = comment(c.value.text) if isinstance(c.value, ir.QuantityLit) else f"a {dim.type_name}"
+            text += f"  \\* {written}, in {dim.base_unit}{'s' if dim.base_unit != 'ms' else ''}"
         return text
 
     def variables(self) -> list[str]:
@@ -491,6 +494,23 @@ class Exporter:
             f"{f['AbsVal']}({a}) == IF {a} >= 0 THEN {a} ELSE -{a}",
             f"{f['MinVal']}({a}, {b}) == IF {a} <= {b} THEN {a} ELSE {b}",
             f"{f['MaxVal']}({a}, {b}) == IF {a} >= {b} THEN {a} ELSE {b}",
+            "",
+            *self.sum_helper(),
+        ]
+
+    def sum_helper(self) -> list[str]:
+        """SumOf(f), the sum of a function's values, for `sum` and `count`; only in a spec that has them."""
+        if next(nodes(self.spec, ir.Aggregate), None) is None:
+            return []
+        local = self.names.child()
+        fn, x, y = local.claim("f"), local.claim("x"), local.claim("y")
+        s = self.fixed["SumOf"]
+        return [
+            "\\* The sum of a function's values (the spec's `sum` and `count`), one element at a time.",
+            f"RECURSIVE {s}(_)",
+            f"{s}({fn}) == IF DOMAIN {fn} = {{}} THEN 0",
+            f"{INDENT}ELSE LET {x} == CHOOSE {x} \\in DOMAIN {fn} : TRUE",
+            f"{INDENT}     IN {fn}[{x}] + {s}([{y} \\in DOMAIN {fn} \\ {{{x}}} |-> {fn}[{y}]])",
             "",
         ]
 

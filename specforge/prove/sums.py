@@ -1,0 +1,115 @@
+"""Aggregates (`sum`, `count`) as z3 terms, for every size of every set.
+
+Over an enum or a range with constant bounds the members are known: the
+aggregate is the sum of one `If(cond, value, 0)` per member, exact.
+
+Over a declared `set` (an uninterpreted sort whose members are those that
+satisfy its membership predicate) the members are unknown, and so is their
+number. The aggregate is then `Sum_S(a)`, an uninterpreted function of the
+array `a = lambda x. If(member(x) and cond(x), value(x), 0)`, and what z3 may
+use about `Sum_S` is a handful of axioms, each a fact about finite sums:
+
+  (zero)   Sum_S(K(0)) == 0
+  (sign)   every a[x] >= 0 implies Sum_S(a) >= 0; every a[x] <= 0 implies Sum_S(a) <= 0
+  (point)  if a and b differ at most at the point x, Sum_S(a) - a[x] == Sum_S(b) - b[x]
+  (entry)  every a[x] >= 0 implies a[p] <= Sum_S(a), for the points p an action's parameters name
+
+(point) is what a conservation law needs: an action that changes one entry
+changes the sum by the same amount. Each axiom's "every" (a universal in the
+hypothesis) is written with a witness function (`neg`, `pos`, `other`) that
+names a point where it fails, and the point x of (point) is z3's extensionality
+witness `Ext(a, b)`, the point where a and b differ when they differ; the
+axioms are instantiated by E-matching on the `Sum_S` terms a query holds.
+
+Why this is sound. A set of a spec is finite in every world (its elements are
+what one run of a system can hold). Every world can be represented with the
+sort holding exactly the set's elements (one more when the set is empty:
+z3's sorts are not), a finite sort; there `Sum_S(a)` can be read as the true
+sum of `a` over the whole sort, which for the masked array above is the sum
+over the set's members, and every axiom is then a true fact about finite sums
+(the witness functions read as "a point where it fails, if any"). So the
+axioms hold in every intended world, and anything proved from them holds for
+every size of every set. They are far from complete: a query that needs more
+(the sum of a filtered set against the sum of the whole set, say) is
+`unknown`, never wrongly proved.
+
+Counterexamples. With these quantified axioms z3 rarely finds a model, so the
+bounded search for violations uses a finite world instead (`World`): each
+aggregated set holds at most `WORLD_SIZE` elements, named by distinct
+constants, and a sum over it is the sum over those constants. A run found
+there is a real run (in a world that small); the absence of one proves
+nothing, and is never reported as a proof.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import z3
+
+# The bounded search for violations gives each aggregated set at most this many elements.
+WORLD_SIZE = 3
+# A sum over a range is written out term by term; a longer range is reported, not encoded.
+MAX_RANGE_TERMS = 256
+
+
+@dataclass
+class SetSum:
+    """`Sum_S` of one set sort, and the axioms that give it its meaning."""
+
+    function: z3.FuncDeclRef
+    axioms: list[z3.BoolRef]
+    neg: z3.FuncDeclRef
+    arrays: z3.SortRef
+
+    def entry(self, points: list[z3.ExprRef]) -> z3.BoolRef:
+        """(entry) for these points: with every entry >= 0, the entry at each point is at most the sum.
+        z3 cannot trigger on a point, so the points are named: an action's parameters of the sort."""
+        a = z3.Const(f"{self.function.name()}!e", self.arrays)
+        bounded = z3.And(*[a[p] <= self.function(a) for p in points])
+        return z3.ForAll([a], z3.Or(a[self.neg(a)] < 0, bounded), patterns=[self.function(a)])
+
+
+def set_sum(name: str, sort: z3.SortRef) -> SetSum:
+    arrays = z3.ArraySort(sort, z3.IntSort())
+    total = z3.Function(f"Sum!{name}", arrays, z3.IntSort())
+    neg = z3.Function(f"Sum!{name}!neg", arrays, sort)
+    pos = z3.Function(f"Sum!{name}!pos", arrays, sort)
+    other = z3.Function(f"Sum!{name}!other", arrays, arrays, sort)
+    a, b = z3.Const(f"Sum!{name}!a", arrays), z3.Const(f"Sum!{name}!b", arrays)
+    x = z3.Ext(a, b)
+    y = other(a, b)
+    axioms = [
+        total(z3.K(sort, z3.IntVal(0))) == 0,
+        z3.ForAll([a], z3.Or(a[neg(a)] < 0, total(a) >= 0), patterns=[total(a)]),
+        z3.ForAll([a], z3.Or(a[pos(a)] > 0, total(a) <= 0), patterns=[total(a)]),
+        z3.ForAll([a, b], z3.Or(z3.And(y != x, a[y] != b[y]), total(a) - a[x] == total(b) - b[x]),
+                  patterns=[z3.MultiPattern(total(a), total(b))]),
+    ]
+    return SetSum(total, axioms, neg, arrays)
+
+
+@dataclass
+class World:
+    """A finite world for the bounded search: each aggregated set's possible elements."""
+
+    elements: dict[str, list[z3.ExprRef]]
+    facts: list[z3.BoolRef]
+
+
+def world(sorts: dict[str, z3.SortRef], members: dict[str, z3.FuncDeclRef], size: int, tag: str) -> World:
+    """Every member of each set is one of `size` distinct elements (the set may hold fewer)."""
+    elements: dict[str, list[z3.ExprRef]] = {}
+    facts: list[z3.BoolRef] = []
+    for name, sort in sorts.items():
+        consts = [z3.Const(f"{name}!e{i}@{tag}", sort) for i in range(1, size + 1)]
+        elements[name] = consts
+        if len(consts) > 1:
+            facts.append(z3.Distinct(*consts))
+        x = z3.Const(f"{name}!x@{tag}", sort)
+        facts.append(z3.ForAll([x], z3.Implies(members[name](x), z3.Or(*[x == c for c in consts]))))
+    return World(elements, facts)
+
+
+def add(terms: list[z3.ArithRef]) -> z3.ArithRef:
+    return z3.Sum(*terms) if len(terms) > 1 else (terms[0] if terms else z3.IntVal(0))
