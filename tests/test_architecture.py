@@ -18,7 +18,7 @@ from click.testing import CliRunner
 PACKAGE = Path(__file__).resolve().parent.parent / "specforge"
 EXAMPLES = PACKAGE.parent / "examples"
 
-BACK_ENDS = ("specforge.prove", "specforge.testing", "specforge.tla", "specforge.lsp")
+BACK_ENDS = ("specforge.prove", "specforge.testing", "specforge.tla")
 # specforge.explore is not a back end but an engine the back ends share (like the interpreter): the prover
 # proves finite specs with it, finds small-world violations and samples states for inference; `cards` finds
 # its runs with it. It imports no back end.
@@ -150,6 +150,16 @@ def test_the_graph_reader_sees_function_level_imports_and_skips_type_checking_on
     assert "specforge.frontend" in graph["specforge.cli.check"]  # imported inside the command
     assert "specforge.prove.engine" not in graph["specforge.prove.strengthen"]  # only under TYPE_CHECKING
     assert "specforge.prove.strengthen" in graph["specforge.prove.engine"]
+
+
+def test_only_the_command_line_starts_the_language_server():
+    # the language server is a user interface, as the CLI is: it may use every back end (it proves the
+    # invariant under the cursor), and no back end uses it
+    graph = import_graph()
+    for module, targets in graph.items():
+        if module.startswith(("specforge.lsp", "specforge.cli")):
+            continue
+        assert not {t for t in targets if t.startswith("specforge.lsp")}, module
 
 
 def test_the_shared_explicit_engine_imports_no_back_end():

@@ -75,8 +75,8 @@ def _bounded_prover():
         """A Prover whose every solver call gets only the time left before the deadline."""
 
         def __init__(self, spec: ir.Spec, depth: int, limit: float, cache):
-            self.deadline = time.monotonic() + limit
-            super().__init__(spec, depth, limit, progress=self._on_progress, cache=cache)
+            # the prover's own overall budget sets `deadline`; every solver then gets the time left
+            super().__init__(spec, depth, limit, progress=self._on_progress, cache=cache, time_budget=limit)
 
         @property
         def timeout_ms(self) -> int:
