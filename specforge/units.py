@@ -103,6 +103,9 @@ def describe(value: int, dimension_name: str) -> str:
     if dimension_name == DECIMAL.name:
         return decimal_text(value)
     dimension = DIMENSIONS[dimension_name]
+    if value == 0:
+        # every unit divides zero; the plainest one reads best (`0 s`, not `0 d`)
+        return f"0 {_ZERO.get(dimension_name, dimension.base_unit)}"
     best = dimension.base_unit
     best_factor = 1
     for unit, (dim, factor) in UNITS.items():
@@ -112,3 +115,4 @@ def describe(value: int, dimension_name: str) -> str:
 
 
 _PREFERRED = {"ms", "s", "min", "h", "d"}
+_ZERO = {"time": "s"}

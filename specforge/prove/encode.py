@@ -374,9 +374,35 @@ def _quantifier(enc: Encoder, e: ir.Quantifier, env: Env) -> z3.BoolRef:
     return z3.Exists([x], z3.And(inside, body) if inside is not None else body)
 
 
+# A comprehension over at most this many keys is a chain of stores, not a lambda.
+MAX_STORED_KEYS = 256
+
+
 def _comprehension(enc: Encoder, e: ir.MapComprehension, env: Env) -> z3.ExprRef:
+    keys = _finite_keys(enc, e.domain, env)
+    if keys is not None:
+        # z3 gives up ("smt tactic failed", or unknown after push) on a lambda equated under each
+        # bounded-search step's implication, where the same map as stores is decided at once. Outside
+        # a range the map has no entry (a lookup there has no meaning): those values stay unconstrained.
+        sort = enc.sort(e.type)
+        result = z3.K(sort.domain(), z3.FreshConst(sort.range(), "outside"))
+        for k in keys:
+            result = z3.Store(result, k, enc.expr(e.value, env.bind(e.var, k)))
+        return result
     x, _ = enc.domain(e.domain, e.var, env)
     return z3.Lambda([x], enc.expr(e.value, env.bind(e.var, x)))
+
+
+def _finite_keys(enc: Encoder, domain: ir.Expr, env: Env) -> list[z3.ExprRef] | None:
+    """The keys of a range with constant bounds or of an enum, when there are few enough."""
+    if isinstance(domain.type, ir.RangeT):
+        lo, hi = z3.simplify(enc.expr(domain.low, env)), z3.simplify(enc.expr(domain.high, env))
+        if z3.is_int_value(lo) and z3.is_int_value(hi) and hi.as_long() - lo.as_long() < MAX_STORED_KEYS:
+            return [z3.IntVal(i) for i in range(lo.as_long(), hi.as_long() + 1)]
+        return None
+    if isinstance(domain.type, ir.DomainT) and isinstance(domain.type.element, EnumT):
+        return list(enc.enum_values[domain.type.element.name].values())
+    return None
 
 
 def _aggregate(enc: Encoder, e: ir.Aggregate, env: Env) -> z3.ExprRef:

@@ -256,6 +256,11 @@ class Prover:
             if inv is None or not defined.invariant(self.enc, inv, probe).found:
                 continue
             t.defined = lambda s, inv=inv: defined.invariant(self.enc, inv, s).formula()
+            # The invariant as a candidate and as a hypothesis is "where it has a meaning, it holds": the
+            # same formula that init was checked against. The bare formula gives z3's value to an undefined
+            # term (x % 0 is x, so `x % x != 0` is false everywhere) and, assumed in induction, proved
+            # anything: `x % x != 0` was proved although one step sets x to -2.
+            t.formula = lambda s, holds=t.formula, d=t.defined: z3.Implies(d(s), holds(s))
             out.append(Target(f"defined:{inv.id}", "MUST", "definedness", inv.span.line,
                               f"every operation in {inv.id} has a meaning in every reachable state",
                               t.defined, violation=lambda s, inv=inv: self._undefined_in(inv, s)))
