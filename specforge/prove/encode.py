@@ -232,13 +232,34 @@ class Encoder:
     def transition(self, action: ir.Action, pre: dict[str, z3.ExprRef],
                    params: dict[str, z3.ExprRef]) -> tuple[list[z3.BoolRef], dict[str, z3.ExprRef]]:
         """The action's guards over `pre`, and the state after its assignments."""
+        guards, states = self.transition_states(action, pre, params)
+        return guards, states[-1]
+
+    def transition_states(self, action: ir.Action, pre: dict[str, z3.ExprRef],
+                          params: dict[str, z3.ExprRef]) -> tuple[list[z3.BoolRef], list[dict[str, z3.ExprRef]]]:
+        """The action's guards over `pre`, and the state after each of its assignments (`pre` itself
+        when it has none): the last is the state after the action."""
         env = Env(pre, params)
         guards = [self.expr(g.cond, env) for g in action.guards]
+        states = []
         post = dict(pre)
         for a in action.assignments:
             current = Env(post, params)
             self.assign(a.target, self.expr(a.value, current), current)
-        return guards, post
+            states.append(dict(post))
+        return guards, states or [post]
+
+    def waypoint_hints(self, action: ir.Action, params: dict[str, z3.ExprRef], pre: dict[str, z3.ExprRef],
+                       formulas: list[Callable[[dict], z3.BoolRef]]) -> list[z3.BoolRef]:
+        """For a spec that sums over sets: each formula at each state between the action's assignments,
+        named by a fresh boolean. That constrains nothing (the boolean is free), but it puts the sums of
+        those states into the query, and the (point) axiom of prove/sums.py is instantiated on pairs of
+        sums: an action writing two entries of a summed map (`transfer`) changes the sum point by point,
+        through the state between its writes, which the query would otherwise never mention."""
+        if not self.set_sums or self.world is not None or len(action.assignments) < 2:
+            return []
+        _, states = self.transition_states(action, pre, params)
+        return [z3.FreshBool("waypoint") == f(state) for state in states[:-1] for f in formulas]
 
     def assign(self, target: ir.Expr, value: z3.ExprRef, env: Env) -> None:
         """target := value, in env.state (a map entry updates the whole map functionally)."""

@@ -729,6 +729,7 @@ class Prover:
         # a call without a meaning does not happen: it is its own finding (the `defined:` obligations)
         meaning = defined.action(self.enc, action, pre, params).formula()
         s.add(*(z3.Implies(switches[cid], before[cid]) for cid in candidates), *param_bounds, *guards, meaning)
+        s.add(*self.enc.waypoint_hints(action, params, pre, [self.by_id[tid].formula for tid in targets]))
         every = list(switches.values())
         out = []
         for tid in targets:
