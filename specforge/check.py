@@ -15,10 +15,9 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import ir
+from . import ir, setops
 from .diagnostics import Diagnostic
 from .evaluate import Env, EvaluationError, evaluate
-from . import setops
 from .ir import BoolT, DomainT, EnumT, IntT, MapT, QuantityT, RangeT, RecordT, RefKind, SetOfT, SetT
 from .lower import INIT_UNREADABLE, MAX_DIGITS, FunctionDef, InitBlock, SpecHeader, StateBlock
 from .nodes import make
