@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import z3
 
-from .. import ir
+from .. import ir, setops
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RefKind, SetOfT, SetT
 from ..structure import leaves, nodes, obligations
 from . import setenc, sums
@@ -355,7 +355,7 @@ _ARITH: dict[ir.BinOp, Callable] = {
 
 
 def _call(enc: Encoder, e: ir.Call, env: Env) -> z3.ExprRef:
-    if e.func in setenc.SET_FUNCTIONS:
+    if e.func in setops.FUNCTIONS:
         return setenc.call(enc, e, env)
     args = [enc.expr(a, env) for a in e.args]
     if e.func == "abs":
