@@ -12,7 +12,10 @@ cases are in test_prove_differential.py; this adds range-keyed maps and TLC.)
 For every obligation of the prover:
 (a) never `proved` when brute force reaches a state that breaks it (or a call undefined at it);
 (b) every violated run replays on the interpreter, every call defined (for a `defined:`
-    obligation, some call or the invariant then raises EvaluationError); with Java, TLC
+    obligation, some call or the invariant then raises EvaluationError); every violated
+    invariant's run, pinned by `gen-tests --replay` in a generated test file, fails that test
+    on an implementation that does exactly what the spec says, on the invariant the
+    interpreter finds first along the run; with Java, TLC
     confirms the invariants' runs and stops on an undefined operation exactly when prove
     finds one reachable (a few seeds);
 (c) what brute force breaks within the depth is violated, with a run no longer than its.
@@ -20,8 +23,11 @@ For every obligation of the prover:
 
 from __future__ import annotations
 
+import json
 import random
 import re
+import sys
+import types
 from collections import deque
 
 import pytest
@@ -30,6 +36,10 @@ from specforge.evaluate import EvaluationError
 from specforge.frontend import load_text
 from specforge.interpret import Interpreter
 from specforge.prove import Verdict, prove
+from specforge.report import to_json
+from specforge.structure import obligation_ids
+from specforge.testing import SpecViolation
+from specforge.testing.generate import generate
 from specforge.tla import export_tla, export_trace
 from specforge.values import Universe
 
@@ -161,6 +171,74 @@ def test_undefined_operations_agree_with_brute_force(seed):
             replay(spec, oid, r)
         except (AssertionError, EvaluationError) as e:
             raise AssertionError(f"the run of {oid} does not replay: {e}\n{r.run}\n{r.reason}{where}") from None
+
+
+def faithful(spec, interp: Interpreter) -> type:
+    """An implementation that does exactly what the spec says, computed by the interpreter: the
+    state's variables as attributes, each action a method raising the error its first false guard
+    names (an exception class of that name)."""
+    errors = {g.error: type(g.error, (Exception,), {}) for a in spec.actions for g in a.guards if g.error}
+
+    class Faithful:
+        def __init__(self):
+            self._state = interp.initial_state()
+
+        def __getattr__(self, name):
+            return self.__dict__["_state"][name]
+
+    def method(action):
+        def call(self, **args):
+            failed = interp.failed_guard(action, self._state, args)
+            if failed is not None:
+                raise errors[failed.error](f"guard {failed.index} of {action.name}")
+            self._state = interp.step(action, self._state, args)
+        return call
+
+    for action in spec.actions:
+        setattr(Faithful, action.name, method(action))
+    return Faithful
+
+
+def first_failing_invariant(spec, interp: Interpreter, run, target: str) -> str:
+    """What the replay must fail on: after each call, the first of the spec's checks (in the generated
+    file's order) that is false or has no meaning; at the end, the run's own invariant."""
+    state = interp.initial_state()
+    for call in run.calls:
+        state = interp.step(call.action, state, call.args)
+        for oid in obligation_ids(spec):
+            try:
+                if not interp.holds(oid, state):
+                    return oid
+            except EvaluationError:
+                return oid
+    return target
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_violated_invariant_replays_as_a_failing_generated_test_on_a_faithful_implementation(
+        seed, monkeypatch):
+    text = Gen(seed).spec()
+    loaded = load_text(text, "gen.sf")
+    if not loaded.ok:
+        return
+    spec = loaded.spec
+    interp = Interpreter(spec, Universe({}))
+    report = prove(spec, depth=4, timeout=10)
+    violated = [r for r in report.invariants if r.verdict is Verdict.VIOLATED and r.kind == "invariant"]
+    module = types.ModuleType("defined_differential_impl")
+    module.Impl = faithful(spec, interp)
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    code = generate(text, "gen.sf", f"{module.__name__}:Impl", "test_gen.py", json.loads(to_json([report])))
+    namespace: dict = {}
+    exec(compile(code, "test_gen.py", "exec"), namespace)
+    replays = sorted(name for name in namespace if name.startswith("test_replay_"))
+    assert len(replays) == len(violated), f"{replays} for {[r.id for r in violated]}\n{code}"
+    for r in violated:
+        name = "test_replay_" + re.sub(r"[^A-Za-z0-9_]", "_", r.id)
+        expected = first_failing_invariant(spec, interp, r.run, r.id)
+        with pytest.raises(SpecViolation) as caught:
+            namespace[name]()
+        assert caught.value.kind == ("invariant", expected), f"{r.id}: {caught.value}\n{r.run}\n{text}"
 
 
 @needs_tlc

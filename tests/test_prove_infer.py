@@ -4,6 +4,7 @@ its shortest run, and the candidates are what the samples allow."""
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import pytest
@@ -183,3 +184,29 @@ def test_an_invariant_inference_cannot_support_stays_unknown_and_says_what_was_t
     (c,) = report.invariants
     assert c.verdict is Verdict.UNKNOWN and report.inferred == []
     assert "inference: no inductive support among" in c.reason and "with the spec's numbers" in c.reason
+
+
+def test_two_messages_in_flight_need_four_variables_of_one_set_and_are_found():
+    """The decentralized lock's support says two lock messages are one (`message[s1][d1] and
+    message[s2][d2] implies s1 == s2`): four nodes, found by the stage with four variables per set."""
+    report = prove(load(str(PROTOCOLS / "decentralized_lock.sf")).spec)
+    assert [r.verdict for r in musts(report)] == [Verdict.PROVED]
+    assert any(len({v for v in ("n1", "n2", "n3", "n4") if v in s.text}) == 4 for s in report.inferred)
+
+
+def test_a_stage_too_large_to_enumerate_uses_the_smaller_instances_or_is_skipped_and_said(monkeypatch):
+    from specforge.prove import infer
+
+    spec = load(str(PROTOCOLS / "decentralized_lock.sf")).spec
+    samples = [s for size in sizes_up_to(spec, 3) for s in sample(spec, [size], 2000, float("inf"))]
+    vocab = cand.vocabulary(spec, 4, False)
+    assert infer._affordable(vocab, samples, 3) == samples
+    clauses = math.comb(2 * len(vocab.atoms), 3)
+    monkeypatch.setattr(infer, "MAX_STAGE_WORK", clauses + len(samples[0].states) * len(vocab.atoms) * 16)
+    fewer = infer._affordable(vocab, samples, 3)
+    assert 0 < len(fewer) < len(samples) and fewer == samples[:len(fewer)]  # the smallest instances first
+    monkeypatch.setattr(infer, "MAX_STAGE_WORK", 0)
+    assert infer._affordable(vocab, samples, 3) == []
+    (goal,) = musts(prove(spec))
+    assert goal.verdict is Verdict.UNKNOWN
+    assert "not 4 variables per set with 3 literals (too many rows and clauses to enumerate)" in goal.reason

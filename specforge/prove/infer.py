@@ -4,7 +4,12 @@
    elements) with the explicit-state engine (`specforge.explore.sample`);
 2. enumerate the strongest clauses over the spec's atoms true in all of them
    (`candidates.py`), in stages: two variables per set and two literals, then
-   three literals, then three variables per set;
+   three literals, then three variables per set, then four (two messages in
+   flight: `m[s1][d1] and m[s2][d2] implies s1 == s2` needs four nodes). A
+   stage whose rows (sampled states with its variables bound) would be too
+   many to enumerate within the budget keeps only the smaller instances'
+   samples (a clause true there is still only a candidate: step 3 judges it);
+   one whose clauses alone are too many is skipped and said so;
 3. Houdini with z3 over the goals and the candidates, for every size of
    every set (the prover's own encoding): drop each candidate that does not
    hold initially or that some action does not preserve assuming the others,
@@ -23,6 +28,7 @@ size 3) is dropped by step 3, or never makes a goal provable.
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,7 +48,11 @@ if TYPE_CHECKING:
 
 # (variables per set, literals per clause, integer terms against the spec's numbers), tried in
 # order until the goals are proved
-STAGES = ((2, 2, False), (2, 3, False), (2, 3, True), (3, 3, False))
+STAGES = ((2, 2, False), (2, 3, False), (2, 3, True), (3, 3, False), (4, 3, False))
+# Steps a stage's enumeration may take (each atom on each sampled row: a state with the variables
+# bound to elements; and each choice of its literals): about 25 s of Python on the machine of
+# docs/benchmarks.md, within the default budget of 30 s, before the solver sees one candidate.
+MAX_STAGE_WORK = 20_000_000
 LARGEST_SAMPLE = 3  # elements per set in the largest sampled instance
 MAX_SAMPLED_STATES = 2000  # per instance
 # Seconds a question about many candidates at once may take before it is split in two.
@@ -100,8 +110,13 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> 
         if shape in seen:
             continue  # the same atoms as a stage before: nothing new to try
         seen.add(shape)
-        if truths.get("atoms") != shape[:-1]:
-            truths.update(atoms=shape[:-1], value=cand.truth(vocab, samples))  # the stage before's atoms: reused
+        used = _affordable(vocab, samples, literals)
+        if not used:
+            tried.append(f"not {per_set} variables per set with {literals} literals (too many rows and clauses to enumerate)")
+            continue
+        shape = (*shape, str(len(used)))
+        if truths.get("atoms") != shape[:-2] + shape[-1:]:
+            truths.update(atoms=shape[:-2] + shape[-1:], value=cand.truth(vocab, used))  # the stage before's: reused
         masks, full = truths["value"]
         found = cand.clauses(vocab, masks, full, literals)
         named = {f"candidate-{i}": c for i, c in enumerate(found)}
@@ -109,7 +124,8 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> 
                   for cid, c in named.items()}
         claims = {cid: c for cid, c in claims.items() if not _valid(prover, c)}
         tried.append(f"{len(claims)} candidates of up to {literals} literals over {per_set} variables per set"
-                     + (" with the spec's numbers" if numbers else ""))
+                     + (" with the spec's numbers" if numbers else "")
+                     + (f" (sampled at {_largest(used)} elements per set at most)" if len(used) < len(samples) else ""))
         prover.progress(f"inference: {len(claims)} candidates ({per_set} variables per set, {literals} literals)")
         claims.update(goal_claims)
         check = _Houdini(prover, claims, known, deadline)
@@ -126,6 +142,27 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> 
     what = "; ".join(tried) if tried else "no stage"
     late = " (the time budget ran out)" if time.monotonic() > deadline else ""
     return Inference(goals=[], note=f"no inductive support among {what}{late}", goals_tried=tried_goals)
+
+
+def _affordable(vocab: cand.Vocabulary, samples: list[Sample], literals: int) -> list[Sample]:
+    """The samples (smallest instances first) a stage can afford to enumerate its clauses over: each
+    atom on each row (a state with the variables bound to elements), and each choice of `literals` of
+    the atoms' literals, in at most MAX_STAGE_WORK steps; none when the clauses alone are too many."""
+    work = math.comb(2 * len(vocab.atoms), literals)
+    used = []
+    for s in samples:
+        assignments = 1
+        for v in vocab.vars:
+            assignments *= len(s.universe[v.set])
+        work += len(s.states) * assignments * len(vocab.atoms)
+        if work > MAX_STAGE_WORK:
+            break
+        used.append(s)
+    return used
+
+
+def _largest(samples: list[Sample]) -> int:
+    return max((len(elements) for s in samples for elements in s.universe.values()), default=0)
 
 
 def _holds_in(prover: Prover, goal: str, samples: list[Sample]) -> bool:
