@@ -86,23 +86,62 @@ _BINARY = {
 
 def call(enc: Encoder, e: ir.Call, env: Env) -> z3.ExprRef:
     if e.func == "card":
-        (arg,) = e.args
-        if isinstance(arg, ir.SetLiteral):
-            return _literal_total(enc, arg, env, lambda x, inside: z3.IntVal(1))
-        s = enc.expr(arg, env)
-        return total(enc, arg.type.element, lambda x, inside: _one_if(inside, z3.IsMember(x, s)), e)
+        return over(enc, e.args[0], env, lambda x, inside: _one_if(inside, None), e)
     return _BINARY[e.func](*[enc.expr(a, env) for a in e.args])
 
 
-def _literal_total(enc: Encoder, e: ir.SetLiteral, env: Env, term: Term) -> z3.ArithRef:
-    """A sum over the members of `{a, b, c}`: each item counts unless an earlier one equals it."""
-    items = [enc.expr(i, env) for i in e.items]
-    return sums.add([z3.If(z3.And(*[x != y for y in items[:k]]), term(x, None), 0) if k else term(x, None)
-                     for k, x in enumerate(items)])
+def over(enc: Encoder, set_node: ir.Expr, env: Env, term: Term, node) -> z3.ArithRef:
+    """The sum of `term` over the members of the set `set_node`.
+
+    Over the values of its element type when they can be enumerated (module docstring); otherwise
+    (a set of ints built from literals) over its support: the terms that may be members, found from
+    how the set is built, each counted if it is a member and no earlier candidate equals it."""
+    s = enc.expr(set_node, env)
+    element = set_node.type.element
+    if not _enumerable(element) or isinstance(set_node, ir.SetLiteral):
+        points = _support(enc, set_node, env)
+        if points is None:
+            raise Unsupported("the prover counts the members of a set of ints only when they come from "
+                              "literals or a range with constant bounds", node)
+        return sums.add([z3.If(z3.And(z3.IsMember(x, s), *[x != y for y in points[:k]]), term(x, None), 0)
+                         for k, x in enumerate(points)])
+
+    def masked(x: z3.ExprRef, inside: z3.BoolRef | None) -> z3.ArithRef:
+        present = z3.IsMember(x, s)
+        return term(x, z3.And(inside, present) if inside is not None else present)
+    return total(enc, element, masked, node)
 
 
-def _one_if(inside: z3.BoolRef | None, present: z3.BoolRef) -> z3.ArithRef:
-    return z3.If(z3.And(inside, present) if inside is not None else present, 1, 0)
+def _enumerable(t: ir.Type) -> bool:
+    return isinstance(t, (EnumT, SetT)) or (isinstance(t, IntT) and t.low is not None and t.high is not None)
+
+
+def _support(enc: Encoder, e: ir.Expr, env: Env) -> list[z3.ExprRef] | None:
+    """Terms among which every member of the set `e` is, or None when that is not known."""
+    if isinstance(e, ir.SetLiteral):
+        return [enc.expr(i, env) for i in e.items]
+    if isinstance(e, ir.Call) and e.func in ("add", "remove", "union", "inter", "diff"):
+        first = _support(enc, e.args[0], env)
+        if e.func == "add":
+            return None if first is None else [*first, enc.expr(e.args[1], env)]
+        if e.func == "union":
+            second = _support(enc, e.args[1], env)
+            return None if first is None or second is None else [*first, *second]
+        if e.func == "inter" and first is None:
+            return _support(enc, e.args[1], env)
+        return first
+    t = e.type.element if isinstance(e.type, SetOfT) else None
+    if t is not None and _enumerable(t) and not isinstance(t, SetT):
+        n = (len(enc.enum_values[t.name]) if isinstance(t, EnumT) else t.high - t.low + 1)
+        if n <= sums.MAX_RANGE_TERMS:
+            return (list(enc.enum_values[t.name].values()) if isinstance(t, EnumT)
+                    else [z3.IntVal(i) for i in range(t.low, t.high + 1)])
+    return None
+
+
+def _one_if(inside: z3.BoolRef | None, present: z3.BoolRef | None) -> z3.ArithRef:
+    conds = [c for c in (inside, present) if c is not None]
+    return z3.If(z3.And(*conds), 1, 0) if conds else z3.IntVal(1)
 
 
 def domain(enc: Encoder, domain: ir.Expr, var: str, env: Env) -> tuple[z3.ExprRef, z3.BoolRef]:
@@ -113,14 +152,7 @@ def domain(enc: Encoder, domain: ir.Expr, var: str, env: Env) -> tuple[z3.ExprRe
 
 def aggregate(enc: Encoder, e: ir.Aggregate, env: Env, term: Term) -> z3.ArithRef:
     """`sum`/`count` over a set-valued expression: over T's values, each masked by membership."""
-    if isinstance(e.domain, ir.SetLiteral):
-        return _literal_total(enc, e.domain, env, term)
-    s = enc.expr(e.domain, env)
-
-    def masked(x: z3.ExprRef, inside: z3.BoolRef | None) -> z3.ArithRef:
-        present = z3.IsMember(x, s)
-        return term(x, z3.And(inside, present) if inside is not None else present)
-    return total(enc, e.domain.type.element, masked, e)
+    return over(enc, e.domain, env, term, e)
 
 
 def total(enc: Encoder, element: ir.Type, term: Term, node) -> z3.ArithRef:
