@@ -211,3 +211,63 @@ def test_tlc_agrees_with_prove_on_sets(case, tmp_path):
         assert re.search(r"Error: Invariant Inv_\S+ is violated", out), out
     else:
         assert "Model checking completed. No error has been found." in out, out
+
+
+# ---- the explicit-state engine's symmetry reduction ------------------------------------------------------
+
+OWNERS = """\
+spec Owners
+set Seat
+state {
+  held: set[Seat]
+  owned: map[Seat, bool]
+}
+init {
+  held := {}
+  owned := {s: false for s in Seat}
+}
+action hold(s: Seat) {
+  held := add(held, s)
+}
+action own(s: Seat) {
+  owned[s] := not owned[s]
+}
+"""
+
+
+def _rename(state, spec, to):
+    from specforge.ir import MapT, SetOfT, SetT
+    from specforge.structure import leaves
+    from specforge.values import FrozenMap, State
+
+    def value(v, t):
+        if isinstance(t, SetT):
+            return to[v]
+        if isinstance(t, SetOfT):
+            return frozenset(value(x, t.element) for x in v)
+        if isinstance(t, MapT):
+            return FrozenMap((value(k, t.key), value(x, t.value)) for k, x in v.items())
+        return v
+    return State((p, value(state[p], t)) for p, t in leaves(spec))
+
+
+def test_a_state_and_its_renamings_share_a_canonical_key_and_no_other_state_does():
+    """A set value's members are renamed with the set: {held: {S1}, owned: S1} and {held: {S1}, owned: S2}
+    are different states (the held seat is owned in one, not in the other) and must keep different keys."""
+    from specforge.evaluate import Env
+    from specforge.explore.symmetry import Canonical
+    from specforge.interpret import Interpreter
+    from specforge.structure import leaves
+    from specforge.values import Universe
+
+    spec = _load(OWNERS)
+    seats = ("S1", "S2", "S3")
+    universe = Universe({"Seat": seats})
+    states = reachable(Interpreter(spec, universe), INTS, 4)
+    canonical = Canonical(leaves(spec), universe, Env.of(spec, universe).enums)
+    renamings = [dict(zip(seats, p, strict=True)) for p in itertools.permutations(seats)]
+    orbits = {frozenset(_rename(s, spec, to) for to in renamings) for s in states}
+    by_key: dict = {}
+    for s in states:
+        by_key.setdefault(canonical.key(s), set()).add(s)
+    assert sorted(map(frozenset, by_key.values()), key=hash) == sorted(orbits, key=hash)
