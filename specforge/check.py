@@ -479,7 +479,7 @@ class Checker:
         return out
 
     def _action(self, a: ir.Action) -> ir.Action:
-        params, names = self._params(a.params, "action")
+        params, names = self._params(a.params, "action", allow_set=True)
         scope = self.globals.child(names)
         body = []
         assigned = False

@@ -384,4 +384,13 @@ def domain_values(t: ir.Type, env_or_universe, node: ir.Expr | None = None) -> t
         return tuple(range(t.low, t.high + 1))
     if isinstance(t, BoolT):
         return (False, True)
+    if isinstance(t, ir.SetOfT):
+        return subsets(domain_values(t.element, env_or_universe, node))
     raise EvaluationError(f"the type {t.kind} is not a finite domain", node)
+
+
+def subsets(members: tuple) -> tuple:
+    """Every subset of `members` as a frozenset, the smaller ones first (the values of a `set[T]`)."""
+    import itertools
+
+    return tuple(frozenset(c) for n in range(len(members) + 1) for c in itertools.combinations(members, n))

@@ -93,6 +93,31 @@ action close() {
 }
 """
 
+# A set value as an action's parameter: every back end tries every subset of its element type.
+PERKS = """\
+spec Perks
+set Guest
+enum Perk { lounge, parking, meal }
+state {
+  perks: set[Perk]
+  guests: set[Guest]
+}
+init {
+  perks := {}
+  guests := {}
+}
+invariant ALL: card(perks) <= 3
+invariant LOUNGE: lounge in perks implies parking in perks
+action grant(ps: set[Perk]) {
+  requires card(ps) <= 2 else TooMany
+  requires lounge in ps implies parking in ps else LoungeNeedsParking
+  perks := union(perks, ps)
+}
+action admit(gs: set[Guest]) {
+  guests := union(guests, gs)
+}
+"""
+
 CASES = {
     "the ticket office": (TICKETS, {"TIX-1": "proved", "TIX-2": "proved", "TIX-3": "proved", "TIX-4": "proved"}),
     "a sale that keeps the hold": (
@@ -110,6 +135,9 @@ CASES = {
     "a clear that drops slot 0": (PALETTE.replace("inter(slots, {0})", "diff(slots, {0})"), {"ZERO": "violated"}),
     "a fill of a slot already filled": (PALETTE.replace("  requires i not in slots else Full\n", ""),
                                         {"N": "violated"}),
+    "sets as parameters": (PERKS, {"ALL": "proved", "LOUNGE": "proved"}),
+    "a perk granted without its pair": (PERKS.replace(
+        "  requires lounge in ps implies parking in ps else LoungeNeedsParking\n", ""), {"LOUNGE": "violated"}),
     "a count of guests inside": (GUESTS, {"COUNT": "proved"}),
     "a guest let in twice": (GUESTS.replace("  requires g not in inside else AlreadyIn\n", ""),
                              {"COUNT": "violated"}),

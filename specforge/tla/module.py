@@ -594,6 +594,8 @@ class Exporter:
             return self.enums[t.name]
         if isinstance(t, SetT):
             return self.sets[t.name]
+        if isinstance(t, SetOfT):
+            return self.type_set(t)
         raise AssertionError(t)
 
     def next_and_spec(self) -> list[str]:
