@@ -18,23 +18,28 @@ from collections.abc import Callable
 from ..ir import EnumT, IntT, MapT, SetOfT, SetT, Type
 from ..values import State, Universe
 
-Encoder = Callable[[object, dict], object]  # (value, renaming of each set: element -> position)
+# (value, renaming): a renaming gives each set (element -> position, the elements in position order)
+Renaming = dict[str, tuple[dict, tuple]]
+Encoder = Callable[[object, Renaming], object]
+MEMO_LIMIT = 1_000_000  # signatures remembered per Canonical before the memo starts afresh
+
+
+def _renaming(positions: dict) -> tuple[dict, tuple]:
+    return positions, tuple(sorted(positions, key=positions.__getitem__))
 
 
 def _encoder(t: Type, universe: Universe, enums: dict) -> Encoder:
     """How to encode a value of `t` under a renaming, as a value that orders against any other of `t`."""
     if isinstance(t, SetT):
         name = t.name
-        return lambda v, renaming: renaming[name][v]
+        return lambda v, renaming: renaming[name][0][v]
     if isinstance(t, MapT):
         inner = _encoder(t.value, universe, enums)
         if isinstance(t.key, SetT):
             name = t.key.name
-            elements = universe[name]
 
             def by_renamed_key(m, renaming):
-                position = renaming[name]
-                return tuple(inner(m[k], renaming) for k in sorted(elements, key=position.__getitem__))
+                return tuple(inner(m[k], renaming) for k in renaming[name][1])
             return by_renamed_key
         keys = _domain(t.key, universe, enums)
         return lambda m, renaming: tuple(inner(m[k], renaming) for k in keys)
@@ -100,7 +105,11 @@ class Canonical:
         self.universe = universe
         self.exhaustive = exhaustive
         self.sets = [name for name, elements in universe.items() if len(elements) > 1] if symmetric else []
-        self.fixed = {name: {e: i for i, e in enumerate(elements)} for name, elements in universe.items()}
+        self.fixed = {name: _renaming({e: i for i, e in enumerate(elements)}) for name, elements in universe.items()}
+        # how each leaf value looks from each element, by (set, leaf, value): a step changes a leaf or
+        # two, so most of a successor's values were seen (as the very same objects) in its parent
+        self.memo: dict[tuple, tuple] = {}
+        self.encoded: dict[tuple, tuple] = {}  # a leaf value's encoding, by (leaf, value, each set's order)
         # per permuted set: the leaves (by position) that look different from different elements
         self.views = {name: [(i, rel) for i, (_, t) in enumerate(leaves)
                              if (rel := _relative(t, name, universe, enums)) is not None] for name in self.sets}
@@ -110,27 +119,41 @@ class Canonical:
         if not self.sets:
             return tuple(values)
         per_set = [self._orders(name, values) for name in self.sets]
-        encoders = self.encoders
         best = None
+        if len(self.encoded) > MEMO_LIMIT:
+            self.encoded.clear()
         for combo in itertools.product(*per_set):
-            renaming = {**self.fixed, **dict(zip(self.sets, combo, strict=True))}
-            encoded = tuple(enc(v, renaming) for v, enc in zip(values, encoders, strict=True))
+            renaming = {**self.fixed, **{name: _renaming(order) for name, order in zip(self.sets, combo, strict=True)}}
+            encoded = self._encode(values, renaming)
             if best is None or encoded < best:
                 best = encoded
         return best
+
+    def _encode(self, values: list, renaming: Renaming) -> tuple:
+        """The state's values under a renaming; each leaf's encoding remembered by (leaf, value, orders)."""
+        memo = self.encoded
+        orders = tuple(renaming[name][1] for name in self.sets)
+        encoded = []
+        for i, (v, enc) in enumerate(zip(values, self.encoders, strict=True)):
+            got = memo.get((i, v, orders))
+            if got is None:
+                got = memo[(i, v, orders)] = (enc(v, renaming),)
+            encoded.append(got[0])
+        return tuple(encoded)
 
     def _interchangeable(self, name: str, group: list, values: list) -> bool:
         """Whether swapping the group's first element with each other one leaves the state as it is. Those
         swaps generate every permutation of the group, so then every order of it encodes alike and one
         will do (the elements no action has touched yet, say)."""
         identity = self.fixed
-        plain = tuple(enc(v, identity) for v, enc in zip(values, self.encoders, strict=True))
+        plain = self._encode(values, identity)
         first = group[0]
         for other in group[1:]:
-            swapped = dict(identity[name])
-            swapped[first], swapped[other] = identity[name][other], identity[name][first]
-            renaming = {**identity, name: swapped}
-            if tuple(enc(v, renaming) for v, enc in zip(values, self.encoders, strict=True)) != plain:
+            positions = identity[name][0]
+            swapped = dict(positions)
+            swapped[first], swapped[other] = positions[other], positions[first]
+            renaming = {**identity, name: _renaming(swapped)}
+            if self._encode(values, renaming) != plain:
                 return False
         return True
 
@@ -139,8 +162,7 @@ class Canonical:
         elements = self.universe[name]
         if self.exhaustive:
             return [dict(zip(elements, perm, strict=True)) for perm in itertools.permutations(range(len(elements)))]
-        views = self.views[name]
-        signed = sorted(((tuple(rel(values[i], e) for i, rel in views), e) for e in elements), key=lambda p: p[0])
+        signed = sorted(zip(self._signatures(name, values), elements, strict=True), key=lambda p: p[0])
         groups: list[list] = []
         for i, (signature, e) in enumerate(signed):
             if i and signature == signed[i - 1][0]:
@@ -154,3 +176,18 @@ class Canonical:
             order = [e for group in arrangement for e in group]
             orders.append({e: position for position, e in enumerate(order)})
         return orders
+
+    def _signatures(self, name: str, values: list) -> list[tuple]:
+        """Each element's signature: how every leaf that holds elements looks from it (`_relative`)."""
+        elements = self.universe[name]
+        memo = self.memo
+        if len(memo) > MEMO_LIMIT:
+            memo.clear()
+        columns = []
+        for i, rel in self.views[name]:
+            value = values[i]
+            column = memo.get((name, i, value))
+            if column is None:
+                column = memo[(name, i, value)] = tuple(rel(value, e) for e in elements)
+            columns.append(column)
+        return list(zip(*columns, strict=True)) if columns else [() for _ in elements]

@@ -58,6 +58,10 @@ DEFAULT_DEPTH = 10
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_EXPLORE_SIZE = explicit_search.DEFAULT_SIZE
 DEFAULT_EXPLORE_STATES = 200_000
+# Seconds of the first explicit search of small instances, before inference; what is still open after
+# inference gets a second search with the whole timeout (a correct protocol is proved without waiting
+# for a search that can only find violations).
+QUICK_SEARCH = 2.0
 # Seconds the inference of supporting invariants may take in all (0: no inference).
 DEFAULT_INFER_BUDGET = 30.0
 
@@ -352,12 +356,15 @@ class Prover:
         exhausted = self._exhaust(open_ids, status, traces) if open_ids else {}
         proved |= set(exhausted)
         open_ids = [tid for tid in open_ids if tid not in proved and tid not in traces]
-        if open_ids:
-            self._search_small(open_ids, status, traces)
+        if open_ids:  # a short search first: most violations are near, and inference may prove the rest
+            self._search_small(open_ids, status, traces, min(QUICK_SEARCH, self.timeout))
             open_ids = [tid for tid in open_ids if tid not in traces]
         if open_ids:
             proved = self._infer(status, proved, open_ids) | set(exhausted)
             open_ids = [tid for tid in open_ids if tid not in proved]
+        if open_ids and self._cut_short(self.small_worlds):  # what is still open gets the whole budget
+            self._search_small(open_ids, status, traces)
+            open_ids = [tid for tid in open_ids if tid not in traces]
         if open_ids and self.late():
             self._out_of_time(open_ids, status)
             open_ids = []
@@ -498,8 +505,8 @@ class Prover:
 
     # ---- 2b and 4a. the explicit-state engine ------------------------------------------------------------------
 
-    def _explore(self, checks: list[str], give_up: bool) -> explicit_search.Exploration:
-        budget = explicit_search.Budget(seconds=self.timeout, states=self.explore_states)
+    def _explore(self, checks: list[str], give_up: bool, seconds: float | None = None) -> explicit_search.Exploration:
+        budget = explicit_search.Budget(seconds=self.timeout if seconds is None else seconds, states=self.explore_states)
         # what the search can check in a state: the invariants and the declared bounds; a `defined:`
         # obligation it meets as a search limit, and a set-valued leaf's membership (`type:` of a map into
         # a set) holds in every state it builds, whose values are the universe's own elements
@@ -525,13 +532,20 @@ class Prover:
             status[tid].time += found.seconds
         return proved
 
-    def _search_small(self, open_ids: list[str], status: dict[str, _Status], traces: dict[str, Run]) -> None:
-        """Shortest violations in small instances, before the slower SMT bounded search."""
+    def _search_small(self, open_ids: list[str], status: dict[str, _Status], traces: dict[str, Run],
+                      seconds: float | None = None) -> None:
+        """Shortest violations in small instances, before the slower SMT bounded search: for `seconds`
+        (by default the per-check timeout)."""
         if self.explore_size < 0:
             return
         self.progress(f"explicit search of small instances, {len(open_ids)} open")
-        self.small_worlds = self._explore(open_ids, give_up=False)
+        self.small_worlds = self._explore(open_ids, give_up=False, seconds=seconds)
         self._take_runs(self.small_worlds, status, traces)
+
+    def _cut_short(self, found: explicit_search.Exploration | None) -> bool:
+        """Whether a search stopped for a time budget shorter than the whole one (a longer one may find more)."""
+        budget = f"the time budget ({min(QUICK_SEARCH, self.timeout):g} s) ran out"
+        return found is not None and QUICK_SEARCH < self.timeout and budget in found.limits
 
     def _take_runs(self, found: explicit_search.Exploration, status: dict[str, _Status],
                    traces: dict[str, Run]) -> None:
