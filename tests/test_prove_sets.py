@@ -299,3 +299,22 @@ def test_a_state_and_its_renamings_share_a_canonical_key_and_no_other_state_does
     for s in states:
         by_key.setdefault(canonical.key(s), set()).add(s)
     assert sorted(map(frozenset, by_key.values()), key=hash) == sorted(orbits, key=hash)
+
+
+@needs_tlc
+@pytest.mark.parametrize("case", ["a sale that keeps the hold", "a perk granted without its pair"])
+def test_a_violating_run_with_set_values_replays_in_tlc(case, tmp_path, monkeypatch):
+    from specforge.tla import export_trace
+
+    monkeypatch.setenv("SPECFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    text, expected = CASES[case]
+    spec = load_spec(text, "case.sf")
+    violated = [r for r in prove(spec, depth=DEPTH).invariants if r.id in expected]
+    assert violated and all(r.verdict is Verdict.VIOLATED for r in violated)
+    for r in violated:
+        base, trace = export_trace(spec, r)
+        d = tmp_path / re.sub(r"\W", "_", r.id)
+        write(d, base, trace)
+        out = run_tlc(d, trace.module)
+        assert "Error: Invariant TraceNotConfirmed is violated." in out, out
+        assert f"/\\ step = {r.run.steps}" in out, out
