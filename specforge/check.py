@@ -380,7 +380,7 @@ class Checker:
         set value is finite and the prover, the tests and TLC can enumerate its possible members."""
         if not allow:
             self.error("SF203", "a set value cannot be used here", t.span,
-                       "a set may be a state variable, a map's value, or a def's parameter or result")
+                       "a set may be a state variable, a map's value, a parameter, or a def's result")
         element = self.resolve_type(t.element, allow_map=False, key=True)
         ok = allow and element.resolved is not None
         return _with(t, element=element, resolved=make(SetOfT, element=element.resolved) if ok else None)
@@ -574,6 +574,10 @@ class Checker:
             self.error("SF204", f"{what} is {show(target)}, but this value is a {show(value.type)}", value.span,
                        "declare it `decimal`, or write a whole number" if value.type.dimension == DECIMAL.name
                        else "drop the unit, or declare the variable as a duration")
+        elif isinstance(value.type, SetOfT) and isinstance(target, SetOfT):
+            self.error("SF203", f"{what} is {show(target)}, but this value is {show(value.type)}", value.span,
+                       f"its members may be outside {show(target.element)}: give them that type "
+                       f"(a parameter `x: {show(target.element)}`, a bound variable over a range)")
         elif isinstance(value.type, SetOfT):
             self.error("SF203", f"{what} is {show(target)}, but this value is {show(value.type)}", value.span,
                        "if it holds several values, declare it `set[T]`")
@@ -928,11 +932,13 @@ def _check_set_call(c: Checker, e: ir.Call, args: list[ir.Expr]) -> ir.Expr:
     if e.func in setops.ELEMENT_SECOND:
         x = args[1]
         if first.type.element is None:
-            first = _with(first, type=make(SetOfT, element=INT if isinstance(x.type, IntT) else x.type))
+            first = _with(first, type=make(SetOfT, element=_member_type(x)))
         elif _family(x.type) != _family(first.type.element):
             c.error("SF203", f"`{e.func}` puts {show(x.type)} in {show(first.type)}", x.span)
             return _with(e, args=args)
         args = [first, x]
+        if e.func == "add":  # the result may hold x: a set of a range widens to hold x's range
+            return _with(e, args=args, type=make(SetOfT, element=_join(first.type.element, _member_type(x))))
     elif arity == 2:
         second = c.coerce_zero(args[1], first.type)
         first = c.coerce_zero(first, second.type)
@@ -941,6 +947,8 @@ def _check_set_call(c: Checker, e: ir.Call, args: list[ir.Expr]) -> ir.Expr:
                     f"{show(second.type)}", e.span)
             return _with(e, args=args)
         args = [first, second]
+        if e.func == "union":
+            return _with(e, args=args, type=make(SetOfT, element=_join(first.type.element, second.type.element)))
     if not c.known_elements(args[0]):
         return _with(e, args=args)
     return _with(e, args=args, type=NAT if e.func == "card" else BOOL if e.func == "subset" else args[0].type)
@@ -960,7 +968,26 @@ def _check_set_literal(c: Checker, e: ir.SetLiteral, scope: Scope) -> ir.Expr:
     if isinstance(first, (MapT, RecordT, DomainT, RangeT, SetOfT)):
         c.error("SF203", f"a set's members are values that are only equal or not, not {show(first)}", items[0].span)
         return _with(e, items=items)
-    return _with(e, items=items, type=make(SetOfT, element=INT if isinstance(first, IntT) else first))
+    element = _member_type(items[0])
+    for i in items[1:]:
+        element = _join(element, _member_type(i))
+    return _with(e, items=items, type=make(SetOfT, element=element))
+
+
+def _member_type(e: ir.Expr) -> ir.Type:
+    """The type a member adds to a set: an int literal is the range of itself (`{0, 2}` fits a
+    `set[0..3]`), any other expression its own type."""
+    v = _literal_int(e)
+    return make(IntT, low=v, high=v) if v is not None else e.type
+
+
+def _join(a: ir.Type | None, b: ir.Type | None) -> ir.Type | None:
+    """The smallest member type that holds both: the hull of two int ranges, else the first."""
+    if isinstance(a, IntT) and isinstance(b, IntT):
+        low = None if a.low is None or b.low is None else min(a.low, b.low)
+        high = None if a.high is None or b.high is None else max(a.high, b.high)
+        return make(IntT, low=low, high=high)
+    return a if a is not None else b
 
 
 def _inline(c: Checker, e: ir.Call, args: list[ir.Expr]) -> ir.Expr:
@@ -1026,6 +1053,8 @@ def _check_if(c: Checker, e: ir.IfThenElse, scope: Scope) -> ir.Expr:
         t = None
     elif isinstance(t, IntT):
         t = INT
+    elif isinstance(t, SetOfT) and isinstance(else_.type, SetOfT):
+        t = make(SetOfT, element=_join(t.element, else_.type.element))
     return _with(e, cond=cond, then=then, else_=else_, type=t)
 
 
@@ -1140,8 +1169,13 @@ def _compatible(target: ir.Type, value: ir.Type) -> bool:
     if isinstance(target, IntT) and isinstance(value, IntT):
         return True
     if isinstance(target, SetOfT) and isinstance(value, SetOfT):
-        # an element outside a bounded range is the type obligation's to find, as a map's value is
-        return value.element is None or _family(target.element) == _family(value.element)
+        # a set of ints fits a set of a range only when its members' type lies in that range, so that
+        # every value of set[int[a..b]] has its members in a..b (the prover counts them over a..b)
+        if value.element is None or _family(target.element) != _family(value.element):
+            return value.element is None
+        t, v = target.element, value.element
+        return not isinstance(t, IntT) or ((t.low is None or (v.low is not None and v.low >= t.low))
+                                           and (t.high is None or (v.high is not None and v.high <= t.high)))
     if isinstance(target, MapT) and isinstance(value, MapT):
         same_key = _family(target.key) == _family(value.key) and (
             not isinstance(target.key, IntT) or target.key == value.key)

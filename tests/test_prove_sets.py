@@ -138,6 +138,8 @@ CASES = {
     "sets as parameters": (PERKS, {"ALL": "proved", "LOUNGE": "proved"}),
     "a perk granted without its pair": (PERKS.replace(
         "  requires lounge in ps implies parking in ps else LoungeNeedsParking\n", ""), {"LOUNGE": "violated"}),
+    "a union that reaches past the range": (
+        PALETTE + "invariant WIDE: card(union(slots, {5})) <= 3\n", {"WIDE": "violated"}),
     "a count of guests inside": (GUESTS, {"COUNT": "proved"}),
     "a guest let in twice": (GUESTS.replace("  requires g not in inside else AlreadyIn\n", ""),
                              {"COUNT": "violated"}),
@@ -210,6 +212,19 @@ def test_a_cardinality_the_sum_axioms_cannot_relate_is_unknown_never_proved_or_v
         "invariant UNION: card(union(inside, vip)) <= card(inside) + card(vip)\n")
     verdicts = {r.id: r.verdict for r in prove(_load(text), depth=2, timeout=5.0).invariants}
     assert verdicts["UNION"] is Verdict.UNKNOWN
+
+
+@pytest.mark.parametrize(("value", "fits"), [
+    ("{0, 2}", True), ("add(slots, i)", True), ("union(slots, {3})", True), ("add(slots, 4)", False),
+    ("add(slots, n)", False), ("union(slots, {0, 4})", False), ("if n > 0 then slots else {9}", False),
+    ("diff(slots, {7})", True), ("inter(slots, {7})", True)])
+def test_a_set_of_ints_fits_a_set_of_a_range_only_when_its_members_type_lies_in_it(value, fits):
+    # so that every value of set[0..3] has its members in 0..3, as the prover counts them
+    text = PALETTE.replace("action clear() {", f"action put(i: int[1..3]) {{\n  slots := {value}\n}}\naction clear() {{")
+    loaded = load_text(text, "case.sf")
+    assert loaded.ok == fits, [d.message for d in loaded.diagnostics]
+    if not fits:
+        assert "its members may be outside int[0..3]" in loaded.diagnostics[0].hint
 
 
 def test_membership_in_a_literal_works_for_any_element_type_in_every_back_end():
