@@ -210,3 +210,18 @@ def test_a_stage_too_large_to_enumerate_uses_the_smaller_instances_or_is_skipped
     (goal,) = musts(prove(spec))
     assert goal.verdict is Verdict.UNKNOWN
     assert "not 4 variables per set with 3 literals (too many rows and clauses to enumerate)" in goal.reason
+
+
+def test_a_counter_kept_beside_a_map_is_proved_with_an_inferred_conservation_law():
+    """The semaphore's permits and its holders: `count(...) <= N` needs `count(...) + permits == N`."""
+    report = prove(load(str(PROTOCOLS / "semaphore.sf")).spec)
+    assert [r.verdict for r in musts(report)] == [Verdict.PROVED]
+    assert [s.text for s in report.inferred] == ["count(t0 in Thread if holding[t0]) + permits == 2"]
+
+
+def test_conservation_laws_are_only_tried_over_sets_the_spec_aggregates():
+    vocab = cand.vocabulary(load(str(PROTOCOLS / "lock_server.sf")).spec, 2, True)
+    assert not any(a.aggregate for a in vocab.atoms)
+    vocab = cand.vocabulary(load(str(PROTOCOLS / "semaphore.sf")).spec, 2, True)
+    laws = sorted(a.text for a in vocab.atoms if a.aggregate)
+    assert "count(t0 in Thread if holding[t0]) + permits == 2" in laws and "count(t0 in Thread if holding[t0]) <= 2" in laws

@@ -30,6 +30,7 @@ from ..explore import Sample
 from ..interpret import Env, EvaluationError, compiled
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, RefKind, SetT
 from ..nodes import make
+from .encode import aggregated_sets
 
 _BOOL = ir.BoolT()
 # An action's or a guard's numbers, at most this many, are the constants integer terms are compared with.
@@ -62,6 +63,9 @@ class Atom:
     subject: str | None = None
     var_equality: bool = False  # `a == b` for two variables: only ever a premise
     enum_test: bool = False
+    # about a sum or count over a set: only ever a clause of its own (a conservation law); in a
+    # disjunction it would mostly cost the solver (every pair of sums instantiates an axiom)
+    aggregate: bool = False
 
     @property
     def text(self) -> str:
@@ -115,11 +119,16 @@ class Vocabulary:
 # ---- building the vocabulary -------------------------------------------------------------------------
 
 
-def var_names(spec: ir.Spec, per_set: int) -> list[Var]:
-    """Variable names for each set that no name of the spec uses: `c1, c2` for Client."""
+def _taken(spec: ir.Spec) -> set[str]:
+    """The names a spec declares (a candidate's variables must not hide one)."""
     taken = {s.name for s in spec.sets} | {e.name for e in spec.enums} | {c.name for c in spec.consts}
     taken |= {f.name for f in spec.state} | {m.name for e in spec.enums for m in e.members}
-    taken |= {p.name for a in spec.actions for p in a.params} | {a.name for a in spec.actions}
+    return taken | {p.name for a in spec.actions for p in a.params} | {a.name for a in spec.actions}
+
+
+def var_names(spec: ir.Spec, per_set: int) -> list[Var]:
+    """Variable names for each set that no name of the spec uses: `c1, c2` for Client."""
+    taken = _taken(spec)
     prefixes: dict[str, str] = {}
     for s in spec.sets:
         for stem in (s.name[0].lower(), s.name.lower(), s.name.lower() + "_"):
@@ -145,7 +154,73 @@ def vocabulary(spec: ir.Spec, per_set: int, numbers: bool = True) -> Vocabulary:
     _equalities_of_vars(vocab, by_set)
     for t in terms:
         _atoms_of(vocab, t, terms, by_set, spec, numbers)
+    if numbers:
+        _aggregate_atoms(vocab, terms, by_set)
     return vocab
+
+
+def _aggregate_atoms(vocab: Vocabulary, terms: list[Term], by_set: dict[str, list[Term]]) -> None:
+    """Conservation laws over a set the spec already sums or counts over: a count of the elements an
+    atom holds for (`count(t1 in Thread if holding[t1])`), or a sum of an integer map over the set,
+    against an integer state variable and the spec's numbers: `A + x == k`, `A == x`, `A <= k`.
+    (A counter kept beside a map, a semaphore's permits: the support the goal needs is the law.)"""
+    spec = vocab.spec
+    span = spec.span
+    scalars = [t for t in terms if not t.vars and isinstance(t.type, IntT)]
+    numbers = [Term(make(ir.IntLit, span=span, value=c, type=IntT()), str(c), IntT(), ()) for c in _constants(spec)]
+    for set_name in aggregated_sets(spec):
+        if not by_set.get(set_name):
+            continue
+        var = by_set[set_name][0]
+        bound = _fresh(spec, var.text.rstrip("0123456789") + "0")  # the aggregate's own variable
+        domain = make(ir.Name, span=span, name=set_name, ref=RefKind.DOMAIN,
+                      type=ir.DomainT(element=SetT(name=set_name)))
+        totals = []
+        for atom in list(vocab.atoms):
+            if atom.vars == var.vars and not atom.var_equality and not atom.aggregate:
+                cond = _rename_bound(atom.expr, var.text, bound)
+                totals.append(Term(make(ir.Aggregate, span=span, op="count", var=bound, var_span=span, domain=domain,
+                                        cond=cond, type=IntT(low=0)),
+                                   f"count({bound} in {set_name} if {_renamed_text(atom.text, var.text, bound)})",
+                                   IntT(), ()))
+        for t in terms:
+            if t.vars == var.vars and isinstance(t.type, IntT):
+                totals.append(Term(make(ir.Aggregate, span=span, op="sum", var=bound, var_span=span, domain=domain,
+                                        value=_rename_bound(t.expr, var.text, bound), type=IntT()),
+                                   f"sum({_renamed_text(t.text, var.text, bound)} for {bound} in {set_name})",
+                                   IntT(), ()))
+        for total in totals:
+            for c in numbers:
+                _compare(vocab, ir.CmpOp.LE, total, c, subject=total.text, aggregate=True)
+            for x in scalars:
+                _compare(vocab, ir.CmpOp.EQ, total, x, aggregate=True)
+                both = Term(make(ir.Binary, span=span, op=ir.BinOp.ADD, left=total.expr, right=x.expr, type=IntT()),
+                            f"{total.text} + {x.text}", IntT(), ())
+                for c in numbers:
+                    _compare(vocab, ir.CmpOp.EQ, both, c, subject=both.text, aggregate=True)
+
+
+def _fresh(spec: ir.Spec, name: str) -> str:
+    taken = _taken(spec)
+    while name in taken:
+        name += "_"
+    return name
+
+
+def _rename_bound(expr: ir.Expr, old: str, new: str) -> ir.Expr:
+    """`expr` with the quantified variable `old` (a candidate's) read as `new` (an aggregate's own)."""
+    if isinstance(expr, ir.Name) and expr.ref is RefKind.BOUND and expr.name == old:
+        return expr.model_copy(update={"name": new})
+    updates = {}
+    for field_name in type(expr).model_fields:
+        value = getattr(expr, field_name)
+        if isinstance(value, ir._Expr):
+            updates[field_name] = _rename_bound(value, old, new)
+    return expr.model_copy(update=updates) if updates else expr
+
+
+def _renamed_text(text: str, old: str, new: str) -> str:
+    return re.sub(rf"\b{re.escape(old)}\b", new, text)
 
 
 def _state_ref(f: ir.StateField, span) -> tuple:
@@ -286,8 +361,8 @@ def clauses(vocab: Vocabulary, masks: list[int], full: int, max_literals: int) -
     one per class of clauses equal up to renaming variables of a set."""
     lits = []  # (atom, positive, mask); a literal false on every row never helps a clause
     for a, atom in enumerate(vocab.atoms):
-        if atom.var_equality:
-            continue
+        if atom.var_equality or (atom.aggregate and masks[a] != full):
+            continue  # an aggregate's atom is a clause of its own: kept only when true on every row
         for positive in (True, False):
             m = masks[a] if positive else full & ~masks[a]
             if m:

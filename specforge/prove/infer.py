@@ -238,6 +238,17 @@ def _ids(spec: ir.Spec, n: int) -> list[str]:
     return [f"{stem}-{i}" for i in range(1, n + 1)]
 
 
+def _solver(enc) -> z3.Solver:
+    """A solver with what every question must assume (the axioms of sums over sets, prove/sums.py),
+    without z3's model search on them as the prover's own solvers (Prover.solver)."""
+    s = z3.Solver()
+    background = enc.background()
+    if background:
+        s.set("smt.mbqi", False)
+    s.add(*background)
+    return s
+
+
 class _Houdini:
     """Houdini over claims, one solver per action, each claim's hypothesis behind an assumption.
 
@@ -269,7 +280,7 @@ class _Houdini:
             holes = [z3.Const(f"hole!{i}", enc.set_sorts[st]) for i, (_, st) in enumerate(c.vars)]
             self.shapes[cid] = (holes, _encode(prover, c, self.base, holes))
         init = enc.init_state()
-        self.init_solver = z3.Solver()
+        self.init_solver = _solver(enc)
         self.init_solver.add(*members)
         self.at_init = {cid: self._at(cid, init) for cid in claims}
         self.steps = []
@@ -277,7 +288,7 @@ class _Houdini:
             pre = enc.state("pre")
             params, bounds = enc.params(action, "p")
             guards, post = enc.transition(action, pre, params)
-            s = z3.Solver()
+            s = _solver(enc)
             s.add(*members, *bounds, *guards, *[k(pre) for k in known])
             terms = {st: [p for p in params.values() if p.sort() == sort] + self.witnesses.get(st, [])
                      for st, sort in enc.set_sorts.items()}
