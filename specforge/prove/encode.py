@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 import z3
 
-from .. import ir
-from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RefKind, SetT
+from .. import ir, setops
+from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RefKind, SetOfT, SetT
 from ..structure import leaves, nodes, obligations
-from . import sums
+from . import setenc, sums
 
 _ENCODERS = itertools.count(1)
 
@@ -167,6 +167,8 @@ class Encoder:
             return self.set_sorts[t.name]
         if isinstance(t, MapT):
             return z3.ArraySort(self.sort(t.key), self.sort(t.value))
+        if isinstance(t, SetOfT):
+            return setenc.sort(self, t)
         raise Unsupported(f"no z3 sort for {t.kind}")
 
     def state(self, tag: str) -> dict[str, z3.ExprRef]:
@@ -192,6 +194,8 @@ class Encoder:
                 return None
             key_ok = self.bounds(t.key, k)
             return z3.ForAll([k], z3.Implies(key_ok, inner) if key_ok is not None else inner)
+        if isinstance(t, SetOfT):
+            return setenc.bounds(self, t, term)
         return None
 
     def type_invariants(self, state: dict[str, z3.ExprRef]) -> dict[str, z3.BoolRef]:
@@ -281,6 +285,11 @@ class Encoder:
             if handler is None:
                 raise Unsupported(f"no z3 encoding for {type(e).__name__}", e)
             return handler(self, e, env)
+        except setenc.Unsupported as problem:
+            if self.problems is None:
+                raise Unsupported(str(problem), problem.node or e) from None
+            self._note(Unsupported(str(problem), problem.node or e))
+            return self._placeholder(e)
         except Unsupported as problem:
             if self.problems is None:
                 raise
@@ -304,6 +313,8 @@ class Encoder:
             element = domain.type.element
             x = z3.Const(f"{var}!{self._next()}", self.sort(element))
             return x, self.set_members[element.name](x) if isinstance(element, SetT) else None
+        if isinstance(domain.type, SetOfT):
+            return setenc.domain(self, domain, var, env)
         raise Unsupported("a domain must be a set, an enum or a range", domain)
 
     def _next(self) -> int:
@@ -365,6 +376,8 @@ _ARITH: dict[ir.BinOp, Callable] = {
 
 
 def _call(enc: Encoder, e: ir.Call, env: Env) -> z3.ExprRef:
+    if e.func in setops.FUNCTIONS:
+        return setenc.call(enc, e, env)
     args = [enc.expr(a, env) for a in e.args]
     if e.func == "abs":
         (x,) = args
@@ -378,6 +391,8 @@ def _call(enc: Encoder, e: ir.Call, env: Env) -> z3.ExprRef:
 
 def _member(enc: Encoder, e: ir.Member, env: Env) -> z3.BoolRef:
     c = e.collection
+    if isinstance(c.type, SetOfT):
+        return setenc.member(enc, e, env)
     if isinstance(c.type, ir.RangeT):
         x = enc.expr(e.element, env)
         return z3.And(enc.expr(c.low, env) <= x, x <= enc.expr(c.high, env))
@@ -433,6 +448,8 @@ def _aggregate(enc: Encoder, e: ir.Aggregate, env: Env) -> z3.ExprRef:
         value = enc.expr(e.value, inner) if e.value is not None else z3.IntVal(1)
         return z3.If(z3.And(*conds), value, 0) if conds else value
 
+    if isinstance(e.domain.type, SetOfT):
+        return setenc.aggregate(enc, e, env, term)
     element = e.domain.type.element if isinstance(e.domain.type, ir.DomainT) else None
     if isinstance(element, SetT):
         member = enc.set_members[element.name]
@@ -458,6 +475,7 @@ def aggregated_sets(spec: ir.Spec) -> list[str]:
     """The sets some `sum` or `count` ranges over, in declaration order."""
     found = {n.domain.type.element.name for n in nodes(spec, ir.Aggregate)
              if isinstance(n.domain.type, ir.DomainT) and isinstance(n.domain.type.element, SetT)}
+    found |= setenc.summed_sets(lambda cls: nodes(spec, cls))
     return [s.name for s in spec.sets if s.name in found]
 
 
@@ -474,6 +492,7 @@ HANDLERS: dict[type, Callable] = {
     ir.Compare: lambda enc, e, env: ir.COMPARISONS[e.op](enc.expr(e.left, env), enc.expr(e.right, env)),
     ir.Member: _member,
     ir.Call: _call,
+    ir.SetLiteral: setenc.literal,
     ir.IfThenElse: lambda enc, e, env: z3.If(enc.expr(e.cond, env), enc.expr(e.then, env), enc.expr(e.else_, env)),
     ir.Quantifier: _quantifier,
     ir.MapComprehension: _comprehension,

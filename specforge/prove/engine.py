@@ -1108,7 +1108,7 @@ def _sets_in(t: ir.Type | None) -> set[str]:
         return _sets_in(t.key) | _sets_in(t.value)
     if isinstance(t, ir.RecordT):
         return set().union(*(_sets_in(ft) for _, ft in t.fields))
-    if isinstance(t, ir.DomainT):
+    if isinstance(t, (ir.DomainT, ir.SetOfT)):
         return _sets_in(t.element)
     return set()
 
