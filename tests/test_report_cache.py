@@ -24,14 +24,14 @@ def imported(result: subprocess.CompletedProcess) -> set[str]:
     return {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
 
 
-def test_an_unchanged_run_is_answered_from_the_report_cache_without_loading_z3_lark_or_pydantic(tmp_path):
+def test_an_unchanged_run_is_answered_from_the_report_cache_without_loading_z3_lark_pydantic_or_click(tmp_path):
     spec = tmp_path / "bank.sf"
     spec.write_text(BANK.read_text())
     first = prove(str(spec), cache=tmp_path / "c")
     assert first.returncode == 0 and "z3" in imported(first)
     second = prove(str(spec), cache=tmp_path / "c")
     assert (second.returncode, second.stdout) == (first.returncode, first.stdout)
-    assert not {"z3", "lark", "pydantic"} & imported(second)
+    assert not {"z3", "lark", "pydantic", "click"} & imported(second)
 
 
 def test_a_changed_spec_or_other_options_miss_the_report_cache(tmp_path):
