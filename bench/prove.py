@@ -76,6 +76,9 @@ DIAG_SIZE = (250, 16)
 # The overhead with the generated invariants all of one shape (next to the mixed spec of the same size).
 SHAPE_SIZES = [(100, 16, "int"), (100, 16, "forall")]
 
+# Trivially true invariants (`x >= -k`) and no action: the growth target is 20,000 in under 60 s.
+GROWTH_SIZES = [2_000, 5_000, 10_000, 20_000]
+GROWTH_TARGET_S = 60.0
 OVERHEAD_TARGET = 1.3  # specforge / plain z3
 JOBS_TARGET = 1.7  # --jobs 1 / --jobs 2
 
@@ -731,6 +734,42 @@ def measure_cache(cmd, env, path: Path, invariants: int, features, seed: int, lo
 # ---- statistics ------------------------------------------------------------------------------------------
 
 
+def trivial_spec(invariants: int) -> str:
+    """One int variable and `invariants` invariants `x >= -k`, each true in every state; no action."""
+    head = ["spec Trivial", "", "state {", "  x: int", "}", "", "init {", "  x := 0", "}", ""]
+    return "\n".join(head + [f'invariant T{k} MUST "trivially true":\n  x >= -{k}\n' for k in range(1, invariants + 1)])
+
+
+def measure_growth(cmd, env, out: Path, log) -> list[tuple[int, CliRun]]:
+    """One fresh `prove --no-cache` of each trivial spec (a cold run: nothing cached)."""
+    rows = []
+    for n in GROWTH_SIZES:
+        path = out / f"trivial_{n}.sf"
+        path.write_text(trivial_spec(n), encoding="utf-8")
+        print(f"  {n} trivially true invariants ...", file=log)
+        rows.append((n, run_cli(cmd, ["--no-cache", str(path)], env, n)))
+    return rows
+
+
+def render_growth(rows: list[tuple[int, CliRun]]) -> str:
+    if not rows:
+        return ""
+    xs = [float(n) for n, _ in rows]
+    out = ["", "### Growth in invariants: trivially true invariants", "",
+           "`specforge prove --no-cache --format json FILE` as a new process, one cold run per size, on a spec "
+           "of one int variable, no action and N invariants `x >= -k` (each true in every state). Wall and CPU "
+           "time (user + system, of the command and its children). Target: 20,000 in under "
+           f"{GROWTH_TARGET_S:.0f} s, and linear growth.", "",
+           "| Invariants | Wall | CPU | CPU / invariant |", "| ---: | ---: | ---: | ---: |"]
+    for n, r in rows:
+        out.append(f"| {n:,} | {_s(r.seconds)} | {_s(r.cpu)} | {_us(r.cpu / n)} |")
+    largest, last = rows[-1]
+    out += ["", f"Exponent k of t ~ N^k (log-log fit over the rows): wall {loglog_slope(xs, [r.seconds for _, r in rows]):.2f}, "
+            f"CPU {loglog_slope(xs, [r.cpu for _, r in rows]):.2f}. {largest:,} invariants in {_s(last.seconds)}: "
+            + _met(last.seconds < GROWTH_TARGET_S and largest >= 20_000, f"target < {GROWTH_TARGET_S:.0f} s")]
+    return "\n".join(out)
+
+
 def linear_fit(xs: list[float], ys: list[float]) -> tuple[float, float, float]:
     """Least squares y = a + b x; returns (a, b, R²)."""
     fit = statistics.linear_regression(xs, ys)
@@ -1019,6 +1058,8 @@ def reproduce_command(args) -> str:
         parts.append("--skip-shapes")
     if args.skip_cli:
         parts.append("--skip-cli")
+    if args.skip_growth:
+        parts.append("--skip-growth")
     parts.append("--record")
     return " ".join(parts)
 
@@ -1093,6 +1134,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="skip the specs whose generated invariants are all of one shape")
     parser.add_argument("--skip-cli", action="store_true",
                         help="skip the process measurements (--jobs and the cache)")
+    parser.add_argument("--skip-growth", action="store_true",
+                        help="Do not time the trivially true invariants (up to 20,000; about a minute).")
     parser.add_argument("--record", action="store_true",
                         help="write the results into the prover section of docs/benchmarks.md")
     args = parser.parse_args(argv)
@@ -1147,6 +1190,7 @@ def main(argv: list[str] | None = None) -> int:
         others: dict[str, float | None] = {"in process": watch.share()}
 
         jobs: list[JobsResult] = []
+        growth: list[tuple[int, CliRun]] = []
         cache: CacheResult | None = None
         features = {"no_cache": False, "jobs": False, "jobs_help": ""}
         if not args.skip_cli:
@@ -1170,11 +1214,14 @@ def main(argv: list[str] | None = None) -> int:
             n, m = CACHE_SIZE
             cache = measure_cache(cmd, env, write(n, m), n, features, args.seed, log)
             others["cache"] = watch.share()
+            if not args.skip_growth:
+                print("growth in trivially true invariants ...", file=log)
+                growth = measure_growth(cmd, env, args.out, log)
     finally:
         shutil.rmtree(cache_dir, ignore_errors=True)
 
     total = time.perf_counter() - began
-    tables = render_tables(sizes, shapes, jobs, cache, hashing, diag_name, features, args, others)
+    tables = render_tables(sizes, shapes, jobs, cache, hashing, diag_name, features, args, others) + render_growth(growth)
     section = render_section(tables, args, (load_before, common.load_average()), others, total)
     print(section)
     if args.record:
