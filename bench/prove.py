@@ -365,6 +365,7 @@ class _PhaseClock:
 
         self.engine = engine
         self.times: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
         self.current = "setup"
         self._saved: dict[str, object] = {}
 
@@ -378,11 +379,12 @@ class _PhaseClock:
 
             def wrapper(prover, *args, _original=original, _label=label, **kwargs):
                 outer, self.current = self.current, _label
-                t0 = time.perf_counter()
+                t0, c0 = time.perf_counter(), time.process_time()
                 try:
                     return _original(prover, *args, **kwargs)
                 finally:
                     self.times[_label] = self.times.get(_label, 0.0) + time.perf_counter() - t0
+                    self.cpu[_label] = self.cpu.get(_label, 0.0) + time.process_time() - c0
                     self.current = outer
 
             setattr(cls, method, wrapper)
@@ -399,6 +401,7 @@ class ProveRun:
     wall: float
     cpu: float
     phases: dict[str, float]
+    phase_cpu: dict[str, float] = field(default_factory=dict)
 
 
 def timed_prove(spec, timeout_s: float) -> tuple[ProveRun, object]:
@@ -410,7 +413,7 @@ def timed_prove(spec, timeout_s: float) -> tuple[ProveRun, object]:
         report = prove(spec, timeout=timeout_s)
         wall = time.perf_counter() - t0
         cpu = time.process_time() - cpu
-    return ProveRun(wall, cpu, dict(clock.times)), report
+    return ProveRun(wall, cpu, dict(clock.times), dict(clock.cpu)), report
 
 
 def check_report(report, case: str, invariants: int) -> None:
@@ -486,6 +489,8 @@ class SizeResult:
             return statistics.median(p["cpu"] for p in self.plain)
         if what == "plain_check":
             return statistics.median(p["check"] for p in self.plain)
+        if what == "induction_cpu":
+            return statistics.median(r.phase_cpu.get("induction", float("nan")) for r in self.runs)
         if what == "other":  # what the phases do not cover, per run
             return statistics.median(r.wall - sum(r.phases.values()) for r in self.runs)
         values = [r.phases[what] for r in self.runs if what in r.phases]
@@ -869,18 +874,18 @@ def render_tables(sizes: list[SizeResult], shapes: list[SizeResult], jobs: list[
         f"≤ {OVERHEAD_TARGET}x.",
         "",
         "| Spec | Invariants | Actions | Obligations | `load()` | `prove()` | Induction | Plain z3 | "
-        "End-to-end ratio | Induction ratio | Induction ratio (CPU) | Target ≤ 1.3x (induction) | Runs |",
+        "End-to-end ratio | Induction ratio (CPU) | Induction ratio (wall) | Target ≤ 1.3x (induction, CPU) | Runs |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
     ]
     for r in sizes:
         prove_s, ind, plain = r.median("prove"), r.median("induction"), r.median("plain")
-        # CPU time of the induction phase is not measured apart: scale it by its share of the wall time
-        ind_cpu = r.median("prove_cpu") * ind / prove_s if prove_s else float("nan")
-        ratio_ind = ind / plain
+        ind_cpu = r.median("induction_cpu")
+        # judged on CPU time: on a shared machine a wall time also counts the time others ran
+        ratio_ind = ind_cpu / r.median("plain_cpu")
         out.append(
             f"| `{r.name}` | {r.invariants} | {r.actions} | {r.obligations:,} | {_s(r.load_s)} | {_s(prove_s)} | "
             f"{_s(ind)} | {_s(plain)} | {_ratio(prove_s / plain)} | {_ratio(ratio_ind)} | "
-            f"{_ratio(ind_cpu / r.median('plain_cpu'))} | "
+            f"{_ratio(ind / plain)} | "
             f"{_met(ratio_ind <= OVERHEAD_TARGET, f'{ratio_ind / OVERHEAD_TARGET:.0%} of target')} | {len(r.runs)} |")
     out += [
         "",
@@ -892,8 +897,10 @@ def render_tables(sizes: list[SizeResult], shapes: list[SizeResult], jobs: list[
         "asserted plainly, plus the parameters' bounds and the guards; then for each target push, assert its "
         "negation over the post-state, check, pop. It asserts that every answer is unsat. It sets the same "
         "per-solver timeout as specforge. Nothing else: no consistency or initial-state check, no unsat cores.",
-        "- **specforge `prove()`** does the same induction checks with every hypothesis tracked "
-        "(`assert_and_track`) and reads the unsat core of each proof (which invariants support which). "
+        "- **specforge `prove()`** checks each target first on a small solver holding only the action and the "
+        "target itself over the pre-state (then its support is itself: 98% of the checks here), and the rest "
+        "on a solver with every candidate behind a switch, reading the unsat core (which invariants support "
+        "which). "
         "Around it: setting up the encoder and the targets, one consistency check, one initial-state check "
         "per target, and the sanity checks: one per guarded action (dead actions) and one per invariant "
         "(is it implied by all the others: a solver with all N−1 others asserted, so N solvers of N "
@@ -901,9 +908,9 @@ def render_tables(sizes: list[SizeResult], shapes: list[SizeResult], jobs: list[
         "induction round. The end-to-end ratio therefore compares different amounts of work by design; the "
         "induction ratio compares the same obligations.",
         "- *Obligations* = targets × actions (targets = invariants + 1 type bound): the induction checks each "
-        "side makes. *Induction ratio (CPU)*: process CPU time instead of wall time (the induction phase's "
-        "share of `prove()`'s CPU time taken as its share of the wall time), which shows whether other load "
-        "on the machine skewed the wall-time ratio.",
+        "side makes. *Induction ratio (CPU)*: the process CPU time of the induction phase (measured around "
+        "`Prover._houdini`) over plain z3's; the target is judged on it, since on a shared machine a wall time "
+        "also counts the time other processes ran. The wall-time ratio beside it shows how much they did.",
         "",
         "Where `prove()` spends its time (medians; *other* is what the phases do not cover: creating the "
         "`Prover`, the strengthening loop and building the report):",
