@@ -15,10 +15,10 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import ir
+from . import ir, setops
 from .diagnostics import Diagnostic
 from .evaluate import Env, EvaluationError, evaluate
-from .ir import BoolT, DomainT, EnumT, IntT, MapT, QuantityT, RangeT, RecordT, RefKind, SetT
+from .ir import BoolT, DomainT, EnumT, IntT, MapT, QuantityT, RangeT, RecordT, RefKind, SetOfT, SetT
 from .lower import INIT_UNREADABLE, MAX_DIGITS, FunctionDef, InitBlock, SpecHeader, StateBlock
 from .nodes import make
 from .parse import ParseResult
@@ -59,6 +59,8 @@ def show(t: ir.Type | None) -> str:
         return f"the domain {show(t.element)}"
     if isinstance(t, MapT):
         return f"map[{show(t.key)}, {show(t.value)}]"
+    if isinstance(t, SetOfT):
+        return "the empty set" if t.element is None else f"set[{show(t.element)}]"
     if isinstance(t, RecordT):
         return "{" + ", ".join(f"{n}: {show(ft)}" for n, ft in t.fields) + "}"
     return t.kind
@@ -68,6 +70,8 @@ def _family(t: ir.Type | None) -> object:
     """Types that mix freely: every IntT is one family whatever its bounds."""
     if isinstance(t, IntT):
         return "int"
+    if isinstance(t, SetOfT):
+        return ("set", _family(t.element))
     return t
 
 
@@ -315,7 +319,8 @@ class Checker:
             return _with(f, type=_with(f.type, fields=fields, resolved=resolved))
         return _with(f, type=self.resolve_type(f.type, allow_map=True))
 
-    def resolve_type(self, t: ir.TypeRef, allow_map: bool, key: bool = False) -> ir.TypeRef:
+    def resolve_type(self, t: ir.TypeRef, allow_map: bool, key: bool = False,
+                     allow_set: bool | None = None) -> ir.TypeRef:
         resolved: ir.Type | None = None
         if isinstance(t, ir.NamedTypeRef):
             if t.name in BUILTIN_TYPES:
@@ -331,7 +336,8 @@ class Checker:
                 self.error("SF220", f"unknown type `{t.name}`", t.span, _did_you_mean(t.name, known)
                            or "declare it with `set NAME` or `enum NAME { ... }`")
             if key and resolved is not None and not isinstance(resolved, (EnumT, SetT, IntT)):
-                self.error("SF203", f"a map's key must be a set, an enum or a range, not {show(resolved)}", t.span)
+                self.error("SF203", f"a map's key and a set's element must be a set, an enum or a range, "
+                           f"not {show(resolved)}", t.span)
                 resolved = None
             elif key and isinstance(resolved, IntT) and (resolved.low is None or resolved.high is None):
                 self.error("SF203", f"a map's key must be finite: `{t.name}` has no upper bound", t.span,
@@ -350,6 +356,10 @@ class Checker:
                     resolved = make(IntT, low=low, high=high)
             return _with(t, low=self.expr(t.low, self.globals), high=self.expr(t.high, self.globals),
                          resolved=resolved)
+        if key and isinstance(t, (ir.SetTypeRef, ir.MapTypeRef)):
+            self.error("SF203", f"a {'set' if isinstance(t, ir.SetTypeRef) else 'map'} cannot be used here", t.span,
+                       "a map's key and a set's element must be a set, an enum or a range")
+            return t
         if isinstance(t, ir.MapTypeRef):
             if not allow_map:
                 self.error("SF203", "a map cannot be used here", t.span, "maps may be state variables or map values")
@@ -358,10 +368,22 @@ class Checker:
             if k.resolved is not None and v.resolved is not None and allow_map:
                 resolved = make(MapT, key=k.resolved, value=v.resolved)
             return _with(t, key=k, value=v, resolved=resolved)
+        if isinstance(t, ir.SetTypeRef):
+            return self._set_type(t, allow_map if allow_set is None else allow_set)
         if isinstance(t, ir.RecordTypeRef):
             self.error("SF203", "a record may only be a state variable", t.span)
             return t
         raise AssertionError(t)
+
+    def _set_type(self, t: ir.SetTypeRef, allow: bool) -> ir.SetTypeRef:
+        """`set[T]`: T is what a map may be keyed by (a set, an enum or a bounded range), so that every
+        set value is finite and the prover, the tests and TLC can enumerate its possible members."""
+        if not allow:
+            self.error("SF203", "a set value cannot be used here", t.span,
+                       "a set may be a state variable, a map's value, a parameter, or a def's result")
+        element = self.resolve_type(t.element, allow_map=False, key=True)
+        ok = allow and element.resolved is not None
+        return _with(t, element=element, resolved=make(SetOfT, element=element.resolved) if ok else None)
 
     def _const_int(self, e: ir.Expr) -> int | None:
         checked = self.expr(e, self.globals)
@@ -457,7 +479,7 @@ class Checker:
         return out
 
     def _action(self, a: ir.Action) -> ir.Action:
-        params, names = self._params(a.params, "action")
+        params, names = self._params(a.params, "action", allow_set=True)
         scope = self.globals.child(names)
         body = []
         assigned = False
@@ -473,11 +495,12 @@ class Checker:
                 body.append(self._assign(stmt, scope))
         return _with(a, params=params, body=body)
 
-    def _params(self, params: list[ir.Param], what: str) -> tuple[list[ir.Param], dict[str, Symbol]]:
+    def _params(self, params: list[ir.Param], what: str,
+                allow_set: bool = False) -> tuple[list[ir.Param], dict[str, Symbol]]:
         names: dict[str, Symbol] = {}
         out = []
         for p in params:
-            t = self.resolve_type(p.type, allow_map=False)
+            t = self.resolve_type(p.type, allow_map=False, allow_set=allow_set)
             if self.reserved(p.name, p.span, "parameter"):
                 pass
             elif p.name in names:
@@ -492,8 +515,8 @@ class Checker:
     def _function(self, d: FunctionDef) -> None:
         """A `def`: its body checked once, with its parameters; every call inlines it (see `_inline`)."""
         declared = self.declare(d.name, d.span, "function")
-        params, names = self._params(d.params, "function")
-        result = self.resolve_type(d.type, allow_map=False)
+        params, names = self._params(d.params, "function", allow_set=True)
+        result = self.resolve_type(d.type, allow_map=False, allow_set=True)
         self.defining = d.name
         before = len(self.diagnostics)
         body = self.expr(d.body, self.globals.child(names))
@@ -551,6 +574,13 @@ class Checker:
             self.error("SF204", f"{what} is {show(target)}, but this value is a {show(value.type)}", value.span,
                        "declare it `decimal`, or write a whole number" if value.type.dimension == DECIMAL.name
                        else "drop the unit, or declare the variable as a duration")
+        elif isinstance(value.type, SetOfT) and isinstance(target, SetOfT):
+            self.error("SF203", f"{what} is {show(target)}, but this value is {show(value.type)}", value.span,
+                       f"its members may be outside {show(target.element)}: give them that type "
+                       f"(a parameter `x: {show(target.element)}`, a bound variable over a range)")
+        elif isinstance(value.type, SetOfT):
+            self.error("SF203", f"{what} is {show(target)}, but this value is {show(value.type)}", value.span,
+                       "if it holds several values, declare it `set[T]`")
         else:
             self.error("SF203", f"{what} is {show(target)}, but this value is {show(value.type)}", value.span)
         return value
@@ -563,6 +593,9 @@ class Checker:
             # an integer literal is exact as a decimal: `confidence <= 1`
             return make(ir.QuantityLit, span=e.span, value=e.value * DECIMAL_SCALE, dimension=DECIMAL.name,
                         text=str(e.value), type=want)
+        if isinstance(want, SetOfT) and want.element is not None and isinstance(e.type, SetOfT) \
+                and e.type.element is None:
+            return _with(e, type=want)  # `{}` takes its element type from where it is used
         if isinstance(want, MapT) and isinstance(e, ir.MapComprehension) and isinstance(e.type, MapT):
             value = self.coerce_zero(e.value, want.value)
             if value.type != e.type.value:
@@ -581,6 +614,14 @@ class Checker:
         else:
             hint = f"`{_show_expr(bare)}` has no unit; multiply it by one, e.g. `{_show_expr(bare)} * 1 s`"
         self.error("SF204", message, bare.span, hint)
+
+    def known_elements(self, e: ir.Expr) -> bool:
+        """Whether a set's element type is known (`{}` alone has none); reports it when not."""
+        if isinstance(e.type, SetOfT) and e.type.element is None:
+            self.error("SF203", "the type of this empty set's members is not known here", e.span,
+                       "compare its size instead: `card(s) == 0`, or give `{}` to a typed variable first")
+            return False
+        return True
 
     def check_init_read(self, path: str, span: Span) -> None:
         """While checking init's values: a state variable (leaf path) read before init assigns it."""
@@ -803,6 +844,8 @@ def _check_compare(c: Checker, e: ir.Compare, scope: Scope) -> ir.Expr:
         c.error("SF203", f"`{e.op.value}` orders numbers; {show(lt)} values are only equal or not", e.span)
     elif isinstance(lt, (MapT, RecordT, DomainT, RangeT)):
         c.error("SF203", f"{show(lt)} values cannot be compared", e.span)
+    else:
+        c.known_elements(left)
     return _with(e, left=left, right=right, type=BOOL)
 
 
@@ -816,8 +859,14 @@ def _check_member(c: Checker, e: ir.Member, scope: Scope) -> ir.Expr:
         elif isinstance(ct, DomainT):
             if et != ct.element:
                 c.error("SF203", f"{show(et)} can never be in {show(ct.element)}", e.span)
+        elif isinstance(ct, SetOfT):
+            if ct.element is None:
+                collection = _with(collection, type=make(SetOfT, element=et))
+            elif _family(et) != _family(ct.element):
+                c.error("SF203", f"{show(et)} can never be in {show(ct)}", e.span)
         else:
-            c.error("SF203", f"`in` needs a range, a set or an enum on its right, not {show(ct)}", collection.span)
+            c.error("SF203", f"`in` needs a range, a set or an enum on its right, not {show(ct)}", collection.span,
+                    "a set of values is written `{a, b}`; declare a set variable as `set[T]`")
     return _with(e, element=element, collection=collection, type=BOOL)
 
 
@@ -833,6 +882,8 @@ def _check_call(c: Checker, e: ir.Call, scope: Scope) -> ir.Expr:
     args = [c.expr(a, scope) for a in e.args]
     if e.func in c.functions:
         return _inline(c, e, args)
+    if e.func in setops.FUNCTIONS:
+        return _check_set_call(c, e, args)
     arity = BUILTIN_FUNCTIONS.get(e.func)
     if arity is None:
         if e.func in c.unreadable:
@@ -841,8 +892,9 @@ def _check_call(c: Checker, e: ir.Call, scope: Scope) -> ir.Expr:
             c.error("SF206", f"`{e.func}` calls itself", e.span, "a def may call only the defs above it")
             return _with(e, args=args)
         c.error("SF206", f"unknown function `{e.func}`", e.span,
-                _did_you_mean(e.func, [*BUILTIN_FUNCTIONS, *c.functions])
-                or "the functions are abs, min, max and the spec's own `def`s above this line")
+                _did_you_mean(e.func, [*BUILTIN_FUNCTIONS, *setops.FUNCTIONS, *c.functions])
+                or "the functions are abs, min, max, the set functions "
+                f"({', '.join(setops.FUNCTIONS)}) and the spec's own `def`s above this line")
         return _with(e, args=args)
     low, high = arity
     if len(args) < low or (high is not None and len(args) > high):
@@ -862,6 +914,80 @@ def _check_call(c: Checker, e: ir.Call, scope: Scope) -> ir.Expr:
         _mix_error(c, e, args[0], next(a for a in args if _family(a.type) != _family(args[0].type)))
         return _with(e, args=args)
     return _with(e, args=args, type=quantity or INT)
+
+
+def _check_set_call(c: Checker, e: ir.Call, args: list[ir.Expr]) -> ir.Expr:
+    """`add(s, x)`, `remove(s, x)`, `card(s)`, `union`, `inter`, `diff`, `subset` (setops.FUNCTIONS)."""
+    arity = setops.FUNCTIONS[e.func][0]
+    if len(args) != arity:
+        c.error("SF205", f"`{e.func}` takes {arity} argument{'s' if arity != 1 else ''}, not {len(args)}", e.span,
+                setops.FUNCTIONS[e.func][1])
+        return _with(e, args=args)
+    if any(a.type is None for a in args):
+        return _with(e, args=args)
+    first = args[0]
+    if not isinstance(first.type, SetOfT):
+        c.error("SF203", f"`{e.func}` needs a set, but this is {show(first.type)}", first.span, setops.FUNCTIONS[e.func][1])
+        return _with(e, args=args)
+    if e.func in setops.ELEMENT_SECOND:
+        x = args[1]
+        if first.type.element is None:
+            first = _with(first, type=make(SetOfT, element=_member_type(x)))
+        elif _family(x.type) != _family(first.type.element):
+            c.error("SF203", f"`{e.func}` puts {show(x.type)} in {show(first.type)}", x.span)
+            return _with(e, args=args)
+        args = [first, x]
+        if e.func == "add":  # the result may hold x: a set of a range widens to hold x's range
+            return _with(e, args=args, type=make(SetOfT, element=_join(first.type.element, _member_type(x))))
+    elif arity == 2:
+        second = c.coerce_zero(args[1], first.type)
+        first = c.coerce_zero(first, second.type)
+        if not isinstance(second.type, SetOfT) or _family(first.type) != _family(second.type):
+            c.error("SF203", f"`{e.func}` combines two sets of one type, not {show(first.type)} and "
+                    f"{show(second.type)}", e.span)
+            return _with(e, args=args)
+        args = [first, second]
+        if e.func == "union":
+            return _with(e, args=args, type=make(SetOfT, element=_join(first.type.element, second.type.element)))
+    if not c.known_elements(args[0]):
+        return _with(e, args=args)
+    return _with(e, args=args, type=NAT if e.func == "card" else BOOL if e.func == "subset" else args[0].type)
+
+
+def _check_set_literal(c: Checker, e: ir.SetLiteral, scope: Scope) -> ir.Expr:
+    items = [c.expr(i, scope) for i in e.items]
+    if any(i.type is None for i in items):
+        return _with(e, items=items)
+    if not items:
+        return _with(e, items=items, type=make(SetOfT))
+    first = items[0].type
+    for i in items[1:]:
+        if _family(i.type) != _family(first):
+            c.error("SF203", f"the members of a set are of one type: {show(first)} and {show(i.type)}", i.span)
+            return _with(e, items=items)
+    if isinstance(first, (MapT, RecordT, DomainT, RangeT, SetOfT)):
+        c.error("SF203", f"a set's members are values that are only equal or not, not {show(first)}", items[0].span)
+        return _with(e, items=items)
+    element = _member_type(items[0])
+    for i in items[1:]:
+        element = _join(element, _member_type(i))
+    return _with(e, items=items, type=make(SetOfT, element=element))
+
+
+def _member_type(e: ir.Expr) -> ir.Type:
+    """The type a member adds to a set: an int literal is the range of itself (`{0, 2}` fits a
+    `set[0..3]`), any other expression its own type."""
+    v = _literal_int(e)
+    return make(IntT, low=v, high=v) if v is not None else e.type
+
+
+def _join(a: ir.Type | None, b: ir.Type | None) -> ir.Type | None:
+    """The smallest member type that holds both: the hull of two int ranges, else the first."""
+    if isinstance(a, IntT) and isinstance(b, IntT):
+        low = None if a.low is None or b.low is None else min(a.low, b.low)
+        high = None if a.high is None or b.high is None else max(a.high, b.high)
+        return make(IntT, low=low, high=high)
+    return a if a is not None else b
 
 
 def _inline(c: Checker, e: ir.Call, args: list[ir.Expr]) -> ir.Expr:
@@ -927,6 +1053,8 @@ def _check_if(c: Checker, e: ir.IfThenElse, scope: Scope) -> ir.Expr:
         t = None
     elif isinstance(t, IntT):
         t = INT
+    elif isinstance(t, SetOfT) and isinstance(else_.type, SetOfT):
+        t = make(SetOfT, element=_join(t.element, else_.type.element))
     return _with(e, cond=cond, then=then, else_=else_, type=t)
 
 
@@ -942,7 +1070,9 @@ def _binder(c: Checker, var: str, var_span: Span, domain: ir.Expr, scope: Scope)
                 pass
     elif isinstance(domain.type, DomainT):
         element = domain.type.element
-    elif domain.type is not None:
+    elif isinstance(domain.type, SetOfT) and c.known_elements(domain):
+        element = domain.type.element
+    elif domain.type is not None and not isinstance(domain.type, SetOfT):
         c.error("SF213", f"`{var}` ranges over {show(domain.type)}; a domain is a set, an enum or a range",
                 domain.span, "e.g. `forall a in Account: ...` or `forall i in 0..9: ...`")
     if c.reserved(var, var_span, "bound variable"):
@@ -1000,6 +1130,7 @@ _CHECKERS: dict[type, Callable[[Checker, ir.Expr, Scope], ir.Expr]] = {
     ir.Member: _check_member,
     ir.Range: _check_range,
     ir.Call: _check_call,
+    ir.SetLiteral: _check_set_literal,
     ir.IfThenElse: _check_if,
     ir.Quantifier: _check_quantifier,
     ir.MapComprehension: _check_comprehension,
@@ -1015,7 +1146,7 @@ _MAX_CONSTANT = 10**MAX_DIGITS
 # The expressions a constant's value is made of (docs/language.md, `const`): a quantifier or a
 # comprehension is left out, since its domain can be any size and the checker must not hang.
 _CONSTANT_NODES = (ir.IntLit, ir.BoolLit, ir.QuantityLit, ir.Name, ir.Unary, ir.Binary, ir.Compare, ir.Member,
-                   ir.Range, ir.IfThenElse, ir.Call)
+                   ir.Range, ir.IfThenElse, ir.Call, ir.SetLiteral)
 
 
 def _not_constant(c: Checker, e: ir.Expr) -> ir.Expr | None:
@@ -1037,6 +1168,14 @@ def _not_constant(c: Checker, e: ir.Expr) -> ir.Expr | None:
 def _compatible(target: ir.Type, value: ir.Type) -> bool:
     if isinstance(target, IntT) and isinstance(value, IntT):
         return True
+    if isinstance(target, SetOfT) and isinstance(value, SetOfT):
+        # a set of ints fits a set of a range only when its members' type lies in that range, so that
+        # every value of set[int[a..b]] has its members in a..b (the prover counts them over a..b)
+        if value.element is None or _family(target.element) != _family(value.element):
+            return value.element is None
+        t, v = target.element, value.element
+        return not isinstance(t, IntT) or ((t.low is None or (v.low is not None and v.low >= t.low))
+                                           and (t.high is None or (v.high is not None and v.high <= t.high)))
     if isinstance(target, MapT) and isinstance(value, MapT):
         same_key = _family(target.key) == _family(value.key) and (
             not isinstance(target.key, IntT) or target.key == value.key)

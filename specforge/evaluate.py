@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import ir
+from . import ir, setops
 from .ir import BoolT, EnumT, IntT, RecordT, RefKind, SetT
 from .values import FrozenMap, Value
 
@@ -268,6 +268,9 @@ def _range(e: ir.Range) -> Evaluator:
 def _call(e: ir.Call) -> Evaluator:
     args = [compiled(a) for a in e.args]
     func = e.func
+    if func in setops.APPLY:
+        apply = setops.APPLY[func]
+        return lambda env: apply(*[a(env) for a in args])
 
     def call(env: Env) -> Value:
         values = [a(env) for a in args]
@@ -280,6 +283,11 @@ def _call(e: ir.Call) -> Evaluator:
             return max(values)
         raise EvaluationError(f"unknown function `{func}`", e)
     return call
+
+
+def _set_literal(e: ir.SetLiteral) -> Evaluator:
+    items = [compiled(i) for i in e.items]
+    return lambda env: frozenset(i(env) for i in items)
 
 
 def _if(e: ir.IfThenElse) -> Evaluator:
@@ -348,6 +356,7 @@ HANDLERS: dict[type, Callable[[Any], Evaluator]] = {
     ir.Member: _member,
     ir.Range: _range,  # only as a domain or on the right of `in`
     ir.Call: _call,
+    ir.SetLiteral: _set_literal,
     ir.IfThenElse: _if,
     ir.Quantifier: _quantifier,
     ir.MapComprehension: _comprehension,
@@ -375,4 +384,13 @@ def domain_values(t: ir.Type, env_or_universe, node: ir.Expr | None = None) -> t
         return tuple(range(t.low, t.high + 1))
     if isinstance(t, BoolT):
         return (False, True)
+    if isinstance(t, ir.SetOfT):
+        return subsets(domain_values(t.element, env_or_universe, node))
     raise EvaluationError(f"the type {t.kind} is not a finite domain", node)
+
+
+def subsets(members: tuple) -> tuple:
+    """Every subset of `members` as a frozenset, the smaller ones first (the values of a `set[T]`)."""
+    import itertools
+
+    return tuple(frozenset(c) for n in range(len(members) + 1) for c in itertools.combinations(members, n))

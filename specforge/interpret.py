@@ -191,6 +191,8 @@ class Interpreter:
                   else isinstance(v, int) and not isinstance(v, bool) and within(t, v)
                   if isinstance(t, (IntT, QuantityT))
                   else v in self.values(t) if isinstance(t, (EnumT, SetT))
+                  else isinstance(v, frozenset) and all(x in self.values(t.element) for x in v)
+                  if isinstance(t, ir.SetOfT)
                   else False)
             if not ok:
                 raise InvalidArguments(f"{v!r} is not a valid `{p.name}` for `{act.name}`")

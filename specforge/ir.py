@@ -77,6 +77,15 @@ class DomainT(_Model):
     element: Type
 
 
+class SetOfT(_Model):
+    """`set[T]`: a finite set of values of T (a set's elements, an enum's values, a range's ints).
+
+    `element` is None only on the empty literal `{}` before its context gives it one."""
+
+    kind: Literal["set_of"] = "set_of"
+    element: Type | None = None
+
+
 class MapT(_Model):
     kind: Literal["map"] = "map"
     key: Type
@@ -89,7 +98,7 @@ class RecordT(_Model):
 
 
 Type = Annotated[
-    BoolT | IntT | QuantityT | EnumT | SetT | RangeT | DomainT | MapT | RecordT,
+    BoolT | IntT | QuantityT | EnumT | SetT | RangeT | DomainT | SetOfT | MapT | RecordT,
     Field(discriminator="kind"),
 ]
 
@@ -231,6 +240,13 @@ class Range(_Expr):
     high: Expr
 
 
+class SetLiteral(_Expr):
+    """`{a, b, c}`, or `{}` (its element type from its context)."""
+
+    kind: Literal["set_literal"] = "set_literal"
+    items: list[Expr]
+
+
 class Call(_Expr):
     kind: Literal["call"] = "call"
     func: str
@@ -283,7 +299,7 @@ class Aggregate(_Expr):
 
 Expr = Annotated[
     IntLit | BoolLit | QuantityLit | Name | FieldAccess | Index | Unary | Binary | Compare | Member | Range | Call
-    | IfThenElse | Quantifier | MapComprehension | Aggregate,
+    | SetLiteral | IfThenElse | Quantifier | MapComprehension | Aggregate,
     Field(discriminator="kind"),
 ]
 
@@ -300,6 +316,7 @@ EXPR_CLASSES: tuple[type[_Expr], ...] = (
     Member,
     Range,
     Call,
+    SetLiteral,
     IfThenElse,
     Quantifier,
     MapComprehension,
@@ -356,6 +373,15 @@ class MapTypeRef(_Model):
     resolved: Type | None = None
 
 
+class SetTypeRef(_Model):
+    """`set[T]`."""
+
+    kind: Literal["set_of"] = "set_of"
+    span: Span
+    element: TypeRef
+    resolved: Type | None = None
+
+
 class RecordTypeRef(_Model):
     """A nested block of fields in `state`."""
 
@@ -365,7 +391,7 @@ class RecordTypeRef(_Model):
     resolved: Type | None = None
 
 
-TypeRef = Annotated[NamedTypeRef | RangeTypeRef | MapTypeRef | RecordTypeRef, Field(discriminator="kind")]
+TypeRef = Annotated[NamedTypeRef | RangeTypeRef | MapTypeRef | SetTypeRef | RecordTypeRef, Field(discriminator="kind")]
 
 
 # ---- declarations and statements -------------------------------------------------

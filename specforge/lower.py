@@ -102,6 +102,14 @@ class _MultiIndex:
     keys: list
 
 
+@dataclass
+class _SetOf:
+    """`set[T]` seen as an expression; only a type may hold it."""
+
+    span: Span
+    element: object
+
+
 Item = SpecHeader | InitBlock | StateBlock | FunctionDef | ir.Const | ir.SetDecl | ir.EnumDecl | ir.Invariant | ir.Action | Dropped
 
 
@@ -167,6 +175,10 @@ class Lowering(Transformer):
         return node
 
     def _expr(self, value):
+        if isinstance(value, _SetOf):
+            raise Fatal(Diagnostic.error(
+                "SF102", "`set[T]` is a type, not a value", self.file, value.span,
+                "write a set's value as `{a, b}`, or `{}` for the empty set"))
         if isinstance(value, _MultiIndex):
             raise Fatal(Diagnostic.error(
                 "SF102", "a map lookup takes exactly one key", self.file, value.span,
@@ -284,7 +296,7 @@ class Lowering(Transformer):
     def def_decl(self, children):
         name = children[1]
         params = [c for c in children if isinstance(c, ir.Param)]
-        type_ = next(c for c in children if isinstance(c, (ir.NamedTypeRef, ir.RangeTypeRef, ir.MapTypeRef)))
+        type_ = next(c for c in children if isinstance(c, (ir.NamedTypeRef, ir.RangeTypeRef, ir.MapTypeRef, ir.SetTypeRef)))
         item = FunctionDef(span_of(children), name.value, params, type_, self._expr(children[-1]))
         return self._decl(item, [name.value])
 
@@ -315,6 +327,8 @@ class Lowering(Transformer):
         span = node.span
         if isinstance(node, ir.Name):
             return make(ir.NamedTypeRef, span=span, name=node.name)
+        if isinstance(node, _SetOf):
+            return make(ir.SetTypeRef, span=span, element=self._type(node.element, depth + 1))
         if isinstance(node, ir.Range):
             return make(ir.RangeTypeRef, span=span, base="int", low=node.low, high=node.high)
         if isinstance(node, ir.Index) and isinstance(node.base, ir.Name) and isinstance(node.key, ir.Range):
@@ -329,7 +343,7 @@ class Lowering(Transformer):
                         value=self._type(keys[1], depth + 1))
         raise Fatal(Diagnostic.error(
             "SF109", "this is not a type", self.file, span,
-            "a type is bool, int, nat, int[LOW..HIGH], duration, map[K, V], or the name of an enum or set"))
+            "a type is bool, int, nat, int[LOW..HIGH], duration, map[K, V], set[T], or the name of an enum or set"))
 
     # ---- expressions ---------------------------------------------------------------
 
@@ -361,9 +375,15 @@ class Lowering(Transformer):
         return self._node(ir.Unary, (operand,), span=span_of(children), op=ir.UnOp.NEG, operand=operand)
 
     def cmp_op(self, children):
+        if len(children) == 2:  # `not in`, one operator
+            a, b = children
+            return Token("NOT_IN", "∉", a.start_pos, a.line, a.column, b.end_line, b.end_column, b.end_pos)
         return children[0]
 
-    add_op = mul_op = quantifier_kw = cmp_op
+    def add_op(self, children):
+        return children[0]
+
+    mul_op = quantifier_kw = add_op
 
     def compare(self, children):
         left, op, right = self._expr(children[0]), children[1], self._expr(children[2])
@@ -375,6 +395,9 @@ class Lowering(Transformer):
                         end_column=b.span.end_column)
             if o.value in _MEMBERSHIP:
                 links.append(self._node(ir.Member, (a, b), span=span, element=a, collection=b))
+            elif o.value == "∉":
+                member = self._node(ir.Member, (a, b), span=span, element=a, collection=b)
+                links.append(self._node(ir.Unary, (member,), span=span, op=ir.UnOp.NOT, operand=member))
             else:
                 links.append(self._node(ir.Compare, (a, b), span=span, op=_CMPOPS[o.value], left=a, right=b))
         node = links[0]
@@ -507,6 +530,13 @@ class Lowering(Transformer):
         if entry is not None:
             self._depth[id(node)] = (entry[0], node)
         return node
+
+    def set_literal(self, children):
+        items = [self._expr(c) for c in children[1:-1] if c is not None and not isinstance(c, Token)]
+        return self._node(ir.SetLiteral, items, span=span_of(children), items=items)
+
+    def set_type(self, children):
+        return _SetOf(span_of(children), children[2])
 
     def map_comprehension(self, children):
         key, value, var, domain = children[1], self._expr(children[3]), children[5], self._expr(children[-2])

@@ -466,10 +466,6 @@ def _hint(tok: Token, expected: set[str], lark: Lark, source: SourceFile) -> str
             tok.column > line.find("{", line.find("map[")):
         return ("a map's value cannot be a record (yet): keep one map per field, "
                 "e.g. `qty: map[Item, int]` and `price: map[Item, int]`")
-    if value == "set" and before_tok.endswith(":"):
-        return "`set[T]` is not a type yet: keep the members as a `map[T, bool]` (`{x: false for x in T}` at first)"
-    if value == "}" and before_tok.endswith("{"):
-        return "there is no empty-set or map literal: a map's value is written `{k: VALUE for k in DOMAIN}`"
     if value in _KEYWORDS and before_tok.endswith(":"):
         close = difflib.get_close_matches(value, sorted(_TYPE_NAMES), n=1, cutoff=0.7)
         if close:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from . import ir
-from .ir import IntT, MapT, RecordT, SetT
+from .ir import IntT, MapT, RecordT, SetOfT, SetT
 from .values import Value
 
 TYPE_PREFIX = "type:"
@@ -77,6 +77,8 @@ def has_bounds(t: ir.Type | None, members: bool = False) -> bool:
         return t.low is not None or t.high is not None
     if isinstance(t, MapT):
         return has_bounds(t.value, members)
+    if isinstance(t, SetOfT):
+        return has_bounds(t.element, members)
     return members and isinstance(t, SetT)
 
 
@@ -86,6 +88,8 @@ def within(t: ir.Type, value: Value) -> bool:
         return (t.low is None or value >= t.low) and (t.high is None or value <= t.high)
     if isinstance(t, MapT):
         return all(within(t.value, v) for v in value.values())
+    if isinstance(t, SetOfT):
+        return all(within(t.element, v) for v in value)
     return True
 
 

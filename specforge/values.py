@@ -4,6 +4,7 @@
 - `bool` is a Python bool; an enum value is its member's name (`"paid"`);
 - the elements of a `set` are whatever hashable values the `Universe` holds;
 - a map is a `FrozenMap`, immutable and hashable, one entry per key of its domain;
+- a `set[T]` value is a Python `frozenset` of T's values;
 - a state is a `State`: leaf path (`"token.ttl"`) -> value.
 
 The evaluator (`specforge.evaluate`), the interpreter, the explicit-state engine,
@@ -188,7 +189,14 @@ def show(value: Value, t: ir.Type, limit: int | None = None) -> str:
         if limit is not None and len(entries) > limit:
             shown.append(f"{ELLIPSIS} {len(entries) - limit} more")
         return "{" + ", ".join(shown) + "}"
+    if isinstance(t, ir.SetOfT):
+        return "{" + ", ".join(show(x, t.element, limit) for x in ordered(value)) + "}"
     return str(value)  # ints; enum members and set elements by name
+
+
+def ordered(members) -> list:
+    """A set's members in one fixed order (ints by value, others by name), for printing and JSON."""
+    return sorted(members, key=lambda x: (not isinstance(x, int), x if isinstance(x, int) else str(x)))
 
 
 def _quantity(value: int, dimension: str) -> str:
@@ -223,6 +231,8 @@ def to_json(value: Value, t: ir.Type):
         return {_quantity_tag(t): str(int(value))}
     if isinstance(t, ir.MapT):
         return {"#map": [[to_json(k, t.key), to_json(v, t.value)] for k, v in value.items()]}
+    if isinstance(t, ir.SetOfT):
+        return {"#set": [to_json(x, t.element) for x in ordered(value)]}
     return value  # enum members and set elements: their names
 
 
@@ -268,6 +278,8 @@ class Decoder:
             return doc
         if isinstance(t, ir.MapT):
             return self._map(doc, t, where)
+        if isinstance(t, ir.SetOfT):
+            return self._set(doc, t, where)
         raise ValueFormatError(f"{where}: a value of type {t.kind} has no JSON encoding")
 
     def _integer(self, doc, tag: str, where: str, what: str) -> int:
@@ -294,6 +306,15 @@ class Decoder:
             raise ValueFormatError(f"{where}: the map has no entry for {', '.join(missing[:5])}"
                                    f"{' …' if len(missing) > 5 else ''} (a map has one per key)")
         return FrozenMap(items)
+
+    def _set(self, doc, t: ir.SetOfT, where: str) -> frozenset:
+        members = doc.get("#set") if isinstance(doc, dict) and set(doc) == {"#set"} else None
+        if not isinstance(members, list):
+            raise ValueFormatError(f"{where}: {_json(doc)} is not a set ({{\"#set\": [member, ...]}})")
+        values = [self.read(m, t.element, f"{where}, a member") for m in members]
+        if len(set(values)) != len(values):
+            raise ValueFormatError(f"{where}: a member appears twice in {_json(doc)}")
+        return frozenset(values)
 
     def _domain(self, t: ir.Type) -> tuple | None:
         if isinstance(t, ir.SetT):

@@ -52,6 +52,8 @@ def sexpr(e) -> str:
         value = f" {sexpr(e.value)}" if e.value is not None else ""
         cond = f" if {sexpr(e.cond)}" if e.cond is not None else ""
         return f"({e.op} {e.var} {sexpr(e.domain)}{value}{cond})"
+    if isinstance(e, ir.SetLiteral):
+        return "{" + " ".join(sexpr(i) for i in e.items) + "}"
     raise AssertionError(f"no S-expression for {type(e).__name__}")
 
 

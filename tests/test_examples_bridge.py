@@ -18,7 +18,7 @@ from specforge.testing import SpecViolation, machine_class
 
 from .support import ROOT
 
-EXAMPLES = ["bank", "ledger", "auth_token", "order", "rate_limiter", "leader_election", "cart"]
+EXAMPLES = ["bank", "ledger", "auth_token", "order", "rate_limiter", "leader_election", "cart", "tickets"]
 
 
 def source(name: str) -> str:

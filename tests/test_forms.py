@@ -61,6 +61,16 @@ EXPRESSIONS = [
     ("x in 0..10", "(in x 0..10)"),
     ("x ∈ 0..LIMIT - 1", "(in x 0..(- LIMIT 1))"),
     ("status in Status", "(in status Status)"),
+    # sets as values: literals, `not in`, the set functions, quantifiers and aggregates over a set
+    ("x in {1, 2, y}", "(in x {1 2 y})"),
+    ("x not in {1}", "(not (in x {1}))"),
+    ("x ∉ {}", "(not (in x {}))"),
+    ("status in {paid, shipped}", "(in status {Status.paid Status.shipped})"),
+    ("card(add({x}, y)) <= card(remove({x, y}, x)) + 1", "(<= (card (add {x} y)) (+ (card (remove {x y} x)) 1))"),
+    ("union({x}, {}) == inter({x, y}, diff({x}, {y}))", "(== (union {x} {}) (inter {x y} (diff {x} {y})))"),
+    ("subset({x}, {x, y})", "(subset {x} {x y})"),
+    ("forall i in {x, y}: i >= 0", "(forall i {x y} (>= i 0))"),
+    ("sum(i for i in {x, y} if i > 0) >= count(i in {x})", "(>= (sum i {x y} i if (> i 0)) (count i {x}))"),
     # if/then/else
     ("(if p then x else y) >= 0", "(>= (if p x y) 0)"),
     ("x == if p then 1 else 2 + 3", "(== x (if p 1 (+ 2 3)))"),

@@ -61,6 +61,7 @@ state {
   balances: map[Account, int]
   slots: map[0..3, bool]
   grid: map[Account, map[Status, int]]
+  held: set[Account]
   token: {
     ttl: duration
     valid: bool
@@ -71,6 +72,7 @@ init {
   balances := {a: 0 for a in Account}
   slots := {i: false for i in 0..3}
   grid := {a: {s: 0 for s in Status} for a in Account}
+  held := {}
   token.ttl := 1 min
   token.valid := true
 }
@@ -83,6 +85,7 @@ STATE = State({
     "slots": FrozenMap({0: False, 1: True, 2: False, 3: True}),
     "grid": FrozenMap({"alice": FrozenMap({"created": 1, "paid": 2, "shipped": 3}),
                        "bob": FrozenMap({"created": 0, "paid": 0, "shipped": 9})}),
+    "held": frozenset({"bob"}),
     "token.ttl": 60_000, "token.valid": True,
 })
 
@@ -226,6 +229,28 @@ EXPRESSIONS = [
     ("count(i in 5..4)", 0),
     ("sum(ttl for i in 1..3)", 2_700_000),
     ("sum(sum(grid[a][s] for s in Status) for a in Account)", 15),
+    # sets as values: literals, membership, the set functions, quantifiers and aggregates over a set
+    ("x in {1, 7}", True),
+    ("x not in {1, 7}", False),
+    ("status ∉ {created, shipped}", True),
+    ("exists a in Account: a in held and balances[a] < 0", True),
+    ("exists a in Account: a in held and balances[a] > 0", False),
+    ("card({1, 2, 2})", 2),
+    ("card(held)", 1),
+    ("sum(card(add(held, a)) for a in Account)", 3),
+    ("remove({1, 7}, x) == {1}", True),
+    ("count(a in Account if remove(held, a) == {})", 1),
+    ("union({1}, {x}) == {7, 1}", True),
+    ("inter({1, 2}, {2, 3}) == {2}", True),
+    ("diff({1, 2}, {2}) == {1}", True),
+    ("subset({1}, {1, 2})", True),
+    ("subset(held, {})", False),
+    ("card(add({}, x))", 1),
+    ("forall a in held: balances[a] < 0", True),
+    ("exists a in held: balances[a] == 5", False),
+    ("sum(i for i in {1, 2, x})", 10),
+    ("count(i in {1, 2, 3} if i > 1)", 2),
+    ("sum(sum(balances[a] for a in add(held, b)) for b in Account)", 3),
 ]
 
 

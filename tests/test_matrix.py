@@ -16,7 +16,8 @@ from specforge.matrix import build, markdown, page
 from .support import ROOT, golden
 
 EXAMPLES = {"bank": "BankAccount", "ledger": "Ledger", "order": "OrderLifecycle",
-            "leader_election": "LeaderElection", "rate_limiter": "RateLimiter", "auth_token": "AuthToken"}
+            "leader_election": "LeaderElection", "rate_limiter": "RateLimiter", "auth_token": "AuthToken",
+            "tickets": "TicketOffice"}
 RUNS = 20
 
 

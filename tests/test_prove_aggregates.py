@@ -101,7 +101,39 @@ action leave(g: Guest, t: Tier, r: int[0..2]) {
 }
 """
 
+TRANSFER = """\
+spec Transfers
+set Account
+state {
+  balances: map[Account, int]
+  reserve: int
+}
+init {
+  balances := {a: 0 for a in Account}
+  reserve := 2
+}
+invariant CONS: sum(balances[a] for a in Account) + reserve == 2
+action grant(a: Account, n: int) {
+  requires n > 0 else Bad
+  requires reserve >= n else Empty
+  reserve := reserve - n
+  balances[a] := balances[a] + n
+}
+action transfer(src: Account, dst: Account, n: int) {
+  requires n > 0 else Bad
+  requires balances[src] >= n else Insufficient
+  balances[src] := balances[src] - n
+  balances[dst] := balances[dst] + n
+}
+"""
+
 CASES = {
+    # two writes to the summed map in one action: the sum moves point by point through the state
+    # between them (Encoder.waypoint_hints); src == dst included
+    "a transfer between two entries of a summed map": (TRANSFER, {"CONS": "proved"}),
+    "a transfer that credits the receiver from the sender's balance": (
+        TRANSFER.replace("balances[dst] := balances[dst] + n", "balances[dst] := balances[src] + n"),
+        {"CONS": "violated"}),
     "a conservation law over two sets": (SHOP, {"CONS": "proved", "HELD": "proved"}),
     "a reservation that forgets the stock": (
         SHOP.replace("  stock[i] := stock[i] - n\n", ""), {"CONS": "violated", "HELD": "violated"}),

@@ -22,6 +22,7 @@ IMPLS = {
     "leader_election": "examples.impl.leader_election:LeaderElection",
     "cart": "examples.impl.cart:CartReservation",
     "purse": "examples.impl.purse:Purse",
+    "tickets": "examples.impl.tickets:TicketOffice",
 }
 BANK = (ROOT / "examples" / "bank.sf").read_text(encoding="utf-8")
 

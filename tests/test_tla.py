@@ -120,6 +120,13 @@ TRANSLATIONS = [
     ("count(i in 0..9 if slots[i]) < 3", "SumOf([i \\in 0..9 |-> IF slots[i] THEN 1 ELSE 0]) < 3"),
     ("exists i in 0..9: slots[i]", "\\E i \\in 0..9 : slots[i]"),
     ("p or (forall a in Account: balances[a] > x)", "p \\/ (\\A a \\in Account : balances[a] > x)"),
+    # sets as values: SetLiteral, the set functions (FiniteSets' Cardinality for card)
+    ("x in {1, y}", "x \\in {1, y}"),
+    ("x not in {}", "~(x \\in {})"),
+    ("card(add({x}, y)) > card(remove({x}, y))", "Cardinality(({x} \\cup {y})) > Cardinality(({x} \\ {y}))"),
+    ("union({x}, {y}) == inter({x}, diff({y}, {x}))", "({x} \\cup {y}) = ({x} \\cap ({y} \\ {x}))"),
+    ("subset({x}, {x, y})", "({x} \\subseteq {x, y})"),
+    ("forall i in {x, y}: i > 0", "\\A i \\in {x, y} : i > 0"),
 ]
 
 @pytest.mark.parametrize(("expression", "expected"), TRANSLATIONS, ids=[t[0] for t in TRANSLATIONS])

@@ -41,6 +41,7 @@ BUGS = [
     ("auth_token.sf", "  requires ttl ≤ MAX_TTL else TtlTooLong\n"),
     ("rate_limiter.sf", "  requires cost <= tokens else RateLimited\n"),
     ("cart.sf", "  requires n <= stock[i] else OutOfStock\n"),
+    ("tickets.sf", "  requires forall o in Buyer: s not in held[o] else SeatHeld\n"),
 ]
 
 

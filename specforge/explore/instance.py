@@ -18,8 +18,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .. import finite, ir
-from ..evaluate import Env, EvaluationError, evaluate
-from ..ir import BinOp, BoolT, CmpOp, EnumT, IntT, RefKind, SetT
+from ..evaluate import Env, EvaluationError, domain_values, evaluate
+from ..ir import BinOp, BoolT, CmpOp, EnumT, IntT, RefKind, SetOfT, SetT
 from ..values import Universe
 
 # A parameter whose interval holds at most this many values takes all of them,
@@ -120,6 +120,8 @@ def _values(p: ir.Param, action: ir.Action, universe: Universe, env: Env, number
         return list(env.enums[t.name]), True
     if isinstance(t, SetT):
         return list(universe[t.name]), True
+    if isinstance(t, SetOfT):
+        return list(domain_values(t, (universe, env.enums))), True
     low, high = interval(p.name, t, action, env)
     if fixed is not None:
         values = sorted(v for v in set(fixed) if finite.within(t, v))

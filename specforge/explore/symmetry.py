@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
-from ..ir import EnumT, IntT, MapT, SetT, Type
+from ..ir import EnumT, IntT, MapT, SetOfT, SetT, Type
 from ..values import State, Universe
 
 # (value, renaming): a renaming gives each set (element -> position, the elements in position order)
@@ -43,6 +43,10 @@ def _encoder(t: Type, universe: Universe, enums: dict) -> Encoder:
             return by_renamed_key
         keys = _domain(t.key, universe, enums)
         return lambda m, renaming: tuple(inner(m[k], renaming) for k in keys)
+    if isinstance(t, SetOfT):
+        # a set value as its members' positions, sorted: a renaming renames its members too
+        member = _encoder(t.element, universe, enums)
+        return lambda v, renaming: tuple(sorted(member(x, renaming) for x in v))
     return lambda v, renaming: v
 
 
@@ -75,6 +79,10 @@ def _relative(t: Type, set_name: str, universe: Universe, enums: dict) -> Callab
             return None
         keys = _domain(t.key, universe, enums)
         return lambda m, e: tuple(inner(m[k], e) for k in keys)
+    if isinstance(t, SetOfT) and isinstance(t.element, SetT):
+        if t.element.name == set_name:
+            return lambda v, e: (e in v, len(v))
+        return lambda v, e: len(v)
     return None
 
 

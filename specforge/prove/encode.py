@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 import z3
 
-from .. import ir
-from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RefKind, SetT
+from .. import ir, setops
+from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RefKind, SetOfT, SetT
 from ..structure import leaves, nodes, obligations
-from . import sums
+from . import setenc, sums
 
 _ENCODERS = itertools.count(1)
 
@@ -167,6 +167,8 @@ class Encoder:
             return self.set_sorts[t.name]
         if isinstance(t, MapT):
             return z3.ArraySort(self.sort(t.key), self.sort(t.value))
+        if isinstance(t, SetOfT):
+            return setenc.sort(self, t)
         raise Unsupported(f"no z3 sort for {t.kind}")
 
     def state(self, tag: str) -> dict[str, z3.ExprRef]:
@@ -192,6 +194,8 @@ class Encoder:
                 return None
             key_ok = self.bounds(t.key, k)
             return z3.ForAll([k], z3.Implies(key_ok, inner) if key_ok is not None else inner)
+        if isinstance(t, SetOfT):
+            return setenc.bounds(self, t, term)
         return None
 
     def type_invariants(self, state: dict[str, z3.ExprRef]) -> dict[str, z3.BoolRef]:
@@ -232,13 +236,34 @@ class Encoder:
     def transition(self, action: ir.Action, pre: dict[str, z3.ExprRef],
                    params: dict[str, z3.ExprRef]) -> tuple[list[z3.BoolRef], dict[str, z3.ExprRef]]:
         """The action's guards over `pre`, and the state after its assignments."""
+        guards, states = self.transition_states(action, pre, params)
+        return guards, states[-1]
+
+    def transition_states(self, action: ir.Action, pre: dict[str, z3.ExprRef],
+                          params: dict[str, z3.ExprRef]) -> tuple[list[z3.BoolRef], list[dict[str, z3.ExprRef]]]:
+        """The action's guards over `pre`, and the state after each of its assignments (`pre` itself
+        when it has none): the last is the state after the action."""
         env = Env(pre, params)
         guards = [self.expr(g.cond, env) for g in action.guards]
+        states = []
         post = dict(pre)
         for a in action.assignments:
             current = Env(post, params)
             self.assign(a.target, self.expr(a.value, current), current)
-        return guards, post
+            states.append(dict(post))
+        return guards, states or [post]
+
+    def waypoint_hints(self, action: ir.Action, params: dict[str, z3.ExprRef], pre: dict[str, z3.ExprRef],
+                       formulas: list[Callable[[dict], z3.BoolRef]]) -> list[z3.BoolRef]:
+        """For a spec that sums over sets: each formula at each state between the action's assignments,
+        named by a fresh boolean. That constrains nothing (the boolean is free), but it puts the sums of
+        those states into the query, and the (point) axiom of prove/sums.py is instantiated on pairs of
+        sums: an action writing two entries of a summed map (`transfer`) changes the sum point by point,
+        through the state between its writes, which the query would otherwise never mention."""
+        if not self.set_sums or self.world is not None or len(action.assignments) < 2:
+            return []
+        _, states = self.transition_states(action, pre, params)
+        return [z3.FreshBool("waypoint") == f(state) for state in states[:-1] for f in formulas]
 
     def assign(self, target: ir.Expr, value: z3.ExprRef, env: Env) -> None:
         """target := value, in env.state (a map entry updates the whole map functionally)."""
@@ -260,6 +285,11 @@ class Encoder:
             if handler is None:
                 raise Unsupported(f"no z3 encoding for {type(e).__name__}", e)
             return handler(self, e, env)
+        except setenc.Unsupported as problem:
+            if self.problems is None:
+                raise Unsupported(str(problem), problem.node or e) from None
+            self._note(Unsupported(str(problem), problem.node or e))
+            return self._placeholder(e)
         except Unsupported as problem:
             if self.problems is None:
                 raise
@@ -283,6 +313,8 @@ class Encoder:
             element = domain.type.element
             x = z3.Const(f"{var}!{self._next()}", self.sort(element))
             return x, self.set_members[element.name](x) if isinstance(element, SetT) else None
+        if isinstance(domain.type, SetOfT):
+            return setenc.domain(self, domain, var, env)
         raise Unsupported("a domain must be a set, an enum or a range", domain)
 
     def _next(self) -> int:
@@ -344,6 +376,8 @@ _ARITH: dict[ir.BinOp, Callable] = {
 
 
 def _call(enc: Encoder, e: ir.Call, env: Env) -> z3.ExprRef:
+    if e.func in setops.FUNCTIONS:
+        return setenc.call(enc, e, env)
     args = [enc.expr(a, env) for a in e.args]
     if e.func == "abs":
         (x,) = args
@@ -357,6 +391,8 @@ def _call(enc: Encoder, e: ir.Call, env: Env) -> z3.ExprRef:
 
 def _member(enc: Encoder, e: ir.Member, env: Env) -> z3.BoolRef:
     c = e.collection
+    if isinstance(c.type, SetOfT):
+        return setenc.member(enc, e, env)
     if isinstance(c.type, ir.RangeT):
         x = enc.expr(e.element, env)
         return z3.And(enc.expr(c.low, env) <= x, x <= enc.expr(c.high, env))
@@ -412,6 +448,8 @@ def _aggregate(enc: Encoder, e: ir.Aggregate, env: Env) -> z3.ExprRef:
         value = enc.expr(e.value, inner) if e.value is not None else z3.IntVal(1)
         return z3.If(z3.And(*conds), value, 0) if conds else value
 
+    if isinstance(e.domain.type, SetOfT):
+        return setenc.aggregate(enc, e, env, term)
     element = e.domain.type.element if isinstance(e.domain.type, ir.DomainT) else None
     if isinstance(element, SetT):
         member = enc.set_members[element.name]
@@ -437,6 +475,7 @@ def aggregated_sets(spec: ir.Spec) -> list[str]:
     """The sets some `sum` or `count` ranges over, in declaration order."""
     found = {n.domain.type.element.name for n in nodes(spec, ir.Aggregate)
              if isinstance(n.domain.type, ir.DomainT) and isinstance(n.domain.type.element, SetT)}
+    found |= setenc.summed_sets(lambda cls: nodes(spec, cls))
     return [s.name for s in spec.sets if s.name in found]
 
 
@@ -453,6 +492,7 @@ HANDLERS: dict[type, Callable] = {
     ir.Compare: lambda enc, e, env: ir.COMPARISONS[e.op](enc.expr(e.left, env), enc.expr(e.right, env)),
     ir.Member: _member,
     ir.Call: _call,
+    ir.SetLiteral: setenc.literal,
     ir.IfThenElse: lambda enc, e, env: z3.If(enc.expr(e.cond, env), enc.expr(e.then, env), enc.expr(e.else_, env)),
     ir.Quantifier: _quantifier,
     ir.MapComprehension: _comprehension,

@@ -729,8 +729,11 @@ class Prover:
         before = self._over_pre(candidates, pre)
         # a call without a meaning does not happen: it is its own finding (the `defined:` obligations)
         meaning = defined.action(self.enc, action, pre, params).formula()
+        # fresh booleans naming the obligations between the action's writes: they constrain nothing and let
+        # the sums' point axiom chain through them (main's sets work); both solvers carry them
+        hints = self.enc.waypoint_hints(action, params, pre, [self.by_id[tid].formula for tid in targets])
         alone = self.solver("induction")
-        alone.add(*param_bounds, *guards, meaning)
+        alone.add(*param_bounds, *guards, meaning, *hints)
         tracked: list = []  # [solver, switches]: built when a target is not preserved on its own
         out = []
         for tid in targets:
@@ -740,7 +743,7 @@ class Prover:
                 out.append(Outcome(tid, action_name, True, [tid], None, None, time.perf_counter() - started))
                 continue
             if not tracked:
-                tracked.extend(self._switched(candidates, before, [*param_bounds, *guards, meaning]))
+                tracked.extend(self._switched(candidates, before, [*param_bounds, *guards, meaning, *hints]))
             s, switches = tracked
             every = list(switches.values())
             labels = {f"hyp:{cid}": cid for cid in switches}
@@ -1130,7 +1133,7 @@ def _sets_in(t: ir.Type | None) -> set[str]:
         return _sets_in(t.key) | _sets_in(t.value)
     if isinstance(t, ir.RecordT):
         return set().union(*(_sets_in(ft) for _, ft in t.fields))
-    if isinstance(t, ir.DomainT):
+    if isinstance(t, (ir.DomainT, ir.SetOfT)):
         return _sets_in(t.element)
     return set()
 

@@ -128,6 +128,14 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> 
                      + (f" (sampled at {_largest(used)} elements per set at most)" if len(used) < len(samples) else ""))
         prover.progress(f"inference: {len(claims)} candidates ({per_set} variables per set, {literals} literals)")
         claims.update(goal_claims)
+        if prover.enc.set_sums:
+            # where z3 would search long for a model of the sums' axioms, a finite world refutes fast
+            # (prove/sums.py): a candidate broken there is broken, and only the rest are asked in general
+            with prover.enc.finite_world("infer"):
+                small = _Houdini(prover, claims, known, deadline).run(set(claims), set(goals))
+            if small is None:
+                continue
+            claims = {cid: c for cid, c in claims.items() if cid in small}
         check = _Houdini(prover, claims, known, deadline)
         alive = check.run(set(claims), set(goals))
         if alive is None:
@@ -243,7 +251,7 @@ def _solver(enc) -> z3.Solver:
     without z3's model search on them as the prover's own solvers (Prover.solver)."""
     s = z3.Solver()
     background = enc.background()
-    if background:
+    if background and enc.world is None:
         s.set("smt.mbqi", False)
     s.add(*background)
     return s
@@ -296,6 +304,7 @@ class _Houdini:
             for cid in claims:
                 for instance in self._instances(cid, pre, terms):
                     s.add(z3.Implies(hyps[cid], instance))
+            s.add(*enc.waypoint_hints(action, params, pre, [lambda state, cid=cid: self._at(cid, state) for cid in claims]))
             self.steps.append((s, hyps, {cid: self._at(cid, post) for cid in claims}))
 
     def _moved(self, cid: str, state: dict[str, z3.ExprRef]) -> tuple[list[z3.ExprRef], z3.BoolRef]:
@@ -346,7 +355,9 @@ class _Houdini:
             out = set()
         elif r == z3.sat:
             m = s.model()
-            out = {cid for cid, flag in flags.items() if z3.is_true(m.eval(flag, model_completion=True))}
+            # every claim the model breaks, not only the flags it chose: one model usually breaks many
+            out = {cid for cid, flag in flags.items() if z3.is_true(m.eval(flag, model_completion=True))
+                   or z3.is_false(m.eval(claims[cid], model_completion=True))}
         s.pop()
         if out is not None or time.monotonic() > self.deadline:
             return out

@@ -12,7 +12,7 @@ from __future__ import annotations
 import z3
 
 from .. import ir
-from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, SetT
+from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, SetOfT, SetT
 from ..run import Run, Types
 from ..values import FrozenMap, Value
 from .encode import Encoder
@@ -55,6 +55,9 @@ class Renderer:
         if isinstance(t, MapT):
             return FrozenMap((self.value(model, k, t.key, names), self.value(model, z3.Select(v, k), t.value, names))
                              for k in self.keys(model, t.key))
+        if isinstance(t, SetOfT):
+            return frozenset(self.value(model, k, t.element, names) for k in self.keys(model, t.element)
+                             if z3.is_true(model.eval(z3.IsMember(k, v), model_completion=True)))
         raise AssertionError(f"no value of type {t.kind} in a run")
 
     def keys(self, model: z3.ModelRef, t: ir.Type) -> list[z3.ExprRef]:

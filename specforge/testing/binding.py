@@ -29,7 +29,7 @@ from fractions import Fraction
 
 from .. import ir
 from ..interpret import Interpreter
-from ..ir import BoolT, EnumT, IntT, MapT, QuantityT
+from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, SetOfT
 from ..units import DECIMAL, DECIMAL_PLACES, DECIMAL_SCALE
 from ..values import FrozenMap, State
 
@@ -77,6 +77,11 @@ class Binding:
                 raise BindingError(f"`{where}` should be a mapping, but it is {type(raw).__name__}")
             return FrozenMap((k, self.to_model(_lookup(raw, k, t.key, where), t.value, interp, f"{where}[{k!r}]"))
                              for k in interp.values(t.key))
+        if isinstance(t, SetOfT):
+            if isinstance(raw, (str, bytes, Mapping)) or not hasattr(raw, "__iter__"):
+                raise BindingError(f"`{where}` is a set: a set, a frozenset or any iterable of its members, "
+                                   f"not {type(raw).__name__}")
+            return frozenset(self.to_model(x, t.element, interp, f"a member of `{where}`") for x in raw)
         if isinstance(t, QuantityT) and t.dimension == DECIMAL.name:
             return _millionths(raw, where)
         if isinstance(t, QuantityT):

@@ -13,14 +13,14 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from .. import ir
 from ..evaluate import EvaluationError, compiled, evaluate
-from ..ir import BoolT, EnumT, IntT, SetT
+from ..ir import BoolT, EnumT, IntT, SetOfT, SetT
 from ..values import State
 
 # Entries of what states offer kept per machine class (`_Here`, `Pools`, targets: see SpecRunner._remember),
 # cleared when this many: hypothesis keeps every machine class it ran for the life of the process, and with
 # them their caches (about 5 MB at this size, measured on ledger).
 CACHE_SIZE = 4_000
-FINITE = (BoolT, EnumT, SetT)  # parameter types whose every value can be tried
+FINITE = (BoolT, EnumT, SetT, SetOfT)  # parameter types whose every value can be tried
 UNDEFINED = -1  # a guard's verdict where it has no value (see _first_false)
 SHAPE = ("shape",)  # the cache's entry that is kept when it is cleared: the spec's `Shape`
 

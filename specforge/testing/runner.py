@@ -28,7 +28,7 @@ from contextlib import contextmanager
 from .. import ir
 from ..evaluate import EvaluationError
 from ..interpret import Interpreter
-from ..values import State, Universe
+from ..values import State, Universe, ordered
 from .binding import Binding, BindingError
 from .choices import SHAPE, Choices, Shape, _swarm
 from .defaults import DEFAULT_CALL_TIMEOUT
@@ -245,6 +245,8 @@ def _show_state(state: Mapping[str, object]) -> str:
 def _show(v) -> str:
     if isinstance(v, Mapping):
         return "{" + ", ".join(f"{k!r}: {_show(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, (set, frozenset)):
+        return "{" + ", ".join(_show(x) for x in ordered(v)) + "}"
     return repr(v)
 
 

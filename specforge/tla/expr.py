@@ -8,6 +8,9 @@ The meaning is the prover's (`specforge.prove.encode`) and the interpreter's:
 - an enum value is a string (`"paid"`), a set element a TLC model value;
 - a map is a TLA+ function, a comprehension `[a \\in Account |-> 0]`;
 - `abs`, `min` and `max` are the module's `AbsVal`, `MinVal` and `MaxVal`;
+- a `set[T]` value is a TLA+ set (`SUBSET T`); `add`, `remove`, `union`, `inter`, `diff` and
+  `subset` are `\\cup {x}`, `\\ {x}`, `\\cup`, `\\cap`, `\\` and `\\subseteq`, `card` is
+  FiniteSets' `Cardinality`;
 - `sum` and `count` are the module's recursive `SumOf` over a function
   built from the aggregate (written into the module only when used).
 
@@ -213,8 +216,18 @@ def _range(t: Translator, e: ir.Range, env: Env) -> Text:
     return Text(f"{t.expr(e.low, env).operand(p)}..{t.expr(e.high, env).operand(p)}", "..")
 
 
+# The spec's set functions (setops.FUNCTIONS) as TLA+ set operators; card is FiniteSets' Cardinality.
+_SET_CALLS = {
+    "add": "({0} \\cup {{{1}}})", "remove": "({0} \\ {{{1}}})", "union": "({0} \\cup {1})",
+    "inter": "({0} \\cap {1})", "diff": "({0} \\ {1})", "subset": "({0} \\subseteq {1})",
+    "card": "Cardinality({0})",
+}
+
+
 def _call(t: Translator, e: ir.Call, env: Env) -> Text:
     args = [t.text(a, env) for a in e.args]
+    if e.func in _SET_CALLS:
+        return atom(_SET_CALLS[e.func].format(*args))
     if e.func == "abs":
         return atom(f"{t.g.helpers['abs']}({args[0]})")
     if e.func not in ("min", "max"):
@@ -224,6 +237,10 @@ def _call(t: Translator, e: ir.Call, env: Env) -> Text:
     for a in args[1:]:
         result = f"{helper}({result}, {a})"
     return atom(result)
+
+
+def _set_literal(t: Translator, e: ir.SetLiteral, env: Env) -> Text:
+    return atom("{" + ", ".join(t.text(i, env) for i in e.items) + "}")
 
 
 def _if(t: Translator, e: ir.IfThenElse, env: Env) -> Text:
@@ -267,6 +284,7 @@ HANDLERS: dict[type, Callable[[Translator, ir.Expr, Env], Text]] = {
     ir.Member: _member,
     ir.Range: _range,  # as a domain, or on the right of `in`: a TLA+ set of ints
     ir.Call: _call,
+    ir.SetLiteral: _set_literal,
     ir.IfThenElse: _if,
     ir.Quantifier: _quantifier,
     ir.MapComprehension: _comprehension,

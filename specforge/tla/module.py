@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from .. import ir
 from ..diagnostics import Diagnostic, Severity
-from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, SetT
+from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, SetOfT, SetT
 from ..structure import leaves as state_leaves
 from ..structure import nodes, obligations, type_id
 from ..units import DIMENSIONS
@@ -67,6 +67,10 @@ def comment(text: str) -> str:
 def comment_lines(text: str, width: int = 96, prefix: str = "\\* ") -> list[str]:
     wrapped = textwrap.wrap(comment(text), width=width, break_long_words=False, break_on_hyphens=False) or [""]
     return [(prefix + w).rstrip() for w in wrapped]
+
+
+def _operand(text: str) -> str:
+    return f"({text})" if " " in text or ".." in text else text
 
 
 def tla_int(v: int) -> str:
@@ -187,6 +191,8 @@ class Exporter:
             return self.sets[t.name]
         if isinstance(t, MapT):
             return f"[{self.key_set(t.key)} -> {self.type_set(t.value)}]"
+        if isinstance(t, SetOfT):
+            return f"SUBSET {_operand(self.key_set(t.element))}"
         if isinstance(t, RecordT):
             raise AssertionError("records are handled by record_set")
         raise AssertionError(t)
@@ -214,6 +220,8 @@ class Exporter:
         if isinstance(t, MapT):
             text = f"{self.apalache_type(t.key, nested=True)} -> {self.apalache_type(t.value, nested=True)}"
             return f"({text})" if nested else text
+        if isinstance(t, SetOfT):
+            return f"Set({self.apalache_type(t.element, nested=True)})"
         if isinstance(t, RecordT):
             fields = ", ".join(f"{self.fields[path][n]}: {self.apalache_type(ft, f'{path}.{n}', nested=True)}"
                                for n, ft in t.fields)
@@ -235,6 +243,9 @@ class Exporter:
             k = inner_names.claim("k")
             inner = self.bound_expr(t.value, f"{text}[{k}]", inner_names)
             return None if inner is None else f"\\A {k} \\in DOMAIN {text} : {inner}"
+        if isinstance(t, SetOfT) and isinstance(t.element, IntT) and t.element.low is not None \
+                and t.element.high is not None:
+            return f"{text} \\subseteq {tla_int(t.element.low)}..{tla_int(t.element.high)}"
         return None
 
     def range_expr(self, t, text: str, names: Names) -> str | None:
@@ -421,7 +432,8 @@ class Exporter:
         if self.renamed:
             lines.append("\\* Names changed for TLA+ (keywords, standard or generated names):")
             lines += [f"\\*   {what} {comment(old)} is {new}" for what, old, new in self.renamed]
-        lines += ["", "EXTENDS Integers, TLC", ""]
+        finite_sets = any(c.func == "card" for c in nodes(self.spec, ir.Call))
+        lines += ["", f"EXTENDS Integers, {'FiniteSets, ' if finite_sets else ''}TLC", ""]
         return lines
 
     def constants(self) -> list[str]:
@@ -582,6 +594,8 @@ class Exporter:
             return self.enums[t.name]
         if isinstance(t, SetT):
             return self.sets[t.name]
+        if isinstance(t, SetOfT):
+            return self.type_set(t)
         raise AssertionError(t)
 
     def next_and_spec(self) -> list[str]:

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 
 from .. import ir
-from ..ir import BoolT, EnumT, SetT
+from ..ir import BoolT, EnumT, SetOfT, SetT
 from . import diag
 from .model import Model, int_like
 
@@ -47,6 +47,14 @@ def _values(spec: ir.Spec, model: Model, action: ir.Action, p: ir.Param) -> int:
     if isinstance(t, SetT):
         elements = model.sets[t.name]
         return elements if isinstance(elements, int) else len(elements)
+    if isinstance(t, SetOfT):  # every subset of its element type
+        e = t.element
+        if isinstance(e, ir.IntT):
+            return 2 ** (e.high - e.low + 1)
+        if isinstance(e, EnumT):
+            return 2 ** next(len(x.members) for x in spec.enums if x.name == e.name)
+        elements = model.sets[e.name]
+        return 2 ** (elements if isinstance(elements, int) else len(elements))
     return 1
 
 

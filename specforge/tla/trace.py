@@ -19,9 +19,9 @@ so TLC checks every value of every recorded state.
 from __future__ import annotations
 
 from .. import ir
-from ..ir import BoolT, MapT, SetT
+from ..ir import BoolT, MapT, SetOfT, SetT
 from ..run import Run, RunError, report_run, result_run
-from ..values import Value
+from ..values import Value, ordered
 from .model import Bound, build_model, int_like
 from .module import INDENT, Exporter, TlaExport, comment, comment_lines, int_set
 
@@ -95,6 +95,8 @@ class TraceExporter:
             return "TRUE" if v else "FALSE"
         if isinstance(t, SetT):
             return self.element_names[t.name][v]
+        if isinstance(t, SetOfT):
+            return "{" + ", ".join(self.value(x, t.element) for x in ordered(v)) + "}"
         if isinstance(t, MapT):
             if not v:
                 return "<<>>"
