@@ -1,5 +1,5 @@
-"""`python -m specforge`: the same command line as `specforge`."""
+"""`python -m specforge`: the same command line as `specforge`, through the same fast entry point."""
 
-from .cli import main
+from .fastpath import main
 
-main(prog_name="specforge")
+main()

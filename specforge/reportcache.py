@@ -50,6 +50,13 @@ def _z3_build() -> str:
     return f"{core}:{st.st_size}:{st.st_mtime_ns}"
 
 
+def prove_options(fmt: str, depth: int, timeout: float, explore: int, explore_states: int, infer_budget: float,
+                  time_budget: float) -> tuple:
+    """The options of `prove` that change its report, in the order the key hashes them (the fast entry
+    point and the command line build it with this one function, so their keys cannot drift apart)."""
+    return ("prove", fmt, depth, timeout, explore, explore_states, infer_budget, time_budget)
+
+
 def key(files: Sequence[str], options: Sequence[object]) -> str | None:
     """The key of a run over `files` with `options`, or None when a file cannot be read (the
     normal path then reports it)."""

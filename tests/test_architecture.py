@@ -133,8 +133,8 @@ def crossings(graph: dict[str, set[str]]) -> set[tuple[str, str]]:
             theirs = _area(target)
             if theirs is None or theirs == mine:
                 continue
-            if theirs == "specforge.cli" and module == "specforge.__main__":
-                continue  # `python -m specforge` is the CLI's entry point
+            if theirs == "specforge.cli" and module in ("specforge.__main__", "specforge.fastpath"):
+                continue  # the entry points (`python -m specforge`, the console script) start the CLI
             if theirs == "specforge.cli" or mine in BACK_ENDS:
                 out.add((module, target))
     return out

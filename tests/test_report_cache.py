@@ -24,14 +24,14 @@ def imported(result: subprocess.CompletedProcess) -> set[str]:
     return {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
 
 
-def test_an_unchanged_run_is_answered_from_the_report_cache_without_loading_z3_lark_or_pydantic(tmp_path):
+def test_an_unchanged_run_is_answered_from_the_report_cache_without_loading_z3_lark_pydantic_or_click(tmp_path):
     spec = tmp_path / "bank.sf"
     spec.write_text(BANK.read_text())
     first = prove(str(spec), cache=tmp_path / "c")
     assert first.returncode == 0 and "z3" in imported(first)
     second = prove(str(spec), cache=tmp_path / "c")
     assert (second.returncode, second.stdout) == (first.returncode, first.stdout)
-    assert not {"z3", "lark", "pydantic"} & imported(second)
+    assert not {"z3", "lark", "pydantic", "click"} & imported(second)
 
 
 def test_a_changed_spec_or_other_options_miss_the_report_cache(tmp_path):
@@ -112,3 +112,15 @@ def test_the_explicit_search_options_are_part_of_the_key(tmp_path):
     explored = prove(str(spec), cache=tmp_path / "c")
     assert "proved by exhaustive search of 20 states" in explored.stdout
     assert "exhaustive" not in prove("--no-explore", str(spec), cache=tmp_path / "c").stdout
+
+
+def test_a_cached_report_goes_to_the_output_file_and_a_missing_directory_is_clicks_usage_error(tmp_path):
+    spec = tmp_path / "bank.sf"
+    spec.write_text(BANK.read_text())
+    first = prove("-o", str(tmp_path / "one.txt"), str(spec), cache=tmp_path / "c")
+    second = prove("-o", str(tmp_path / "two.txt"), str(spec), cache=tmp_path / "c")
+    assert first.returncode == second.returncode == 0
+    assert (tmp_path / "two.txt").read_text() == (tmp_path / "one.txt").read_text() != ""
+    assert not {"z3", "click"} & imported(second)
+    missing = prove("-o", str(tmp_path / "nowhere" / "r.txt"), str(spec), cache=tmp_path / "c")
+    assert missing.returncode == 2 and "does not exist" in missing.stderr

@@ -62,13 +62,13 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
     for path, hint in ((output, "--output"), (write_support, "--write-support")):
         if path is not None and not os.path.isdir(os.path.dirname(os.path.abspath(path))):
             raise click.BadParameter(f"the directory of {path} does not exist", param_hint=hint)
-    from ..reportcache import ReportCache
+    from ..reportcache import ReportCache, prove_options
     from ..reportcache import key as report_key
 
     # a cached report is text: the inferred invariants to write need the run itself
     whole = None if no_cache or write_support else report_key(
-        files, ("prove", fmt, depth, timeout, -1 if no_explore else explore_size, explore_states, infer_budget,
-                time_budget))
+        files, prove_options(fmt, depth, timeout, -1 if no_explore else explore_size, explore_states, infer_budget,
+                             time_budget))
     if whole is not None:
         hit = ReportCache().get(whole)
         if hit is not None:
