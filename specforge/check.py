@@ -15,11 +15,11 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import ir, setops
+from . import ir, records, setops
 from .diagnostics import Diagnostic
 from .evaluate import Env, EvaluationError, evaluate
-from .ir import BoolT, DomainT, EnumT, IntT, MapT, QuantityT, RangeT, RecordT, RefKind, SetOfT, SetT
-from .lower import INIT_UNREADABLE, MAX_DIGITS, FunctionDef, InitBlock, SpecHeader, StateBlock
+from .ir import BoolT, DomainT, EnumT, IntT, MapT, OptionT, QuantityT, RangeT, RecordT, RefKind, SetOfT, SetT, StructT
+from .lower import INIT_UNREADABLE, MAX_DIGITS, FunctionDef, InitBlock, RecordTypeDecl, SpecHeader, StateBlock
 from .nodes import make
 from .parse import ParseResult
 from .source import Span
@@ -63,6 +63,10 @@ def show(t: ir.Type | None) -> str:
         return "the empty set" if t.element is None else f"set[{show(t.element)}]"
     if isinstance(t, RecordT):
         return "{" + ", ".join(f"{n}: {show(ft)}" for n, ft in t.fields) + "}"
+    if isinstance(t, StructT):
+        return t.name
+    if isinstance(t, OptionT):
+        return "none" if t.value is None else f"{show(t.value)}?"
     return t.kind
 
 
@@ -72,6 +76,8 @@ def _family(t: ir.Type | None) -> object:
         return "int"
     if isinstance(t, SetOfT):
         return ("set", _family(t.element))
+    if isinstance(t, OptionT):
+        return ("option", _family(t.value))
     return t
 
 
@@ -155,6 +161,8 @@ class Checker:
         self.init_assigned: dict[str, Span] | None = None
         self.functions: dict[str, tuple[FunctionDef, ir.Expr]] = {}  # name -> (checked def, typed body)
         self.defining: str | None = None
+        self.record_decls: dict[str, RecordTypeDecl] = {}  # named record types (records.py)
+        self.structs: dict[str, object] = {}
 
     # ---- reporting --------------------------------------------------------------
 
@@ -203,6 +211,9 @@ class Checker:
                 self.globals.names[s.name] = Symbol(RefKind.DOMAIN, make(DomainT, element=make(SetT, name=s.name)), s.span)
         for e in enums:
             self._enum(e)
+        records.declare_types(self, [i for i in items if isinstance(i, RecordTypeDecl)])
+        for name, d in list(self.record_decls.items()):
+            records.resolve(self, name, d.span)
         state = [f for block in state_blocks for f in block.fields]
         self.pending_state = {f.name for f in state}
         consts = [self._const(c) for c in consts]
@@ -270,6 +281,8 @@ class Checker:
     def _const(self, c: ir.Const) -> ir.Const:
         declared = self.declare(c.name, c.span, "constant")
         type_ref = self.resolve_type(c.type, allow_map=False)
+        if isinstance(type_ref.resolved, OptionT):
+            self.error("SF203", "a constant cannot be optional", c.type.span, "a constant always has its value: drop the `?`")
         value = self.expr(c.value, self.globals)
         evaluated = None
         before = len(self.diagnostics)
@@ -287,7 +300,8 @@ class Checker:
             self.globals.names[c.name] = Symbol(RefKind.CONST, type_ref.resolved if evaluated is not None else None, c.span)
             if evaluated is not None:
                 self.const_values[c.name] = evaluated
-        return _with(c, type=type_ref, value=value, evaluated=evaluated)
+        stored = evaluated.thaw() if hasattr(evaluated, "thaw") else evaluated  # a record: a dict of its fields
+        return _with(c, type=type_ref, value=value, evaluated=stored)
 
     def _check_bounds(self, t: ir.Type, value, span: Span) -> None:
         if isinstance(t, IntT) and type(value) is int and not within(t, value):
@@ -329,6 +343,8 @@ class Checker:
                 resolved = make(EnumT, name=t.name)
             elif t.name in self.sets:
                 resolved = make(SetT, name=t.name)
+            elif t.name in self.record_decls:
+                resolved = records.resolve(self, t.name, t.span)
             elif t.name == "map":
                 self.error("SF109", "`map` needs a key and a value type", t.span, "write `map[Account, int]`")
             elif t.name not in self.unreadable:
@@ -370,8 +386,11 @@ class Checker:
             return _with(t, key=k, value=v, resolved=resolved)
         if isinstance(t, ir.SetTypeRef):
             return self._set_type(t, allow_map if allow_set is None else allow_set)
+        if isinstance(t, ir.OptionTypeRef):
+            return records.resolve_option(self, t, allow_map, allow_set)
         if isinstance(t, ir.RecordTypeRef):
-            self.error("SF203", "a record may only be a state variable", t.span)
+            self.error("SF203", "a block of fields may only be a state variable", t.span,
+                       "name a record type: `type R = { f: T, ... }`, then use `R` here")
             return t
         raise AssertionError(t)
 
@@ -432,7 +451,10 @@ class Checker:
                 out.append(_with(a, target=target, value=value))
                 continue
             if path not in leaves:
-                if any(p.startswith(path + ".") for p in leaves):
+                if isinstance(target, ir.RecordField):
+                    self.error("SF214", "init gives a record value its whole value", a.target.span,
+                               f"write `{_root(a.target)} := TYPE {{ FIELD: VALUE, ... }}`")
+                elif any(p.startswith(path + ".") for p in leaves):
                     self.error("SF214", f"`{path}` is a record; assign each of its fields", a.target.span,
                                "e.g. " + ", ".join(f"`{p} := ...`" for p in leaves if p.startswith(path + "."))[:200])
                 out.append(_with(a, target=target, value=value))
@@ -549,6 +571,7 @@ class Checker:
             self.error("SF214", "a record is assigned field by field", a.target.span)
         elif target.type is not None and value.type is not None:
             value = self.assignable(target.type, value, _named(a.target))
+        target, value = records.desugar_assign(target, value)
         return _with(a, target=target, value=value)
 
     # ---- type compatibility ------------------------------------------------------------------
@@ -582,11 +605,15 @@ class Checker:
             self.error("SF203", f"{what} is {show(target)}, but this value is {show(value.type)}", value.span,
                        "if it holds several values, declare it `set[T]`")
         else:
-            self.error("SF203", f"{what} is {show(target)}, but this value is {show(value.type)}", value.span)
+            self.error("SF203", f"{what} is {show(target)}, but this value is {show(value.type)}", value.span,
+                       records.optional_hint(value.type))
         return value
 
     def coerce_zero(self, e: ir.Expr, want: ir.Type | None) -> ir.Expr:
-        """A bare `0` fits any dimension (also as the value of a map comprehension)."""
+        """A bare `0` fits any dimension (also as the value of a map comprehension); `none` and a T fit a `T?`."""
+        wrapped = records.coerce(self, e, want)
+        if wrapped is not None:
+            return wrapped
         if isinstance(want, QuantityT) and isinstance(e, ir.IntLit) and e.value == 0:
             return make(ir.QuantityLit, span=e.span, value=0, dimension=want.dimension, text="0", type=want)
         if isinstance(want, QuantityT) and want.dimension == DECIMAL.name and isinstance(e, ir.IntLit):
@@ -715,6 +742,9 @@ def _check_field(c: Checker, e: ir.FieldAccess, scope: Scope) -> ir.Expr:
     base = c.expr(e.base, scope)
     if base.type is None:
         return _with(e, base=base)
+    field = records.field_of(c, e, base)
+    if field is not None:
+        return field
     if not isinstance(base.type, RecordT):
         c.error("SF221", f"{_named(e.base)} is {show(base.type)} and has no fields", e.span)
         return _with(e, base=base)
@@ -789,7 +819,8 @@ def _check_binary(c: Checker, e: ir.Binary, scope: Scope) -> ir.Expr:
                 right.span, "divide by a value that is never 0, or guard the division")
     for side, t in ((left, lt), (right, rt)):
         if not isinstance(t, (IntT, QuantityT)):
-            c.error("SF203", f"cannot {_VERBS[e.op]} {show(t)}; arithmetic needs numbers", side.span)
+            c.error("SF203", f"cannot {_VERBS[e.op]} {show(t)}; arithmetic needs numbers", side.span,
+                    records.optional_hint(t))
             return _with(e, left=left, right=right)
     if e.op in (ir.BinOp.ADD, ir.BinOp.SUB, ir.BinOp.MOD):
         left, right = c.coerce_zero(left, rt), c.coerce_zero(right, lt)
@@ -839,7 +870,10 @@ def _check_compare(c: Checker, e: ir.Compare, scope: Scope) -> ir.Expr:
         if {type(lt), type(rt)} == {IntT, QuantityT}:
             _mix_error(c, e, left, right)
         else:
-            c.error("SF203", f"cannot compare {show(lt)} with {show(rt)}", e.span)
+            c.error("SF203", f"cannot compare {show(lt)} with {show(rt)}", e.span,
+                    records.optional_hint(lt) or records.optional_hint(rt))
+    elif isinstance(lt, OptionT) and lt.value is None:
+        c.error("SF203", "the type of `none` is not known here", e.span, "compare an optional value with `none`")
     elif e.op not in (ir.CmpOp.EQ, ir.CmpOp.NE) and not isinstance(lt, (IntT, QuantityT)):
         c.error("SF203", f"`{e.op.value}` orders numbers; {show(lt)} values are only equal or not", e.span)
     elif isinstance(lt, (MapT, RecordT, DomainT, RangeT)):
@@ -882,6 +916,8 @@ def _check_call(c: Checker, e: ir.Call, scope: Scope) -> ir.Expr:
     args = [c.expr(a, scope) for a in e.args]
     if e.func in c.functions:
         return _inline(c, e, args)
+    if e.func in records.FUNCTIONS:
+        return records.check_or_else(c, e, args)
     if e.func in setops.FUNCTIONS:
         return _check_set_call(c, e, args)
     arity = BUILTIN_FUNCTIONS.get(e.func)
@@ -1135,6 +1171,10 @@ _CHECKERS: dict[type, Callable[[Checker, ir.Expr, Scope], ir.Expr]] = {
     ir.Quantifier: _check_quantifier,
     ir.MapComprehension: _check_comprehension,
     ir.Aggregate: _check_aggregate,
+    ir.RecordLiteral: records.check_literal,
+    ir.RecordWith: records.check_with,
+    ir.NoneLit: records.check_none,
+    ir.Some: records.check_some,
 }
 
 
@@ -1146,7 +1186,8 @@ _MAX_CONSTANT = 10**MAX_DIGITS
 # The expressions a constant's value is made of (docs/language.md, `const`): a quantifier or a
 # comprehension is left out, since its domain can be any size and the checker must not hang.
 _CONSTANT_NODES = (ir.IntLit, ir.BoolLit, ir.QuantityLit, ir.Name, ir.Unary, ir.Binary, ir.Compare, ir.Member,
-                   ir.Range, ir.IfThenElse, ir.Call, ir.SetLiteral)
+                   ir.Range, ir.IfThenElse, ir.Call, ir.SetLiteral, ir.RecordLiteral, ir.RecordWith, ir.RecordField,
+                   ir.Some)
 
 
 def _not_constant(c: Checker, e: ir.Expr) -> ir.Expr | None:
@@ -1176,6 +1217,8 @@ def _compatible(target: ir.Type, value: ir.Type) -> bool:
         t, v = target.element, value.element
         return not isinstance(t, IntT) or ((t.low is None or (v.low is not None and v.low >= t.low))
                                            and (t.high is None or (v.high is not None and v.high <= t.high)))
+    if isinstance(target, OptionT) and isinstance(value, OptionT):
+        return value.value is None or (target.value is not None and _compatible(target.value, value.value))
     if isinstance(target, MapT) and isinstance(value, MapT):
         same_key = _family(target.key) == _family(value.key) and (
             not isinstance(target.key, IntT) or target.key == value.key)

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import ir, setops
 from .ir import BoolT, EnumT, IntT, RecordT, RefKind, SetT
-from .values import FrozenMap, Value
+from .values import FrozenMap, Value, freeze
 
 # ---- errors -------------------------------------------------------------------------------------
 
@@ -78,7 +78,7 @@ class Env:
 
 
 def consts_of(spec: ir.Spec) -> dict[str, Value]:
-    return {c.name: c.evaluated for c in spec.consts}
+    return {c.name: freeze(c.evaluated) for c in spec.consts}  # a record constant is stored as a dict
 
 
 def enums_of(spec: ir.Spec) -> dict[str, tuple[str, ...]]:
@@ -271,6 +271,9 @@ def _call(e: ir.Call) -> Evaluator:
     if func in setops.APPLY:
         apply = setops.APPLY[func]
         return lambda env: apply(*[a(env) for a in args])
+    if func == "or_else":
+        value, default = args
+        return lambda env: default(env) if (v := value(env)) is None else v
 
     def call(env: Env) -> Value:
         values = [a(env) for a in args]
@@ -343,6 +346,27 @@ def _aggregate(e: ir.Aggregate) -> Evaluator:
     return total
 
 
+def _record_literal(e: ir.RecordLiteral) -> Evaluator:
+    fields, values = e.fields, [compiled(v) for v in e.values]
+    return lambda env: FrozenMap.adopt({f: v(env) for f, v in zip(fields, values, strict=True)})
+
+
+def _record_with(e: ir.RecordWith) -> Evaluator:
+    base, fields, values = compiled(e.base), e.fields, [compiled(v) for v in e.values]
+
+    def replace(env: Env) -> FrozenMap:
+        items = base(env).copy()
+        for f, v in zip(fields, values, strict=True):
+            items[f] = v(env)
+        return FrozenMap.adopt(items)
+    return replace
+
+
+def _record_field(e: ir.RecordField) -> Evaluator:
+    base, name = compiled(e.base), e.field
+    return lambda env: base(env)[name]
+
+
 HANDLERS: dict[type, Callable[[Any], Evaluator]] = {
     ir.IntLit: _literal,
     ir.BoolLit: _literal,
@@ -361,6 +385,12 @@ HANDLERS: dict[type, Callable[[Any], Evaluator]] = {
     ir.Quantifier: _quantifier,
     ir.MapComprehension: _comprehension,
     ir.Aggregate: _aggregate,
+    # a record value is a FrozenMap field -> value; `none` is Python's None, a present `T?` the T itself
+    ir.RecordLiteral: _record_literal,
+    ir.RecordWith: _record_with,
+    ir.RecordField: _record_field,
+    ir.NoneLit: lambda e: _constant(None),
+    ir.Some: lambda e: compiled(e.value),
 }
 """One handler per IR expression class: `handler(node) -> evaluator`, the node compiled (see `compiled`)."""
 
@@ -386,7 +416,23 @@ def domain_values(t: ir.Type, env_or_universe, node: ir.Expr | None = None) -> t
         return (False, True)
     if isinstance(t, ir.SetOfT):
         return subsets(domain_values(t.element, env_or_universe, node))
+    if isinstance(t, (ir.StructT, ir.OptionT)):
+        return composite_values(t, lambda leaf: domain_values(leaf, env_or_universe, node))
     raise EvaluationError(f"the type {t.kind} is not a finite domain", node)
+
+
+def composite_values(t: ir.Type, leaf_values: Callable[[ir.Type], tuple]) -> tuple:
+    """Every value of a record or optional type, its other types' values from `leaf_values`: a record's
+    values are every combination of its fields' values, a `T?`'s are `none` then T's."""
+    import itertools
+
+    if isinstance(t, ir.OptionT):
+        return (None, *composite_values(t.value, leaf_values))
+    if isinstance(t, ir.StructT):
+        names = [n for n, _ in t.fields]
+        choices = [composite_values(ft, leaf_values) for _, ft in t.fields]
+        return tuple(FrozenMap.adopt(dict(zip(names, combo, strict=True))) for combo in itertools.product(*choices))
+    return tuple(leaf_values(t))
 
 
 def subsets(members: tuple) -> tuple:

@@ -55,6 +55,7 @@ from .evaluate import (
     Evaluator,
     InterpretError,
     compiled,
+    composite_values,
     consts_of,
     domain_values,
     enums_of,
@@ -187,16 +188,26 @@ class Interpreter:
                                    f"missing {missing or 'none'}, unknown {sorted(extra) or 'none'}")
         for p in act.params:
             t, v = p.type.resolved, args[p.name]
-            ok = (isinstance(v, bool) if isinstance(t, BoolT)
-                  else isinstance(v, int) and not isinstance(v, bool) and within(t, v)
-                  if isinstance(t, (IntT, QuantityT))
-                  else v in self.values(t) if isinstance(t, (EnumT, SetT))
-                  else isinstance(v, frozenset) and all(x in self.values(t.element) for x in v)
-                  if isinstance(t, ir.SetOfT)
-                  else False)
-            if not ok:
+            if not self._fits(t, v):
                 raise InvalidArguments(f"{v!r} is not a valid `{p.name}` for `{act.name}`")
         return act
+
+    def _fits(self, t: ir.Type, v: Value) -> bool:
+        """Whether `v` is a value of type `t` (a record: a mapping of exactly its fields; none: None)."""
+        if isinstance(t, BoolT):
+            return isinstance(v, bool)
+        if isinstance(t, (IntT, QuantityT)):
+            return isinstance(v, int) and not isinstance(v, bool) and within(t, v)
+        if isinstance(t, (EnumT, SetT)):
+            return v in self.values(t)
+        if isinstance(t, ir.SetOfT):
+            return isinstance(v, frozenset) and all(x in self.values(t.element) for x in v)
+        if isinstance(t, ir.StructT):
+            return isinstance(v, Mapping) and set(v) == {f for f, _ in t.fields} \
+                and all(self._fits(ft, v[f]) for f, ft in t.fields)
+        if isinstance(t, ir.OptionT):
+            return v is None or self._fits(t.value, v)
+        return False
 
     def failed_guard(self, action: ir.Action | str, state: Mapping[str, Value],
                      args: Mapping[str, Value]) -> GuardFailed | None:
@@ -265,6 +276,9 @@ class Interpreter:
             t = p.type.resolved
             if isinstance(t, (IntT, QuantityT)):
                 choices.append([v for v in ints if within(t, v)])
+            elif isinstance(t, (ir.StructT, ir.OptionT)):  # a record's int fields draw from `int_values` too
+                choices.append(list(composite_values(t, lambda ft: [v for v in ints if within(ft, v)]
+                                                     if isinstance(ft, (IntT, QuantityT)) else self.values(ft))))
             else:
                 choices.append(list(self.values(t)))
         names = [p.name for p in act.params]

@@ -97,8 +97,25 @@ class RecordT(_Model):
     fields: list[tuple[str, Type]]
 
 
+class StructT(_Model):
+    """A named record type (`type Triage = { ... }`): a value with one value per field, in declaration
+    order. Unlike `RecordT` (a block of state fields, flattened into leaves) it is a value: it may be a
+    map's value, a parameter, a constant, and it is compared and assigned whole."""
+
+    kind: Literal["struct"] = "struct"
+    name: str
+    fields: list[tuple[str, Type]]
+
+
+class OptionT(_Model):
+    """`T?`: a value of T, or `none`. `value` is None only on a bare `none` before its context types it."""
+
+    kind: Literal["option"] = "option"
+    value: Type | None = None
+
+
 Type = Annotated[
-    BoolT | IntT | QuantityT | EnumT | SetT | RangeT | DomainT | SetOfT | MapT | RecordT,
+    BoolT | IntT | QuantityT | EnumT | SetT | RangeT | DomainT | SetOfT | MapT | RecordT | StructT | OptionT,
     Field(discriminator="kind"),
 ]
 
@@ -297,9 +314,51 @@ class Aggregate(_Expr):
     cond: Expr | None = None
 
 
+class RecordLiteral(_Expr):
+    """`Triage { category: spam, priority: 1 }`: a value of a named record type, every field given."""
+
+    kind: Literal["record_literal"] = "record_literal"
+    name: str
+    fields: list[str]
+    values: list[Expr]
+
+
+class RecordWith(_Expr):
+    """`t with { priority: 2 }`: the record `base` with the named fields replaced. The checker also
+    builds one for a field assignment: `m[k].priority := 2` is `m[k] := m[k] with { priority: 2 }`."""
+
+    kind: Literal["record_with"] = "record_with"
+    base: Expr
+    fields: list[str]
+    values: list[Expr]
+
+
+class RecordField(_Expr):
+    """`t.priority`, a field of a record value (the checker turns a `FieldAccess` into one when its base
+    has a named record type; `FieldAccess` stays for the fields of a record in `state`)."""
+
+    kind: Literal["record_field"] = "record_field"
+    base: Expr
+    field: str
+
+
+class NoneLit(_Expr):
+    """`none`: the absent value of an optional type `T?`."""
+
+    kind: Literal["none"] = "none"
+
+
+class Some(_Expr):
+    """A value of T where a `T?` is expected (built by the checker, never written): present, equal to `value`."""
+
+    kind: Literal["some"] = "some"
+    value: Expr
+
+
 Expr = Annotated[
     IntLit | BoolLit | QuantityLit | Name | FieldAccess | Index | Unary | Binary | Compare | Member | Range | Call
-    | SetLiteral | IfThenElse | Quantifier | MapComprehension | Aggregate,
+    | SetLiteral | IfThenElse | Quantifier | MapComprehension | Aggregate
+    | RecordLiteral | RecordWith | RecordField | NoneLit | Some,
     Field(discriminator="kind"),
 ]
 
@@ -321,6 +380,11 @@ EXPR_CLASSES: tuple[type[_Expr], ...] = (
     Quantifier,
     MapComprehension,
     Aggregate,
+    RecordLiteral,
+    RecordWith,
+    RecordField,
+    NoneLit,
+    Some,
 )
 
 
@@ -391,7 +455,17 @@ class RecordTypeRef(_Model):
     resolved: Type | None = None
 
 
-TypeRef = Annotated[NamedTypeRef | RangeTypeRef | MapTypeRef | SetTypeRef | RecordTypeRef, Field(discriminator="kind")]
+class OptionTypeRef(_Model):
+    """`T?`."""
+
+    kind: Literal["option"] = "option"
+    span: Span
+    value: TypeRef
+    resolved: Type | None = None
+
+
+TypeRef = Annotated[NamedTypeRef | RangeTypeRef | MapTypeRef | SetTypeRef | RecordTypeRef | OptionTypeRef,
+                    Field(discriminator="kind")]
 
 
 # ---- declarations and statements -------------------------------------------------
@@ -408,7 +482,8 @@ class Const(_Model):
     name: str
     type: TypeRef
     value: Expr
-    evaluated: int | bool | str | None = None  # filled by the checker (enum values as names)
+    # filled by the checker (enum values as names, a record as a dict of its fields)
+    evaluated: int | bool | str | dict | None = None
 
 
 class SetDecl(_Model):

@@ -87,6 +87,15 @@ class FunctionDef:
 
 
 @dataclass
+class RecordTypeDecl:
+    """`type NAME = { FIELD: TYPE, ... }`: a named record type (see records.py)."""
+
+    span: Span
+    name: str
+    fields: list[ir.StateField]
+
+
+@dataclass
 class Dropped:
     """A declaration that could not be built; `names` are what it declared."""
 
@@ -110,7 +119,15 @@ class _SetOf:
     element: object
 
 
-Item = SpecHeader | InitBlock | StateBlock | FunctionDef | ir.Const | ir.SetDecl | ir.EnumDecl | ir.Invariant | ir.Action | Dropped
+@dataclass
+class _Optional:
+    """`T?` seen as an expression; only a type may hold it."""
+
+    span: Span
+    value: object
+
+
+Item = SpecHeader | InitBlock | StateBlock | FunctionDef | RecordTypeDecl | ir.Const | ir.SetDecl | ir.EnumDecl | ir.Invariant | ir.Action | Dropped
 
 
 def token_span(tok: Token) -> Span:
@@ -179,6 +196,10 @@ class Lowering(Transformer):
             raise Fatal(Diagnostic.error(
                 "SF102", "`set[T]` is a type, not a value", self.file, value.span,
                 "write a set's value as `{a, b}`, or `{}` for the empty set"))
+        if isinstance(value, _Optional):
+            raise Fatal(Diagnostic.error(
+                "SF102", "`T?` is a type, not a value", self.file, value.span,
+                "the absent value is written `none`"))
         if isinstance(value, _MultiIndex):
             raise Fatal(Diagnostic.error(
                 "SF102", "a map lookup takes exactly one key", self.file, value.span,
@@ -296,9 +317,17 @@ class Lowering(Transformer):
     def def_decl(self, children):
         name = children[1]
         params = [c for c in children if isinstance(c, ir.Param)]
-        type_ = next(c for c in children if isinstance(c, (ir.NamedTypeRef, ir.RangeTypeRef, ir.MapTypeRef, ir.SetTypeRef)))
+        type_ = next(c for c in children if isinstance(c, (ir.NamedTypeRef, ir.RangeTypeRef, ir.MapTypeRef,
+                                                            ir.SetTypeRef, ir.OptionTypeRef)))
         item = FunctionDef(span_of(children), name.value, params, type_, self._expr(children[-1]))
         return self._decl(item, [name.value])
+
+    def type_decl(self, children):
+        name = children[1]
+        fields = [c for c in children if isinstance(c, ir.StateField)]
+        return self._decl(RecordTypeDecl(span_of(children), name.value, fields), [name.value])
+
+    type_field = field
 
     def param(self, children):
         name, _, type_ = children
@@ -327,6 +356,8 @@ class Lowering(Transformer):
         span = node.span
         if isinstance(node, ir.Name):
             return make(ir.NamedTypeRef, span=span, name=node.name)
+        if isinstance(node, _Optional):
+            return make(ir.OptionTypeRef, span=span, value=self._type(node.value, depth + 1))
         if isinstance(node, _SetOf):
             return make(ir.SetTypeRef, span=span, element=self._type(node.element, depth + 1))
         if isinstance(node, ir.Range):
@@ -534,6 +565,28 @@ class Lowering(Transformer):
     def set_literal(self, children):
         items = [self._expr(c) for c in children[1:-1] if c is not None and not isinstance(c, Token)]
         return self._node(ir.SetLiteral, items, span=span_of(children), items=items)
+
+    def none(self, children):
+        return make(ir.NoneLit, span=token_span(children[0]))
+
+    def record_entry(self, children):
+        return (children[0], self._expr(children[2]))
+
+    def record_literal(self, children):
+        entries = [c for c in children if isinstance(c, tuple)]
+        values = [v for _, v in entries]
+        return self._node(ir.RecordLiteral, values, span=span_of(children), name=children[0].value,
+                          fields=[t.value for t, _ in entries], values=values)
+
+    def record_with(self, children):
+        base = self._expr(children[0])
+        entries = [c for c in children if isinstance(c, tuple)]
+        values = [v for _, v in entries]
+        return self._node(ir.RecordWith, [base, *values], span=span_of(children), base=base,
+                          fields=[t.value for t, _ in entries], values=values)
+
+    def optional_type(self, children):
+        return _Optional(span_of(children), children[0])
 
     def set_type(self, children):
         return _SetOf(span_of(children), children[2])

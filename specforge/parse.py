@@ -352,7 +352,7 @@ _CHAR_HINTS = {
 }
 _KEYWORDS = frozenset(
     "spec const set enum state init invariant action requires else if then for forall exists in and or not "
-    "implies iff true false MUST SHOULD MAY def".split())
+    "implies iff true false MUST SHOULD MAY def type with none".split())
 
 
 def _describe_terminal(name: str, lark: Lark) -> str:
@@ -408,9 +408,6 @@ def _syntax_diagnostic(e: UnexpectedInput, source: SourceFile, lark: Lark) -> Di
                                     'close it with `"` on the same line (a string cannot span lines)')
         shown = ch if ch.isprintable() else f"U+{ord(ch):04X}"
         hint = _CHAR_HINTS.get(ch, "this character is not part of the language")
-        if ch == "?" and re.search(r"[A-Za-z0-9_\]]$", line_text[: e.column - 1]):
-            hint = ("optional values (`T?`) are not in the language yet: keep a bool beside the value "
-                    "(`has_x: bool`), or a value that stands for none")
         return Diagnostic.error("SF101", f"unexpected character `{shown}`", path, Span.at(e.line, e.column), hint)
     open_brackets = list(parser().options.postlex.open_brackets) if parser().options.postlex else []
     if isinstance(e, UnexpectedEOF) or (isinstance(e, UnexpectedToken) and e.token.type == "$END"):
@@ -451,6 +448,21 @@ def _previous_word(source: SourceFile, tok: Token) -> str | None:
 _TYPE_NAMES = frozenset("bool int nat duration map".split())
 
 
+_OPEN_RECORD_TYPE = re.compile(r"\btype\s+[A-Za-z_]\w*\s*=\s*\{[^}]*$")
+
+
+def _record_hint(tok: Token, expected_words: set[str], source: SourceFile) -> str | None:
+    """What users write for records: a record type's fields one per line without commas, and a
+    record value as a bare `{ f: v }` (read as the start of a map comprehension)."""
+    before = source.text[: tok.start_pos] if tok.start_pos is not None else ""
+    if tok.type == "NAME" and _OPEN_RECORD_TYPE.search(before):
+        return "separate a record type's fields with commas: `type R = { a: int, b: bool }`"
+    if expected_words == {"for"} and tok.value in ("}", ","):
+        return ("a map comprehension is `{k: VALUE for k in K}`; for a record value, write its type before the "
+                "brace: `TYPE { field: VALUE, ... }`")
+    return None
+
+
 def _hint(tok: Token, expected: set[str], lark: Lark, source: SourceFile) -> str | None:
     import difflib
 
@@ -464,8 +476,11 @@ def _hint(tok: Token, expected: set[str], lark: Lark, source: SourceFile) -> str
         return "`else` needs the error's name on the same line (`else InvalidAmount`); the next line was read as it"
     if re.search(r"\bmap\[[^\]]*$", before_tok) and value == "}" or re.search(r"\bmap\[[^\]]*\{", line) and \
             tok.column > line.find("{", line.find("map[")):
-        return ("a map's value cannot be a record (yet): keep one map per field, "
-                "e.g. `qty: map[Item, int]` and `price: map[Item, int]`")
+        return ("a record in a map has a name: declare `type Line = { qty: int, price: int }` "
+                "(fields separated by commas), then write `map[Item, Line]`")
+    record_hint = _record_hint(tok, expected_words, source)
+    if record_hint is not None:
+        return record_hint
     if value in _KEYWORDS and before_tok.endswith(":"):
         close = difflib.get_close_matches(value, sorted(_TYPE_NAMES), n=1, cutoff=0.7)
         if close:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from . import ir
-from .ir import IntT, MapT, RecordT, SetOfT, SetT
+from .ir import IntT, MapT, OptionT, RecordT, SetOfT, SetT, StructT
 from .values import Value
 
 TYPE_PREFIX = "type:"
@@ -79,6 +79,10 @@ def has_bounds(t: ir.Type | None, members: bool = False) -> bool:
         return has_bounds(t.value, members)
     if isinstance(t, SetOfT):
         return has_bounds(t.element, members)
+    if isinstance(t, StructT):
+        return any(has_bounds(ft, members) for _, ft in t.fields)
+    if isinstance(t, OptionT):
+        return has_bounds(t.value, members)
     return members and isinstance(t, SetT)
 
 
@@ -90,6 +94,10 @@ def within(t: ir.Type, value: Value) -> bool:
         return all(within(t.value, v) for v in value.values())
     if isinstance(t, SetOfT):
         return all(within(t.element, v) for v in value)
+    if isinstance(t, StructT):
+        return all(within(ft, value[f]) for f, ft in t.fields)
+    if isinstance(t, OptionT):
+        return value is None or within(t.value, value)
     return True
 
 

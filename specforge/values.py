@@ -191,6 +191,10 @@ def show(value: Value, t: ir.Type, limit: int | None = None) -> str:
         return "{" + ", ".join(shown) + "}"
     if isinstance(t, ir.SetOfT):
         return "{" + ", ".join(show(x, t.element, limit) for x in ordered(value)) + "}"
+    if isinstance(t, ir.StructT):
+        return f"{t.name} {{" + ", ".join(f"{f}: {show(value[f], ft, limit)}" for f, ft in t.fields) + "}"
+    if isinstance(t, ir.OptionT):
+        return "none" if value is None else show(value, t.value, limit)
     return str(value)  # ints; enum members and set elements by name
 
 
@@ -214,7 +218,8 @@ _ZERO_UNIT = {"time": "s"}
 #
 # bool -> true/false; int -> {"#bigint": "-3"} (exact at any size); a quantity -> {"#ms": "900000"} (its base
 # unit named, exact); an enum member or a set element -> its name; a map -> {"#map": [[key, value], ...]};
-# the elements of a set -> {"#set": [...]}. Decoding is by the spec's type and checks what it reads.
+# the elements of a set -> {"#set": [...]}; a record -> {"field": value, ...} (ITF's record); an optional ->
+# {"tag": "None", "value": {"#tup": []}} or {"tag": "Some", "value": value} (Quint's Option). Decoding is by the spec's type and checks what it reads.
 
 
 class ValueFormatError(ValueError):
@@ -233,7 +238,14 @@ def to_json(value: Value, t: ir.Type):
         return {"#map": [[to_json(k, t.key), to_json(v, t.value)] for k, v in value.items()]}
     if isinstance(t, ir.SetOfT):
         return {"#set": [to_json(x, t.element) for x in ordered(value)]}
+    if isinstance(t, ir.StructT):
+        return {f: to_json(value[f], ft) for f, ft in t.fields}
+    if isinstance(t, ir.OptionT):
+        return _NONE_JSON if value is None else {"tag": "Some", "value": to_json(value, t.value)}
     return value  # enum members and set elements: their names
+
+
+_NONE_JSON = {"tag": "None", "value": {"#tup": []}}
 
 
 def _quantity_tag(t: ir.QuantityT) -> str:
@@ -280,6 +292,18 @@ class Decoder:
             return self._map(doc, t, where)
         if isinstance(t, ir.SetOfT):
             return self._set(doc, t, where)
+        if isinstance(t, ir.StructT):
+            names = [f for f, _ in t.fields]
+            if not isinstance(doc, dict) or sorted(doc) != sorted(names):
+                raise ValueFormatError(f"{where}: {_json(doc)} is not a {t.name} record (fields {', '.join(names)})")
+            return FrozenMap.adopt({f: self.read(doc[f], ft, f"{where}.{f}") for f, ft in t.fields})
+        if isinstance(t, ir.OptionT):
+            if doc == _NONE_JSON:
+                return None
+            if isinstance(doc, dict) and doc.get("tag") == "Some" and set(doc) == {"tag", "value"}:
+                return self.read(doc["value"], t.value, where)
+            raise ValueFormatError(f"{where}: {_json(doc)} is not an optional value "
+                                   '({"tag": "Some", "value": ...} or {"tag": "None", ...})')
         raise ValueFormatError(f"{where}: a value of type {t.kind} has no JSON encoding")
 
     def _integer(self, doc, tag: str, where: str, what: str) -> int:

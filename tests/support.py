@@ -54,6 +54,15 @@ def sexpr(e) -> str:
         return f"({e.op} {e.var} {sexpr(e.domain)}{value}{cond})"
     if isinstance(e, ir.SetLiteral):
         return "{" + " ".join(sexpr(i) for i in e.items) + "}"
+    if isinstance(e, (ir.RecordLiteral, ir.RecordWith)):
+        head = e.name if isinstance(e, ir.RecordLiteral) else f"{sexpr(e.base)} with"
+        return f"({head} " + " ".join(f"{f}: {sexpr(v)}" for f, v in zip(e.fields, e.values, strict=True)) + ")"
+    if isinstance(e, ir.RecordField):
+        return f"{sexpr(e.base)}.{e.field}"
+    if isinstance(e, ir.NoneLit):
+        return "none"
+    if isinstance(e, ir.Some):
+        return f"(some {sexpr(e.value)})"
     raise AssertionError(f"no S-expression for {type(e).__name__}")
 
 
@@ -64,6 +73,7 @@ set Account
 enum Status { created, paid, shipped }
 enum Door { open, closed }
 enum Valve { open, shut }
+type Pair = { a: int, b: bool }
 const LIMIT: int = 10
 state {
   x: int
@@ -76,6 +86,8 @@ state {
   status: Status
   balances: map[Account, int]
   slots: map[0..9, bool]
+  pair: Pair
+  maybe: int?
   token: {
     ttl: duration
     valid: bool
@@ -92,6 +104,8 @@ init {
   status := created
   balances := {a: 0 for a in Account}
   slots := {i: false for i in 0..9}
+  pair := Pair { a: 0, b: false }
+  maybe := none
   token.ttl := 15 min
   token.valid := false
 }

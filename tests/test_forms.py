@@ -111,6 +111,11 @@ EXPRESSIONS = [
     ("ttl >= 0", "(>= ttl 0ms)"),
     ("ttl * 2 <= 30 min and 2 * ttl <= 30 min", "(and (<= (* ttl 2) 1800000ms) (<= (* 2 ttl) 1800000ms))"),
     ("ttl / 15 s <= 4", "(<= (/ ttl 15000ms) 4)"),
+    # records as values and optional values
+    ("pair == Pair { b: p, a: x + 1 }", "(== pair (Pair a: (+ x 1) b: p))"),
+    ("(pair with { a: 2 }).a > x", "(> (pair with a: 2).a x)"),
+    ("maybe == none or maybe == 3", "(or (== maybe none) (== maybe (some 3)))"),
+    ("or_else(maybe, 0) >= 0", "(>= (or_else maybe 0) 0)"),
     # line breaks inside brackets and after a binary operator continue the expression
     ("(x >= 0\n  and y >= 0)", "(and (>= x 0) (>= y 0))"),
     ("x >= 0 and\n  y >= 0", "(and (>= x 0) (>= y 0))"),

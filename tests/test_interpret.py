@@ -46,7 +46,9 @@ set Account
 enum Status { created, paid, shipped }
 enum Door { open, closed }
 enum Valve { open, shut }
+type Pair = { a: int, b: bool }
 const LIMIT: int = 10
+const P: Pair = Pair { a: 1, b: true }
 const GRACE: duration = 15 min
 const START: Status = paid
 const ON: bool = true
@@ -62,6 +64,7 @@ state {
   slots: map[0..3, bool]
   grid: map[Account, map[Status, int]]
   held: set[Account]
+  maybe: int?
   token: {
     ttl: duration
     valid: bool
@@ -73,6 +76,7 @@ init {
   slots := {i: false for i in 0..3}
   grid := {a: {s: 0 for s in Status} for a in Account}
   held := {}
+  maybe := 4
   token.ttl := 1 min
   token.valid := true
 }
@@ -86,6 +90,7 @@ STATE = State({
     "grid": FrozenMap({"alice": FrozenMap({"created": 1, "paid": 2, "shipped": 3}),
                        "bob": FrozenMap({"created": 0, "paid": 0, "shipped": 9})}),
     "held": frozenset({"bob"}),
+    "maybe": 4,
     "token.ttl": 60_000, "token.valid": True,
 })
 
@@ -251,6 +256,13 @@ EXPRESSIONS = [
     ("sum(i for i in {1, 2, x})", 10),
     ("count(i in {1, 2, 3} if i > 1)", 2),
     ("sum(sum(balances[a] for a in add(held, b)) for b in Account)", 3),
+    # records as values and optional values
+    ("P.a + 1", 2),
+    ("P == Pair { b: true, a: x - 6 }", True),
+    ("(P with { a: 5 }).a", 5),
+    ("(P with { a: 5 }) != P", True),
+    ("maybe == 4 and maybe != none", True),
+    ("or_else(maybe, 0) + or_else(if p then none else maybe, -1)", 3),
 ]
 
 

@@ -127,6 +127,11 @@ TRANSLATIONS = [
     ("union({x}, {y}) == inter({x}, diff({y}, {x}))", "({x} \\cup {y}) = ({x} \\cap ({y} \\ {x}))"),
     ("subset({x}, {x, y})", "({x} \\subseteq {x, y})"),
     ("forall i in {x, y}: i > 0", "\\A i \\in {x, y} : i > 0"),
+    # records are TLA+ records; an optional is a set of at most one value ({} is none)
+    ("pair == Pair { a: x, b: p }", "pair = [a |-> x, b |-> p]"),
+    ("(pair with { a: 1 }).a > 0", "[pair EXCEPT !.a = 1].a > 0"),
+    ("maybe == none or maybe == 3", "maybe = {} \\/ maybe = {3}"),
+    ("or_else(maybe, 0) >= 0", "(IF maybe = {} THEN 0 ELSE CHOOSE v \\in maybe : TRUE) >= 0"),
 ]
 
 @pytest.mark.parametrize(("expression", "expected"), TRANSLATIONS, ids=[t[0] for t in TRANSLATIONS])

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .. import finite, ir
-from ..evaluate import Env, EvaluationError, domain_values, evaluate
+from ..evaluate import Env, EvaluationError, composite_values, domain_values, evaluate
 from ..ir import BinOp, BoolT, CmpOp, EnumT, IntT, RefKind, SetOfT, SetT
 from ..values import Universe
 
@@ -122,6 +122,11 @@ def _values(p: ir.Param, action: ir.Action, universe: Universe, env: Env, number
         return list(universe[t.name]), True
     if isinstance(t, SetOfT):
         return list(domain_values(t, (universe, env.enums))), True
+    if isinstance(t, (ir.StructT, ir.OptionT)):
+        # a record's int fields take their default values (every value of a small range)
+        def leaf(ft):
+            return finite.default_domain(ft, numbers) if finite.int_like(ft) else domain_values(ft, (universe, env.enums))
+        return list(composite_values(t, leaf)), True
     low, high = interval(p.name, t, action, env)
     if fixed is not None:
         values = sorted(v for v in set(fixed) if finite.within(t, v))

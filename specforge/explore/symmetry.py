@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 
-from ..ir import EnumT, IntT, MapT, SetOfT, SetT, Type
+from ..ir import EnumT, IntT, MapT, OptionT, SetOfT, SetT, StructT, Type
 from ..values import State, Universe
 
 # (value, renaming): a renaming gives each set (element -> position, the elements in position order)
@@ -47,6 +47,12 @@ def _encoder(t: Type, universe: Universe, enums: dict) -> Encoder:
         # a set value as its members' positions, sorted: a renaming renames its members too
         member = _encoder(t.element, universe, enums)
         return lambda v, renaming: tuple(sorted(member(x, renaming) for x in v))
+    if isinstance(t, StructT):  # a record may hold an element: its fields are renamed too
+        fields = [(f, _encoder(ft, universe, enums)) for f, ft in t.fields]
+        return lambda v, renaming: tuple(enc(v[f], renaming) for f, enc in fields)
+    if isinstance(t, OptionT):
+        inner = _encoder(t.value, universe, enums)
+        return lambda v, renaming: (0,) if v is None else (1, inner(v, renaming))
     return lambda v, renaming: v
 
 
@@ -83,6 +89,16 @@ def _relative(t: Type, set_name: str, universe: Universe, enums: dict) -> Callab
         if t.element.name == set_name:
             return lambda v, e: (e in v, len(v))
         return lambda v, e: len(v)
+    if isinstance(t, StructT):
+        parts = [(f, _relative(ft, set_name, universe, enums), _encoder(ft, universe, enums)) for f, ft in t.fields]
+        if all(rel is None for _, rel, _ in parts):
+            return None
+        return lambda v, e: tuple(rel(v[f], e) if rel is not None else plain(v[f], None) for f, rel, plain in parts)
+    if isinstance(t, OptionT):
+        inner = _relative(t.value, set_name, universe, enums)
+        if inner is None:
+            return None
+        return lambda v, e: (0,) if v is None else (1, inner(v, e))
     return None
 
 

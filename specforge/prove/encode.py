@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 import z3
 
 from .. import ir, setops
-from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RefKind, SetOfT, SetT
+from ..ir import BoolT, EnumT, IntT, MapT, OptionT, QuantityT, RefKind, SetOfT, SetT, StructT
 from ..structure import leaves, nodes, obligations
-from . import setenc, sums
+from . import recenc, setenc, sums
 
 _ENCODERS = itertools.count(1)
 
@@ -169,6 +169,8 @@ class Encoder:
             return z3.ArraySort(self.sort(t.key), self.sort(t.value))
         if isinstance(t, SetOfT):
             return setenc.sort(self, t)
+        if isinstance(t, (StructT, OptionT)):
+            return recenc.sort(self, t)
         raise Unsupported(f"no z3 sort for {t.kind}")
 
     def state(self, tag: str) -> dict[str, z3.ExprRef]:
@@ -196,6 +198,8 @@ class Encoder:
             return z3.ForAll([k], z3.Implies(key_ok, inner) if key_ok is not None else inner)
         if isinstance(t, SetOfT):
             return setenc.bounds(self, t, term)
+        if isinstance(t, (StructT, OptionT)):
+            return recenc.bounds(self, t, term)
         return None
 
     def type_invariants(self, state: dict[str, z3.ExprRef]) -> dict[str, z3.BoolRef]:
@@ -329,6 +333,8 @@ def _const_value(enc: Encoder, c: ir.Const) -> z3.ExprRef:
         return z3.BoolVal(c.evaluated)
     if isinstance(t, EnumT):
         return enc.enum_values[t.name][c.evaluated]
+    if isinstance(t, StructT):
+        return enc.expr(c.value, Env({}))  # a record literal of constants
     return z3.IntVal(c.evaluated)
 
 
@@ -378,6 +384,8 @@ _ARITH: dict[ir.BinOp, Callable] = {
 def _call(enc: Encoder, e: ir.Call, env: Env) -> z3.ExprRef:
     if e.func in setops.FUNCTIONS:
         return setenc.call(enc, e, env)
+    if e.func == "or_else":
+        return recenc.or_else(enc, e, env)
     args = [enc.expr(a, env) for a in e.args]
     if e.func == "abs":
         (x,) = args
@@ -497,6 +505,7 @@ HANDLERS: dict[type, Callable] = {
     ir.Quantifier: _quantifier,
     ir.MapComprehension: _comprehension,
     ir.Aggregate: _aggregate,
+    **recenc.HANDLERS,
     # ir.Range is not a value: it appears only as a domain or on the right of `in`,
     # where the handlers above read its bounds.
 }

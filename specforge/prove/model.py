@@ -15,6 +15,7 @@ from .. import ir
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, SetOfT, SetT
 from ..run import Run, Types
 from ..values import FrozenMap, Value
+from . import recenc
 from .encode import Encoder
 
 
@@ -58,6 +59,8 @@ class Renderer:
         if isinstance(t, SetOfT):
             return frozenset(self.value(model, k, t.element, names) for k in self.keys(model, t.element)
                              if z3.is_true(model.eval(z3.IsMember(k, v), model_completion=True)))
+        if isinstance(t, (ir.StructT, ir.OptionT)):
+            return recenc.model_value(self.enc, model, v, t, lambda term, ft: self.value(model, term, ft, names))
         raise AssertionError(f"no value of type {t.kind} in a run")
 
     def keys(self, model: z3.ModelRef, t: ir.Type) -> list[z3.ExprRef]:

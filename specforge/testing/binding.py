@@ -32,6 +32,7 @@ from ..interpret import Interpreter
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, SetOfT
 from ..units import DECIMAL, DECIMAL_PLACES, DECIMAL_SCALE
 from ..values import FrozenMap, State
+from . import records
 
 Reader = Callable[[object], object]
 
@@ -82,6 +83,10 @@ class Binding:
                 raise BindingError(f"`{where}` is a set: a set, a frozenset or any iterable of its members, "
                                    f"not {type(raw).__name__}")
             return frozenset(self.to_model(x, t.element, interp, f"a member of `{where}`") for x in raw)
+        if isinstance(t, ir.OptionT):
+            return None if raw is None else self.to_model(raw, t.value, interp, where)
+        if isinstance(t, ir.StructT):
+            return records.read_record(raw, t, where, lambda v, ft, w: self.to_model(v, ft, interp, w), BindingError)
         if isinstance(t, QuantityT) and t.dimension == DECIMAL.name:
             return _millionths(raw, where)
         if isinstance(t, QuantityT):
@@ -108,6 +113,10 @@ class Binding:
         method(**kwargs)
 
     def to_impl(self, value, t: ir.Type):
+        if isinstance(t, ir.OptionT):
+            return None if value is None else self.to_impl(value, t.value)
+        if isinstance(t, ir.StructT):
+            return records.RecordValue({f: self.to_impl(value[f], ft) for f, ft in t.fields})
         if isinstance(t, QuantityT) and t.dimension == DECIMAL.name:
             return decimal.Decimal(value).scaleb(-DECIMAL_PLACES).normalize()
         if isinstance(t, QuantityT):

@@ -11,16 +11,18 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
-from .. import ir
+from .. import finite, ir
 from ..evaluate import EvaluationError, compiled, evaluate
 from ..ir import BoolT, EnumT, IntT, SetOfT, SetT
 from ..values import State
+from . import records
 
 # Entries of what states offer kept per machine class (`_Here`, `Pools`, targets: see SpecRunner._remember),
 # cleared when this many: hypothesis keeps every machine class it ran for the life of the process, and with
 # them their caches (about 5 MB at this size, measured on ledger).
 CACHE_SIZE = 4_000
-FINITE = (BoolT, EnumT, SetT, SetOfT)  # parameter types whose every value can be tried
+# parameter types whose every value can be tried (a record's and an optional's: see testing/records.py)
+FINITE = (BoolT, EnumT, SetT, SetOfT, ir.StructT, ir.OptionT)
 UNDEFINED = -1  # a guard's verdict where it has no value (see _first_false)
 SHAPE = ("shape",)  # the cache's entry that is kept when it is cleared: the spec's `Shape`
 
@@ -282,6 +284,13 @@ class Choices:
     def _domain(self, param: ir.Param) -> tuple:
         """Every value of a bool, enum or set parameter."""
         t = param.type.resolved
+        if isinstance(t, (ir.StructT, ir.OptionT)):  # built once per parameter: it does not depend on the state
+            known = self.__dict__.setdefault("_record_domains", {})
+            if id(param) not in known:
+                numbers = finite.spec_numbers(self.interp.spec)
+                known[id(param)] = (param, records.domain(
+                    t, lambda ft: finite.default_domain(ft, numbers) if finite.int_like(ft) else self.interp.values(ft)))
+            return known[id(param)][1]
         return (False, True) if isinstance(t, BoolT) else self.interp.values(t)
 
     def _finite_pools(self, action: ir.Action, param: ir.Param, known: Mapping[str, object],

@@ -15,13 +15,14 @@ import textwrap
 import unicodedata
 from dataclasses import dataclass, field
 
-from .. import ir
+from .. import finite, ir
 from ..diagnostics import Diagnostic, Severity
-from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, SetOfT, SetT
+from ..ir import BoolT, EnumT, IntT, MapT, OptionT, QuantityT, RecordT, SetOfT, SetT, StructT
 from ..structure import leaves as state_leaves
 from ..structure import nodes, obligations, type_id
 from ..units import DIMENSIONS
 from . import diag
+from . import records as tla_records
 from .expr import PRECEDENCE, CannotExpress, Env, Globals, Text, Translator, atom
 from .model import Bound, BoundError, Model, build_model, int_like
 from .names import Names, type_name
@@ -193,6 +194,8 @@ class Exporter:
             return f"[{self.key_set(t.key)} -> {self.type_set(t.value)}]"
         if isinstance(t, SetOfT):
             return f"SUBSET {_operand(self.key_set(t.element))}"
+        if isinstance(t, (StructT, OptionT)):
+            return tla_records.type_set(t, self.type_set)
         if isinstance(t, RecordT):
             raise AssertionError("records are handled by record_set")
         raise AssertionError(t)
@@ -226,6 +229,8 @@ class Exporter:
             fields = ", ".join(f"{self.fields[path][n]}: {self.apalache_type(ft, f'{path}.{n}', nested=True)}"
                                for n, ft in t.fields)
             return "{ " + fields + " }"
+        if isinstance(t, (StructT, OptionT)):
+            return tla_records.apalache_type(t, lambda ft: self.apalache_type(ft, nested=True))
         raise AssertionError(t)
 
     def bound_expr(self, t, text: str, names: Names) -> str | None:
@@ -246,6 +251,9 @@ class Exporter:
         if isinstance(t, SetOfT) and isinstance(t.element, IntT) and t.element.low is not None \
                 and t.element.high is not None:
             return f"{text} \\subseteq {tla_int(t.element.low)}..{tla_int(t.element.high)}"
+        if isinstance(t, (StructT, OptionT)):
+            return tla_records.nested(t, text, lambda ft, x: self.bound_expr(ft, x, names),
+                                      lambda: names.child().claim("v"))
         return None
 
     def range_expr(self, t, text: str, names: Names) -> str | None:
@@ -257,6 +265,9 @@ class Exporter:
             k = inner_names.claim("k")
             inner = self.range_expr(t.value, f"{text}[{k}]", inner_names)
             return None if inner is None else f"\\A {k} \\in DOMAIN {text} : {inner}"
+        if isinstance(t, (StructT, OptionT)):
+            return tla_records.nested(t, text, lambda ft, x: self.range_expr(ft, x, names),
+                                      lambda: names.child().claim("v"))
         return None
 
     # ---- diagnostics --------------------------------------------------------------------------------
@@ -473,6 +484,8 @@ class Exporter:
             return "TRUE" if v else "FALSE"
         if isinstance(t, EnumT):
             return f'"{v}"'
+        if isinstance(t, StructT):
+            return self.expr(c.value, Env({}, self.names.child()), f"constant {c.name}").text
         if isinstance(v, int) and abs(v) > 2**31 - 1:
             self.diagnostics.append(diag.diagnostic(
                 Severity.WARNING, diag.TLC_INT_RANGE,
@@ -596,6 +609,9 @@ class Exporter:
             return self.sets[t.name]
         if isinstance(t, SetOfT):
             return self.type_set(t)
+        if isinstance(t, (StructT, OptionT)):
+            numbers = finite.spec_numbers(self.spec)
+            return tla_records.param_domain(t, self.key_set, lambda ft: int_set(finite.default_domain(ft, numbers)))
         raise AssertionError(t)
 
     def next_and_spec(self) -> list[str]:

@@ -22,6 +22,7 @@ from .. import ir
 from ..ir import BoolT, MapT, SetOfT, SetT
 from ..run import Run, RunError, report_run, result_run
 from ..values import Value, ordered
+from . import records as tla_records
 from .model import Bound, build_model, int_like
 from .module import INDENT, Exporter, TlaExport, comment, comment_lines, int_set
 
@@ -102,6 +103,8 @@ class TraceExporter:
                 return "<<>>"
             return "(" + " @@ ".join(f"{self.value(k, t.key)} :> {self._paren(self.value(x, t.value))}"
                                      for k, x in v.items()) + ")"
+        if isinstance(t, (ir.StructT, ir.OptionT)):
+            return tla_records.value(v, t, self.value)
         if isinstance(v, str):
             return f'"{v}"'
         return str(v)

@@ -1,0 +1,121 @@
+"""Records and optional values in the property tests: drawing them, passing them, reading them back.
+
+- A record or optional parameter is drawn like an enum's: from a finite list of its values, every
+  combination of its fields' values, an int field taking the spec's boundary numbers (every value
+  of a small range); the list is thinned to at most `MAX_VALUES` by keeping each int field's
+  smallest, middle and largest values first.
+- A record argument reaches the implementation as a `RecordValue`: immutable and hashable, read as
+  `t.priority` or `t["priority"]`, equal to another of the same fields. `none` is passed as None.
+- A record in the implementation's state may be any object with the fields as attributes (a
+  dataclass, a namedtuple, a `RecordValue`) or any mapping with the fields as keys; an optional is
+  None for `none`, or its value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+
+from .. import ir
+from ..evaluate import composite_values
+from ..finite import int_like
+
+MAX_VALUES = 4096
+
+
+def domain(t: ir.StructT | ir.OptionT, leaf_values: Callable[[ir.Type], list]) -> tuple:
+    """The values a record or optional parameter is drawn from (see the module docstring)."""
+    pools: dict[int, list] = {}
+    leaves: list[ir.Type] = []
+
+    def collect(x: ir.Type) -> None:
+        if isinstance(x, ir.StructT):
+            for _, ft in x.fields:
+                collect(ft)
+        elif isinstance(x, ir.OptionT):
+            collect(x.value)
+        else:
+            leaves.append(x)
+    collect(t)
+    sizes = [len(leaf_values(x)) for x in leaves]
+    thinned: set[int] = set()
+    while math.prod(sizes) > MAX_VALUES:
+        widest = max((i for i in range(len(leaves)) if int_like(leaves[i]) and i not in thinned),
+                     key=lambda i: sizes[i], default=None)
+        if widest is None:
+            break
+        thinned.add(widest)
+        sizes[widest] = min(sizes[widest], 3)
+    counter = iter(range(len(leaves)))
+
+    def leaf(x: ir.Type) -> list:
+        i = next(counter)
+        values = pools.get(i)
+        if values is None:
+            values = sorted(leaf_values(x)) if int_like(x) else list(leaf_values(x))
+            if i in thinned and len(values) > 3:
+                values = [values[0], values[len(values) // 2], values[-1]]
+            pools[i] = values
+        return values
+    return _values(t, leaf)
+
+
+def _values(t: ir.Type, leaf: Callable[[ir.Type], list]) -> tuple:
+    # composite_values asks for each leaf type in field order exactly once per record type visited
+    return composite_values(t, leaf)
+
+
+class RecordValue(Mapping):
+    """A record argument: its fields as attributes and as keys; immutable, hashable."""
+
+    __slots__ = ("_fields",)
+
+    def __init__(self, fields: Mapping[str, object]):
+        object.__setattr__(self, "_fields", dict(fields))
+
+    def __getattr__(self, name: str):
+        try:
+            return self._fields[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __setattr__(self, name: str, value) -> None:
+        raise AttributeError("a record value is immutable: build a new one")
+
+    def __getitem__(self, key: str):
+        return self._fields[key]
+
+    def __iter__(self):
+        return iter(self._fields)
+
+    def __len__(self) -> int:
+        return len(self._fields)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._fields.items()))
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
+
+    def __repr__(self) -> str:
+        return "RecordValue(" + ", ".join(f"{k}={v!r}" for k, v in self._fields.items()) + ")"
+
+
+def read_record(raw, t: ir.StructT, where: str, read: Callable, error: type[Exception]):
+    """A record of the implementation's state as a model value (`read(raw, type, where)` reads a field)."""
+    from ..values import FrozenMap
+
+    out = {}
+    for f, ft in t.fields:
+        if isinstance(raw, Mapping):
+            if f not in raw:
+                raise error(f"`{where}` is a {t.name} record, but it has no key `{f}`")
+            value = raw[f]
+        else:
+            try:
+                value = getattr(raw, f)
+            except AttributeError:
+                raise error(f"`{where}` is a {t.name} record: an object with the attribute `{f}` or a mapping "
+                            f"with that key, not {type(raw).__name__}") from None
+        out[f] = read(value, ft, f"{where}.{f}")
+    return FrozenMap.adopt(out)

@@ -1,0 +1,178 @@
+"""Records as values and optional values in every back end: the prover against brute force on the
+interpreter and against TLC, on an inbox whose triage is a map of records and whose owner is an
+optional, and on broken twins of it (each drops one guard, or adds an invariant that does not hold).
+
+Brute force visits every state within DEPTH steps with every universe of 0..3 emails and every
+argument (a record parameter: every combination of its fields' values). The prover must never say
+`proved` where brute force breaks an obligation, and `violated` only where it does; TLC must find a
+violation exactly where the prover does.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+import pytest
+
+from specforge.frontend import load_text
+from specforge.interpret import Interpreter
+from specforge.prove import Verdict, prove
+from specforge.tla import export_tla
+from specforge.values import FrozenMap, Universe
+
+from .support import reachable
+from .test_prove_aggregates import DEPTH, INTS, SIZES
+from .test_tla_support import load_spec, needs_tlc, run_tlc, write
+
+INBOX = """\
+spec Inbox
+set Email
+enum Category { spam, work, personal }
+type Triage = { category: Category, priority: int[1..3], reviewed: bool }
+const FRESH: Triage = Triage { category: work, priority: 2, reviewed: false }
+state {
+  triage: map[Email, Triage]
+  owner: Email?
+  last: Triage?
+}
+init {
+  triage := {e: FRESH for e in Email}
+  owner := none
+  last := none
+}
+invariant SPAM-LOW "Spam has the lowest priority":
+  forall e in Email: triage[e].category == spam implies triage[e].priority == 1
+invariant OWNED "The email someone owns is not spam":
+  forall x in Email: owner == x implies triage[x].category != spam
+invariant LAST "The last classification is not spam unless reviewed":
+  last != none implies (or_else(last, FRESH).category != spam or or_else(last, FRESH).reviewed)
+invariant UNTOUCHED "Before any classification, every email is work":
+  last == none implies forall e in Email: triage[e].category == work
+action classify(e: Email, t: Triage) {
+  requires t.category == spam implies t.priority == 1 else Inconsistent
+  requires owner != e or t.category != spam else OwnedSpam
+  requires t.category != spam or t.reviewed else Unreviewed
+  triage[e] := t
+  last := t
+}
+action bump(e: Email) {
+  requires triage[e].priority < 3 else AtTop
+  requires triage[e].category != spam else Spam
+  triage[e].priority := triage[e].priority + 1
+}
+action take(e: Email) {
+  requires owner == none else Busy
+  requires triage[e].category != spam else Spam
+  owner := e
+}
+action release() {
+  owner := none
+}
+"""
+
+ALL_PROVED = {"SPAM-LOW": "proved", "OWNED": "proved", "LAST": "proved", "UNTOUCHED": "proved",
+              "type:triage": "proved"}
+
+
+def _without(line: str) -> str:
+    assert line in INBOX
+    return INBOX.replace(line, "")
+
+
+CASES = {
+    "the inbox": (INBOX, ALL_PROVED),
+    "a bump past the top priority": (_without("  requires triage[e].priority < 3 else AtTop\n"),
+                                     {"type:triage": "violated"}),
+    "a bump of spam": (_without("  requires triage[e].priority < 3 else AtTop\n  requires triage[e].category != spam "
+                                "else Spam\n"), {"SPAM-LOW": "violated"}),
+    "spam classified onto an owned email": (_without("  requires owner != e or t.category != spam else OwnedSpam\n"),
+                                            {"OWNED": "violated"}),
+    "an owner taken over spam": (INBOX.replace("  requires triage[e].category != spam else Spam\n  owner := e",
+                                               "  owner := e"), {"OWNED": "violated"}),
+    "unreviewed spam as the last": (_without("  requires t.category != spam or t.reviewed else Unreviewed\n"),
+                                    {"LAST": "violated"}),
+    "a whole record compared after a field update": (
+        INBOX + "invariant FRESH-ALL: last == none implies forall e in Email: triage[e] == FRESH\n",
+        {"FRESH-ALL": "violated"}),
+    "a with that keeps the other fields": (
+        INBOX.replace("  triage[e].priority := triage[e].priority + 1",
+                      "  triage[e] := triage[e] with { priority: triage[e].priority + 1 }"), ALL_PROVED),
+    "a with that resets a field": (
+        INBOX.replace("  triage[e].priority := triage[e].priority + 1",
+                      "  triage[e] := triage[e] with { priority: 3, category: spam }"), {"SPAM-LOW": "violated"}),
+}
+
+
+def brute_force(spec) -> set[str]:
+    broken: set[str] = set()
+    names = [s.name for s in spec.sets]
+    for sizes in itertools.product(SIZES, repeat=len(names)):
+        universe = Universe({n: tuple(f"{n}{i}" for i in range(1, k + 1)) for n, k in zip(names, sizes, strict=True)})
+        it = Interpreter(spec, universe)
+        for state in reachable(it, INTS, DEPTH):
+            broken.update(it.violations(state))
+    return broken
+
+
+def _load(text: str):
+    loaded = load_text(text, "case.sf")
+    assert loaded.ok, [d.render(loaded.source) for d in loaded.diagnostics]
+    return loaded.spec
+
+
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_the_prover_agrees_with_brute_force_on_records_and_optionals(case):
+    text, expected = CASES[case]
+    spec = _load(text)
+    verdicts = {r.id: r.verdict for r in prove(spec, depth=DEPTH, timeout=10.0).invariants}
+    broken = brute_force(spec)
+    for inv_id, verdict in verdicts.items():
+        if inv_id in broken:
+            assert verdict is not Verdict.PROVED, f"{inv_id} proved, but brute force breaks it"
+        elif verdict is Verdict.VIOLATED:
+            pytest.fail(f"{inv_id} violated, but no state within {DEPTH} steps breaks it")
+    assert {k: verdicts[k].value for k in expected} == expected
+
+
+def test_a_violated_run_holds_records_and_optionals_that_replay_in_the_interpreter():
+    spec = _load(CASES["spam classified onto an owned email"][0])
+    result = next(r for r in prove(spec, depth=DEPTH).invariants if r.id == "OWNED")
+    run = result.run
+    it = Interpreter(spec, dict(run.sets))
+    state = it.initial_state()
+    assert state == run.states[0]
+    for call, after in zip(run.calls, run.states[1:], strict=True):
+        state = it.step(call.action, state, call.args)
+        assert state == after
+    assert not it.holds("OWNED", state)
+    owner = state["owner"]
+    assert owner is not None and state["triage"][owner]["category"] == "spam"
+    assert isinstance(state["triage"][owner], FrozenMap)
+
+
+@needs_tlc
+@pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
+def test_tlc_agrees_with_prove_on_records_and_optionals(case, tmp_path):
+    text, expected = CASES[case]
+    x = export_tla(load_spec(text, "case.sf"))
+    write(tmp_path, x)
+    out = run_tlc(tmp_path, x.module)
+    if "violated" in expected.values():
+        assert re.search(r"Error: Invariant \S+ is violated", out), out
+    else:
+        assert "Model checking completed. No error has been found." in out, out
+
+
+@needs_tlc
+def test_a_violating_run_with_records_and_optionals_replays_in_tlc(tmp_path, monkeypatch):
+    from specforge.tla import export_trace
+
+    monkeypatch.setenv("SPECFORGE_CACHE_DIR", str(tmp_path / "cache"))
+    spec = load_spec(CASES["unreviewed spam as the last"][0], "case.sf")
+    result = next(r for r in prove(spec, depth=DEPTH).invariants if r.id == "LAST")
+    assert result.verdict is Verdict.VIOLATED
+    base, trace = export_trace(spec, result)
+    write(tmp_path, base, trace)
+    out = run_tlc(tmp_path, trace.module)
+    assert "Error: Invariant TraceNotConfirmed is violated." in out, out
