@@ -32,6 +32,7 @@ RANGE = make(RangeT)
 NAT = make(IntT, low=0)
 BUILTIN_TYPES = {"bool": BOOL, "int": INT, "nat": make(IntT, low=0),
                  **{name: make(QuantityT, dimension=d.name) for name, d in TYPE_DIMENSIONS.items()}}
+RESULT = "result"  # in an action's `ensures`: what it answers
 BUILTIN_FUNCTIONS = {"abs": (1, 1), "min": (2, None), "max": (2, None)}
 # Names no declaration, parameter or bound variable may take.
 RESERVED = {*BUILTIN_TYPES, "map", *BUILTIN_FUNCTIONS}
@@ -515,7 +516,27 @@ class Checker:
             else:
                 assigned = True
                 body.append(self._assign(stmt, scope))
-        return _with(a, params=params, body=body)
+        if a.result is None:
+            return _with(a, params=params, body=body)
+        return _with(a, params=params, body=body, **self._result(a, scope, names))
+
+    def _result(self, a: ir.Action, scope: Scope, names: dict[str, Symbol]) -> dict:
+        """`-> T`, `returns` and `ensures`: the result's type, its value in the state after the action, and
+        the postconditions, which see the parameters, that state and `result`."""
+        t = self.resolve_type(a.result, allow_map=False, allow_set=True)
+        out: dict = {"result": t}
+        if a.returns is not None:
+            value = self.expr(a.returns.value, scope)
+            if t.resolved is not None and value.type is not None:
+                value = self.assignable(t.resolved, value, f"the result of `{a.name}`")
+            out["returns"] = _with(a.returns, value=value)
+        if RESULT in names:
+            self.error("SF218", f"parameter `{RESULT}` has the name of the action's result", names[RESULT].span,
+                       f"rename the parameter: `{RESULT}` names what `{a.name}` answers in its `ensures`")
+        inner = scope.child({RESULT: Symbol(RefKind.PARAM, t.resolved, a.result.span)})
+        out["ensures"] = [_with(e, cond=self.expect(self.expr(e.cond, inner), BOOL, "a postcondition"))
+                          for e in a.ensures]
+        return out
 
     def _params(self, params: list[ir.Param], what: str,
                 allow_set: bool = False) -> tuple[list[ir.Param], dict[str, Symbol]]:

@@ -67,6 +67,8 @@ CODE_TABLE: dict[str, tuple[str, str]] = {
     "SF222": ("value outside the declared range", "use a value inside the range, or widen the range"),
     "SF223": ("a literal key outside a range-keyed map", "use a key inside the map's range"),
     "SF224": ("division by a literal zero", "divide by a value that is never 0, or guard the division"),
+    "SF240": ("`returns` or `ensures` out of place",
+              "declare the result (`-> T`), keep one `returns`, and put it after the assignments"),
     # back ends
     "SF301": ("construct the prover cannot express", "rewrite the expression; the message says what is missing"),
     "SF320": ("construct the TLA+ exporter cannot express", "rewrite the expression; the message says what is missing"),

@@ -524,6 +524,22 @@ class Requires(_Model):
 Statement = Annotated[Requires | Assign, Field(discriminator="kind")]
 
 
+class Returns(_Model):
+    """`returns EXPR`: the action's result when it succeeds, read in the state after it."""
+
+    span: Span
+    value: Expr
+
+
+class Ensures(_Model):
+    """`ensures COND`: a postcondition over `result`, the parameters and the state after the action.
+    `id` names it in reports: `<action>.ensures.<n>`, counting from 1 in the action."""
+
+    span: Span
+    id: str
+    cond: Expr
+
+
 class Param(_Model):
     span: Span
     name: str
@@ -535,6 +551,10 @@ class Action(_Model):
     name: str
     params: list[Param]
     body: list[Statement]
+    # `-> T`: what the action answers when it succeeds, with what it must answer
+    result: TypeRef | None = None
+    returns: Returns | None = None
+    ensures: list[Ensures] = []
 
     @property
     def guards(self) -> list[Requires]:

@@ -96,6 +96,21 @@ class RecordTypeDecl:
 
 
 @dataclass
+class _ResultType:
+    """`-> T` after an action's parameters."""
+
+    type: ir.TypeRef
+
+
+@dataclass
+class _Ensures:
+    """`ensures COND`, before the action names it."""
+
+    span: Span
+    cond: ir.Expr
+
+
+@dataclass
 class Dropped:
     """A declaration that could not be built; `names` are what it declared."""
 
@@ -310,9 +325,35 @@ class Lowering(Transformer):
     def action_decl(self, children):
         name = children[1]
         params = [c for c in children if isinstance(c, ir.Param)]
-        body = [c for c in children if isinstance(c, (ir.Requires, ir.Assign))]
-        item = make(ir.Action, span=span_of(children), name=name.value, params=params, body=body)
+        body = [c for c in children if isinstance(c, (ir.Requires, ir.Assign, ir.Returns, _Ensures))]
+        result = next((c.type for c in children if isinstance(c, _ResultType)), None)
+        ensures = [make(ir.Ensures, span=e.span, id=f"{name.value}.ensures.{k}", cond=e.cond)
+                   for k, e in enumerate((c for c in body if isinstance(c, _Ensures)), 1)]
+        returns = [c for c in body if isinstance(c, ir.Returns)]
+        for extra in returns[1:]:
+            self._error("SF240", "an action has one `returns`", extra.span, "keep the one that gives the result")
+        after = body[body.index(returns[0]) + 1:] if returns else []
+        if any(isinstance(c, (ir.Requires, ir.Assign)) for c in after):
+            self._error("SF240", "`returns` ends the action: it comes after the guards and assignments",
+                        returns[0].span, "move it after the last assignment (the result is read in the state after them)")
+        if result is None:
+            for c in [*returns, *(c for c in body if isinstance(c, _Ensures))][:1]:
+                word = "returns" if isinstance(c, ir.Returns) else "ensures"
+                self._error("SF240", f"`{word}` in an action that declares no result", c.span,
+                            f"declare the result's type after the parameters: `action {name.value}(...) -> T {{`")
+        item = make(ir.Action, span=span_of(children), name=name.value, params=params,
+                    body=[c for c in body if isinstance(c, (ir.Requires, ir.Assign))], result=result,
+                    returns=returns[0] if returns else None, ensures=ensures)
         return self._decl(item, [name.value])
+
+    def result_type(self, children):
+        return _ResultType(self._type(children[-1]))
+
+    def returns(self, children):
+        return make(ir.Returns, span=span_of(children), value=self._expr(children[1]))
+
+    def ensures(self, children):
+        return _Ensures(span_of(children), self._expr(children[1]))
 
     def def_decl(self, children):
         name = children[1]

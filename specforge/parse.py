@@ -69,6 +69,7 @@ class _Newlines(PostLex):
         prev: Token | None = None
         prev2: Token | None = None
         pending: Token | None = None
+        result_type = False  # between an action's `->` and the `{` of its body
         for tok in stream:
             if tok.type == "_NL":
                 if kinds and kinds[-1] is _EXPR:
@@ -85,9 +86,13 @@ class _Newlines(PostLex):
                     yield pending
                 pending = None
             if tok.type != "STRING":
+                if value == "->" and not kinds:
+                    result_type = True
                 if value in _OPEN:
-                    kinds.append(_bracket_kind(value, prev, prev2, kinds))
+                    block = result_type and value == "{" and not kinds
+                    kinds.append(_BLOCK if block else _bracket_kind(value, prev, prev2, kinds))
                     opened.append(tok)
+                    result_type = result_type and not block
                 elif value in _CLOSE and kinds:
                     kinds.pop()
                     opened.pop()
@@ -352,7 +357,7 @@ _CHAR_HINTS = {
 }
 _KEYWORDS = frozenset(
     "spec const set enum state init invariant action requires else if then for forall exists in and or not "
-    "implies iff true false MUST SHOULD MAY def type with none".split())
+    "implies iff true false MUST SHOULD MAY def type with none returns ensures".split())
 
 
 def _describe_terminal(name: str, lark: Lark) -> str:
