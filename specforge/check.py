@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from . import ir, records, setops
 from .diagnostics import Diagnostic
 from .evaluate import Env, EvaluationError, evaluate
-from .ir import BoolT, DomainT, EnumT, IntT, MapT, OptionT, QuantityT, RangeT, RecordT, RefKind, SetOfT, SetT, StructT
+from .ir import RESULT, BoolT, DomainT, EnumT, IntT, MapT, OptionT, QuantityT, RangeT, RecordT, RefKind, SetOfT, SetT, StructT
 from .lower import INIT_UNREADABLE, MAX_DIGITS, FunctionDef, InitBlock, RecordTypeDecl, SpecHeader, StateBlock
 from .nodes import make
 from .parse import ParseResult
@@ -32,7 +32,6 @@ RANGE = make(RangeT)
 NAT = make(IntT, low=0)
 BUILTIN_TYPES = {"bool": BOOL, "int": INT, "nat": make(IntT, low=0),
                  **{name: make(QuantityT, dimension=d.name) for name, d in TYPE_DIMENSIONS.items()}}
-RESULT = "result"  # in an action's `ensures`: what it answers
 BUILTIN_FUNCTIONS = {"abs": (1, 1), "min": (2, None), "max": (2, None)}
 # Names no declaration, parameter or bound variable may take.
 RESERVED = {*BUILTIN_TYPES, "map", *BUILTIN_FUNCTIONS}

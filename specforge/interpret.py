@@ -61,7 +61,7 @@ from .evaluate import (
     enums_of,
     evaluate,
 )
-from .ir import BoolT, EnumT, IntT, QuantityT, SetT
+from .ir import RESULT, BoolT, EnumT, IntT, QuantityT, SetT
 from .structure import leaves, obligation_ids, type_path, within
 from .values import State, Universe, Value, freeze
 
@@ -242,6 +242,24 @@ class Interpreter:
         if isinstance(state, State) and len(current) == len(self.leaves):
             return State.adopt(current)  # the keys of `state`, in its (declaration) order
         return State((p, current[p]) for p, _ in self.leaves)
+
+    def result(self, action: ir.Action | str, after: Mapping[str, Value], args: Mapping[str, Value]) -> Value:
+        """What a successful call answers by its `returns`, read in the state after it (None: no `returns`)."""
+        act = self.action(action)
+        if act.returns is None:
+            return None
+        return evaluate(act.returns.value, self.env.with_state(after, args))
+
+    def broken_postconditions(self, action: ir.Action | str, after: Mapping[str, Value],
+                              args: Mapping[str, Value], result: Value) -> list[ir.Ensures]:
+        """The action's `ensures` that a call answering `result` breaks, in the state after it."""
+        act = self.action(action)
+        env = self.env.with_state(after, {**args, RESULT: result})
+        return [e for e in act.ensures if not evaluate(e.cond, env)]
+
+    def fits(self, t: ir.Type, v: Value) -> bool:
+        """Whether `v` is a value of type `t` in this universe."""
+        return self._fits(t, v)
 
     def holds(self, invariant: ir.Invariant | str, state: Mapping[str, Value]) -> bool:
         """Whether an invariant (or an id, including a type obligation `type:<path>`) holds in `state`."""

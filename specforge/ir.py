@@ -531,6 +531,9 @@ class Returns(_Model):
     value: Expr
 
 
+RESULT = "result"  # the name of an action's result in its `ensures`
+
+
 class Ensures(_Model):
     """`ensures COND`: a postcondition over `result`, the parameters and the state after the action.
     `id` names it in reports: `<action>.ensures.<n>`, counting from 1 in the action."""

@@ -46,7 +46,7 @@ from .. import ir
 from ..run import Run
 from ..structure import Obligation, leaves, obligation_ids, obligations, type_id
 from ..values import show
-from . import defined
+from . import defined, postconditions
 from .cache import Cache, Digests, NameDigests, NoCache, digest, record_verdicts
 from .encode import Encoder, Env, Unsupported, UnsupportedSpec, unsupported
 from .explicit import violation_run
@@ -102,6 +102,9 @@ class _Status:
     time: float = 0.0
 
 
+# Obligations about every call from a state (each quantifies over the call's arguments), not about the
+# state alone: what a call does without a meaning, what its result promises.
+CALL_KINDS = ("definedness", "postcondition")
 # What the prover asks z3, by the name Prover.solver is given.
 CHECKS = ("consistency", "initial", "induction", "bounded", "strengthen", "strengthen-verify", "dead",
           "redundant", "world")
@@ -257,7 +260,9 @@ class Prover:
         # obligations too: assuming them would hide an action that breaks them.
         targets = [Target(o.id, o.level, o.kind, o.line, o.description, self._formula(o))
                    for o in obligations(self.spec, members=True)]
-        return targets + self._definedness_targets(targets)
+        return targets + self._definedness_targets(targets) + [
+            Target(o.id, "MUST", "postcondition", o.line, o.description, o.formula, violation=o.violation)
+            for o in postconditions.obligations(self.enc, self.render)]
 
     def _formula(self, o: Obligation) -> Callable:
         if o.invariant is not None:
@@ -449,7 +454,7 @@ class Prover:
         state = self.enc.state("c")
         labels = {}
         for t in self.targets:
-            if t.kind == "definedness":  # not a property of states a user wrote: it cannot contradict one
+            if t.kind in CALL_KINDS:  # properties of calls, not of states a user wrote: they cannot contradict one
                 continue
             name = f"consistent:{t.id}"
             labels[name] = t
@@ -993,7 +998,7 @@ class Prover:
         assumptions on a tree of switches. Every invariant left out is implied by what is kept.
         """
         redundant: set[str] = set()
-        own = [t for t in self.targets if t.kind not in ("inferred", "definedness")]  # the spec's invariants
+        own = [t for t in self.targets if t.kind not in ("inferred", *CALL_KINDS)]  # the spec's invariants
         for group in _linked(self.spec, own):
             redundant |= self._redundant_in(group, facts)
         alone = len(own) == 1

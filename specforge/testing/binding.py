@@ -101,16 +101,16 @@ class Binding:
 
     # ---- calling actions ----------------------------------------------------------------------------
 
-    def call(self, obj: object, action: ir.Action, args: Mapping[str, object]) -> None:
+    def call(self, obj: object, action: ir.Action, args: Mapping[str, object]) -> object:
+        """Call the action; what it answers, as the implementation gave it (see `to_model`)."""
         kwargs = {p.name: self.to_impl(args[p.name], p.type.resolved) for p in action.params}
         if action.name in self.action_callers:
-            self.action_callers[action.name](obj, **kwargs)
-            return
+            return self.action_callers[action.name](obj, **kwargs)
         method = getattr(obj, action.name, None)
         if not callable(method):
             raise BindingError(f"the implementation has no method `{action.name}`; add it or bind it with "
                                "Binding(actions=...)")
-        method(**kwargs)
+        return method(**kwargs)
 
     def to_impl(self, value, t: ir.Type):
         if isinstance(t, ir.OptionT):

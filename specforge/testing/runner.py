@@ -28,7 +28,8 @@ from contextlib import contextmanager
 from .. import ir
 from ..evaluate import EvaluationError
 from ..interpret import Interpreter
-from ..values import State, Universe, ordered
+from ..run import show_type
+from ..values import State, Universe, ordered, show
 from .binding import Binding, BindingError
 from .choices import SHAPE, Choices, Shape, _swarm
 from .defaults import DEFAULT_CALL_TIMEOUT
@@ -126,7 +127,7 @@ class SpecRunner(Choices):
         self._observed = None  # the call may change what the implementation shows
         try:
             with deadline(self.call_timeout):
-                self.binding.call(self.impl, action, args)
+                answer = self.binding.call(self.impl, action, args)
         except BindingError:
             raise
         except CallTimedOut:
@@ -164,6 +165,35 @@ class SpecRunner(Choices):
         self.successes[name] = self.successes.get(name, 0) + 1
         if self.observe() != self.model:
             self._mismatch(f"after {_call_text(name, args)}", name)
+        if action.result is not None:
+            self.check_result(action, args, answer)
+
+    def check_result(self, action: ir.Action, args: Mapping[str, object], answer: object) -> None:
+        """What a successful call answered, against the action's result type, `returns` and `ensures`,
+        in the state after the call (which has just been checked to be the model's)."""
+        __tracebackhide__ = True
+        call, t = _call_text(action.name, args), action.result.resolved
+        try:
+            value = self.binding.to_model(answer, t, self.interp, f"the result of {call}")
+            fits = self.interp.fits(t, value)
+        except (BindingError, TypeError, ValueError):
+            fits = False
+        if not fits:
+            raise SpecViolation(f"{call} answered {answer!r}, which is not a value of its result type "
+                                f"{show_type(t)}{self._steps()}", ("result type", action.name))
+        expected = self.interp.result(action, self.model, args)
+        if action.returns is not None and expected != value:
+            raise SpecViolation(f"{call} answered {show(value, t)}, but `{self._text(action.returns)}` says "
+                                f"{show(expected, t)}{self._steps()}", ("returns", action.name))
+        try:
+            broken = self.interp.broken_postconditions(action, self.model, args, value)
+        except EvaluationError as e:
+            raise SpecViolation(f"{call} answered {show(value, t)}, on which its postconditions have no meaning: "
+                                f"{e}{self._steps()}", ("ensures", action.name)) from e
+        if broken:
+            e = broken[0]
+            raise SpecViolation(f"{call} answered {show(value, t)}, which breaks {e.id} `{self._text(e.cond)}`"
+                                f"{self._steps()}", ("ensures", action.name, e.id))
 
     def expect_state(self, when: str) -> None:
         __tracebackhide__ = True

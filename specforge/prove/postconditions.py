@@ -1,0 +1,131 @@
+"""The obligations of action results: what `returns` and `ensures` promise, as targets of the prover.
+
+An action `f(...) -> T` with postconditions gives obligations that hold in a state when every call
+from it that the guards let through (and that has a meaning) keeps the promise:
+
+- with `returns R`, one per `ensures E` (ID `f.ensures.N`): R, read in the state after the call,
+  satisfies E. A violation is a reachable state and a call whose answer breaks E.
+- without `returns`, one for the contract as a whole (ID `f.ensures`): some value of T satisfies
+  every `ensures` of f. A violation is a reachable state and a call that no implementation can
+  answer: the contract cannot be met there.
+
+They are state properties (a call is quantified inside them), so the prover handles them as it
+handles the definedness of calls: induction, the bounded search, the initial state. The explicit
+search does not see them.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import z3
+
+from .. import ir
+from ..values import show
+from . import defined
+from .encode import Encoder, Env
+from .model import Renderer
+
+_FRESH = itertools.count()
+
+
+@dataclass
+class ResultObligation:
+    id: str
+    line: int
+    description: str
+    formula: Callable[[dict], z3.BoolRef]
+    violation: Callable[[dict], tuple[z3.BoolRef, Callable[[z3.ModelRef], str]]]
+
+
+def obligations(enc: Encoder, render: Renderer) -> list[ResultObligation]:
+    out = []
+    for a in enc.spec.actions:
+        if not a.ensures:
+            continue
+        if a.returns is not None:
+            for e in a.ensures:
+                out.append(ResultObligation(
+                    e.id, e.span.line, f"every call of `{a.name}` answers a result that meets {e.id}",
+                    lambda s, a=a, e=e: _always(enc, a, s, lambda post, p: _agrees(enc, a, e, post, p)),
+                    lambda s, a=a, e=e: _breaking(enc, render, a, e, s)))
+        else:
+            out.append(ResultObligation(
+                f"{a.name}.ensures", a.span.line,
+                f"every call of `{a.name}` the guards let through has a result its `ensures` allow",
+                lambda s, a=a: _always(enc, a, s, lambda post, p: _some_result(enc, a, post, p)),
+                lambda s, a=a: _unmeetable(enc, render, a, s)))
+    return out
+
+
+def _call(enc: Encoder, a: ir.Action, state: dict, tag: str):
+    """Fresh arguments of a call from `state` that the guards let through and that has a meaning: the
+    arguments, the conditions on them, and the state after the call."""
+    params, bounds = enc.params(a, f"{tag}{next(_FRESH)}")
+    guards, post = enc.transition(a, state, params)
+    meaning = defined.action(enc, a, state, params).formula()
+    return params, [*bounds, *guards, meaning], post
+
+
+def _always(enc: Encoder, a: ir.Action, state: dict, promise: Callable[[dict, dict], z3.BoolRef]) -> z3.BoolRef:
+    params, conditions, post = _call(enc, a, state, "post")
+    body = z3.Implies(z3.And(*conditions), promise(post, params))
+    return z3.ForAll(list(params.values()), body) if params else body
+
+
+def _result_value(enc: Encoder, a: ir.Action, post: dict, params: dict) -> z3.ExprRef:
+    return enc.expr(a.returns.value, Env(post, params))
+
+
+def _agrees(enc: Encoder, a: ir.Action, e: ir.Ensures, post: dict, params: dict) -> z3.BoolRef:
+    return enc.expr(e.cond, Env(post, {**params, ir.RESULT: _result_value(enc, a, post, params)}))
+
+
+def _result_var(enc: Encoder, a: ir.Action) -> tuple[z3.ExprRef, list[z3.BoolRef]]:
+    """A fresh value of the result's type, and its type bounds."""
+    holder = ir.Action(span=a.span, name=f"{a.name}.result", body=[],
+                       params=[ir.Param(span=a.result.span, name=ir.RESULT, type=a.result)])
+    values, bounds = enc.params(holder, f"r{next(_FRESH)}")
+    return values[ir.RESULT], bounds
+
+
+def _all_ensures(enc: Encoder, a: ir.Action, post: dict, params: dict, result: z3.ExprRef) -> z3.BoolRef:
+    env = Env(post, {**params, ir.RESULT: result})
+    return z3.And(*(enc.expr(e.cond, env) for e in a.ensures))
+
+
+def _some_result(enc: Encoder, a: ir.Action, post: dict, params: dict) -> z3.BoolRef:
+    r, bounds = _result_var(enc, a)
+    return z3.Exists([r], z3.And(*bounds, _all_ensures(enc, a, post, params, r)))
+
+
+def _arguments(render: Renderer, m: z3.ModelRef, a: ir.Action, params: dict) -> str:
+    names = render._names(m)
+    return ", ".join(f"{p.name}={show(render.value(m, params[p.name], p.type.resolved, names), p.type.resolved)}"
+                     for p in a.params)
+
+
+def _breaking(enc: Encoder, render: Renderer, a: ir.Action, e: ir.Ensures, state: dict):
+    params, conditions, post = _call(enc, a, state, "bad")
+    value = _result_value(enc, a, post, params)
+    broken = z3.Not(enc.expr(e.cond, Env(post, {**params, ir.RESULT: value})))
+
+    def explain(m: z3.ModelRef) -> str:
+        t = a.result.resolved
+        answer = show(render.value(m, value, t, render._names(m)), t)
+        return f"`{a.name}({_arguments(render, m, a, params)})` answers {answer} there, which breaks {e.id}"
+    return z3.And(*conditions, broken), explain
+
+
+def _unmeetable(enc: Encoder, render: Renderer, a: ir.Action, state: dict):
+    params, conditions, post = _call(enc, a, state, "none")
+    r, bounds = _result_var(enc, a)
+    nothing = z3.ForAll([r], z3.Implies(z3.And(*bounds), z3.Not(_all_ensures(enc, a, post, params, r))))
+
+    def explain(m: z3.ModelRef) -> str:
+        ids = ", ".join(e.id for e in a.ensures)
+        return (f"no answer of `{a.name}({_arguments(render, m, a, params)})` meets its postconditions there "
+                f"({ids}): no implementation can keep this contract")
+    return z3.And(*conditions, nothing), explain
