@@ -163,6 +163,8 @@ class Checker:
         self.defining: str | None = None
         self.record_decls: dict[str, RecordTypeDecl] = {}  # named record types (records.py)
         self.structs: dict[str, object] = {}
+        # what records.py needs of this module without importing it (it is imported here)
+        self.show, self.compatible, self.did_you_mean = show, _compatible, _did_you_mean
 
     # ---- reporting --------------------------------------------------------------
 
@@ -715,6 +717,8 @@ def _check_name(c: Checker, e: ir.Name, scope: Scope) -> ir.Expr:
                     "qualify it: " + " or ".join(f"`{name}.{e.name}`" for name in enums))
             return e
         return _with(e, type=make(EnumT, name=enums[0]), ref=RefKind.ENUM_VALUE, enum=enums[0])
+    if e.name == records.NONE:  # not a keyword: a spec's own `none` (an enum value, say) comes first
+        return records.check_none(c, make(ir.NoneLit, span=e.span), scope)
     if e.name not in c.unreadable:
         if e.name in c.pending_state:
             c.error("SF216", f"`{e.name}` is a state variable; a constant cannot depend on the state", e.span,

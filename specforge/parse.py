@@ -352,7 +352,7 @@ _CHAR_HINTS = {
 }
 _KEYWORDS = frozenset(
     "spec const set enum state init invariant action requires else if then for forall exists in and or not "
-    "implies iff true false MUST SHOULD MAY def type with none".split())
+    "implies iff true false MUST SHOULD MAY def type with".split())
 
 
 def _describe_terminal(name: str, lark: Lark) -> str:
