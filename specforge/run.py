@@ -263,6 +263,8 @@ def show_type(t: ir.Type) -> str:
         return f"map[{show_type(t.key)}, {show_type(t.value)}]"
     if isinstance(t, ir.SetOfT):
         return f"set[{show_type(t.element)}]"
+    if isinstance(t, ir.OptionT):
+        return f"{show_type(t.value)}?"
     if isinstance(t, ir.IntT):
         if t.low is not None and t.high is not None:
             return f"int[{t.low}..{t.high}]"

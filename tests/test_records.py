@@ -10,19 +10,17 @@ violation exactly where the prover does.
 
 from __future__ import annotations
 
-import itertools
 import re
 
 import pytest
 
-from specforge.frontend import load_text
-from specforge.interpret import Interpreter
 from specforge.prove import Verdict, prove
 from specforge.tla import export_tla
-from specforge.values import FrozenMap, Universe
+from specforge.values import FrozenMap
 
-from .support import reachable
-from .test_prove_aggregates import DEPTH, INTS, SIZES
+from .test_prove_aggregates import DEPTH
+from .test_prove_differential import replay, round_trip
+from .test_prove_sets import _load, brute_force
 from .test_tla_support import load_spec, needs_tlc, run_tlc, write
 
 INBOX = """\
@@ -104,51 +102,31 @@ CASES = {
 }
 
 
-def brute_force(spec) -> set[str]:
-    broken: set[str] = set()
-    names = [s.name for s in spec.sets]
-    for sizes in itertools.product(SIZES, repeat=len(names)):
-        universe = Universe({n: tuple(f"{n}{i}" for i in range(1, k + 1)) for n, k in zip(names, sizes, strict=True)})
-        it = Interpreter(spec, universe)
-        for state in reachable(it, INTS, DEPTH):
-            broken.update(it.violations(state))
-    return broken
-
-
-def _load(text: str):
-    loaded = load_text(text, "case.sf")
-    assert loaded.ok, [d.render(loaded.source) for d in loaded.diagnostics]
-    return loaded.spec
-
-
 @pytest.mark.parametrize("case", list(CASES), ids=list(CASES))
 def test_the_prover_agrees_with_brute_force_on_records_and_optionals(case):
     text, expected = CASES[case]
     spec = _load(text)
-    verdicts = {r.id: r.verdict for r in prove(spec, depth=DEPTH, timeout=10.0).invariants}
+    results = {r.id: r for r in prove(spec, depth=DEPTH, timeout=10.0).invariants}
     broken = brute_force(spec)
-    for inv_id, verdict in verdicts.items():
+    for inv_id, r in results.items():
         if inv_id in broken:
-            assert verdict is not Verdict.PROVED, f"{inv_id} proved, but brute force breaks it"
-        elif verdict is Verdict.VIOLATED:
+            assert r.verdict is not Verdict.PROVED, f"{inv_id} proved, but brute force breaks it"
+        elif r.verdict is Verdict.VIOLATED:
             pytest.fail(f"{inv_id} violated, but no state within {DEPTH} steps breaks it")
-    assert {k: verdicts[k].value for k in expected} == expected
+        if r.verdict is Verdict.VIOLATED:  # its run replays, records and none included, and survives JSON
+            replay(spec, inv_id, r)
+            round_trip(spec, r.run)
+    assert {k: results[k].verdict.value for k in expected} == expected
 
 
-def test_a_violated_run_holds_records_and_optionals_that_replay_in_the_interpreter():
+def test_a_violated_run_ends_with_an_owner_whose_triage_record_is_spam():
     spec = _load(CASES["spam classified onto an owned email"][0])
     result = next(r for r in prove(spec, depth=DEPTH).invariants if r.id == "OWNED")
-    run = result.run
-    it = Interpreter(spec, dict(run.sets))
-    state = it.initial_state()
-    assert state == run.states[0]
-    for call, after in zip(run.calls, run.states[1:], strict=True):
-        state = it.step(call.action, state, call.args)
-        assert state == after
-    assert not it.holds("OWNED", state)
-    owner = state["owner"]
-    assert owner is not None and state["triage"][owner]["category"] == "spam"
-    assert isinstance(state["triage"][owner], FrozenMap)
+    last = result.run.states[-1]
+    owner = last["owner"]
+    assert owner is not None and isinstance(last["triage"][owner], FrozenMap)
+    assert last["triage"][owner]["category"] == "spam"
+    assert "Triage {category: spam, priority: 1, reviewed: true}" in result.run.show_value(result.run.steps, "triage")
 
 
 @needs_tlc
