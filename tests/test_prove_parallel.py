@@ -18,7 +18,7 @@ from specforge.prove.engine import PARALLEL_THRESHOLD, process_pool
 from .support import ROOT
 
 
-def many(n: int, broken: bool = False) -> str:
+def many(n: int, broken: bool = False, dead: bool = False) -> str:
     lines = ["spec Many\nset Account\nstate {\n  bal: map[Account, int]\n  total: int\n  count: nat\n}\n",
              "init {\n  bal := {a: 0 for a in Account}\n  total := 0\n  count := 0\n}\n",
              "action deposit(a: Account, n: int) {\n  requires n > 0 else Bad\n  bal[a] := bal[a] + n\n"
@@ -27,9 +27,11 @@ def many(n: int, broken: bool = False) -> str:
              + ("" if broken else "  requires n <= bal[a] else Insufficient\n")
              + "  bal[a] := bal[a] - n\n  total := total - n\n}\n",
              "action reset_count() {\n  count := 0\n}\n"]
+    if dead:  # an action the invariants rule out, and invariants that follow from others: sanity findings
+        lines.append("action overdrawn(a: Account) {\n  requires bal[a] < -1000 else Closed\n  count := 0\n}\n")
     for k in range(n):
         lines.append(f"invariant B-{k}: forall a in Account: bal[a] >= -{k}\n")
-        lines.append(f"invariant T-{k}: total >= -{k} and count >= 0\n")
+        lines.append(f"invariant T-{k}: count >= -{k}\n")
     return "".join(lines)
 
 
@@ -41,17 +43,33 @@ def spec(text: str):
 
 def outcome(report) -> list[tuple]:
     return [(r.id, r.verdict.value, r.method, tuple(r.supported_by or ()), r.run.steps if r.run else None)
-            for r in report.invariants]
+            for r in report.invariants] + [(f.kind, f.message, tuple(f.ids)) for f in report.findings]
 
 
 @pytest.mark.parametrize("broken", [False, True], ids=["all proved", "some violated"])
-def test_a_process_pool_gives_the_verdicts_of_serial_proving(broken):
-    s = spec(many(PARALLEL_THRESHOLD, broken))
+def test_a_process_pool_gives_the_verdicts_and_findings_of_serial_proving(broken):
+    """The initial-state, induction and dead-action checks all go to the pool (the spec has enough
+    obligations), and the redundancy check runs here meanwhile: same verdicts, same findings."""
+    s = spec(many(PARALLEL_THRESHOLD, broken, dead=True))
     serial = prove(s, depth=3)
     with process_pool(2) as pool:
         parallel = prove(s, depth=3, executor=pool)
     assert outcome(parallel) == outcome(serial)
-    assert any(r.verdict.value == "violated" for r in serial.invariants) == broken
+    verdicts = {r.verdict.value for r in serial.invariants}
+    assert verdicts == ({"proved", "violated"} if broken else {"proved"})
+    kinds = {f.kind for f in serial.findings}  # an action is dead by the proved invariants alone
+    assert kinds == ({"redundant"} if broken else {"dead-action", "redundant"})
+
+
+def test_a_violation_in_the_initial_state_found_by_a_worker_is_the_serial_one():
+    text = many(PARALLEL_THRESHOLD).replace("  total := 0\n", "  total := 5\n") + "invariant Z-0: total <= 0\n"
+    s = spec(text)
+    serial = prove(s, depth=2)
+    with process_pool(2) as pool:
+        parallel = prove(s, depth=2, executor=pool)
+    assert outcome(parallel) == outcome(serial)
+    z = next(r for r in serial.invariants if r.id == "Z-0")
+    assert z.verdict.value == "violated" and z.run.steps == 0
 
 
 def test_any_executor_serves_and_its_workers_rebuild_the_prover_from_the_ir():
@@ -91,3 +109,13 @@ def test_an_unreachable_dask_scheduler_is_a_usage_error():
     pytest.importorskip("distributed")
     result = CliRunner().invoke(main, ["prove", "--no-cache", "--dask", "tcp://127.0.0.1:9", "--dask-timeout", "1", str(ROOT / "examples" / "bank.sf")])
     assert result.exit_code == 2 and "cannot reach the Dask scheduler" in result.output
+
+
+def test_a_file_with_errors_stops_a_parallel_command_before_any_report(tmp_path):
+    """Files are sent to the pool as they are read; one with errors stops the others' work."""
+    bad = tmp_path / "bad.sf"
+    bad.write_text("spec Bad\nstate { x: int }\ninit { x := y }\n")
+    good = str(ROOT / "examples" / "bank.sf")
+    result = CliRunner().invoke(main, ["prove", "--no-cache", "--jobs", "2", good, good, str(bad)])
+    assert result.exit_code == 1
+    assert "bad.sf:3:" in result.output and "invariant" not in result.output.lower()

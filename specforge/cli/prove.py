@@ -76,8 +76,18 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
             sys.exit(hit[1])
     from ..frontend import load
 
-    loaded = [load(f) for f in files]
+    explore = -1 if no_explore else explore_size
+    executor = _executor(jobs, dask, dask_timeout)
+    # several files: one task each on the shared pool, sent as soon as the file is read (the workers
+    # prove the first files while this process reads the rest); one file: its actions are the tasks
+    loaded, by_file = [], []
+    for f in files:
+        loaded.append(load(f))
+        if executor and len(files) > 1 and loaded[-1].ok:
+            by_file.append(_by_file(executor, loaded[-1], depth, timeout, not no_cache, explore, explore_states,
+                                    infer_budget, time_budget or None))
     if any(not r.ok for r in loaded):
+        _abandon(executor)
         print_diagnostics_text(loaded, stream=sys.stderr)
         sys.exit(exit_code(loaded))
     from ..diagnostics import Diagnostic
@@ -88,12 +98,6 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
 
     progress = Progress()
     reports = []
-    executor = _executor(jobs, dask, dask_timeout)
-    # several files: one task each on the shared pool; one file: its actions are the tasks
-    explore = -1 if no_explore else explore_size
-    by_file = (_by_file(executor, loaded, depth, timeout, not no_cache, explore, explore_states, infer_budget,
-                        time_budget or None)
-               if executor and len(loaded) > 1 else None)
     with open_cache(not no_cache) as cache, _shutdown(executor):
         for i, r in enumerate(loaded):
             try:
@@ -162,15 +166,27 @@ def _executor(jobs: int, dask: str | None, wait: float = 30.0):
     return None
 
 
-def _by_file(executor, loaded, depth: int, timeout: float, cache: bool, explore_size: int,
-             explore_states: int, infer_budget: float, time_budget: float | None) -> list:
+def _by_file(executor, r, depth: int, timeout: float, cache: bool, explore_size: int,
+             explore_states: int, infer_budget: float, time_budget: float | None):
     import pickle
 
     from ..prove.engine import prove_remote
 
-    return [executor.submit(prove_remote, pickle.dumps(r.spec), depth, timeout, cache, explore_size, explore_states,
-                            infer_budget, time_budget)
-            for r in loaded]
+    return executor.submit(prove_remote, pickle.dumps(r.spec), depth, timeout, cache, explore_size, explore_states,
+                           infer_budget, time_budget)
+
+
+def _abandon(executor) -> None:
+    """Stop a pool whose work is no longer wanted (a file has errors, so nothing is proved): queued tasks
+    are dropped and local workers stopped rather than waited for."""
+    if executor is None:
+        return
+    executor.shutdown(wait=False, cancel_futures=True)
+    for process in list((getattr(executor, "_processes", None) or {}).values()):
+        process.terminate()
+    client = getattr(executor, "_client", None)
+    if client is not None:
+        client.close()
 
 
 class _shutdown:

@@ -30,6 +30,7 @@ Then sanity findings: actions no state satisfying the invariants can take
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing
 import os
 import pickle
@@ -46,7 +47,7 @@ from ..run import Run
 from ..structure import Obligation, leaves, obligation_ids, obligations, type_id
 from ..values import show
 from . import defined
-from .cache import Cache, Digests, NoCache, digest, record_verdicts
+from .cache import Cache, Digests, NameDigests, NoCache, digest, record_verdicts
 from .encode import Encoder, Env, Unsupported, UnsupportedSpec, unsupported
 from .explicit import violation_run
 from .infer import Inference, infer
@@ -133,6 +134,17 @@ class Outcome:
     seconds: float
 
 
+@dataclass
+class InitialOutcome:
+    """Whether the initial state satisfies one target."""
+    target: str
+    holds: bool | None  # None: the solver could not tell
+    run: Run | None  # the initial state, when it breaks the target
+    detail: str | None  # what it breaks (a definedness target)
+    reason: str | None
+    seconds: float
+
+
 def _chunks(items: list[str], pieces: int) -> list[list[str]]:
     """One action's targets in `pieces` shares (each share opens a solver with every hypothesis, so
     an action is cut only when there are fewer actions than workers)."""
@@ -143,18 +155,22 @@ def _chunks(items: list[str], pieces: int) -> list[list[str]]:
 
 
 _PROVERS: dict[str, Prover] = {}  # in a worker: one Prover per spec it has been sent, built once
+# What a worker may be asked to run on its Prover: a task names one of these, never arbitrary code.
+REMOTE_METHODS = ("check_action", "initial_checks", "dead_checks")
 
 
-def _remote_check(key: str, payload: bytes, depth: int, timeout: float,
-                  task: tuple[str, list[str], list[str]]) -> list[Outcome]:
-    """One action's checks, in whatever process or machine an executor runs it: z3 objects do not
-    pickle, so the worker rebuilds the prover from the IR the first time it sees a spec."""
+def _remote(key: str, payload: bytes, depth: int, timeout: float, method: str, args: tuple):
+    """One share of a phase's checks, in whatever process or machine an executor runs it. z3 objects do
+    not pickle: a worker forked from the proving process starts with its Prover (registered under `key`
+    before the pool's first task); any other worker rebuilds it from the IR the first time it sees a spec."""
+    if method not in REMOTE_METHODS:
+        raise ValueError(f"not a prover task: {method}")
     prover = _PROVERS.get(key)
     if prover is None:
         if len(_PROVERS) >= 8:
             _PROVERS.clear()
         prover = _PROVERS[key] = Prover(pickle.loads(payload), depth, timeout)
-    return prover.check_action(*task)
+    return getattr(prover, method)(*args)
 
 
 def prove_remote(payload: bytes, depth: int, timeout: float, use_cache: bool,
@@ -229,7 +245,7 @@ class Prover:
             x for a in spec.actions for x in a.body)] for node in ir.walk(_stmt_expr(stmt)))
         self.by_id = {t.id: t for t in self.targets}
         self.actions = {a.name: a for a in spec.actions}
-        self.digests = Digests(spec, depth)
+        self.digests = (Digests if self.cache.enabled else NameDigests)(spec, depth)
         self.findings: list[Finding] = []
         self._in_process = False
         self.small_worlds: explicit_search.Exploration | None = None  # the search for violations, if it ran
@@ -397,6 +413,8 @@ class Prover:
         if self._own_pool and self.executor is not None:
             self.executor.shutdown()
             self.executor = None
+        if self._payload is not None and _PROVERS.get(self._payload[0]) is self:
+            del _PROVERS[self._payload[0]]
         results = [self._result(t, status[t.id], proved, traces, strengthened, exhausted) for t in self.targets
                    if t.kind != "inferred"]
         report = ProofReport(self.spec.name, self.spec.file, results, self.findings, self.depth,
@@ -449,17 +467,39 @@ class Prover:
     # ---- 2. the initial state ----------------------------------------------------------------------------
 
     def _initial(self, status: dict[str, _Status], targets: list[Target] | None = None) -> None:
+        todo = []
+        for t in self.targets if targets is None else targets:
+            cached = self.cache.get(self.digests.key("init", self.digests.target(t.id)))
+            if cached is None:
+                todo.append(t.id)
+                continue
+            status[t.id].init = cached["holds"]
+            status[t.id].init_run = self._cached_run(cached["run"])
+            if cached.get("detail"):
+                self.details[t.id] = cached["detail"]
+        if self._spreads(len(todo)) and targets is None:  # the spec's own obligations: the workers know them
+            outcomes = [o for f in self._submit("initial_checks", [(ids,) for ids in self._shares(todo)])
+                        for o in f.result()]
+        else:
+            outcomes = self.initial_checks(todo)
+        for o in outcomes:
+            st = status[o.target]
+            st.init, st.init_run, st.time = o.holds, o.run, st.time + o.seconds
+            if o.reason is not None:
+                st.reason = o.reason
+            if o.detail is not None:
+                self.details[o.target] = o.detail
+            if o.holds is not None:
+                self.cache.put(self.digests.key("init", self.digests.target(o.target)), {
+                    "holds": o.holds, "run": o.run.to_json() if o.run else None, "detail": o.detail})
+
+    def initial_checks(self, tids: list[str]) -> list[InitialOutcome]:
+        """Does the initial state satisfy each target? (A violation's state, and what it breaks.)"""
         init = self.enc.init_state()
         s = self.solver("initial")  # one solver, a scope per target: a solver each would cost more than most checks
-        for t in self.targets if targets is None else targets:
-            key = self.digests.key("init", self.digests.target(t.id))
-            cached = self.cache.get(key)
-            if cached is not None:
-                status[t.id].init = cached["holds"]
-                status[t.id].init_run = self._cached_run(cached["run"])
-                if cached.get("detail"):
-                    self.details[t.id] = cached["detail"]
-                continue
+        out = []
+        for tid in tids:
+            t = self.by_id[tid]
             started = time.perf_counter()
             query, explain = t.broken(init)
             if t.kind != "definedness":
@@ -473,37 +513,37 @@ class Prover:
                 where = self.solver("initial")
                 where.add(*query)
                 r = where.check()
-            st = status[t.id]
+            o = InitialOutcome(tid, None, None, None, None, 0.0)
             if r == z3.unsat:
-                st.init = True
-                self.cache.put(key, {"holds": True, "run": None})
-            elif r == z3.sat or self._initial_in_world(t, st):
-                if r == z3.sat:
-                    model = self.small_model(where, [])
-                    st.init_run = self.render.initial(model, init, t.id)
-                st.init = False
-                if r == z3.sat and explain is not None:
-                    self.details[t.id] = explain(model)
-                self.cache.put(key, {"holds": False, "run": st.init_run.to_json(), "detail": self.details.get(t.id)})
+                o.holds = True
+            elif r == z3.sat:
+                model = self.small_model(where, [])
+                o.holds, o.run = False, self.render.initial(model, init, t.id)
+                o.detail = explain(model) if explain is not None else None
             else:
-                st.reason = _reason(where, "while checking the initial state")
+                o.run = self._initial_in_world(t)
+                if o.run is not None:
+                    o.holds = False
+                else:
+                    o.reason = _reason(where, "while checking the initial state")
             s.pop()
-            st.time += time.perf_counter() - started
+            o.seconds = time.perf_counter() - started
+            out.append(o)
+        return out
 
-    def _initial_in_world(self, t: Target, st: _Status) -> bool:
+    def _initial_in_world(self, t: Target) -> Run | None:
         """After `unknown` on a spec that sums over sets: a violating initial state in a finite world."""
         with self.enc.finite_world("init") as changed:
             if not changed:
-                return False
+                return None
             init = self.enc.init_state()
             s = self.solver("initial")
             s.add(*t.broken(init)[0])
             if t.kind != "definedness":
                 s.add(defined.init(self.enc).formula())  # as in `_initial`, encoded in the world
             if s.check() != z3.sat:
-                return False
-            st.init_run = self.render.initial(self.small_model(s, []), init, t.id)
-            return True
+                return None
+            return self.render.initial(self.small_model(s, []), init, t.id)
 
     # ---- 2b and 4a. the explicit-state engine ------------------------------------------------------------------
 
@@ -610,7 +650,7 @@ class Prover:
             return proved
         added = []
         for s in found.support:
-            self.digests.invariants[s.id] = digest(s.id, s.expr)
+            self.digests.add_invariant(s.id, s.expr)
             target = Target(s.id, "SHOULD", "inferred", self.spec.span.line, s.text,
                             lambda state, e=s.expr: self.enc.expr(e, Env(state)))
             self.targets.append(target)
@@ -686,16 +726,32 @@ class Prover:
 
     def _map(self, tasks: list[tuple[str, list[str], list[str]]]) -> list[list[Outcome]]:
         size = sum(len(t[2]) for t in tasks)
-        if self.parallelism <= 1 or size < PARALLEL_THRESHOLD or len(tasks) < 2 or self._in_process:
+        if not self._spreads(size) or len(tasks) < 2:
             return [self.check_action(*task) for task in tasks]
+        return [f.result() for f in self._submit("check_action", tasks)]
+
+    def _spreads(self, size: int, enough: int = PARALLEL_THRESHOLD) -> bool:
+        """Whether a phase with `size` checks goes to the executor: only with more than one worker, enough
+        checks to pay for the tasks, and no obligation the workers do not know (inferred ones)."""
+        return self.parallelism > 1 and size >= enough and not self._in_process
+
+    def _submit(self, method: str, tasks: list[tuple]) -> list:
+        """One future per task, each running `method` on a worker's Prover of this spec."""
         if self.executor is None:
             self.executor = process_pool(self.jobs)
         if self._payload is None:
-            self._payload = (self.digests.key("spec", self.timeout), pickle.dumps(self.spec))
+            payload = pickle.dumps(self.spec)
+            self._payload = (digest("spec", hashlib.sha256(payload).hexdigest(), self.depth, self.timeout), payload)
+            # a pool that forks its workers at its first task (the standard one does) hands them this
+            # Prover as it stands: they skip rebuilding it (0.26 s each on the 250-invariant bench spec)
+            _PROVERS[self._payload[0]] = self
         key, payload = self._payload
-        futures = [self.executor.submit(_remote_check, key, payload, self.depth, self.timeout, task)
-                   for task in tasks]
-        return [f.result() for f in futures]
+        return [self.executor.submit(_remote, key, payload, self.depth, self.timeout, method, task) for task in tasks]
+
+    def _shares(self, ids: list[str]) -> list[list[str]]:
+        """A phase's targets cut into one share per worker (a few more, so that a slow share does not
+        leave the others idle)."""
+        return _chunks(ids, 2 * self.parallelism)
 
     def check_action(self, action_name: str, candidates: list[str], targets: list[str]) -> list[Outcome]:
         """One solver for one action, with the candidates as tracked hypotheses; a check per target.
@@ -887,27 +943,42 @@ class Prover:
 
     def _sanity(self, proved: set[str]) -> None:
         """Dead actions, judged against the proved invariants (what holds in every reachable
-        state); redundant invariants, chosen greedily so that removing all of them is safe."""
-        state = self.enc.state("d")
-        facts = {t.id: t.formula(state) for t in self.targets}
+        state); redundant invariants, chosen greedily so that removing all of them is safe. With
+        workers, they judge the actions while this process looks for redundant invariants."""
         holding = sorted(self.digests.target(tid) for tid in proved)
-        for action in self.spec.actions:
-            if not action.guards:
+        keys = {a.name: self.digests.key("dead", self.digests.actions[a.name], *holding)
+                for a in self.spec.actions if a.guards}
+        known = {name: cached["value"] for name, key in keys.items() if (cached := self.cache.get(key)) is not None}
+        todo = [name for name in keys if name not in known]
+        futures = (self._submit("dead_checks", [(names, sorted(proved)) for names in _chunks(todo, self.parallelism)])
+                   if self._spreads(len(todo), 2 if self._payload else PARALLEL_THRESHOLD) else None)
+        before = len(self.findings)
+        state = self.enc.state("d")
+        self._redundant({t.id: t.formula(state) for t in self.targets})
+        judged = [v for f in futures for v in f.result()] if futures else self.dead_checks(todo, sorted(proved))
+        for name, dead in judged:
+            if dead is not None:
+                self.cache.put(keys[name], {"value": dead})
+                known[name] = dead
+        self.findings[before:before] = [Finding(
+            "dead-action", f"action `{a.name}` can never fire: its guards contradict the invariants",
+            a.span.line, "warning", [a.name]) for a in self.spec.actions if known.get(a.name)]
+
+    def dead_checks(self, names: list[str], proved: list[str]) -> list[tuple[str, bool | None]]:
+        """Can each action never fire in a state satisfying the proved invariants? (None: z3 cannot tell.)"""
+        state = self.enc.state("d")
+        facts = [self.by_id[tid].formula(state) for tid in proved]
+        out = []
+        for name in names:
+            action = self.actions[name]
+            if self._satisfiable_in_world(lambda st, action=action: [
+                    *(self.by_id[tid].formula(st) for tid in proved), *self._enabled(action, st)]):
+                out.append((name, False))
                 continue
-
-            def dead(action=action) -> bool | None:
-                if self._satisfiable_in_world(lambda st, action=action: [
-                        *(self.by_id[tid].formula(st) for tid in sorted(proved)), *self._enabled(action, st)]):
-                    return False
-                params, bounds = self.enc.params(action, "d")
-                guards, _ = self.enc.transition(action, state, params)
-                return self._unsat(*(facts[tid] for tid in sorted(proved)), *bounds, *guards)
-
-            if self._cached_bool(self.digests.key("dead", self.digests.actions[action.name], *holding), dead):
-                self.findings.append(Finding(
-                    "dead-action", f"action `{action.name}` can never fire: its guards contradict the invariants",
-                    action.span.line, "warning", [action.name]))
-        self._redundant(facts)
+            params, bounds = self.enc.params(action, "d")
+            guards, _ = self.enc.transition(action, state, params)
+            out.append((name, self._unsat(*facts, *bounds, *guards)))
+        return out
 
     def _redundant(self, facts: dict[str, z3.BoolRef]) -> None:
         """Invariants the others imply, chosen greedily so that removing all of them is safe.
