@@ -164,7 +164,7 @@ class Checker:
         self.record_decls: dict[str, RecordTypeDecl] = {}  # named record types (records.py)
         self.structs: dict[str, object] = {}
         # what records.py needs of this module without importing it (it is imported here)
-        self.show, self.compatible, self.did_you_mean = show, _compatible, _did_you_mean
+        self.show, self.compatible, self.did_you_mean, self.show_expr = show, _compatible, _did_you_mean, _show_expr
 
     # ---- reporting --------------------------------------------------------------
 

@@ -28,10 +28,11 @@ NONE = "none"
 FUNCTIONS = {"or_else": (2, "`or_else(x, d)`: the value of the optional x, or d when x is none")}
 
 
-def optional_hint(t: ir.Type | None) -> str | None:
-    """The fix for an optional used where its value is needed."""
+def optional_hint(t: ir.Type | None, name: str = "x") -> str | None:
+    """The fix for an optional used where its value is needed (`name`: how the optional is written)."""
     if isinstance(t, OptionT):
-        return "it may be `none`: write `or_else(x, DEFAULT)` for its value, and test `x != none` first where none is an error"
+        return (f"it may be `none`: write `or_else({name}, DEFAULT)` for its value (a guard "
+                f"`requires {name} != none` first where none is an error)")
     return None
 
 
@@ -156,7 +157,9 @@ def field_of(c, e: ir.FieldAccess, base: ir.Expr) -> ir.Expr | None:
     """`r.f` on a record value, as an `ir.RecordField`; None when `base` is no record value."""
     t = base.type
     if isinstance(t, OptionT):
-        c.error("SF221", f"this is {c.show(t)}, which may be `none`, and has no fields", e.span, optional_hint(t))
+        name = c.show_expr(base)
+        c.error("SF221", f"this is {c.show(t)}, which may be `none`, and has no fields", e.span,
+                optional_hint(t, name if name != "this expression" else "x"))
         return e
     if not isinstance(t, StructT):
         return None
