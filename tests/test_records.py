@@ -96,6 +96,9 @@ CASES = {
     "a with that keeps the other fields": (
         INBOX.replace("  triage[e].priority := triage[e].priority + 1",
                       "  triage[e] := triage[e] with { priority: triage[e].priority + 1 }"), ALL_PROVED),
+    "a record outside a literal set of records": (
+        INBOX + "invariant KNOWN: forall e in Email: triage[e] in {FRESH, Triage { category: spam, priority: 1, "
+                "reviewed: true }}\n", {"KNOWN": "violated"}),
     "a with that resets a field": (
         INBOX.replace("  triage[e].priority := triage[e].priority + 1",
                       "  triage[e] := triage[e] with { priority: 3, category: spam }"), {"SPAM-LOW": "violated"}),

@@ -97,6 +97,10 @@ class RecordValue(Mapping):
     def __eq__(self, other) -> bool:
         return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
 
+    def plain(self) -> dict:
+        """A plain dict of the fields, nested records too (a JSON body, say)."""
+        return {k: v.plain() if isinstance(v, RecordValue) else v for k, v in self._fields.items()}
+
     def __repr__(self) -> str:
         return "RecordValue(" + ", ".join(f"{k}={v!r}" for k, v in self._fields.items()) + ")"
 
