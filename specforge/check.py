@@ -285,6 +285,7 @@ class Checker:
         type_ref = self.resolve_type(c.type, allow_map=False)
         if isinstance(type_ref.resolved, OptionT):
             self.error("SF203", "a constant cannot be optional", c.type.span, "a constant always has its value: drop the `?`")
+            type_ref = _with(type_ref, resolved=None)  # nothing more to say about its value
         value = self.expr(c.value, self.globals)
         evaluated = None
         before = len(self.diagnostics)
@@ -456,6 +457,7 @@ class Checker:
                 if isinstance(target, ir.RecordField):
                     self.error("SF214", "init gives a record value its whole value", a.target.span,
                                f"write `{_root(a.target)} := TYPE {{ FIELD: VALUE, ... }}`")
+                    assigned.setdefault(_root(a.target), a.span)  # reported here, not again as missing
                 elif any(p.startswith(path + ".") for p in leaves):
                     self.error("SF214", f"`{path}` is a record; assign each of its fields", a.target.span,
                                "e.g. " + ", ".join(f"`{p} := ...`" for p in leaves if p.startswith(path + "."))[:200])
@@ -608,7 +610,7 @@ class Checker:
                        "if it holds several values, declare it `set[T]`")
         else:
             self.error("SF203", f"{what} is {show(target)}, but this value is {show(value.type)}", value.span,
-                       records.optional_hint(value.type))
+                       _optional_hint(value))
         return value
 
     def coerce_zero(self, e: ir.Expr, want: ir.Type | None) -> ir.Expr:
@@ -824,7 +826,7 @@ def _check_binary(c: Checker, e: ir.Binary, scope: Scope) -> ir.Expr:
     for side, t in ((left, lt), (right, rt)):
         if not isinstance(t, (IntT, QuantityT)):
             c.error("SF203", f"cannot {_VERBS[e.op]} {show(t)}; arithmetic needs numbers", side.span,
-                    records.optional_hint(t))
+                    _optional_hint(side))
             return _with(e, left=left, right=right)
     if e.op in (ir.BinOp.ADD, ir.BinOp.SUB, ir.BinOp.MOD):
         left, right = c.coerce_zero(left, rt), c.coerce_zero(right, lt)
@@ -875,11 +877,12 @@ def _check_compare(c: Checker, e: ir.Compare, scope: Scope) -> ir.Expr:
             _mix_error(c, e, left, right)
         else:
             c.error("SF203", f"cannot compare {show(lt)} with {show(rt)}", e.span,
-                    records.optional_hint(lt) or records.optional_hint(rt))
+                    _optional_hint(left) or _optional_hint(right))
     elif isinstance(lt, OptionT) and lt.value is None:
         c.error("SF203", "the type of `none` is not known here", e.span, "compare an optional value with `none`")
     elif e.op not in (ir.CmpOp.EQ, ir.CmpOp.NE) and not isinstance(lt, (IntT, QuantityT)):
-        c.error("SF203", f"`{e.op.value}` orders numbers; {show(lt)} values are only equal or not", e.span)
+        c.error("SF203", f"`{e.op.value}` orders numbers; {show(lt)} values are only equal or not", e.span,
+                _optional_hint(left))
     elif isinstance(lt, (MapT, RecordT, DomainT, RangeT)):
         c.error("SF203", f"{show(lt)} values cannot be compared", e.span)
     else:
@@ -1269,6 +1272,11 @@ def _show_expr(e: ir.Expr) -> str:
     if isinstance(e, ir.Call):
         return f"{e.func}({', '.join(_show_expr(a) for a in e.args)})"
     return "this expression"
+
+
+def _optional_hint(e: ir.Expr) -> str | None:
+    shown = _show_expr(e)
+    return records.optional_hint(e.type, shown if shown != "this expression" else "x")
 
 
 def _number(value: int) -> str:
