@@ -69,6 +69,37 @@ action release() {
 }
 """
 
+# A conservation law over a field of a map of records, through a def that takes and returns a record.
+COUNTERS = """\
+spec Counters
+set Email
+type T = { n: int[0..2], on: bool }
+state {
+  m: map[Email, T]
+  total: nat
+  pick: Email?
+}
+init {
+  m := {e: T { n: 0, on: false } for e in Email}
+  total := 0
+  pick := none
+}
+invariant SUM: sum(m[e].n for e in Email) == total
+invariant PICK: forall e in Email: pick == e implies m[e].on
+def bumped(t: T): T = t with { n: t.n + 1, on: true }
+action bump(e: Email) {
+  requires m[e].n < 2 else Full
+  m[e] := bumped(m[e])
+  total := total + 1
+  pick := e
+}
+action drop(e: Email) {
+  requires pick == e else NotPicked
+  m[e] := m[e] with { on: false }
+  pick := none
+}
+"""
+
 ALL_PROVED = {"SPAM-LOW": "proved", "OWNED": "proved", "LAST": "proved", "UNTOUCHED": "proved",
               "type:triage": "proved"}
 
@@ -99,6 +130,10 @@ CASES = {
     "a record outside a literal set of records": (
         INBOX + "invariant KNOWN: forall e in Email: triage[e] in {FRESH, Triage { category: spam, priority: 1, "
                 "reviewed: true }}\n", {"KNOWN": "violated"}),
+    "a sum of a field of a map of records": (COUNTERS, {"SUM": "proved", "PICK": "proved"}),
+    "a sum that misses a change": (COUNTERS.replace("  total := total + 1\n", ""), {"SUM": "violated"}),
+    "a drop that keeps the pick": (COUNTERS.replace("  m[e] := m[e] with { on: false }\n  pick := none\n",
+                                                      "  m[e] := m[e] with { on: false }\n"), {"PICK": "violated"}),
     "a with that resets a field": (
         INBOX.replace("  triage[e].priority := triage[e].priority + 1",
                       "  triage[e] := triage[e] with { priority: 3, category: spam }"), {"SPAM-LOW": "violated"}),
