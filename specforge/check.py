@@ -729,6 +729,9 @@ def _check_name(c: Checker, e: ir.Name, scope: Scope) -> ir.Expr:
             c.error("SF201", f"`{e.name}` is a type, not a value", e.span)
         elif e.name in BUILTIN_FUNCTIONS:
             c.error("SF201", f"`{e.name}` is a function", e.span, f"call it: `{e.name}(...)`")
+        elif e.name in c.record_decls:
+            c.error("SF201", f"`{e.name}` is a record type, not a value", e.span,
+                    f"write a value of it as `{e.name} {{ FIELD: VALUE, ... }}`")
         else:
             hint = _did_you_mean(e.name, [*scope.all_names(), *c.member_enums])
             c.error("SF201", f"unknown name `{e.name}`", e.span, hint)

@@ -71,9 +71,7 @@ def resolve(c, name: str, span: Span) -> ir.Type | None:
         if ref.resolved is None:
             ok = False
         fields.append((f.name, ref.resolved))
-    if c.structs.get(name) is None and not ok:
-        return None
-    t = make(StructT, name=name, fields=fields) if ok else None
+    t = make(StructT, name=name, fields=fields) if ok else None  # a field that failed is reported already
     c.structs[name] = t
     return t
 

@@ -55,6 +55,8 @@ MISTAKES = [
      "SF203", 6, 14, "`>` orders numbers; int? values are only equal or not", "requires y != none"),
     ("a field of an optional record", "state { r: R? }\ninit { r := none }\ninvariant I: r.n > 0\n",
      "SF221", 6, 14, "this is R?, which may be `none`, and has no fields", "or_else(r, DEFAULT)"),
+    ("a record type used as a value", "state { r: R }\ninit { r := R }\n",
+     "SF201", 5, 13, "`R` is a record type, not a value", "R { FIELD: VALUE, ... }"),
     ("or_else of a value that is never none", "state { x: int }\ninit { x := 0 }\ninvariant I: or_else(x, 1) > 0\n",
      "SF203", 6, 22, "`or_else` needs an optional first", "drop `or_else`"),
 ]
