@@ -583,5 +583,6 @@ def test_the_docs_mapping_table_covers_every_expression_node():
     doc = (ROOT / "docs" / "tla.md").read_text(encoding="utf-8")
     table = doc[doc.index("## 3. From the spec language to TLA+"):doc.index("## 4. Names")]
     for tla in ("FloorDiv", "AbsVal", "MinVal", "IF c THEN a ELSE b", "\\in 0..10", "\\A a \\in Account",
-                "[a \\in Account |-> 0]", "`token.ttl`", "`m[k]`", "900000", "BOOLEAN"):
+                "[a \\in Account |-> 0]", "`token.ttl`", "`m[k]`", "900000", "BOOLEAN",
+                "[t EXCEPT !.priority = 2]", "`{}` is `none`", "IF x = {} THEN d ELSE CHOOSE"):
         assert tla in table, tla
