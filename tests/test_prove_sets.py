@@ -279,7 +279,7 @@ action own(s: Seat) {
 
 
 def _rename(state, spec, to):
-    from specforge.ir import MapT, SetOfT, SetT
+    from specforge.ir import MapT, OptionT, SetOfT, SetT, StructT
     from specforge.structure import leaves
     from specforge.values import FrozenMap, State
 
@@ -290,6 +290,10 @@ def _rename(state, spec, to):
             return frozenset(value(x, t.element) for x in v)
         if isinstance(t, MapT):
             return FrozenMap((value(k, t.key), value(x, t.value)) for k, x in v.items())
+        if isinstance(t, StructT):
+            return FrozenMap((f, value(v[f], ft)) for f, ft in t.fields)
+        if isinstance(t, OptionT):
+            return None if v is None else value(v, t.value)
         return v
     return State((p, value(state[p], t)) for p, t in leaves(spec))
 
