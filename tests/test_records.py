@@ -225,3 +225,24 @@ def test_a_state_and_its_renamings_share_a_canonical_key_when_records_and_option
     from .test_prove_sets import assert_keys_are_orbits
 
     assert_keys_are_orbits(_load(HOLDS), 3)
+
+
+POOL = """\
+spec Pool
+type T = { n: int, on: bool }
+state { x: int }
+init { x := 0 }
+invariant SQ: x * x != 49
+action put(t: T) {
+  x := t.n
+}
+"""
+
+
+@pytest.mark.parametrize(("field", "verdict"), [("int", "violated"), ("int[0..5]", "proved"), ("int[0..9]", "violated")])
+def test_exhausting_a_record_parameter_proves_only_when_every_field_took_every_value(field, verdict):
+    # an unbounded int field is drawn from the spec's numbers (48, 49, 50, -2..3): 7 is not among them, so
+    # the explicit search is no proof; a small range is tried whole
+    spec = _load(POOL.replace("n: int,", f"n: {field},"))
+    (result,) = [r for r in prove(spec, depth=DEPTH).invariants if r.id == "SQ"]
+    assert result.verdict.value == verdict
