@@ -14,6 +14,7 @@ import re
 
 import pytest
 
+from specforge import ir
 from specforge.prove import Verdict, prove
 from specforge.tla import export_tla
 from specforge.values import FrozenMap
@@ -246,3 +247,18 @@ def test_exhausting_a_record_parameter_proves_only_when_every_field_took_every_v
     spec = _load(POOL.replace("n: int,", f"n: {field},"))
     (result,) = [r for r in prove(spec, depth=DEPTH).invariants if r.id == "SQ"]
     assert result.verdict.value == verdict
+
+
+def test_a_record_parameter_with_too_many_values_is_a_sample_the_search_does_not_count_as_complete():
+    from specforge.evaluate import thinned_composite_values
+    from specforge.explore.instance import MAX_CALLS, build
+
+    spec = _load(POOL.replace("type T = { n: int, on: bool }",
+                              "type T = { n: int[0..15], m: int[0..15], k: int[0..15], on: bool }"))
+    t = spec.actions[0].params[0].type.resolved
+    values, thinned = thinned_composite_values(t, lambda ft: range(16) if isinstance(ft, ir.IntT) else (False, True),
+                                               MAX_CALLS)
+    assert thinned and len(values) <= MAX_CALLS and len(set(values)) == len(values)
+    assert {v["n"] for v in values} >= {0, 15}  # the ends of every thinned field are kept
+    instance = build(spec, {})
+    assert instance.partial == ["put.t"] and len(instance.calls["put"]) == len(values)

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .. import finite, ir
-from ..evaluate import Env, EvaluationError, composite_values, domain_values, evaluate
+from ..evaluate import Env, EvaluationError, domain_values, evaluate, thinned_composite_values
 from ..ir import BinOp, BoolT, CmpOp, EnumT, IntT, RefKind, SetOfT, SetT
 from ..values import Universe
 
@@ -134,7 +134,8 @@ def _values(p: ir.Param, action: ir.Action, universe: Universe, env: Env, number
             whole.append(isinstance(ft, IntT) and ft.low is not None and ft.high is not None
                          and len(values) == ft.high - ft.low + 1)
             return values
-        return list(composite_values(t, leaf)), all(whole)
+        values, thinned = thinned_composite_values(t, leaf, MAX_CALLS)
+        return list(values), all(whole) and not thinned
     low, high = interval(p.name, t, action, env)
     if fixed is not None:
         values = sorted(v for v in set(fixed) if finite.within(t, v))
