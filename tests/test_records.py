@@ -262,3 +262,10 @@ def test_a_record_parameter_with_too_many_values_is_a_sample_the_search_does_not
     assert {v["n"] for v in values} >= {0, 15}  # the ends of every thinned field are kept
     instance = build(spec, {})
     assert instance.partial == ["put.t"] and len(instance.calls["put"]) == len(values)
+
+
+def test_a_record_parameter_too_big_for_tlc_is_warned_about_with_the_fix():
+    spec = _load(POOL.replace("type T = { n: int, on: bool }",
+                              "type T = { n: int, m: int, k: int, j: int, i: int, on: bool }"))
+    [warning] = [d for d in export_tla(spec).diagnostics if d.code == "SF325"]
+    assert "118,098 argument combinations" in warning.message and "small ranges" in warning.hint
