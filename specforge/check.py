@@ -1089,7 +1089,8 @@ def _substitute(e: ir.Expr, values: dict[str, ir.Expr], renames: dict[str, str])
 def _check_if(c: Checker, e: ir.IfThenElse, scope: Scope) -> ir.Expr:
     cond = c.expect(c.expr(e.cond, scope), BOOL, "the condition of `if`")
     then, else_ = c.expr(e.then, scope), c.expr(e.else_, scope)
-    then, else_ = c.coerce_zero(then, else_.type), c.coerce_zero(else_, then.type)
+    then = c.coerce_zero(then, else_.type)
+    else_ = c.coerce_zero(else_, then.type)  # after `then`: `if p then 3 else none` is an int?
     t = then.type
     if then.type is not None and else_.type is not None and _family(then.type) != _family(else_.type):
         if {type(then.type), type(else_.type)} == {IntT, QuantityT}:

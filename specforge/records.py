@@ -197,8 +197,13 @@ def coerce(c, e: ir.Expr, want: ir.Type | None) -> ir.Expr | None:
     """`e` made to fit an optional `want` (`none` takes its type, a T becomes a present `T?`), or None."""
     if not isinstance(want, OptionT) or e.type is None:
         return None
-    if isinstance(e, ir.NoneLit) or (isinstance(e.type, OptionT) and e.type.value is None):
-        return _fill(e, type=want) if want.value is not None else None
+    if isinstance(e.type, OptionT) and e.type.value is None:  # `none`, or an `if` whose branches are
+        if want.value is None:
+            return None
+        if isinstance(e, ir.IfThenElse):
+            return _fill(e, then=coerce(c, e.then, want) or e.then, else_=coerce(c, e.else_, want) or e.else_,
+                         type=want)
+        return _fill(e, type=want)
     if isinstance(e.type, OptionT):
         return None
     if want.value is None or c.compatible(want.value, e.type):
