@@ -163,6 +163,8 @@ class Checker:
         self.defining: str | None = None
         self.record_decls: dict[str, RecordTypeDecl] = {}  # named record types (records.py)
         self.structs: dict[str, object] = {}
+        # what records.py needs of this module without importing it (it is imported here)
+        self.show, self.compatible, self.did_you_mean, self.show_expr = show, _compatible, _did_you_mean, _show_expr
 
     # ---- reporting --------------------------------------------------------------
 
@@ -283,6 +285,7 @@ class Checker:
         type_ref = self.resolve_type(c.type, allow_map=False)
         if isinstance(type_ref.resolved, OptionT):
             self.error("SF203", "a constant cannot be optional", c.type.span, "a constant always has its value: drop the `?`")
+            type_ref = _with(type_ref, resolved=None)  # nothing more to say about its value
         value = self.expr(c.value, self.globals)
         evaluated = None
         before = len(self.diagnostics)
@@ -454,6 +457,7 @@ class Checker:
                 if isinstance(target, ir.RecordField):
                     self.error("SF214", "init gives a record value its whole value", a.target.span,
                                f"write `{_root(a.target)} := TYPE {{ FIELD: VALUE, ... }}`")
+                    assigned.setdefault(_root(a.target), a.span)  # reported here, not again as missing
                 elif any(p.startswith(path + ".") for p in leaves):
                     self.error("SF214", f"`{path}` is a record; assign each of its fields", a.target.span,
                                "e.g. " + ", ".join(f"`{p} := ...`" for p in leaves if p.startswith(path + "."))[:200])
@@ -626,7 +630,7 @@ class Checker:
                        "if it holds several values, declare it `set[T]`")
         else:
             self.error("SF203", f"{what} is {show(target)}, but this value is {show(value.type)}", value.span,
-                       records.optional_hint(value.type))
+                       _optional_hint(value))
         return value
 
     def coerce_zero(self, e: ir.Expr, want: ir.Type | None) -> ir.Expr:
@@ -735,6 +739,8 @@ def _check_name(c: Checker, e: ir.Name, scope: Scope) -> ir.Expr:
                     "qualify it: " + " or ".join(f"`{name}.{e.name}`" for name in enums))
             return e
         return _with(e, type=make(EnumT, name=enums[0]), ref=RefKind.ENUM_VALUE, enum=enums[0])
+    if e.name == records.NONE:  # not a keyword: a spec's own `none` (an enum value, say) comes first
+        return records.check_none(c, make(ir.NoneLit, span=e.span), scope)
     if e.name not in c.unreadable:
         if e.name in c.pending_state:
             c.error("SF216", f"`{e.name}` is a state variable; a constant cannot depend on the state", e.span,
@@ -743,6 +749,9 @@ def _check_name(c: Checker, e: ir.Name, scope: Scope) -> ir.Expr:
             c.error("SF201", f"`{e.name}` is a type, not a value", e.span)
         elif e.name in BUILTIN_FUNCTIONS:
             c.error("SF201", f"`{e.name}` is a function", e.span, f"call it: `{e.name}(...)`")
+        elif e.name in c.record_decls:
+            c.error("SF201", f"`{e.name}` is a record type, not a value", e.span,
+                    f"write a value of it as `{e.name} {{ FIELD: VALUE, ... }}`")
         else:
             hint = _did_you_mean(e.name, [*scope.all_names(), *c.member_enums])
             c.error("SF201", f"unknown name `{e.name}`", e.span, hint)
@@ -840,7 +849,7 @@ def _check_binary(c: Checker, e: ir.Binary, scope: Scope) -> ir.Expr:
     for side, t in ((left, lt), (right, rt)):
         if not isinstance(t, (IntT, QuantityT)):
             c.error("SF203", f"cannot {_VERBS[e.op]} {show(t)}; arithmetic needs numbers", side.span,
-                    records.optional_hint(t))
+                    _optional_hint(side))
             return _with(e, left=left, right=right)
     if e.op in (ir.BinOp.ADD, ir.BinOp.SUB, ir.BinOp.MOD):
         left, right = c.coerce_zero(left, rt), c.coerce_zero(right, lt)
@@ -891,11 +900,12 @@ def _check_compare(c: Checker, e: ir.Compare, scope: Scope) -> ir.Expr:
             _mix_error(c, e, left, right)
         else:
             c.error("SF203", f"cannot compare {show(lt)} with {show(rt)}", e.span,
-                    records.optional_hint(lt) or records.optional_hint(rt))
+                    _optional_hint(left) or _optional_hint(right))
     elif isinstance(lt, OptionT) and lt.value is None:
         c.error("SF203", "the type of `none` is not known here", e.span, "compare an optional value with `none`")
     elif e.op not in (ir.CmpOp.EQ, ir.CmpOp.NE) and not isinstance(lt, (IntT, QuantityT)):
-        c.error("SF203", f"`{e.op.value}` orders numbers; {show(lt)} values are only equal or not", e.span)
+        c.error("SF203", f"`{e.op.value}` orders numbers; {show(lt)} values are only equal or not", e.span,
+                _optional_hint(left))
     elif isinstance(lt, (MapT, RecordT, DomainT, RangeT)):
         c.error("SF203", f"{show(lt)} values cannot be compared", e.span)
     else:
@@ -1099,7 +1109,8 @@ def _substitute(e: ir.Expr, values: dict[str, ir.Expr], renames: dict[str, str])
 def _check_if(c: Checker, e: ir.IfThenElse, scope: Scope) -> ir.Expr:
     cond = c.expect(c.expr(e.cond, scope), BOOL, "the condition of `if`")
     then, else_ = c.expr(e.then, scope), c.expr(e.else_, scope)
-    then, else_ = c.coerce_zero(then, else_.type), c.coerce_zero(else_, then.type)
+    then = c.coerce_zero(then, else_.type)
+    else_ = c.coerce_zero(else_, then.type)  # after `then`: `if p then 3 else none` is an int?
     t = then.type
     if then.type is not None and else_.type is not None and _family(then.type) != _family(else_.type):
         if {type(then.type), type(else_.type)} == {IntT, QuantityT}:
@@ -1285,6 +1296,11 @@ def _show_expr(e: ir.Expr) -> str:
     if isinstance(e, ir.Call):
         return f"{e.func}({', '.join(_show_expr(a) for a in e.args)})"
     return "this expression"
+
+
+def _optional_hint(e: ir.Expr) -> str | None:
+    shown = _show_expr(e)
+    return records.optional_hint(e.type, shown if shown != "this expression" else "x")
 
 
 def _number(value: int) -> str:

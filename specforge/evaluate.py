@@ -435,6 +435,37 @@ def composite_values(t: ir.Type, leaf_values: Callable[[ir.Type], tuple]) -> tup
     return tuple(leaf_values(t))
 
 
+def thinned_composite_values(t: ir.Type, leaf_values: Callable[[ir.Type], tuple], cap: int) -> tuple[tuple, bool]:
+    """`composite_values` kept to about `cap` values: while the product of the leaves' values is larger,
+    the int leaf with the most values keeps only its smallest, middle and largest. Also says whether any
+    leaf was thinned (then the values are a sample of the type's, not all of them)."""
+    import math
+
+    leaves: list[ir.Type] = []
+
+    def collect(x: ir.Type) -> None:
+        if isinstance(x, ir.StructT):
+            for _, ft in x.fields:
+                collect(ft)
+        elif isinstance(x, ir.OptionT):
+            collect(x.value)
+        else:
+            leaves.append(x)
+    collect(t)
+    pools = [sorted(leaf_values(x)) if isinstance(x, (IntT, ir.QuantityT)) else list(leaf_values(x)) for x in leaves]
+    thinned = False
+    while math.prod(len(p) for p in pools) > cap:
+        widest = max((i for i, x in enumerate(leaves) if isinstance(x, (IntT, ir.QuantityT)) and len(pools[i]) > 3),
+                     key=lambda i: len(pools[i]), default=None)
+        if widest is None:
+            break
+        p = pools[widest]
+        pools[widest] = [p[0], p[len(p) // 2], p[-1]]
+        thinned = True
+    order = iter(pools)  # composite_values asks for each leaf once, in the order collect() found them
+    return composite_values(t, lambda x: next(order)), thinned
+
+
 def subsets(members: tuple) -> tuple:
     """Every subset of `members` as a frozenset, the smaller ones first (the values of a `set[T]`)."""
     import itertools

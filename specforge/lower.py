@@ -607,9 +607,6 @@ class Lowering(Transformer):
         items = [self._expr(c) for c in children[1:-1] if c is not None and not isinstance(c, Token)]
         return self._node(ir.SetLiteral, items, span=span_of(children), items=items)
 
-    def none(self, children):
-        return make(ir.NoneLit, span=token_span(children[0]))
-
     def record_entry(self, children):
         return (children[0], self._expr(children[2]))
 

@@ -20,14 +20,19 @@ from .ir import MapT, OptionT, RecordT, SetOfT, StructT
 from .nodes import make
 from .source import Span
 
+# The absent value's name. Not a keyword: a name the spec declares (an enum value `none`) means that
+# instead, so that specs written before optionals existed keep their meaning.
+NONE = "none"
+
 # name -> (arguments, what it means in one line)
 FUNCTIONS = {"or_else": (2, "`or_else(x, d)`: the value of the optional x, or d when x is none")}
 
 
-def optional_hint(t: ir.Type | None) -> str | None:
-    """The fix for an optional used where its value is needed."""
+def optional_hint(t: ir.Type | None, name: str = "x") -> str | None:
+    """The fix for an optional used where its value is needed (`name`: how the optional is written)."""
     if isinstance(t, OptionT):
-        return "it may be `none`: write `or_else(x, DEFAULT)` for its value, and test `x != none` first where none is an error"
+        return (f"it may be `none`: write `or_else({name}, DEFAULT)` for its value (a guard "
+                f"`requires {name} != none` first where none is an error)")
     return None
 
 
@@ -66,9 +71,7 @@ def resolve(c, name: str, span: Span) -> ir.Type | None:
         if ref.resolved is None:
             ok = False
         fields.append((f.name, ref.resolved))
-    if c.structs.get(name) is None and not ok:
-        return None
-    t = make(StructT, name=name, fields=fields) if ok else None
+    t = make(StructT, name=name, fields=fields) if ok else None  # a field that failed is reported already
     c.structs[name] = t
     return t
 
@@ -80,17 +83,13 @@ def resolve_option(c, t: ir.OptionTypeRef, allow_map: bool, allow_set: bool | No
     inner = c.resolve_type(t.value, allow_map=False, allow_set=False)
     resolved = None
     if isinstance(inner.resolved, OptionT):
-        c.error("SF203", "an optional of an optional has no meaning", t.span, f"write `{_name(inner.resolved)}`")
+        c.error("SF203", "an optional of an optional has no meaning", t.span, f"write `{c.show(inner.resolved)}`")
     elif inner.resolved is not None:
         resolved = make(OptionT, value=inner.resolved)
     t.__dict__.update(value=inner, resolved=resolved)
     return t
 
 
-def _name(t: ir.Type) -> str:
-    from .check import show
-
-    return show(t)
 
 
 # ---- expressions ----------------------------------------------------------------------------------
@@ -100,10 +99,8 @@ def check_literal(c, e: ir.RecordLiteral, scope) -> ir.Expr:
     values = [c.expr(v, scope) for v in e.values]
     if e.name not in c.record_decls:
         if e.name not in c.unreadable:
-            from .check import _did_you_mean
-
             c.error("SF220", f"unknown record type `{e.name}`", e.span,
-                    _did_you_mean(e.name, list(c.record_decls)) or "declare it: `type NAME = { FIELD: TYPE, ... }`")
+                    c.did_you_mean(e.name, list(c.record_decls)) or "declare it: `type NAME = { FIELD: TYPE, ... }`")
         return _fill(e, values=values)
     t = resolve(c, e.name, e.span)
     if t is None:
@@ -112,7 +109,7 @@ def check_literal(c, e: ir.RecordLiteral, scope) -> ir.Expr:
     given: dict[str, ir.Expr] = {}
     for name, v in zip(e.fields, values, strict=True):
         if name not in declared:
-            c.error("SF221", f"record type `{e.name}` has no field `{name}`", v.span, _fields_hint(t, name))
+            c.error("SF221", f"record type `{e.name}` has no field `{name}`", v.span, _fields_hint(c, t, name))
         elif name in given:
             c.error("SF202", f"field `{name}` is given twice", v.span)
         else:
@@ -136,7 +133,7 @@ def check_with(c, e: ir.RecordWith, scope) -> ir.Expr:
     if base.type is None:
         return _fill(e, base=base, values=values)
     if not isinstance(base.type, StructT):
-        c.error("SF221", f"`with` replaces fields of a record value, but this is {_name(base.type)}", base.span,
+        c.error("SF221", f"`with` replaces fields of a record value, but this is {c.show(base.type)}", base.span,
                 optional_hint(base.type))
         return _fill(e, base=base, values=values)
     declared = dict(base.type.fields)
@@ -144,7 +141,7 @@ def check_with(c, e: ir.RecordWith, scope) -> ir.Expr:
     for name, v in zip(e.fields, values, strict=True):
         if name not in declared:
             c.error("SF221", f"record type `{base.type.name}` has no field `{name}`", v.span,
-                    _fields_hint(base.type, name))
+                    _fields_hint(c, base.type, name))
             return _fill(e, base=base, values=values)
         if name in seen:
             c.error("SF202", f"field `{name}` is given twice", v.span)
@@ -158,13 +155,15 @@ def field_of(c, e: ir.FieldAccess, base: ir.Expr) -> ir.Expr | None:
     """`r.f` on a record value, as an `ir.RecordField`; None when `base` is no record value."""
     t = base.type
     if isinstance(t, OptionT):
-        c.error("SF221", f"this is {_name(t)}, which may be `none`, and has no fields", e.span, optional_hint(t))
+        name = c.show_expr(base)
+        c.error("SF221", f"this is {c.show(t)}, which may be `none`, and has no fields", e.span,
+                optional_hint(t, name if name != "this expression" else "x"))
         return e
     if not isinstance(t, StructT):
         return None
     fields = dict(t.fields)
     if e.field not in fields:
-        c.error("SF221", f"record type `{t.name}` has no field `{e.field}`", e.span, _fields_hint(t, e.field))
+        c.error("SF221", f"record type `{t.name}` has no field `{e.field}`", e.span, _fields_hint(c, t, e.field))
         return e
     return make(ir.RecordField, span=e.span, base=base, field=e.field, type=fields[e.field])
 
@@ -187,7 +186,7 @@ def check_or_else(c, e: ir.Call, args: list[ir.Expr]) -> ir.Expr:
     if x.type is None or d.type is None:
         return _fill(e, args=args)
     if not isinstance(x.type, OptionT) or x.type.value is None:
-        c.error("SF203", f"`or_else` needs an optional first, but this is {_name(x.type)}", x.span,
+        c.error("SF203", f"`or_else` needs an optional first, but this is {c.show(x.type)}", x.span,
                 "drop `or_else`: the value is never none")
         return _fill(e, args=args)
     d = c.assignable(x.type.value, d, "the default of `or_else`")
@@ -198,13 +197,16 @@ def coerce(c, e: ir.Expr, want: ir.Type | None) -> ir.Expr | None:
     """`e` made to fit an optional `want` (`none` takes its type, a T becomes a present `T?`), or None."""
     if not isinstance(want, OptionT) or e.type is None:
         return None
-    if isinstance(e, ir.NoneLit) or (isinstance(e.type, OptionT) and e.type.value is None):
-        return _fill(e, type=want) if want.value is not None else None
+    if isinstance(e.type, OptionT) and e.type.value is None:  # `none`, or an `if` whose branches are
+        if want.value is None:
+            return None
+        if isinstance(e, ir.IfThenElse):
+            return _fill(e, then=coerce(c, e.then, want) or e.then, else_=coerce(c, e.else_, want) or e.else_,
+                         type=want)
+        return _fill(e, type=want)
     if isinstance(e.type, OptionT):
         return None
-    from .check import _compatible
-
-    if want.value is None or _compatible(want.value, e.type):
+    if want.value is None or c.compatible(want.value, e.type):
         return make(ir.Some, span=e.span, value=e, type=make(OptionT, value=e.type))
     return None
 
@@ -224,11 +226,9 @@ def value_type(t: ir.Type | None) -> bool:
     return not isinstance(t, (MapT, SetOfT, RecordT))
 
 
-def _fields_hint(t: StructT, name: str) -> str:
-    from .check import _did_you_mean
-
+def _fields_hint(c, t: StructT, name: str) -> str:
     names = [n for n, _ in t.fields]
-    return _did_you_mean(name, names) or "its fields are " + ", ".join(f"`{n}`" for n in names)
+    return c.did_you_mean(name, names) or "its fields are " + ", ".join(f"`{n}`" for n in names)
 
 
 def _fill(node, **updates):

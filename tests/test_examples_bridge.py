@@ -18,7 +18,7 @@ from specforge.testing import SpecViolation, machine_class
 
 from .support import ROOT
 
-EXAMPLES = ["bank", "ledger", "auth_token", "order", "rate_limiter", "leader_election", "cart", "tickets"]
+EXAMPLES = ["bank", "ledger", "auth_token", "order", "rate_limiter", "leader_election", "cart", "tickets", "inbox"]
 
 
 def source(name: str) -> str:

@@ -263,6 +263,8 @@ EXPRESSIONS = [
     ("(P with { a: 5 }) != P", True),
     ("maybe == 4 and maybe != none", True),
     ("or_else(maybe, 0) + or_else(if p then none else maybe, -1)", 3),
+    ("or_else(if p then 3 else none, 0) + or_else(if q then 5 else none, 0)", 3),
+    ("(if p then none else none) == maybe", False),
 ]
 
 

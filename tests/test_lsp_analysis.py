@@ -48,3 +48,13 @@ def test_a_name_declared_after_a_broken_declaration_is_still_found():
     [symbol] = a.definitions(line, broken.split("\n")[line - 1].index("MAX_WITHDRAWAL") + 1)
     assert (symbol.kind, symbol.span.line) == ("const", 5)
     assert "withdraw" in {label for label, kind in a.completions(line, 3) if kind == "action"}
+
+
+def test_a_record_type_is_found_where_a_state_variable_or_a_literal_names_it():
+    text = (ROOT / "examples" / "inbox.sf").read_text(encoding="utf-8")
+    a = Analysis(text, "inbox.sf")
+    lines = text.split("\n")
+    declared = next(i for i, line in enumerate(lines, start=1) if line.startswith("type Triage"))
+    use = next(i for i, line in enumerate(lines, start=1) if "triage: map[Email, Triage]" in line)
+    [symbol] = a.definitions(use, lines[use - 1].index("Triage") + 1)
+    assert (symbol.kind, symbol.span.line) == ("record type", declared)

@@ -17,7 +17,7 @@ from .support import ROOT, golden
 
 EXAMPLES = {"bank": "BankAccount", "ledger": "Ledger", "order": "OrderLifecycle",
             "leader_election": "LeaderElection", "rate_limiter": "RateLimiter", "auth_token": "AuthToken",
-            "tickets": "TicketOffice"}
+            "tickets": "TicketOffice", "inbox": "Inbox"}
 RUNS = 20
 
 

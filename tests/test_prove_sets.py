@@ -279,7 +279,7 @@ action own(s: Seat) {
 
 
 def _rename(state, spec, to):
-    from specforge.ir import MapT, SetOfT, SetT
+    from specforge.ir import MapT, OptionT, SetOfT, SetT, StructT
     from specforge.structure import leaves
     from specforge.values import FrozenMap, State
 
@@ -290,6 +290,10 @@ def _rename(state, spec, to):
             return frozenset(value(x, t.element) for x in v)
         if isinstance(t, MapT):
             return FrozenMap((value(k, t.key), value(x, t.value)) for k, x in v.items())
+        if isinstance(t, StructT):
+            return FrozenMap((f, value(v[f], ft)) for f, ft in t.fields)
+        if isinstance(t, OptionT):
+            return None if v is None else value(v, t.value)
         return v
     return State((p, value(state[p], t)) for p, t in leaves(spec))
 
@@ -297,22 +301,28 @@ def _rename(state, spec, to):
 def test_a_state_and_its_renamings_share_a_canonical_key_and_no_other_state_does():
     """A set value's members are renamed with the set: {held: {S1}, owned: S1} and {held: {S1}, owned: S2}
     are different states (the held seat is owned in one, not in the other) and must keep different keys."""
+    assert_keys_are_orbits(_load(OWNERS), 4)
+
+
+def assert_keys_are_orbits(spec, depth: int) -> None:
+    """The canonical keys partition the states within `depth` steps (with three seats) exactly as the
+    renamings of the seats do."""
     from specforge.evaluate import Env
     from specforge.explore.symmetry import Canonical
     from specforge.interpret import Interpreter
     from specforge.structure import leaves
     from specforge.values import Universe
 
-    spec = _load(OWNERS)
     seats = ("S1", "S2", "S3")
     universe = Universe({"Seat": seats})
-    states = reachable(Interpreter(spec, universe), INTS, 4)
+    states = reachable(Interpreter(spec, universe), INTS, depth)
     canonical = Canonical(leaves(spec), universe, Env.of(spec, universe).enums)
     renamings = [dict(zip(seats, p, strict=True)) for p in itertools.permutations(seats)]
     orbits = {frozenset(_rename(s, spec, to) for to in renamings) for s in states}
     by_key: dict = {}
     for s in states:
         by_key.setdefault(canonical.key(s), set()).add(s)
+    assert len(orbits) > 1
     assert sorted(map(frozenset, by_key.values()), key=hash) == sorted(orbits, key=hash)
 
 

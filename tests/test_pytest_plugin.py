@@ -23,6 +23,7 @@ IMPLS = {
     "cart": "examples.impl.cart:CartReservation",
     "purse": "examples.impl.purse:Purse",
     "tickets": "examples.impl.tickets:TicketOffice",
+    "inbox": "examples.impl.inbox:Inbox",
 }
 BANK = (ROOT / "examples" / "bank.sf").read_text(encoding="utf-8")
 

@@ -132,6 +132,7 @@ TRANSLATIONS = [
     ("(pair with { a: 1 }).a > 0", "[pair EXCEPT !.a = 1].a > 0"),
     ("maybe == none or maybe == 3", "maybe = {} \\/ maybe = {3}"),
     ("or_else(maybe, 0) >= 0", "(IF maybe = {} THEN 0 ELSE CHOOSE v \\in maybe : TRUE) >= 0"),
+    ("maybe == (if p then 3 else none)", "maybe = (IF p THEN {3} ELSE {})"),
 ]
 
 @pytest.mark.parametrize(("expression", "expected"), TRANSLATIONS, ids=[t[0] for t in TRANSLATIONS])
@@ -583,5 +584,6 @@ def test_the_docs_mapping_table_covers_every_expression_node():
     doc = (ROOT / "docs" / "tla.md").read_text(encoding="utf-8")
     table = doc[doc.index("## 3. From the spec language to TLA+"):doc.index("## 4. Names")]
     for tla in ("FloorDiv", "AbsVal", "MinVal", "IF c THEN a ELSE b", "\\in 0..10", "\\A a \\in Account",
-                "[a \\in Account |-> 0]", "`token.ttl`", "`m[k]`", "900000", "BOOLEAN"):
+                "[a \\in Account |-> 0]", "`token.ttl`", "`m[k]`", "900000", "BOOLEAN",
+                "[t EXCEPT !.priority = 2]", "`{}` is `none`", "IF x = {} THEN d ELSE CHOOSE"):
         assert tla in table, tla

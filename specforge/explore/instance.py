@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from .. import finite, ir
-from ..evaluate import Env, EvaluationError, composite_values, domain_values, evaluate
+from ..evaluate import Env, EvaluationError, domain_values, evaluate, thinned_composite_values
 from ..ir import BinOp, BoolT, CmpOp, EnumT, IntT, RefKind, SetOfT, SetT
 from ..values import Universe
 
@@ -123,10 +123,19 @@ def _values(p: ir.Param, action: ir.Action, universe: Universe, env: Env, number
     if isinstance(t, SetOfT):
         return list(domain_values(t, (universe, env.enums))), True
     if isinstance(t, (ir.StructT, ir.OptionT)):
-        # a record's int fields take their default values (every value of a small range)
+        # a record's int fields take their default values: every value of a small range, else a pool, and
+        # then the calls are not complete (exhausting them proves nothing)
+        whole = []
+
         def leaf(ft):
-            return finite.default_domain(ft, numbers) if finite.int_like(ft) else domain_values(ft, (universe, env.enums))
-        return list(composite_values(t, leaf)), True
+            if not finite.int_like(ft):
+                return domain_values(ft, (universe, env.enums))
+            values = finite.default_domain(ft, numbers)
+            whole.append(isinstance(ft, IntT) and ft.low is not None and ft.high is not None
+                         and len(values) == ft.high - ft.low + 1)
+            return values
+        values, thinned = thinned_composite_values(t, leaf, MAX_CALLS)
+        return list(values), all(whole) and not thinned
     low, high = interval(p.name, t, action, env)
     if fixed is not None:
         values = sorted(v for v in set(fixed) if finite.within(t, v))

@@ -15,7 +15,7 @@ from functools import cache
 
 from .. import ir
 from ..frontend import Loaded, load_text
-from ..lower import InitBlock, StateBlock
+from ..lower import InitBlock, RecordTypeDecl, StateBlock
 from ..source import SourceFile, Span
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -300,4 +300,5 @@ _ADDERS = {
     InitBlock: _add_init,
     ir.Invariant: _add_invariant,
     ir.Action: _add_action,
+    RecordTypeDecl: lambda index, d, source: _add_global(index, d.name, "record type", d.span, source),
 }

@@ -106,6 +106,7 @@ class Encoder:
             self.enum_sorts[e.name] = sort
             self.enum_values[e.name] = dict(zip([m.name for m in e.members], values, strict=True))
         self.set_sorts = {s.name: z3.DeclareSort(s.name) for s in spec.sets}
+        self.record_sorts: dict[str, z3.DatatypeSortRef] = {}  # records and optionals (recenc.py), made on use
         self.set_members = {name: z3.Function(f"{name}!member", sort, z3.BoolSort())
                             for name, sort in self.set_sorts.items()}
         self.leaves = leaves(spec)

@@ -28,23 +28,9 @@ if TYPE_CHECKING:
 _NAMES = itertools.count(1)
 
 
-class _Sorts:
-    """One encoder's datatypes, by the type they encode."""
-
-    def __init__(self) -> None:
-        self.by_key: dict[str, z3.DatatypeSortRef] = {}
-
-
-def _sorts(enc: Encoder) -> _Sorts:
-    sorts = getattr(enc, "_record_sorts", None)
-    if sorts is None:
-        sorts = enc._record_sorts = _Sorts()
-    return sorts
-
-
 def sort(enc: Encoder, t: StructT | OptionT) -> z3.DatatypeSortRef:
     key = t.model_dump_json()
-    table = _sorts(enc).by_key
+    table = enc.record_sorts  # one table per encoder, shared by its copies (diff.py's view of the old spec)
     if key in table:
         return table[key]
     n = next(_NAMES)

@@ -39,6 +39,7 @@ from ..structure import leaves
 from ..values import State
 from .binding import Binding, BindingError
 from .preflight import did_you_mean
+from .records import RecordValue
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 INSTANCE = "instance"  # the placeholder specforge fills with a fresh id per implementation
@@ -381,6 +382,10 @@ class HttpBinding(Binding):
         if isinstance(raw, dict) and not isinstance(raw, _JsonMap):
             raw = _JsonMap(raw)
         return super().to_model(raw, t, interp, where)
+
+    def to_impl(self, value, t):
+        value = super().to_impl(value, t)
+        return value.plain() if isinstance(value, RecordValue) else value  # a JSON object in a request
 
     def call(self, obj: Instance, action: ir.Action, args: Mapping[str, object]) -> None:
         values = {p.name: self.to_impl(args[p.name], p.type.resolved) for p in action.params}

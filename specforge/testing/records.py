@@ -13,56 +13,17 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping
 
 from .. import ir
-from ..evaluate import composite_values
-from ..finite import int_like
+from ..evaluate import thinned_composite_values
 
 MAX_VALUES = 4096
 
 
 def domain(t: ir.StructT | ir.OptionT, leaf_values: Callable[[ir.Type], list]) -> tuple:
     """The values a record or optional parameter is drawn from (see the module docstring)."""
-    pools: dict[int, list] = {}
-    leaves: list[ir.Type] = []
-
-    def collect(x: ir.Type) -> None:
-        if isinstance(x, ir.StructT):
-            for _, ft in x.fields:
-                collect(ft)
-        elif isinstance(x, ir.OptionT):
-            collect(x.value)
-        else:
-            leaves.append(x)
-    collect(t)
-    sizes = [len(leaf_values(x)) for x in leaves]
-    thinned: set[int] = set()
-    while math.prod(sizes) > MAX_VALUES:
-        widest = max((i for i in range(len(leaves)) if int_like(leaves[i]) and i not in thinned),
-                     key=lambda i: sizes[i], default=None)
-        if widest is None:
-            break
-        thinned.add(widest)
-        sizes[widest] = min(sizes[widest], 3)
-    counter = iter(range(len(leaves)))
-
-    def leaf(x: ir.Type) -> list:
-        i = next(counter)
-        values = pools.get(i)
-        if values is None:
-            values = sorted(leaf_values(x)) if int_like(x) else list(leaf_values(x))
-            if i in thinned and len(values) > 3:
-                values = [values[0], values[len(values) // 2], values[-1]]
-            pools[i] = values
-        return values
-    return _values(t, leaf)
-
-
-def _values(t: ir.Type, leaf: Callable[[ir.Type], list]) -> tuple:
-    # composite_values asks for each leaf type in field order exactly once per record type visited
-    return composite_values(t, leaf)
+    return thinned_composite_values(t, leaf_values, MAX_VALUES)[0]
 
 
 class RecordValue(Mapping):
@@ -96,6 +57,10 @@ class RecordValue(Mapping):
 
     def __eq__(self, other) -> bool:
         return isinstance(other, Mapping) and dict(self.items()) == dict(other.items())
+
+    def plain(self) -> dict:
+        """A plain dict of the fields, nested records too (a JSON body, say)."""
+        return {k: v.plain() if isinstance(v, RecordValue) else v for k, v in self._fields.items()}
 
     def __repr__(self) -> str:
         return "RecordValue(" + ", ".join(f"{k}={v!r}" for k, v in self._fields.items()) + ")"

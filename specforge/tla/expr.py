@@ -228,10 +228,10 @@ def _call(t: Translator, e: ir.Call, env: Env) -> Text:
     args = [t.text(a, env) for a in e.args]
     if e.func in _SET_CALLS:
         return atom(_SET_CALLS[e.func].format(*args))
-    if e.func == "or_else":
-        from .records import or_else
-
-        return or_else(t, e, env)
+    if e.func == "or_else":  # an optional is a set of at most one value (tla/records.py)
+        name, _ = env.bind("v")
+        x = t.expr(e.args[0], env).operand(PRECEDENCE["="])
+        return Text(f"IF {x} = {{}} THEN {args[1]} ELSE CHOOSE {name} \\in {x} : TRUE", "IF")
     if e.func == "abs":
         return atom(f"{t.g.helpers['abs']}({args[0]})")
     if e.func not in ("min", "max"):
@@ -295,8 +295,3 @@ HANDLERS: dict[type, Callable[[Translator, ir.Expr, Env], Text]] = {
     ir.Aggregate: _aggregate,
 }
 """One handler per IR expression class: `handler(translator, node, env) -> Text`."""
-
-# records and optionals have their own module (it imports this one's Text and Env, so it comes last)
-from .records import HANDLERS as _RECORD_HANDLERS  # noqa: E402
-
-HANDLERS.update(_RECORD_HANDLERS)

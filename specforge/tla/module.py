@@ -15,7 +15,7 @@ import textwrap
 import unicodedata
 from dataclasses import dataclass, field
 
-from .. import finite, ir
+from .. import ir
 from ..diagnostics import Diagnostic, Severity
 from ..ir import BoolT, EnumT, IntT, MapT, OptionT, QuantityT, RecordT, SetOfT, SetT, StructT
 from ..structure import leaves as state_leaves
@@ -610,8 +610,8 @@ class Exporter:
         if isinstance(t, SetOfT):
             return self.type_set(t)
         if isinstance(t, (StructT, OptionT)):
-            numbers = finite.spec_numbers(self.spec)
-            return tla_records.param_domain(t, self.key_set, lambda ft: int_set(finite.default_domain(ft, numbers)))
+            ints = tla_records.int_values(self.spec)
+            return tla_records.param_domain(t, self.key_set, lambda ft: int_set(ints(ft)))
         raise AssertionError(t)
 
     def next_and_spec(self) -> list[str]:

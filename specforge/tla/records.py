@@ -3,7 +3,7 @@
 - a record value is a TLA+ record `[category |-> "spam", priority |-> 1]`, its type's values the
   record set `[category: Category, priority: Int]`; `r with { f: v }` is `[r EXCEPT !.f = v]`;
 - a `T?` is a set of at most one value: `{}` is `none`, `{v}` a present v, so that `=` compares two
-  optionals of any T without a model value, `or_else(x, d)` is `IF x = {} THEN d ELSE CHOOSE v \\in x : TRUE`,
+  optionals of any T without a model value, `or_else(x, d)` is `IF x = {} THEN d ELSE CHOOSE v \\in x : TRUE` (in expr.py's `_call`),
   and Apalache types it `Set(T)`.
 
 A field whose name TLA+ reserves gets a `_` after it (`field`), in every use alike.
@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from .. import ir
 from ..ir import IntT, OptionT, StructT
-from .expr import PRECEDENCE, Env, Text, Translator, atom
+from .expr import HANDLERS as EXPR_HANDLERS
+from .expr import Env, Text, Translator, atom
 from .names import is_reserved
 
 
@@ -36,13 +37,6 @@ def read_field(t: Translator, e: ir.RecordField, env: Env) -> Text:
     return atom(f"{t.expr(e.base, env).operand()}.{field(e.field)}")
 
 
-def or_else(t: Translator, e: ir.Call, env: Env) -> Text:
-    x, d = e.args
-    name, _ = env.bind("v")
-    value = t.expr(x, env).operand(PRECEDENCE["="])
-    return Text(f"IF {value} = {{}} THEN {t.text(d, env)} ELSE CHOOSE {name} \\in {value} : TRUE", "IF")
-
-
 HANDLERS = {
     ir.RecordLiteral: literal,
     ir.RecordWith: with_,
@@ -50,6 +44,7 @@ HANDLERS = {
     ir.NoneLit: lambda t, e, env: atom("{}"),
     ir.Some: lambda t, e, env: atom("{" + t.text(e.value, env) + "}"),
 }
+EXPR_HANDLERS.update(HANDLERS)  # the translator finds them in its one table
 
 
 # ---- types and values -------------------------------------------------------------------------------
@@ -89,6 +84,23 @@ def param_domain(t: StructT | OptionT, inner, ints) -> str:
             return ints(ft)
         return inner(ft)
     return _domain(t, leaf)
+
+
+def int_values(spec: ir.Spec):
+    """`ints(T)` for `param_domain`: the default values of an int-like field, as the tests draw them."""
+    from ..finite import default_domain, spec_numbers
+
+    numbers = spec_numbers(spec)
+    return lambda ft: default_domain(ft, numbers)
+
+
+def param_values(spec: ir.Spec, t: StructT | OptionT, finite_values) -> tuple:
+    """The values `param_domain` gives TLC, as spec values (`finite_values(T)`: a finite type's values)."""
+    from ..evaluate import composite_values
+    from ..finite import int_like
+
+    ints = int_values(spec)
+    return composite_values(t, lambda ft: ints(ft) if int_like(ft) else finite_values(ft))
 
 
 def _domain(t: StructT | OptionT, leaf) -> str:

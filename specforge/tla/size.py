@@ -55,7 +55,27 @@ def _values(spec: ir.Spec, model: Model, action: ir.Action, p: ir.Param) -> int:
             return 2 ** next(len(x.members) for x in spec.enums if x.name == e.name)
         elements = model.sets[e.name]
         return 2 ** (elements if isinstance(elements, int) else len(elements))
+    if isinstance(t, (ir.StructT, ir.OptionT)):
+        return _record_values(spec, model, t)
     return 1
+
+
+def _record_values(spec: ir.Spec, model: Model, t: ir.Type) -> int:
+    """How many records (or optionals) TLC tries for a parameter: the product of its fields' values."""
+    from .records import int_values
+
+    if isinstance(t, ir.StructT):
+        return math.prod(_record_values(spec, model, ft) for _, ft in t.fields)
+    if isinstance(t, ir.OptionT):
+        return 1 + _record_values(spec, model, t.value)
+    if int_like(t):
+        return len(int_values(spec)(t))
+    if isinstance(t, BoolT):
+        return 2
+    if isinstance(t, EnumT):
+        return next(len(e.members) for e in spec.enums if e.name == t.name)
+    elements = model.sets[t.name]
+    return elements if isinstance(elements, int) else len(elements)
 
 
 def size_warnings(spec: ir.Spec, model: Model) -> list:
@@ -66,9 +86,11 @@ def size_warnings(spec: ir.Spec, model: Model) -> list:
         if size.combinations <= WARN_COMBINATIONS:
             continue
         bounds, combos = _taming(spec, model, size)
+        records = [p.name for p in size.action.params if isinstance(p.type.resolved, (ir.StructT, ir.OptionT))]
         hint = (f"bound the widest parameters, e.g. {' '.join(f'--bound {b}' for b in bounds)} "
                 f"({combos:,} combinations), or export with fewer values (docs/tla.md)") if bounds else \
-            "make the sets smaller with --bound SET=N (docs/tla.md)"
+            (f"`{records[0]}` takes every combination of its fields' values: give its int fields small ranges "
+             "(`int[0..3]`)" if records else "make the sets smaller with --bound SET=N (docs/tla.md)")
         out.append(diag.diagnostic(
             diag.Severity.WARNING, diag.MODEL_TOO_LARGE,
             f"action `{size.action.name}` has {size.combinations:,} argument combinations per state in this "
