@@ -357,11 +357,7 @@ _CHAR_HINTS = {
 }
 _KEYWORDS = frozenset(
     "spec const set enum state init invariant action requires else if then for forall exists in and or not "
-<<<<<<< HEAD
-    "implies iff true false MUST SHOULD MAY def type with none returns ensures".split())
-=======
-    "implies iff true false MUST SHOULD MAY def type with".split())
->>>>>>> records
+    "implies iff true false MUST SHOULD MAY def type with returns ensures".split())
 
 
 def _describe_terminal(name: str, lark: Lark) -> str:
