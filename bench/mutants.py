@@ -78,8 +78,8 @@ MUTANTS = [
     # ---- the prover's verdict logic
     m("houdini-unknown-preserves", "prove/engine.py", "if o.preserved:", "if o.preserved is not False:",
       [UNKNOWN, "-k", "induction"], "an induction check z3 could not decide counts as preserved", True),
-    m("initial-unknown-holds", "prove/engine.py", "            if r == z3.unsat:\n                st.init = True",
-      "            if r != z3.sat:\n                st.init = True",
+    m("initial-unknown-holds", "prove/engine.py", "            if r == z3.unsat:\n                o.holds = True",
+      "            if r != z3.sat:\n                o.holds = True",
       [UNKNOWN, "-k", "initial"], "an undecided initial-state check counts as holding", True),
     m("induction-alone-unknown-preserves", "prove/engine.py", "        alone.pop()\n        return r == z3.unsat",
       "        alone.pop()\n        return r != z3.sat", [UNKNOWN, "-k", "induction"],
