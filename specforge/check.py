@@ -18,7 +18,22 @@ from dataclasses import dataclass, field
 from . import ir, records, setops
 from .diagnostics import Diagnostic
 from .evaluate import Env, EvaluationError, evaluate
-from .ir import RESULT, BoolT, DomainT, EnumT, IntT, MapT, OptionT, QuantityT, RangeT, RecordT, RefKind, SetOfT, SetT, StructT
+from .ir import (
+    RESULT,
+    BoolT,
+    DomainT,
+    EnumT,
+    IntT,
+    MapT,
+    OptionT,
+    QuantityT,
+    RangeT,
+    RecordT,
+    RefKind,
+    SetOfT,
+    SetT,
+    StructT,
+)
 from .lower import INIT_UNREADABLE, MAX_DIGITS, FunctionDef, InitBlock, RecordTypeDecl, SpecHeader, StateBlock
 from .nodes import make
 from .parse import ParseResult
