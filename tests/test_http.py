@@ -210,3 +210,23 @@ def test_an_action_is_a_request_with_its_parameters_in_the_path_and_the_body():
     assert not binding.error_matches(refused.value, "NotPaid")  # any 4xx with {"error": "NotPaid"}
     place = next(s for s in seen if s[0] == "PUT")
     assert place[1] == f"/shops/{instance.id}/orders/Order1" and place[2] == '{"amount":30}'
+
+
+def test_an_action_with_a_result_answers_the_response_body_and_it_is_checked_in_spec_terms():
+    text = (ROOT / "examples/order.sf").read_text() + "\naction status_of(o: Order) -> Status {\n  returns status[o]\n}\n"
+    from specforge.frontend import load_text
+
+    spec = load_text(text, "order.sf").spec
+    binding = HttpBinding(parse_binding(ORDER_BINDING + '[actions.status_of]\nmethod = "GET"\n'
+                                        'path = "/shops/{instance}/orders/{o}/status"\n', spec, "order.toml"))
+
+    def handler(request):
+        if request.url.path.endswith("/status"):
+            return httpx.Response(200, json="created")
+        return httpx.Response(200, json={})
+    instance = mock_service(binding, handler)()
+    interp = Interpreter(spec, Universe.named(spec, 1))
+    answer = binding.call(instance, interp.action("status_of"), {"o": "Order1"})
+    assert answer == "created"
+    assert binding.to_model(answer, interp.action("status_of").result.resolved, interp, "the answer") == "created"
+    assert binding.call(instance, interp.action("place"), {"o": "Order1", "amount": 30}) is None

@@ -387,9 +387,11 @@ class HttpBinding(Binding):
         value = super().to_impl(value, t)
         return value.plain() if isinstance(value, RecordValue) else value  # a JSON object in a request
 
-    def call(self, obj: Instance, action: ir.Action, args: Mapping[str, object]) -> None:
+    def call(self, obj: Instance, action: ir.Action, args: Mapping[str, object]) -> object:
         values = {p.name: self.to_impl(args[p.name], p.type.resolved) for p in action.params}
-        self.send(obj, self.http.actions[action.name], values)
+        response = self.send(obj, self.http.actions[action.name], values)
+        # an action with a result (`-> T`) answers it as the response's JSON body
+        return _json(response, f"{action.name}'s answer") if action.result is not None else None
 
     def send(self, obj: Instance, request: Request, args: Mapping[str, object]):
         url = obj.url(request.path, args)
