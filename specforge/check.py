@@ -15,7 +15,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import ir, records, setops
+from . import ir, records, setops, userunits
 from .diagnostics import Diagnostic
 from .evaluate import Env, EvaluationError, evaluate
 from .ir import (
@@ -34,12 +34,12 @@ from .ir import (
     SetT,
     StructT,
 )
-from .lower import INIT_UNREADABLE, MAX_DIGITS, FunctionDef, InitBlock, RecordTypeDecl, SpecHeader, StateBlock
+from .lower import INIT_UNREADABLE, MAX_DIGITS, FunctionDef, InitBlock, RecordTypeDecl, SpecHeader, StateBlock, UnitDecl
 from .nodes import make
 from .parse import ParseResult
 from .source import Span
 from .structure import field_leaves, within
-from .units import DECIMAL, DECIMAL_SCALE, DIMENSIONS, TYPE_DIMENSIONS, describe
+from .units import DECIMAL, DECIMAL_SCALE, TYPE_DIMENSIONS, UNRESOLVED, describe, dimension
 
 BOOL = make(BoolT)
 INT = make(IntT)
@@ -65,7 +65,7 @@ def show(t: ir.Type | None) -> str:
             return "nat"
         return f"int[{'' if t.low is None else _number(t.low)}..{'' if t.high is None else _number(t.high)}]"
     if isinstance(t, QuantityT):
-        return DIMENSIONS[t.dimension].type_name
+        return dimension(t.dimension).type_name
     if isinstance(t, (EnumT, SetT)):
         return t.name
     if isinstance(t, RangeT):
@@ -177,6 +177,7 @@ class Checker:
         self.functions: dict[str, tuple[FunctionDef, ir.Expr]] = {}  # name -> (checked def, typed body)
         self.defining: str | None = None
         self.record_decls: dict[str, RecordTypeDecl] = {}  # named record types (records.py)
+        self.units = userunits.Declared({})  # the spec's own units (userunits.py)
         self.structs: dict[str, object] = {}
         # what records.py needs of this module without importing it (it is imported here)
         self.show, self.compatible, self.did_you_mean, self.show_expr = show, _compatible, _did_you_mean, _show_expr
@@ -228,6 +229,7 @@ class Checker:
                 self.globals.names[s.name] = Symbol(RefKind.DOMAIN, make(DomainT, element=make(SetT, name=s.name)), s.span)
         for e in enums:
             self._enum(e)
+        self.units = userunits.declare(self, [i for i in items if isinstance(i, UnitDecl)], items)
         records.declare_types(self, [i for i in items if isinstance(i, RecordTypeDecl)])
         for name, d in list(self.record_decls.items()):
             records.resolve(self, name, d.span)
@@ -363,10 +365,12 @@ class Checker:
                 resolved = make(SetT, name=t.name)
             elif t.name in self.record_decls:
                 resolved = records.resolve(self, t.name, t.span)
+            elif t.name in self.units.units:
+                resolved = self.units.type_of(t.name)
             elif t.name == "map":
                 self.error("SF109", "`map` needs a key and a value type", t.span, "write `map[Account, int]`")
             elif t.name not in self.unreadable:
-                known = [*BUILTIN_TYPES, *self.enums, *self.sets]
+                known = [*BUILTIN_TYPES, *self.enums, *self.sets, *self.units.units]
                 self.error("SF220", f"unknown type `{t.name}`", t.span, _did_you_mean(t.name, known)
                            or "declare it with `set NAME` or `enum NAME { ... }`")
             if key and resolved is not None and not isinstance(resolved, (EnumT, SetT, IntT)):
@@ -669,12 +673,12 @@ class Checker:
         return e
 
     def _dimension_error(self, message: str, bare: ir.Expr, quantity: QuantityT) -> None:
-        dim = DIMENSIONS[quantity.dimension]
+        dim = dimension(quantity.dimension)
         if dim is DECIMAL:
             hint = (f"`{_show_expr(bare)}` is an int; " if _named(bare) != "this expression" else "") + \
                 "declare it `decimal`, or multiply it by `1.0` to make it one"
         elif isinstance(bare, ir.IntLit):
-            hint = f"did you mean `{bare.value} {dim.example.split()[1]}`?"
+            hint = f"did you mean `{bare.value} {dim.example.split(' ', 1)[1]}`?"
         elif _named(bare) == "this expression":
             hint = "it has no unit; multiply it by one, e.g. `(...) * 1 s`"
         else:
@@ -738,6 +742,11 @@ def _check_bool(c: Checker, e: ir.BoolLit, scope: Scope) -> ir.Expr:
 
 
 def _check_quantity(c: Checker, e: ir.QuantityLit, scope: Scope) -> ir.Expr:
+    if e.dimension == UNRESOLVED:
+        converted = userunits.convert(c, c.units, e)
+        if converted is None:
+            return _with(e, type=None)
+        e = converted
     return _with(e, type=make(QuantityT, dimension=e.dimension))
 
 

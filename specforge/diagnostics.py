@@ -38,10 +38,11 @@ CODE_TABLE: dict[str, tuple[str, str]] = {
     "SF107": ("malformed number", "`_` only between digits; a decimal has at most six places; durations are whole milliseconds"),
     "SF108": ("missing or misplaced spec header", "begin the file with `spec NAME`; one per file"),
     "SF109": ("malformed type", "a type is bool, int, nat, int[A..B], duration, map[K, V], an enum or a set"),
-    "SF110": ("unknown unit", "use ms, s, min, h, d or week (or their long forms)"),
+    "SF110": ("unknown unit", "use ms, s, min, h, d, week, B, KB, MB, percent (or their long forms), or declare it: `unit USD`"),
     "SF111": ("malformed map comprehension", "the key is the comprehension's variable: `{a: 0 for a in Account}`"),
     "SF112": ("invalid escape in string", r"the escapes are `\"` `\\` `\n` `\t`"),
     "SF113": ("too many errors", "fix the errors shown, then check again"),
+    "SF114": ("malformed unit declaration", "`unit USD` declares a dimension; `unit cents = 0.01 USD` a positive part of one"),
     # checking
     "SF201": ("unknown name", "declare it, or fix the spelling the hint suggests"),
     "SF202": ("duplicate declaration", "rename one of the two"),

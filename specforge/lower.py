@@ -20,7 +20,7 @@ from . import ir
 from .diagnostics import Diagnostic
 from .nodes import make
 from .source import Span
-from .units import DECIMAL, UnitError, to_base, to_decimal
+from .units import DECIMAL, RATE, UNITS, UNRESOLVED, UnitError, rate_to_base, to_base, to_decimal
 
 # Deeper expressions are rejected, so that every later stage may recurse and the
 # IR's JSON (about four objects deeper than its deepest expression) stays within
@@ -96,6 +96,17 @@ class RecordTypeDecl:
 
 
 @dataclass
+class UnitDecl:
+    """`unit NAME` (a root unit: a dimension of its own) or `unit NAME = NUMBER UNIT`."""
+
+    span: Span
+    name: str
+    size: Fraction | None  # how many `of` one NAME is
+    of: str | None
+    of_span: Span | None
+
+
+@dataclass
 class _ResultType:
     """`-> T` after an action's parameters."""
 
@@ -142,7 +153,7 @@ class _Optional:
     value: object
 
 
-Item = SpecHeader | InitBlock | StateBlock | FunctionDef | RecordTypeDecl | ir.Const | ir.SetDecl | ir.EnumDecl | ir.Invariant | ir.Action | Dropped
+Item = SpecHeader | InitBlock | StateBlock | FunctionDef | RecordTypeDecl | UnitDecl | ir.Const | ir.SetDecl | ir.EnumDecl | ir.Invariant | ir.Action | Dropped
 
 
 def token_span(tok: Token) -> Span:
@@ -370,6 +381,16 @@ class Lowering(Transformer):
 
     type_field = field
 
+    def unit_decl(self, children):
+        name, number, of = children[1], children[3], children[4]
+        size = self._magnitude(number) if number is not None else None
+        if number is not None and size is not None and size <= 0:
+            self._error("SF114", f"unit `{name.value}` must be a positive amount of `{of.value}`",
+                        token_span(number), f"write e.g. `unit {name.value} = 0.01 {of.value}`")
+        item = UnitDecl(span_of(children), name.value, size, of.value if of is not None else None,
+                        token_span(of) if of is not None else None)
+        return self._decl(item, [name.value])
+
     def param(self, children):
         name, _, type_ = children
         return make(ir.Param, span=span_of(children), name=name.value, type=type_)
@@ -517,34 +538,58 @@ class Lowering(Transformer):
         key = self._expr(keys[0])
         return self._node(ir.Index, (base, key), span=span, base=base, key=key)
 
-    def number(self, children):
-        tok, unit = children
+    def _magnitude(self, tok: Token) -> Fraction | None:
+        """A number token's exact value, or None after reporting why it is malformed."""
         text = tok.value
-        span = token_span(tok) if unit is None else span_of(children)
         if not _NUMBER_SHAPE.fullmatch(text):
             self._error("SF107", f"malformed number `{text}`", token_span(tok), "`_` may only stand between digits")
-            return make(ir.IntLit, span=span, value=0)
+            return None
         digits = text.replace("_", "")
         if len(digits) > MAX_DIGITS:
             self._error("SF106", f"number literal has {len(digits)} digits; the limit is {MAX_DIGITS}",
                         token_span(tok), "name a smaller constant")
+            return None
+        return Fraction(digits)
+
+    def number(self, children):
+        tok, unit = children
+        text = tok.value
+        span = token_span(tok) if unit is None else span_of(children)
+        magnitude = self._magnitude(tok)
+        if magnitude is None:
             return make(ir.IntLit, span=span, value=0)
         if unit is None:
-            if "." in digits:
+            if "." in text:
                 try:
-                    value = to_decimal(Fraction(digits), text)
+                    value = to_decimal(magnitude, text)
                 except UnitError as e:
                     self._error("SF107", str(e), token_span(tok), e.hint)
                     return make(ir.IntLit, span=span, value=0)
                 return make(ir.QuantityLit, span=span, value=value, dimension=DECIMAL.name, text=text)
-            return make(ir.IntLit, span=span, value=int(digits))
+            return make(ir.IntLit, span=span, value=int(magnitude))
+        if unit.value not in UNITS:
+            # a unit of the spec's own, declared anywhere in the file: the checker converts it
+            return make(ir.QuantityLit, span=span, value=0, dimension=UNRESOLVED, text=f"{text} {unit.value}")
         try:
-            value, dimension = to_base(Fraction(digits), unit.value, text)
+            value, dimension = to_base(magnitude, unit.value, text)
         except UnitError as e:
-            unknown = e.code == "unknown"
-            self._error("SF110" if unknown else "SF107", str(e), token_span(unit) if unknown else span, e.hint)
+            self._error("SF107", str(e), span, e.hint)
             return make(ir.IntLit, span=span, value=0)
         return make(ir.QuantityLit, span=span, value=value, dimension=dimension.name, text=f"{text} {unit.value}")
+
+    def rate(self, children):
+        tok, unit = children[0], children[2]
+        span = span_of(children)
+        magnitude = self._magnitude(tok)
+        if magnitude is None:
+            return make(ir.IntLit, span=span, value=0)
+        try:
+            value = rate_to_base(magnitude, unit.value, tok.value)
+        except UnitError as e:
+            self._error("SF110" if e.code == "unknown" else "SF107", str(e),
+                        token_span(unit) if e.code == "unknown" else span, e.hint)
+            return make(ir.IntLit, span=span, value=0)
+        return make(ir.QuantityLit, span=span, value=value, dimension=RATE.name, text=f"{tok.value} per {unit.value}")
 
     def true(self, children):
         return make(ir.BoolLit, span=token_span(children[0]), value=True)

@@ -270,9 +270,9 @@ def show_type(t: ir.Type) -> str:
             return f"int[{t.low}..{t.high}]"
         return "nat" if t.low == 0 else "int"
     if isinstance(t, ir.QuantityT):
-        from .units import DIMENSIONS
+        from .units import dimension
 
-        return DIMENSIONS[t.dimension].type_name
+        return dimension(t.dimension).type_name
     return getattr(t, "name", t.kind)
 
 

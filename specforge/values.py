@@ -249,9 +249,9 @@ _NONE_JSON = {"tag": "None", "value": {"#tup": []}}
 
 
 def _quantity_tag(t: ir.QuantityT) -> str:
-    from .units import DIMENSIONS
+    from .units import dimension
 
-    return "#" + DIMENSIONS[t.dimension].base_unit
+    return "#" + dimension(t.dimension).base_unit
 
 
 class Decoder:

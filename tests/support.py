@@ -150,3 +150,25 @@ def golden(path: Path, actual: str) -> None:
         return
     expected = path.read_text(encoding="utf-8")
     assert actual == expected, f"{path} is out of date; run SPECFORGE_REGEN=1 pytest and review the diff"
+
+
+def passes(spec_text: str, factory, examples: int = 200) -> bool:
+    """Whether the spec's generated property tests pass against the implementation `factory` builds
+    (derandomized, no example database: the same examples on every run)."""
+    import unittest
+
+    from hypothesis import Phase, settings
+
+    from specforge.testing import machine_class
+
+    case = machine_class(spec_text, factory).TestCase
+    case.settings = settings(max_examples=examples, derandomize=True, database=None,
+                             phases=[Phase.explicit, Phase.reuse, Phase.generate])
+    result = unittest.TestResult()
+    unittest.defaultTestLoader.loadTestsFromTestCase(case).run(result)
+    return result.wasSuccessful()
+
+
+def reported(loaded, code: str, words: str) -> bool:
+    """Whether a diagnostic with this code says these words (in its message or hint)."""
+    return any(d.code == code and words in d.message + (d.hint or "") for d in loaded.diagnostics)

@@ -80,6 +80,7 @@ CASES = [
      "SF109", 10, 5),
     ("unknown unit", after_base("invariant A: ttl < 3 fortnights\n"), "SF110", N + 1, 22),
     ("misspelt unit", after_base("invariant A: ttl < 3 minuts\n"), "SF110", N + 1, 22),
+    ("unit defined by itself", after_base("unit a = 2 b\nunit b = 3 a\n"), "SF114", N + 1, 1),
     ("comprehension key is not its variable", after_base("invariant A: x == 0\naction f() {\n"
                                                           "  balances := {b: 0 for a in Account}\n}\n"),
      "SF111", N + 3, 16),

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import decimal
-import unittest
 
 import pytest
-from hypothesis import Phase, settings
 
 from specforge.frontend import load_text
 from specforge.prove import Verdict, prove
-from specforge.testing import machine_class
 from specforge.tla import export_tla
 from specforge.values import show
+
+from .support import passes, reported
 
 TRIAGE = """\
 spec Triage "decimals"
@@ -74,8 +73,7 @@ def test_a_decimal_is_an_exact_number_of_millionths(expr, millionths, shown):
 ])
 def test_a_misused_decimal_is_reported(text, code, words):
     loaded = check(TRIAGE + text)
-    assert any(d.code == code and words in d.message + (d.hint or "") for d in loaded.diagnostics), \
-        [d.render(loaded.source) for d in loaded.diagnostics]
+    assert reported(loaded, code, words), [d.render(loaded.source) for d in loaded.diagnostics]
 
 
 def test_the_prover_proves_and_refutes_decimal_bounds():
@@ -134,12 +132,7 @@ class FloatThreshold(Exact):
 
 
 def run(factory) -> bool:
-    case = machine_class(TRIAGE, factory).TestCase
-    case.settings = settings(max_examples=200, derandomize=True, database=None,
-                             phases=[Phase.explicit, Phase.reuse, Phase.generate])
-    result = unittest.TestResult()
-    unittest.defaultTestLoader.loadTestsFromTestCase(case).run(result)
-    return result.wasSuccessful()
+    return passes(TRIAGE, factory)
 
 
 def test_a_decimal_implementation_passes_and_a_float_boundary_mutant_is_caught():

@@ -22,7 +22,7 @@ _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 # an invariant ID as the grammar reads it (BANK-1, SEC.AUTH-3)
 _ID = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:[-.][A-Za-z0-9_]+)*")
 
-BUILTIN_TYPES = ("bool", "int", "nat", "duration", "map")
+BUILTIN_TYPES = ("bool", "int", "nat", "duration", "decimal", "datasize", "frequency", "map")
 FUNCTIONS = ("abs", "min", "max")
 
 

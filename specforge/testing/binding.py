@@ -30,7 +30,7 @@ from fractions import Fraction
 from .. import ir
 from ..interpret import Interpreter
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, SetOfT
-from ..units import DECIMAL, DECIMAL_PLACES, DECIMAL_SCALE
+from ..units import RATE, TIME, Dimension, dimension, exact_decimal, to_root
 from ..values import FrozenMap, State
 from . import records
 
@@ -87,8 +87,8 @@ class Binding:
             return None if raw is None else self.to_model(raw, t.value, interp, where)
         if isinstance(t, ir.StructT):
             return records.read_record(raw, t, where, lambda v, ft, w: self.to_model(v, ft, interp, w), BindingError)
-        if isinstance(t, QuantityT) and t.dimension == DECIMAL.name:
-            return _millionths(raw, where)
+        if isinstance(t, QuantityT) and t.dimension != TIME.name:
+            return _counted(raw, where, dimension(t.dimension))
         if isinstance(t, QuantityT):
             return _milliseconds(raw, where)
         if isinstance(t, EnumT):
@@ -117,8 +117,8 @@ class Binding:
             return None if value is None else self.to_impl(value, t.value)
         if isinstance(t, ir.StructT):
             return records.RecordValue({f: self.to_impl(value[f], ft) for f, ft in t.fields})
-        if isinstance(t, QuantityT) and t.dimension == DECIMAL.name:
-            return decimal.Decimal(value).scaleb(-DECIMAL_PLACES).normalize()
+        if isinstance(t, QuantityT) and t.dimension != TIME.name:
+            return _shown(value, dimension(t.dimension))
         if isinstance(t, QuantityT):
             if self.durations == "seconds":
                 return value / 1000 if value % 1000 else value // 1000
@@ -160,12 +160,23 @@ def _enum_name(raw, members: tuple):
     return raw
 
 
-def _millionths(raw, where: str):
-    """A decimal read from the implementation (a Decimal, Fraction, int or float) in millionths."""
+def _shown(value: int, dim: Dimension):
+    """A quantity as the implementation receives it: a count of whole units as an int (bytes, a spec's own
+    units counted whole), a rate as a Fraction per second, a decimal or money as an exact Decimal."""
+    if dim is RATE:
+        return to_root(value, dim)
+    if dim.scale == 1:
+        return value
+    return decimal.Decimal(exact_decimal(to_root(value, dim))).normalize()
+
+
+def _counted(raw, where: str, dim: Dimension):
+    """A quantity read from the implementation (a Decimal, Fraction, int or float) in base units."""
     if isinstance(raw, bool) or not isinstance(raw, (int, float, Fraction, decimal.Decimal)):
-        raise BindingError(f"`{where}` is a decimal: a Decimal, a Fraction or a number, not {type(raw).__name__}")
+        raise BindingError(f"`{where}` is a {dim.type_name}: a Decimal, a Fraction or a number, "
+                           f"not {type(raw).__name__}")
     # a float is read as it prints (0.65, not 0.65000000000000002220446...)
-    exact = (Fraction(repr(raw)) if isinstance(raw, float) else Fraction(raw)) * DECIMAL_SCALE
+    exact = (Fraction(repr(raw)) if isinstance(raw, float) else Fraction(raw)) * dim.scale
     return int(exact) if exact.denominator == 1 else float(exact)  # not exact: the comparison fails visibly
 
 

@@ -20,7 +20,7 @@ from ..diagnostics import Diagnostic, Severity
 from ..ir import BoolT, EnumT, IntT, MapT, OptionT, QuantityT, RecordT, SetOfT, SetT, StructT
 from ..structure import leaves as state_leaves
 from ..structure import nodes, obligations, type_id
-from ..units import DIMENSIONS
+from ..units import dimension
 from . import diag
 from . import records as tla_records
 from .expr import PRECEDENCE, CannotExpress, Env, Globals, Text, Translator, atom
@@ -492,9 +492,9 @@ class Exporter:
                 f"constant `{c.name}` = {v} is outside TLC's integers; TLC rejects the module", self.file, c.span))
         text = tla_int(v)
         if isinstance(t, QuantityT):
-            dim = DIMENSIONS[t.dimension]
+            dim = dimension(t.dimension)
             written = comment(c.value.text) if isinstance(c.value, ir.QuantityLit) else f"a {dim.type_name}"
-            text += f"  \\* {written}, in {dim.base_unit}{'s' if dim.base_unit != 'ms' else ''}"
+            text += f"  \\* {written}, in {dim.base_unit}{'s' if dim.base_unit == 'millionth' else ''}"
         return text
 
     def variables(self) -> list[str]:
