@@ -217,15 +217,22 @@ def test_tlc_adds_up_sums_and_counts_as_the_spec_language_does(tmp_path):
     assert "Model checking completed. No error has been found." in out, out
 
 
-def test_tlc_agrees_with_prove_on_decimals(tmp_path):
-    from .test_decimals import TRIAGE
+@pytest.mark.parametrize(("module", "guard", "invariant"), [
+    ("test_decimals:TRIAGE", "  requires spent + FEE <= 0.05 else Budget\n", "T_2"),
+    ("test_units:METERED", "  requires spent + PRICE <= BUDGET else OverBudget\n", "M_1"),
+    ("test_units:METERED", "  requires stored + size <= 4 * MAX_UPLOAD else Full\n", "M_2"),
+])
+def test_tlc_agrees_with_prove_on_decimals_money_and_sizes(module, guard, invariant, tmp_path):
+    import importlib
 
-    for name, text, verdict in [("ok", TRIAGE, "No error has been found."),
-                                ("broken", TRIAGE.replace("  requires spent + FEE <= 0.05 else Budget\n", ""),
-                                 "Error: Invariant Inv_T_2 is violated.")]:
-        x = export_tla(load_spec(text, "triage.sf"), [] if name == "ok" else bounds_of(["MaxSteps=12"]))
-        write(tmp_path / name, x)
-        assert verdict in run_tlc(tmp_path / name, x.module)
+    name, attr = module.split(":")
+    text = getattr(importlib.import_module(f"tests.{name}"), attr)
+    assert guard in text
+    for case, spec, verdict in [("ok", text, "No error has been found."),
+                                ("broken", text.replace(guard, ""), f"Error: Invariant Inv_{invariant} is violated.")]:
+        x = export_tla(load_spec(spec, "case.sf"), [] if case == "ok" else bounds_of(["MaxSteps=12"]))
+        write(tmp_path / case, x)
+        assert verdict in run_tlc(tmp_path / case, x.module)
 
 
 def bounds_of(texts: list[str]):
