@@ -15,6 +15,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from . import constraints as envelope
 from . import ir, records, setops, userunits
 from .diagnostics import Diagnostic
 from .evaluate import Env, EvaluationError, evaluate
@@ -34,7 +35,17 @@ from .ir import (
     SetT,
     StructT,
 )
-from .lower import INIT_UNREADABLE, MAX_DIGITS, FunctionDef, InitBlock, RecordTypeDecl, SpecHeader, StateBlock, UnitDecl
+from .lower import (
+    INIT_UNREADABLE,
+    MAX_DIGITS,
+    ConstraintDecl,
+    FunctionDef,
+    InitBlock,
+    RecordTypeDecl,
+    SpecHeader,
+    StateBlock,
+    UnitDecl,
+)
 from .nodes import make
 from .parse import ParseResult
 from .source import Span
@@ -245,12 +256,14 @@ class Checker:
         init = self._init(inits, state, header)
         invariants = self._invariants(invariants)
         actions = [self._action(a) for a in actions]
+        constraints = self._constraints([i for i in items if isinstance(i, ConstraintDecl)], invariants, actions)
 
         if header is None:
             return CheckResult(None, self.diagnostics)
         spec = make(
             ir.Spec, file=self.file, span=header.span, name=header.name, description=header.description,
             consts=consts, sets=sets, enums=enums, state=state, init=init, invariants=invariants, actions=actions,
+            constraints=constraints,
         ) if not self.diagnostics else None
         return CheckResult(spec, self.diagnostics)
 
@@ -523,6 +536,21 @@ class Checker:
             out.append(_with(inv, expr=expr))
         return out
 
+    def _constraints(self, decls: list[ConstraintDecl], invariants: list[ir.Invariant],
+                     actions: list[ir.Action]) -> list[ir.Constraint]:
+        """The operating envelope (constraints.py); its IDs name verdicts beside the invariants'."""
+        seen = {inv.id: inv.span for inv in invariants}
+        out = []
+        for d in decls:
+            if d.id in seen:
+                self.error("SF210", f"ID `{d.id}` is used twice", d.span,
+                           f"the first is at line {seen[d.id].line}; IDs name invariants and constraints in every report")
+            seen.setdefault(d.id, d.span)
+            checked = envelope.check(self, d, [a.name for a in actions])
+            if checked is not None:
+                out.append(checked)
+        return out
+
     def _action(self, a: ir.Action) -> ir.Action:
         params, names = self._params(a.params, "action", allow_set=True)
         scope = self.globals.child(names)
@@ -700,6 +728,13 @@ class Checker:
                        "assign it earlier in init, or use a constant")
 
     # ---- constant evaluation -----------------------------------------------------------------
+
+    def constant(self, e: ir.Expr) -> tuple[object, tuple[str, Span | None] | None]:
+        """(the value of a constant expression, None), or (None, (why it is not one, where))."""
+        try:
+            return self.evaluate(e), None
+        except ConstError as err:
+            return None, (str(err), err.span)
 
     def evaluate(self, e: ir.Expr):
         """The value of a constant expression (ints, bools, quantities in base units, enum values),

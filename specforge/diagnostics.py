@@ -68,6 +68,8 @@ CODE_TABLE: dict[str, tuple[str, str]] = {
     "SF222": ("value outside the declared range", "use a value inside the range, or widen the range"),
     "SF223": ("a literal key outside a range-keyed map", "use a key inside the map's range"),
     "SF224": ("division by a literal zero", "divide by a value that is never 0, or guard the division"),
+    "SF241": ("malformed constraint", "a constraint reads `p99(latency(ACTION)) <= 250 ms`, `error_rate <= 1 percent`, "
+              "`throughput >= 100 per s` or `p95(cost(ACTION)) < 0.01 USD`, optionally `under 10_000 per min`"),
     "SF240": ("`returns` or `ensures` out of place",
               "declare the result (`-> T`), keep one `returns`, and put it after the assignments"),
     # back ends

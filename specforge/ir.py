@@ -582,6 +582,25 @@ class Invariant(_Model):
     expr: Expr
 
 
+class Constraint(_Model):
+    """`constraint ID LEVEL "why": p99(latency(status)) <= 250 ms under 10_000 per min`: the operating
+    envelope, judged by `specforge load` on a running implementation (never by `prove`)."""
+
+    kind: Literal["constraint"] = "constraint"
+    span: Span
+    id: str
+    level: Level = Level.MUST
+    description: str | None = None
+    metric: Literal["latency", "cost", "error_rate", "throughput"]
+    stat: str | None = None  # latency and cost: "p50" ... "p99.9" (nearest-rank) or "max"
+    action: str | None = None  # latency and cost: one action's calls, or None for every call
+    op: CmpOp
+    bound: Expr  # a constant: a duration, a cost's amount, a decimal, a frequency
+    bound_value: int  # in the base unit of the bound's dimension
+    under: Expr | None = None  # the offered rate the constraint is stated under (a frequency)
+    under_value: int | None = None  # events per day
+
+
 class Spec(_Model):
     """One `.sf` file."""
 
@@ -597,6 +616,7 @@ class Spec(_Model):
     init: list[Assign] = []
     invariants: list[Invariant] = []
     actions: list[Action] = []
+    constraints: list[Constraint] = []
 
 
 def state_path(e) -> str | None:

@@ -107,6 +107,18 @@ class UnitDecl:
 
 
 @dataclass
+class ConstraintDecl:
+    """`constraint ID [LEVEL] ["why"]: MEASURE OP BOUND [under RATE]`, read by constraints.py."""
+
+    span: Span
+    id: str
+    level: ir.Level
+    description: str | None
+    measure: ir.Expr
+    under: ir.Expr | None
+
+
+@dataclass
 class _ResultType:
     """`-> T` after an action's parameters."""
 
@@ -153,7 +165,7 @@ class _Optional:
     value: object
 
 
-Item = SpecHeader | InitBlock | StateBlock | FunctionDef | RecordTypeDecl | UnitDecl | ir.Const | ir.SetDecl | ir.EnumDecl | ir.Invariant | ir.Action | Dropped
+Item = SpecHeader | InitBlock | StateBlock | FunctionDef | RecordTypeDecl | UnitDecl | ConstraintDecl | ir.Const | ir.SetDecl | ir.EnumDecl | ir.Invariant | ir.Action | Dropped
 
 
 def token_span(tok: Token) -> Span:
@@ -317,6 +329,13 @@ class Lowering(Transformer):
         item = make(ir.Invariant, span=span_of(children[:2]) if False else span_of(children), id=id_tok.value,
                     level=ir.Level(level.value) if level is not None else ir.Level.MUST,
                     description=self._string(description), expr=self._expr(expr))
+        return self._decl(item, [])
+
+    def constraint_decl(self, children):
+        id_tok, level, description = children[1], children[2], children[3]
+        exprs = [self._expr(c) for c in children[5:] if c is not None and not isinstance(c, Token)]
+        item = ConstraintDecl(span_of(children), id_tok.value, ir.Level(level.value) if level is not None else ir.Level.MUST,
+                              self._string(description), exprs[0], exprs[1] if len(exprs) > 1 else None)
         return self._decl(item, [])
 
     def invariant_id(self, children):

@@ -246,7 +246,7 @@ def decode(data: bytes, path: str) -> SourceFile:
 # ---- parsing --------------------------------------------------------------------------
 
 
-_DECL_START = re.compile(r"^[ \t]*(?:spec|const|set|enum|state|init|invariant|action|def|type|unit)\b(?![ \t]*:)",
+_DECL_START = re.compile(r"^[ \t]*(?:spec|const|set|enum|state|init|invariant|constraint|action|def|type|unit)\b(?![ \t]*:)",
                          re.MULTILINE)
 _DECL_NAME = re.compile(r"^[ \t]*(?:const|set|enum|action|def|type|unit)[ \t]+([A-Za-z_][A-Za-z0-9_]*)", re.MULTILINE)
 _FIELD_NAME = re.compile(r"^[ \t]*([A-Za-z_][A-Za-z0-9_]*)[ \t]*:", re.MULTILINE)
@@ -357,7 +357,7 @@ _CHAR_HINTS = {
 }
 _KEYWORDS = frozenset(
     "spec const set enum state init invariant action requires else if then for forall exists in and or not "
-    "implies iff true false MUST SHOULD MAY def type with returns ensures unit per".split())
+    "implies iff true false MUST SHOULD MAY def type with returns ensures unit per constraint under".split())
 
 
 def _describe_terminal(name: str, lark: Lark) -> str:
@@ -440,7 +440,7 @@ def _syntax_diagnostic(e: UnexpectedInput, source: SourceFile, lark: Lark) -> Di
     return Diagnostic.error("SF102", message, path, span, hint)
 
 
-_DECLARATION_KEYWORDS = frozenset("spec const set enum state init invariant action def type unit".split())
+_DECLARATION_KEYWORDS = frozenset("spec const set enum state init invariant constraint action def type unit".split())
 _EXPRESSION_STARTS = frozenset("if not forall exists true false".split())
 
 

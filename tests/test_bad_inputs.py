@@ -132,6 +132,7 @@ CASES = [
     ("assigning a whole record", "spec T\nstate {\n  t: {\n    a: int\n  }\n}\ninit {\n  t := 0\n}\n",
      "SF214", 8, 3),
     ("requires after an assignment", after_base("action f() {\n  x := 1\n  requires x > 0\n}\n"), "SF215", N + 3, 3),
+    ("constraint on an unknown metric", after_base("constraint C-1: speed < 1 s\n"), "SF241", N + 1, 17),
     ("returns in an action without a result", after_base("action f() {\n  returns x\n}\n"), "SF240", N + 2, 3),
     ("returns before an assignment", after_base("action f() -> int {\n  returns x\n  x := 1\n}\n"), "SF240",
      N + 2, 3),

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,14 @@ from examples.web.bank_service import Server  # noqa: E402
 from specforge.cli import main  # noqa: E402
 from specforge.frontend import load  # noqa: E402
 from specforge.interpret import Interpreter  # noqa: E402
-from specforge.testing.http import BindingFileError, HttpBinding, HttpService, key_line, parse_binding  # noqa: E402
+from specforge.testing.http import (  # noqa: E402
+    BindingFileError,
+    HttpBinding,
+    HttpRefusal,
+    HttpService,
+    key_line,
+    parse_binding,
+)
 from specforge.values import Universe  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -171,6 +179,9 @@ path = "/shops/{instance}/orders/{o}"
 path = "/shops/{instance}/close"
 [actions.open_shop]
 path = "/shops/{instance}/open"
+[actions.track]
+method = "GET"
+path = "/shops/{instance}/orders/{o}/status"
 [errors.UnknownOrder]
 status = 404
 field = "code"
@@ -213,12 +224,8 @@ def test_an_action_is_a_request_with_its_parameters_in_the_path_and_the_body():
 
 
 def test_an_action_with_a_result_answers_the_response_body_and_it_is_checked_in_spec_terms():
-    text = (ROOT / "examples/order.sf").read_text() + "\naction status_of(o: Order) -> Status {\n  returns status[o]\n}\n"
-    from specforge.frontend import load_text
-
-    spec = load_text(text, "order.sf").spec
-    binding = HttpBinding(parse_binding(ORDER_BINDING + '[actions.status_of]\nmethod = "GET"\n'
-                                        'path = "/shops/{instance}/orders/{o}/status"\n', spec, "order.toml"))
+    spec = load(str(ROOT / "examples/order.sf")).spec
+    binding = HttpBinding(parse_binding(ORDER_BINDING, spec, "order.toml"))
 
     def handler(request):
         if request.url.path.endswith("/status"):
@@ -226,7 +233,27 @@ def test_an_action_with_a_result_answers_the_response_body_and_it_is_checked_in_
         return httpx.Response(200, json={})
     instance = mock_service(binding, handler)()
     interp = Interpreter(spec, Universe.named(spec, 1))
-    answer = binding.call(instance, interp.action("status_of"), {"o": "Order1"})
+    answer = binding.call(instance, interp.action("track"), {"o": "Order1"})
     assert answer == "created"
-    assert binding.to_model(answer, interp.action("status_of").result.resolved, interp, "the answer") == "created"
+    assert binding.to_model(answer, interp.action("track").result.resolved, interp, "the answer") == "created"
     assert binding.call(instance, interp.action("place"), {"o": "Order1", "amount": 30}) is None
+
+
+def test_a_calls_cost_is_read_from_the_header_the_binding_file_names():
+    spec = load(str(ROOT / "examples/order.sf")).spec
+    binding = HttpBinding(parse_binding(ORDER_BINDING.replace("[state]", 'cost_header = "X-Cost"\n[state]', 1),
+                                        spec, "order.toml"))
+
+    def handler(request):
+        if request.url.path.endswith("/ship"):
+            return httpx.Response(404, json={"code": "not-placed"}, headers={"X-Cost": "0.0004"})
+        return httpx.Response(200, json={}, headers={"X-Cost": "0.0025"})
+    instance = mock_service(binding, handler)()
+    interp = Interpreter(spec, Universe.named(spec, 1))
+    binding.call(instance, interp.action("place"), {"o": "Order1", "amount": 30})
+    assert binding.cost_of(instance) == Fraction(25, 10_000)
+    with pytest.raises(HttpRefusal):
+        binding.call(instance, interp.action("ship"), {"o": "Order1"})
+    assert binding.cost_of(instance) == Fraction(4, 10_000)  # a refusal may cost too
+    with pytest.raises(BindingFileError, match="must be the name of an HTTP header"):
+        parse_binding(ORDER_BINDING.replace("[state]", 'cost_header = "X Cost!"\n[state]', 1), spec, "order.toml")

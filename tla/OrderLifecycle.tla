@@ -35,7 +35,7 @@ MAX_PRICE == 50000
 \* The default values of the bounds (the .cfg binds each bound to one of these).
 Dom_place_amount_Values == {0, 1, 2, 3, 49999, 50000, 50001}
 Dom_pay_payment_Values == {0, 1, 2, 3, 49999, 50000, 50001}
-StateRange_Values == -100002..100002
+StateRange_Values == -28800002..28800002
 
 VARIABLES
     \* @type: ORDER -> Bool;
@@ -133,6 +133,11 @@ open_shop ==
     /\ shop_open' = TRUE
     /\ UNCHANGED <<placed, status, price, paid_amount>>
 
+\* action track
+track(o) ==
+    /\ placed[o]  \* else UnknownOrder
+    /\ UNCHANGED <<placed, status, price, paid_amount, shop_open>>
+
 Next ==
     \/ \E o \in Order, amount \in Dom_place_amount : place(o, amount)
     \/ \E o \in Order, payment \in Dom_pay_payment : pay(o, payment)
@@ -141,6 +146,7 @@ Next ==
     \/ \E o \in Order : cancel(o)
     \/ close_shop
     \/ open_shop
+    \/ \E o \in Order : track(o)
 
 Spec == Init /\ [][Next]_vars
 

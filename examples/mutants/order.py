@@ -145,6 +145,19 @@ class ShipSkipsToDelivered(impl.OrderLifecycle):
         self._orders[o].status = Status.delivered
 
 
+class TrackShowsPaidAsShipped(impl.OrderLifecycle):
+    """Wrong answer: track tells a customer whose order is paid that it has
+    shipped (the page groups "paid" with "on its way").
+
+    Caught by track's `returns status[o]`: place, pay, track must answer
+    `paid`.
+    """
+
+    def track(self, o) -> Status:
+        status = super().track(o=o)
+        return Status.shipped if status is Status.paid else status
+
+
 MUTANTS = [
     ShipUnpaid,
     CancelWithoutRefund,
@@ -154,4 +167,5 @@ MUTANTS = [
     PriceCapOffByOne,
     DeliverRaisesNotPaid,
     ShipSkipsToDelivered,
+    TrackShowsPaidAsShipped,
 ]

@@ -44,7 +44,8 @@ def check(files: tuple[str, ...], fmt: str, emit_ir: bool) -> None:
             if r.ok:
                 s = r.spec
                 click.echo(f"{r.path}: ok: spec {s.name}, {count(len(s.invariants), 'invariant')}, "
-                           f"{count(len(s.actions), 'action')}")
+                           f"{count(len(s.actions), 'action')}"
+                           + (f", {count(len(s.constraints), 'constraint')}" if s.constraints else ""))
         if errors:
             click.echo(f"{count(errors, 'error')} in {count(sum(1 for r in results if not r.ok), 'file')}")
     sys.exit(exit_code(results))

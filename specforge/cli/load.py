@@ -58,7 +58,7 @@ def load_command(spec_file: str, http_binding: str | None, base_url: str | None,
     and a verdict per budget.
     """
     from ..frontend import load
-    from ..load.budget import BudgetError, parse_budget, parse_duration_ms, parse_rate
+    from ..load.budget import BudgetError, from_constraint, parse_budget, parse_duration_ms, parse_rate
 
     loaded = load(spec_file)
     if not loaded.ok:
@@ -80,7 +80,7 @@ def load_command(spec_file: str, http_binding: str | None, base_url: str | None,
                                                                timeout, max_sessions)
     actions = [a.name for a in spec.actions]
     try:
-        parsed = [parse_budget(t, actions) for t in (*texts, *budgets)]
+        parsed = [from_constraint(c) for c in spec.constraints] + [parse_budget(t, actions) for t in (*texts, *budgets)]
     except BudgetError as e:
         raise click.BadParameter(str(e), param_hint="--budget") from None
     if not any(b.metric == "error_rate" for b in parsed):

@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 LEVELS = ("MUST", "SHOULD", "MAY")
@@ -44,10 +44,13 @@ class Budget:
     stat: str | None  # for latency: "p99", "p99.9", "max"
     action: str | None  # for latency: one action's calls, or None for all
     op: str
-    bound: Fraction  # latency in ms, error_rate as a fraction, throughput per second
+    bound: Fraction  # latency in ms, error_rate as a fraction, throughput per second, cost in `unit`
     under: Fraction | None = None  # the offered rate (per second) the budget is stated under
+    unit: str | None = None  # a cost's unit (the root unit of its dimension: `USD`)
 
     def describe_bound(self) -> str:
+        if self.metric == "cost":
+            return f"{_num(self.bound)} {self.unit}"
         if self.metric == "latency":
             return f"{_num(self.bound)} ms"
         if self.metric == "error_rate":
@@ -189,10 +192,31 @@ class Measured:
     good: int  # calls answered as the spec says (successes and expected refusals)
     seconds: float  # how long the run lasted
     offered: float  # the rate the run offered, per second
+    costs: Mapping[str, Sequence[Fraction]] = field(default_factory=dict)  # per action, as the implementation reported
+
+
+def from_constraint(con) -> Budget:
+    """A spec's `constraint` (an `ir.Constraint`) as a budget: one judge for both."""
+    from ..units import DAY_MS, DECIMAL_SCALE, describe, dimension, to_root
+
+    per_second = DAY_MS // 1000  # a frequency counts events per day
+    dim = dimension(con.bound.type.dimension)
+    bound = {"latency": Fraction(con.bound_value), "error_rate": Fraction(con.bound_value, DECIMAL_SCALE),
+             "throughput": Fraction(con.bound_value, per_second), "cost": to_root(con.bound_value, dim)}[con.metric]
+    measure = con.metric if con.stat is None else \
+        f"{con.stat}({con.metric}{'' if con.action is None else f'({con.action})'})"
+    text = f"{con.id}: {measure} {con.op.value} {describe(con.bound_value, dim.name)}"
+    under = None
+    if con.under_value is not None:
+        under = Fraction(con.under_value, per_second)
+        text += f" under {describe(con.under_value, 'rate')}"
+    return Budget(text, con.level.value, con.metric, con.stat, con.action, con.op.value, bound, under,
+                  (dim.display or dim.type_name) if con.metric == "cost" else None)
 
 
 def judge(budget: Budget, m: Measured) -> Verdict:
-    if budget.under is not None and m.offered < budget.under:
+    # the offered rate is a float: `10_000 per min` offered is 166.66666666666666/s, which is the rate stated
+    if budget.under is not None and m.offered < float(budget.under) * (1 - 1e-9):
         return Verdict(budget, "unjudged", None, f"stated under {_num(budget.under)}/s; the run offered "
                        f"{m.offered:g}/s: raise --rate")
     if budget.metric == "error_rate":
@@ -205,17 +229,21 @@ def judge(budget: Budget, m: Measured) -> Verdict:
             return Verdict(budget, "unjudged", None, "the run did not last")
         observed = m.good / m.seconds
         return _compare(budget, observed, Fraction(observed), f"{m.good} calls in {m.seconds:.2f} s")
+    per_action = m.costs if budget.metric == "cost" else m.latencies
     if budget.action is None:
-        samples = sorted(x for xs in m.latencies.values() for x in xs)
+        samples = sorted(x for xs in per_action.values() for x in xs)
     else:
-        samples = sorted(m.latencies.get(budget.action, ()))
+        samples = sorted(per_action.get(budget.action, ()))
     need = samples_needed(budget.stat)
     if len(samples) < need:
         whose = f"{budget.action}'s calls" if budget.action else "calls"
+        if budget.metric == "cost" and not samples:
+            return Verdict(budget, "unjudged", None, f"no cost was reported for {whose}: the implementation reports "
+                           "each call's cost as `last_cost` (Python) or in the binding file's cost header (HTTP)")
         return Verdict(budget, "unjudged", None, f"{budget.stat} needs at least {need} samples (nearest-rank: one "
                        f"above it), the run has {len(samples)} {whose}: run longer or faster")
     observed = percentile(samples, budget.stat)
-    return _compare(budget, observed, Fraction(observed), f"{len(samples)} samples, nearest-rank")
+    return _compare(budget, float(observed), Fraction(observed), f"{len(samples)} samples, nearest-rank")
 
 
 def _compare(budget: Budget, observed: float, exact: Fraction, basis: str) -> Verdict:

@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 from ..testing.binding import Binding, BindingError
 from ..testing.machine import Dice, SpecRunner, SpecViolation
@@ -42,6 +43,7 @@ class Call:
     latency: float  # seconds from the scheduled time to the answer
     lag: float  # seconds from the scheduled time to the send
     outcome: str  # "ok", "refused" or "violation"
+    cost: Fraction | None = None  # what the implementation reported the call cost, if it reports costs
 
 
 @dataclass
@@ -75,6 +77,7 @@ class _Timed:
     def __init__(self, inner: Binding):
         self._inner = inner
         self.sent = self.answered = 0.0
+        self.cost: Fraction | None = None
 
     def __getattr__(self, name):
         return getattr(self._inner, name)
@@ -85,6 +88,7 @@ class _Timed:
             return self._inner.call(obj, action, args)
         finally:
             self.answered = time.perf_counter()
+            self.cost = self._inner.cost_of(obj)  # after the answer: reading it is not in the latency
 
 
 class LoadRunner(SpecRunner):
@@ -245,6 +249,7 @@ class LoadRun:
             name, args = call
             message, made = None, len(session.runner.history)
             session.timed.sent = session.timed.answered = 0.0
+            session.timed.cost = None
             try:
                 session.runner.apply(name, args)
                 outcome = "refused" if session.refused() else "ok"
@@ -256,7 +261,7 @@ class LoadRun:
                 answered = session.timed.answered or time.perf_counter()
                 sent = session.timed.sent or answered
                 self.out.record(Call(name, due, answered - self.start - due, max(sent - self.start - due, 0.0),
-                                     outcome), message)
+                                     outcome, session.timed.cost), message)
             del session.runner.history[:-HISTORY]
             if outcome == "violation":
                 session.retired = True

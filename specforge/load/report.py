@@ -39,20 +39,25 @@ class Results:
 def results(spec: str, target: str, rate: float, duration: float, outcome: Outcome,
             budgets: Sequence[Budget]) -> Results:
     latencies: dict[str, list[float]] = {}
+    costs: dict[str, list] = {}
     per: dict[str, dict] = {}
     for call in outcome.calls:
         latencies.setdefault(call.action, []).append(call.latency * 1000)
+        if call.cost is not None:
+            costs.setdefault(call.action, []).append(call.cost)
         row = per.setdefault(call.action, {"calls": 0, "ok": 0, "refused": 0, "violations": 0})
         row["calls"] += 1
         row["violations" if call.outcome == "violation" else call.outcome] += 1
     for name, row in per.items():
         row["latency_ms"] = summary(latencies[name], STATS)
+        if name in costs:
+            row["cost"] = {k: None if v is None else float(v) for k, v in summary(costs[name], STATS).items()}
     every = [x for xs in latencies.values() for x in xs]
     calls = len(outcome.calls)
     errors = sum(r["violations"] for r in per.values()) + outcome.state_violations + outcome.setup_failures
     good = sum(r["ok"] + r["refused"] for r in per.values())
     seconds = outcome.seconds
-    measured = Measured(latencies, calls, errors, good, seconds, rate)
+    measured = Measured(latencies, calls, errors, good, seconds, rate, costs)
     overall = {"calls": calls, "ok": sum(r["ok"] for r in per.values()),
                "refused": sum(r["refused"] for r in per.values()), "violations": errors,
                "latency_ms": summary(every, STATS),
@@ -101,6 +106,8 @@ def _ms(x: float | None) -> str:
 
 
 def _observed(v: Verdict) -> str:
+    if v.budget.metric == "cost":
+        return f"{v.observed:g} {v.budget.unit}"
     if v.budget.metric == "latency":
         return f"{v.observed:.1f} ms"
     if v.budget.metric == "error_rate":

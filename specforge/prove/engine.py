@@ -422,6 +422,11 @@ class Prover:
             del _PROVERS[self._payload[0]]
         results = [self._result(t, status[t.id], proved, traces, strengthened, exhausted) for t in self.targets
                    if t.kind != "inferred"]
+        if self.spec.constraints:
+            ids = [c.id for c in self.spec.constraints]
+            self.findings.append(Finding(
+                "constraints", f"{', '.join(ids)}: the operating envelope is judged by `specforge load` on a "
+                "running implementation, not by prove", self.spec.constraints[0].span.line, "note", ids))
         report = ProofReport(self.spec.name, self.spec.file, results, self.findings, self.depth,
                              int((time.perf_counter() - started) * 1000), self._inferred(status, results))
         record_verdicts(self.cache, self.spec, report)  # the editor's hover shows an invariant's last verdict

@@ -72,7 +72,7 @@ class InferredInvariant:
 
 @dataclass
 class Finding:
-    kind: str  # "inconsistent", "dead-action", "redundant"
+    kind: str  # "inconsistent", "dead-action", "redundant", "constraints"
     message: str
     line: int
     severity: str = "warning"  # error / warning / note

@@ -45,13 +45,25 @@ class Binding:
     def __init__(self, state: Mapping[str, Reader] | None = None,
                  actions: Mapping[str, Callable[..., object]] | None = None,
                  errors: Mapping[str, type | Callable[[BaseException], bool]] | None = None,
-                 durations: str = "timedelta"):
+                 durations: str = "timedelta", cost: Reader | None = None):
         if durations not in ("timedelta", "seconds"):
             raise ValueError("durations must be 'timedelta' or 'seconds'")
         self.state_readers = dict(state or {})
         self.action_callers = dict(actions or {})
         self.error_matchers = dict(errors or {})
         self.durations = durations
+        self.cost_reader = cost
+
+    def cost_of(self, obj: object) -> Fraction | None:
+        """What the implementation says its last call cost (for `cost` constraints), in the unit of the
+        constraint's bound: `cost(obj)` if bound, else its `last_cost` attribute; None if it reports none."""
+        raw = self.cost_reader(obj) if self.cost_reader is not None else getattr(obj, "last_cost", None)
+        if raw is None:
+            return None
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, Fraction, decimal.Decimal)):
+            raise BindingError(f"the cost of a call is a number (a Decimal, a Fraction, an int or a float), "
+                               f"not {type(raw).__name__}")
+        return Fraction(repr(raw)) if isinstance(raw, float) else Fraction(raw)
 
     # ---- reading the state ------------------------------------------------------------------
 

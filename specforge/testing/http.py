@@ -23,6 +23,7 @@ itself. httpx is imported only when a request is made (`pip install 'specforge[h
 
 from __future__ import annotations
 
+import decimal
 import itertools
 import re
 import ssl
@@ -31,6 +32,7 @@ import tomllib
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 
 from .. import ir
@@ -85,6 +87,7 @@ class HttpBindingSpec:
     timeout: float = DEFAULT_TIMEOUT
     budgets: tuple[str, ...] = ()  # `specforge load` budgets (specforge.load.budget syntax)
     per_instance: bool = field(default=False)  # some path names `{instance}`: runs can share the service
+    cost_header: str | None = None  # the response header that reports a call's cost (`cost` constraints)
 
 
 # ---- reading the file -----------------------------------------------------------------------------------
@@ -143,7 +146,11 @@ class _Reader:
                 self.fail((k,), f"unknown section `{k}`",
                           did_you_mean(k, ("service", "state", "actions", "errors", "budgets"))
                           or "the sections: service, state, actions, errors, budgets")
-        service = self.table(data, ("service",), ("new", "timeout"))
+        service = self.table(data, ("service",), ("new", "timeout", "cost_header"))
+        cost_header = service.get("cost_header")
+        if cost_header is not None and (not isinstance(cost_header, str) or not re.fullmatch(r"[A-Za-z0-9-]+", cost_header)):
+            self.fail(("service", "cost_header"), "`cost_header` must be the name of an HTTP header",
+                      'e.g. `cost_header = "X-Cost"`: each answer reports its call\'s cost there')
         timeout = service.get("timeout", DEFAULT_TIMEOUT)
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout <= 600:
             self.fail(("service", "timeout"), "`timeout` must be a number of seconds between 0 and 600")
@@ -160,7 +167,7 @@ class _Reader:
         requests = [r for r in (new, state_req, *actions.values()) if r is not None]
         per_instance = any(INSTANCE in _names(r.path) for r in requests)
         return HttpBindingSpec(self.path, new, state_req, fields, actions, errors, float(timeout),
-                               tuple(budgets), per_instance)
+                               tuple(budgets), per_instance, cost_header)
 
     def budgets(self, budgets) -> list[str]:
         from ..load.budget import BudgetError, parse_budget
@@ -343,6 +350,7 @@ class Instance:
 
     service: HttpService
     id: str
+    last_cost: str | None = None  # the cost header of its last answer
 
     @property
     def client(self):
@@ -387,6 +395,15 @@ class HttpBinding(Binding):
         value = super().to_impl(value, t)
         return value.plain() if isinstance(value, RecordValue) else value  # a JSON object in a request
 
+    def cost_of(self, obj: Instance):
+        header = getattr(obj, "last_cost", None)
+        if header is None:
+            return None
+        try:
+            return Fraction(decimal.Decimal(header.strip()))
+        except (decimal.InvalidOperation, ValueError):
+            raise BindingError(f"the {self.http.cost_header} header must be a number, not {_short(header)}") from None
+
     def call(self, obj: Instance, action: ir.Action, args: Mapping[str, object]) -> object:
         values = {p.name: self.to_impl(args[p.name], p.type.resolved) for p in action.params}
         response = self.send(obj, self.http.actions[action.name], values)
@@ -398,6 +415,8 @@ class HttpBinding(Binding):
         fields = {name: args[name] for name in request.body}
         kwargs = {"params": fields} if request.method == "GET" else {"json": fields}
         response = obj.client.request(request.method, url, **kwargs)
+        if self.http.cost_header is not None:  # read by `cost_of` after the call, refused or not
+            obj.last_cost = response.headers.get(self.http.cost_header)
         if response.status_code >= 500:
             raise HttpServiceError(f"{request.method} {url} answered {response.status_code}: "
                                    f"{_short(response.text)}")
