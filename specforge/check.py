@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import constraints as envelope
-from . import ir, records, setops, userunits
+from . import ir, records, setops, strings, userunits
 from .diagnostics import Diagnostic
 from .evaluate import Env, EvaluationError, evaluate
 from .ir import (
@@ -56,7 +56,7 @@ BOOL = make(BoolT)
 INT = make(IntT)
 RANGE = make(RangeT)
 NAT = make(IntT, low=0)
-BUILTIN_TYPES = {"bool": BOOL, "int": INT, "nat": make(IntT, low=0),
+BUILTIN_TYPES = {"bool": BOOL, "int": INT, "nat": make(IntT, low=0), "string": make(ir.StringT),
                  **{name: make(QuantityT, dimension=d.name) for name, d in TYPE_DIMENSIONS.items()}}
 BUILTIN_FUNCTIONS = {"abs": (1, 1), "min": (2, None), "max": (2, None)}
 # Names no declaration, parameter or bound variable may take.
@@ -69,6 +69,8 @@ def show(t: ir.Type | None) -> str:
         return "unknown"
     if isinstance(t, BoolT):
         return "bool"
+    if isinstance(t, ir.StringT):
+        return "string"
     if isinstance(t, IntT):
         if t.low is None and t.high is None:
             return "int"
@@ -192,6 +194,7 @@ class Checker:
         self.structs: dict[str, object] = {}
         # what records.py needs of this module without importing it (it is imported here)
         self.show, self.compatible, self.did_you_mean, self.show_expr = show, _compatible, _did_you_mean, _show_expr
+        self.with_ = _with
 
     # ---- reporting --------------------------------------------------------------
 
@@ -776,6 +779,10 @@ def _check_bool(c: Checker, e: ir.BoolLit, scope: Scope) -> ir.Expr:
     return _with(e, type=BOOL)
 
 
+def _check_string(c: Checker, e: ir.StringLit, scope: Scope) -> ir.Expr:
+    return _with(e, type=strings.STRING)
+
+
 def _check_quantity(c: Checker, e: ir.QuantityLit, scope: Scope) -> ir.Expr:
     if e.dimension == UNRESOLVED:
         converted = userunits.convert(c, c.units, e)
@@ -1009,6 +1016,8 @@ def _check_call(c: Checker, e: ir.Call, scope: Scope) -> ir.Expr:
         return records.check_or_else(c, e, args)
     if e.func in setops.FUNCTIONS:
         return _check_set_call(c, e, args)
+    if e.func in strings.FUNCTIONS:
+        return strings.check_call(c, e, args)
     arity = BUILTIN_FUNCTIONS.get(e.func)
     if arity is None:
         if e.func in c.unreadable:
@@ -1017,8 +1026,8 @@ def _check_call(c: Checker, e: ir.Call, scope: Scope) -> ir.Expr:
             c.error("SF206", f"`{e.func}` calls itself", e.span, "a def may call only the defs above it")
             return _with(e, args=args)
         c.error("SF206", f"unknown function `{e.func}`", e.span,
-                _did_you_mean(e.func, [*BUILTIN_FUNCTIONS, *setops.FUNCTIONS, *c.functions])
-                or "the functions are abs, min, max, the set functions "
+                _did_you_mean(e.func, [*BUILTIN_FUNCTIONS, *setops.FUNCTIONS, *strings.FUNCTIONS, *c.functions])
+                or "the functions are abs, min, max, len, words, the set functions "
                 f"({', '.join(setops.FUNCTIONS)}) and the spec's own `def`s above this line")
         return _with(e, args=args)
     low, high = arity
@@ -1247,6 +1256,7 @@ _CHECKERS: dict[type, Callable[[Checker, ir.Expr, Scope], ir.Expr]] = {
     ir.IntLit: _check_int,
     ir.BoolLit: _check_bool,
     ir.QuantityLit: _check_quantity,
+    ir.StringLit: _check_string,
     ir.Name: _check_name,
     ir.FieldAccess: _check_field,
     ir.Index: _check_index,
@@ -1275,7 +1285,7 @@ _MAX_CONSTANT = 10**MAX_DIGITS
 
 # The expressions a constant's value is made of (docs/language.md, `const`): a quantifier or a
 # comprehension is left out, since its domain can be any size and the checker must not hang.
-_CONSTANT_NODES = (ir.IntLit, ir.BoolLit, ir.QuantityLit, ir.Name, ir.Unary, ir.Binary, ir.Compare, ir.Member,
+_CONSTANT_NODES = (ir.IntLit, ir.BoolLit, ir.QuantityLit, ir.StringLit, ir.Name, ir.Unary, ir.Binary, ir.Compare, ir.Member,
                    ir.Range, ir.IfThenElse, ir.Call, ir.SetLiteral, ir.RecordLiteral, ir.RecordWith, ir.RecordField,
                    ir.Some)
 

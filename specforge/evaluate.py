@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import ir, setops
+from . import ir, setops, strings
 from .ir import BoolT, EnumT, IntT, RecordT, RefKind, SetT
 from .values import FrozenMap, Value, freeze
 
@@ -128,7 +128,7 @@ def _constant(value: Value) -> Evaluator:
     return lambda env: value
 
 
-def _literal(e: ir.IntLit | ir.BoolLit | ir.QuantityLit) -> Evaluator:
+def _literal(e: ir.IntLit | ir.BoolLit | ir.QuantityLit | ir.StringLit) -> Evaluator:
     return _constant(e.value)
 
 
@@ -271,6 +271,9 @@ def _call(e: ir.Call) -> Evaluator:
     if func in setops.APPLY:
         apply = setops.APPLY[func]
         return lambda env: apply(*[a(env) for a in args])
+    if func in strings.FUNCTIONS:
+        (s,) = args
+        return lambda env: strings.apply(func, s(env))
     if func == "or_else":
         value, default = args
         return lambda env: default(env) if (v := value(env)) is None else v
@@ -371,6 +374,7 @@ HANDLERS: dict[type, Callable[[Any], Evaluator]] = {
     ir.IntLit: _literal,
     ir.BoolLit: _literal,
     ir.QuantityLit: _literal,
+    ir.StringLit: _literal,
     ir.Name: _name,
     ir.FieldAccess: _field,
     ir.Index: _index,

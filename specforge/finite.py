@@ -69,6 +69,26 @@ def spec_numbers(spec: ir.Spec) -> dict[str, set[int]]:
     return found
 
 
+STRING_BOUNDARY = 300  # lengths and word counts the string pool reaches for
+SEARCH_STRINGS = 8  # strings an exhaustive search (explore, TLC) tries per parameter: the pool's first
+MAX_STRINGS = 64
+
+
+def string_pool(spec: ir.Spec) -> tuple[str, ...]:
+    """The strings tried for a `string` parameter: the empty string, the spec's literals, and strings
+    at each small count the spec names (n and n + 1 characters; n and n + 1 words), so that guards
+    such as `len(s) <= 200` and `words(b) <= 60` are tried on both sides. Not every string: a search
+    over this pool proves nothing about the rest."""
+    literals = [e.value for e in expressions(spec) if isinstance(e, ir.StringLit)]
+    literals += [c.evaluated for c in spec.consts if isinstance(c.evaluated, str)]
+    counts = sorted(v for v in spec_numbers(spec).get("int", ()) if 0 < v <= STRING_BOUNDARY)
+    # the most telling first (a search may take only the first few): empty, just past each count, the literals
+    pool = ["", *(" ".join(["w"] * (n + 1)) for n in counts), *sorted(set(literals)), "two words"]
+    pool += [s for n in counts for s in ("x" * (n + 1), "x" * n, " ".join(["w"] * n))]
+    pool += ["a", " padded  spaces "]
+    return tuple(dict.fromkeys(pool))[:MAX_STRINGS]
+
+
 def _types(spec: ir.Spec):
     def walk(t):
         yield t

@@ -196,6 +196,8 @@ class Interpreter:
         """Whether `v` is a value of type `t` (a record: a mapping of exactly its fields; none: None)."""
         if isinstance(t, BoolT):
             return isinstance(v, bool)
+        if isinstance(t, ir.StringT):
+            return isinstance(v, str)
         if isinstance(t, (IntT, QuantityT)):
             return isinstance(v, int) and not isinstance(v, bool) and within(t, v)
         if isinstance(t, (EnumT, SetT)):

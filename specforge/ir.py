@@ -37,6 +37,12 @@ class BoolT(_Model):
     kind: Literal["bool"] = "bool"
 
 
+class StringT(_Model):
+    """`string`: a finite sequence of Unicode characters."""
+
+    kind: Literal["string"] = "string"
+
+
 class IntT(_Model):
     """An integer; `low`/`high` are inclusive bounds when the type has them (nat: low 0)."""
 
@@ -115,7 +121,8 @@ class OptionT(_Model):
 
 
 Type = Annotated[
-    BoolT | IntT | QuantityT | EnumT | SetT | RangeT | DomainT | SetOfT | MapT | RecordT | StructT | OptionT,
+    BoolT | IntT | QuantityT | EnumT | SetT | RangeT | DomainT | SetOfT | MapT | RecordT | StructT | OptionT
+    | StringT,
     Field(discriminator="kind"),
 ]
 
@@ -185,6 +192,13 @@ class IntLit(_Expr):
 class BoolLit(_Expr):
     kind: Literal["bool"] = "bool"
     value: bool
+
+
+class StringLit(_Expr):
+    """`"high"`: the characters themselves (escapes decoded)."""
+
+    kind: Literal["string"] = "string"
+    value: str
 
 
 class QuantityLit(_Expr):
@@ -358,7 +372,7 @@ class Some(_Expr):
 Expr = Annotated[
     IntLit | BoolLit | QuantityLit | Name | FieldAccess | Index | Unary | Binary | Compare | Member | Range | Call
     | SetLiteral | IfThenElse | Quantifier | MapComprehension | Aggregate
-    | RecordLiteral | RecordWith | RecordField | NoneLit | Some,
+    | RecordLiteral | RecordWith | RecordField | NoneLit | Some | StringLit,
     Field(discriminator="kind"),
 ]
 
@@ -385,6 +399,7 @@ EXPR_CLASSES: tuple[type[_Expr], ...] = (
     RecordField,
     NoneLit,
     Some,
+    StringLit,
 )
 
 

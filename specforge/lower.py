@@ -610,6 +610,10 @@ class Lowering(Transformer):
             return make(ir.IntLit, span=span, value=0)
         return make(ir.QuantityLit, span=span, value=value, dimension=RATE.name, text=f"{tok.value} per {unit.value}")
 
+    def string_literal(self, children):
+        tok = children[0]
+        return make(ir.StringLit, span=token_span(tok), value=self._string(tok))
+
     def true(self, children):
         return make(ir.BoolLit, span=token_span(children[0]), value=True)
 

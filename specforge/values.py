@@ -181,6 +181,8 @@ def show(value: Value, t: ir.Type, limit: int | None = None) -> str:
     """
     if isinstance(t, ir.BoolT):
         return "true" if value else "false"
+    if isinstance(t, ir.StringT):
+        return string_literal(value)
     if isinstance(t, ir.QuantityT):
         return _quantity(value, t.dimension)
     if isinstance(t, ir.MapT):
@@ -222,6 +224,13 @@ _ZERO_UNIT = {"time": "s"}
 # {"tag": "None", "value": {"#tup": []}} or {"tag": "Some", "value": value} (Quint's Option). Decoding is by the spec's type and checks what it reads.
 
 
+def string_literal(value: str) -> str:
+    """A string as the spec writes it: quoted, with `\\`, `\"`, `\n`, `\t` (and `\r`) escaped."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False)
+
+
 class ValueFormatError(ValueError):
     """A JSON value that is not a value of the expected type; the message says where and what."""
 
@@ -230,6 +239,8 @@ def to_json(value: Value, t: ir.Type):
     """`value` of type `t` in the typed JSON encoding above."""
     if isinstance(t, ir.BoolT):
         return bool(value)
+    if isinstance(t, ir.StringT):
+        return str(value)
     if isinstance(t, ir.IntT):
         return {"#bigint": str(int(value))}
     if isinstance(t, ir.QuantityT):
@@ -270,6 +281,10 @@ class Decoder:
         if isinstance(t, ir.BoolT):
             if not isinstance(doc, bool):
                 raise ValueFormatError(f"{where}: {_json(doc)} is not true or false")
+            return doc
+        if isinstance(t, ir.StringT):
+            if not isinstance(doc, str):
+                raise ValueFormatError(f"{where}: {_json(doc)} is not a string")
             return doc
         if isinstance(t, ir.IntT):
             return self._integer(doc, "#bigint", where, "an integer ({\"#bigint\": \"-3\"})")

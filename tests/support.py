@@ -24,6 +24,8 @@ def sexpr(e) -> str:
         return str(e.value)
     if isinstance(e, ir.BoolLit):
         return "true" if e.value else "false"
+    if isinstance(e, ir.StringLit):
+        return repr(e.value)
     if isinstance(e, ir.QuantityLit):
         return f"{e.value}{ {'time': 'ms'}.get(e.dimension, e.dimension)}"
     if isinstance(e, ir.Name):
@@ -88,6 +90,8 @@ state {
   slots: map[0..9, bool]
   pair: Pair
   maybe: int?
+  subject: string
+  summary: string
   token: {
     ttl: duration
     valid: bool
@@ -106,6 +110,8 @@ init {
   slots := {i: false for i in 0..9}
   pair := Pair { a: 0, b: false }
   maybe := none
+  subject := ""
+  summary := "none yet"
   token.ttl := 15 min
   token.valid := false
 }

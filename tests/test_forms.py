@@ -111,6 +111,10 @@ EXPRESSIONS = [
     ("ttl >= 0", "(>= ttl 0ms)"),
     ("ttl * 2 <= 30 min and 2 * ttl <= 30 min", "(and (<= (* ttl 2) 1800000ms) (<= (* 2 ttl) 1800000ms))"),
     ("ttl / 15 s <= 4", "(<= (/ ttl 15000ms) 4)"),
+    # strings
+    ('words(summary) <= 60', "(<= (words summary) 60)"),
+    ('len(subject) == 0 or subject != ""', "(or (== (len subject) 0) (!= subject ''))"),
+    ('subject in {"low", "high"}', "(in subject {'low' 'high'})"),
     # records as values and optional values
     ("pair == Pair { b: p, a: x + 1 }", "(== pair (Pair a: (+ x 1) b: p))"),
     ("(pair with { a: 2 }).a > x", "(> (pair with a: 2).a x)"),

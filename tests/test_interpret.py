@@ -118,6 +118,8 @@ EXPRESSIONS = [
     ("true", True),
     ("false", False),
     ("15 min", 900_000),
+    ('words("  two  words ") + len("abc")', 5),  # strings: words are runs of non-whitespace
+    ('"a" in {"a", "b"} and "" != "a"', True),
     ("1.5 s", 1_500),
     # names: state, record fields, constants, enum values
     ("x", 7),

@@ -91,6 +91,8 @@ TRANSLATIONS = [
     ("x == 1_000", "x = 1000"),  # IntLit
     ("p == true", "p = TRUE"),  # BoolLit
     ("ttl == 15 min", "ttl = 900000"),  # QuantityLit, in ms
+    ('subject in {"low", "a \\"b\\"\\n"}', 'subject \\in {"low", "a \\"b\\"\\n"}'),  # StringLit, escaped
+    ("len(subject) <= 3", "Len(subject) <= 3"),
     ("x > LIMIT", "x > LIMIT"),  # Name: state variable, constant
     ("token.valid", "token.valid"),  # FieldAccess
     ("status == Status.paid", 'status = "paid"'),  # FieldAccess naming an enum value; enums are strings

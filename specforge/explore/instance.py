@@ -71,13 +71,14 @@ def build(spec: ir.Spec, sizes: Mapping[str, int], domains: Mapping[tuple[str, s
     model does (to compare with TLC); a fixed domain is complete only if it covers the interval."""
     universe = Universe.named(spec, dict(sizes))
     numbers = finite.spec_numbers(spec)
+    strings = finite.string_pool(spec)[:finite.SEARCH_STRINGS]
     env = Env.of(spec, universe)
     calls, partial, all_values = {}, [], []
     for action in spec.actions:
         choices, complete = [], []
         for p in action.params:
             fixed = None if domains is None else domains.get((action.name, p.name))
-            values, whole = _values(p, action, universe, env, numbers, fixed)
+            values, whole = _values(p, action, universe, env, numbers, fixed, strings)
             choices.append(values)
             complete.append(whole)
         _fit(action, choices, complete, numbers, fixed_by_caller=domains is not None)
@@ -112,10 +113,12 @@ def _fit(action: ir.Action, choices: list[list], complete: list[bool], numbers: 
 
 
 def _values(p: ir.Param, action: ir.Action, universe: Universe, env: Env, numbers: dict[str, set[int]],
-            fixed: Iterable[int] | None) -> tuple[list, bool]:
+            fixed: Iterable[int] | None, strings: tuple[str, ...] = ()) -> tuple[list, bool]:
     t = p.type.resolved
     if isinstance(t, BoolT):
         return [False, True], True
+    if isinstance(t, ir.StringT):  # a sample, never every string: a search over it proves nothing
+        return list(strings), False
     if isinstance(t, EnumT):
         return list(env.enums[t.name]), True
     if isinstance(t, SetT):

@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 
 import z3
 
-from .. import ir, setops
+from .. import ir, setops, strings
 from ..ir import BoolT, EnumT, IntT, MapT, OptionT, QuantityT, RefKind, SetOfT, SetT, StructT
 from ..structure import leaves, nodes, obligations
-from . import recenc, setenc, sums
+from . import recenc, setenc, strenc, sums
 
 _ENCODERS = itertools.count(1)
 
@@ -160,6 +160,8 @@ class Encoder:
     def sort(self, t: ir.Type) -> z3.SortRef:
         if isinstance(t, BoolT):
             return z3.BoolSort()
+        if isinstance(t, ir.StringT):
+            return strenc.sort()
         if isinstance(t, (IntT, QuantityT)):
             return z3.IntSort()
         if isinstance(t, EnumT):
@@ -332,6 +334,8 @@ def _const_value(enc: Encoder, c: ir.Const) -> z3.ExprRef:
     t = c.type.resolved
     if isinstance(t, BoolT):
         return z3.BoolVal(c.evaluated)
+    if isinstance(t, ir.StringT):
+        return z3.StringVal(c.evaluated)
     if isinstance(t, EnumT):
         return enc.enum_values[t.name][c.evaluated]
     if isinstance(t, StructT):
@@ -388,6 +392,8 @@ def _call(enc: Encoder, e: ir.Call, env: Env) -> z3.ExprRef:
     if e.func == "or_else":
         return recenc.or_else(enc, e, env)
     args = [enc.expr(a, env) for a in e.args]
+    if e.func in strings.FUNCTIONS:
+        return strenc.call(e.func, args[0])
     if e.func == "abs":
         (x,) = args
         return z3.If(x >= 0, x, -x)
@@ -492,6 +498,7 @@ HANDLERS: dict[type, Callable] = {
     ir.IntLit: lambda enc, e, env: z3.IntVal(e.value),
     ir.BoolLit: lambda enc, e, env: z3.BoolVal(e.value),
     ir.QuantityLit: lambda enc, e, env: z3.IntVal(e.value),
+    ir.StringLit: strenc.literal,
     ir.Name: _name,
     ir.FieldAccess: _field,
     ir.Index: lambda enc, e, env: z3.Select(enc.expr(e.base, env), enc.expr(e.key, env)),

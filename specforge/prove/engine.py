@@ -119,6 +119,7 @@ ALONE_RLIMIT = 100_000
 # resource units; past them the model is kept as it is (a scoped check over lambdas can otherwise take the
 # whole timeout before saying unknown).
 TIDY_RLIMIT = 2_000_000
+REDUNDANT_RLIMIT = 5_000_000  # z3's steps for one "do the others imply it?" check of the redundancy note
 # Below this many open obligations a round is checked in this process: starting
 # workers would cost more than it saves.
 PARALLEL_THRESHOLD = 32
@@ -1025,14 +1026,21 @@ class Prover:
         independent = {t.id for t in group if t.kind == "invariant" and self._satisfiable_in_world(
             lambda st, t=t: [z3.Not(t.formula(st)), *(o.formula(st) for o in group if o is not t)])}
 
+        stopped: list[bool] = []  # a check its limit stopped: that solver is not reused (see `_preserved_alone`)
+
         def implied(t: Target, solver: z3.Solver, assumptions=()) -> bool | None:
             if t.id in independent:
                 return False
             solver.push()
             solver.add(z3.Not(facts[t.id]))
+            solver.set("rlimit", REDUNDANT_RLIMIT)  # only a note: a check that takes long is skipped, deterministically
             r = solver.check(*assumptions)
+            if r == z3.unknown:
+                stopped.append(True)
+                return None
+            solver.set("rlimit", 0)
             solver.pop()
-            return None if r == z3.unknown else r == z3.unsat
+            return r == z3.unsat
 
         for t in group:
             if t.kind != "invariant":
@@ -1041,6 +1049,10 @@ class Prover:
                                  lambda t=t: implied(t, grow)):
                 redundant.add(t.id)
                 continue
+            if stopped:
+                stopped.clear()
+                grow = self.solver("redundant")
+                grow.add(*(facts[b.id] for b in basis))
             grow.add(facts[t.id])
             basis.append(t)
             kept.add(digest(t.id))
@@ -1048,7 +1060,7 @@ class Prover:
         tree = _AllBut(rest, [facts[t.id] for t in basis])
         order = {t.id: k for k, t in enumerate(group)}
         for i, t in sorted(enumerate(basis), key=lambda it: order[it[1].id]):
-            if t.kind != "invariant":
+            if t.kind != "invariant" or stopped:
                 continue
             key = self.digests.key("redundant", digest(t.id), kept.without(digest(t.id)))
             if self._cached_bool(key, lambda i=i, t=t: implied(t, rest, tree.all_but(i))):

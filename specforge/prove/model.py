@@ -47,6 +47,8 @@ class Renderer:
         v = model.eval(term, model_completion=True)
         if isinstance(t, BoolT):
             return z3.is_true(v)
+        if isinstance(t, ir.StringT):
+            return v.as_string()
         if isinstance(t, (IntT, QuantityT)):
             return v.as_long()
         if isinstance(t, EnumT):

@@ -107,6 +107,10 @@ class Binding:
             return _enum_name(raw, interp.values(t))
         if isinstance(t, BoolT):
             return raw
+        if isinstance(t, ir.StringT):
+            if not isinstance(raw, str):
+                raise BindingError(f"`{where}` is a string, not {type(raw).__name__}")
+            return raw
         if isinstance(t, IntT):
             return raw.value if isinstance(raw, enum.Enum) else raw
         return raw  # set elements are the values the test passed in

@@ -22,7 +22,7 @@ from . import records
 # them their caches (about 5 MB at this size, measured on ledger).
 CACHE_SIZE = 4_000
 # parameter types whose every value can be tried (a record's and an optional's: see testing/records.py)
-FINITE = (BoolT, EnumT, SetT, SetOfT, ir.StructT, ir.OptionT)
+FINITE = (BoolT, EnumT, SetT, SetOfT, ir.StructT, ir.OptionT, ir.StringT)  # strings: from a pool (finite.string_pool)
 UNDEFINED = -1  # a guard's verdict where it has no value (see _first_false)
 SHAPE = ("shape",)  # the cache's entry that is kept when it is cleared: the spec's `Shape`
 
@@ -223,7 +223,8 @@ class Choices:
         """The states the action can lead to from the current one, or None when it has an int
         parameter (it is taken to lead to new states); for one without, each combination of
         arguments that every guard accepts (up to 256) is stepped on the model."""
-        if any(not isinstance(p.type.resolved, FINITE) for p in action.params):
+        if any(not isinstance(p.type.resolved, FINITE) or isinstance(p.type.resolved, ir.StringT)
+               for p in action.params):
             return None
         domains = [self._domain(p) for p in action.params]
         successors = set()
@@ -289,8 +290,13 @@ class Choices:
             if id(param) not in known:
                 numbers = finite.spec_numbers(self.interp.spec)
                 known[id(param)] = (param, records.domain(
-                    t, lambda ft: finite.default_domain(ft, numbers) if finite.int_like(ft) else self.interp.values(ft)))
+                    t, lambda ft: finite.default_domain(ft, numbers) if finite.int_like(ft) else self._leaf(ft)))
             return known[id(param)][1]
+        return self._leaf(t)
+
+    def _leaf(self, t: ir.Type) -> tuple:
+        if isinstance(t, ir.StringT):
+            return self.__dict__.setdefault("_strings", finite.string_pool(self.interp.spec))
         return (False, True) if isinstance(t, BoolT) else self.interp.values(t)
 
     def _finite_pools(self, action: ir.Action, param: ir.Param, known: Mapping[str, object],

@@ -224,8 +224,14 @@ _SET_CALLS = {
 }
 
 
+# calls other modules translate (tla/strings.py): func -> handler(argument texts, node)
+CALLS: dict[str, Callable[[Translator, list[str], ir.Call], Text]] = {}
+
+
 def _call(t: Translator, e: ir.Call, env: Env) -> Text:
     args = [t.text(a, env) for a in e.args]
+    if e.func in CALLS:
+        return CALLS[e.func](t, args, e)
     if e.func in _SET_CALLS:
         return atom(_SET_CALLS[e.func].format(*args))
     if e.func == "or_else":  # an optional is a set of at most one value (tla/records.py)

@@ -23,13 +23,15 @@ from ..structure import nodes, obligations, type_id
 from ..units import dimension
 from . import diag
 from . import records as tla_records
+from . import strings as tla_strings
 from .expr import PRECEDENCE, CannotExpress, Env, Globals, Text, Translator, atom
 from .model import Bound, BoundError, Model, build_model, int_like
 from .names import Names, type_name
 
 INDENT = "    "
 FIXED_NAMES = ("Init", "Next", "Spec", "vars", "TypeOK", "IndInv", "ModelNext", "StateConstraint", "ConstInit",
-               "FloorDiv", "FloorMod", "AbsVal", "MinVal", "MaxVal", "MaxSteps", "StateRange", "SumOf")
+               "FloorDiv", "FloorMod", "AbsVal", "MinVal", "MaxVal", "MaxSteps", "StateRange", "SumOf",
+               "WordCount", "StringPool")
 APALACHE_LENGTH = 10
 
 
@@ -123,7 +125,8 @@ class Exporter:
         self.uninterpreted = {s.name: type_name(s.name, type_names) for s in spec.sets}
         domains = {**self.sets, **self.enums}
         helpers = {"div": fixed["FloorDiv"], "mod": fixed["FloorMod"], "abs": fixed["AbsVal"],
-                   "min": fixed["MinVal"], "max": fixed["MaxVal"], "sum": fixed["SumOf"]}
+                   "min": fixed["MinVal"], "max": fixed["MaxVal"], "sum": fixed["SumOf"],
+                   "words": fixed["WordCount"]}
         self.globals = Globals(self.consts, domains, helpers)
         self.tr = Translator(self.globals)
 
@@ -184,6 +187,8 @@ class Exporter:
         """The set of values of a type, for TypeOK (declared int bounds are separate invariants)."""
         if isinstance(t, BoolT):
             return "BOOLEAN"
+        if isinstance(t, ir.StringT):
+            return "STRING"
         if isinstance(t, (IntT, QuantityT)):
             return "Int"
         if isinstance(t, EnumT):
@@ -214,6 +219,8 @@ class Exporter:
     def apalache_type(self, t, path: str = "", nested: bool = False) -> str:
         if isinstance(t, BoolT):
             return "Bool"
+        if isinstance(t, ir.StringT):
+            return "Str"
         if isinstance(t, (IntT, QuantityT)):
             return "Int"
         if isinstance(t, EnumT):
@@ -444,7 +451,9 @@ class Exporter:
             lines.append("\\* Names changed for TLA+ (keywords, standard or generated names):")
             lines += [f"\\*   {what} {comment(old)} is {new}" for what, old, new in self.renamed]
         finite_sets = any(c.func == "card" for c in nodes(self.spec, ir.Call))
-        lines += ["", f"EXTENDS Integers, {'FiniteSets, ' if finite_sets else ''}TLC", ""]
+        sequences = tla_strings.uses_len(self.spec)
+        lines += ["", f"EXTENDS Integers, {'FiniteSets, ' if finite_sets else ''}{'Sequences, ' if sequences else ''}TLC",
+                  ""]
         return lines
 
     def constants(self) -> list[str]:
@@ -484,6 +493,8 @@ class Exporter:
             return "TRUE" if v else "FALSE"
         if isinstance(t, EnumT):
             return f'"{v}"'
+        if isinstance(t, ir.StringT):
+            return tla_strings.literal_text(v, c.value)
         if isinstance(t, StructT):
             return self.expr(c.value, Env({}, self.names.child()), f"constant {c.name}").text
         if isinstance(v, int) and abs(v) > 2**31 - 1:
@@ -521,6 +532,8 @@ class Exporter:
             f"{f['MaxVal']}({a}, {b}) == IF {a} >= {b} THEN {a} ELSE {b}",
             "",
             *self.sum_helper(),
+            *tla_strings.pool_definition(self.spec, f["StringPool"]),
+            *tla_strings.words_table(self.spec, f["WordCount"]),
         ]
 
     def sum_helper(self) -> list[str]:
@@ -603,6 +616,8 @@ class Exporter:
             return self.param_domains[(a.name, p.name)]
         if isinstance(t, BoolT):
             return "BOOLEAN"
+        if isinstance(t, ir.StringT):  # the strings the explicit search tries too (finite.string_pool)
+            return self.fixed["StringPool"]
         if isinstance(t, EnumT):
             return self.enums[t.name]
         if isinstance(t, SetT):

@@ -42,6 +42,10 @@ def _values(spec: ir.Spec, model: Model, action: ir.Action, p: ir.Param) -> int:
         return len(model.domains[(action.name, p.name)])
     if isinstance(t, BoolT):
         return 2
+    if isinstance(t, ir.StringT):
+        from .strings import pool
+
+        return len(pool(spec))
     if isinstance(t, EnumT):
         return next(len(e.members) for e in spec.enums if e.name == t.name)
     if isinstance(t, SetT):

@@ -94,6 +94,10 @@ class TraceExporter:
         """A value of the run as a TLA+ expression (enum members are strings, set elements model values)."""
         if isinstance(t, BoolT):
             return "TRUE" if v else "FALSE"
+        if isinstance(t, ir.StringT):
+            from .strings import literal_text
+
+            return literal_text(v)
         if isinstance(t, SetT):
             return self.element_names[t.name][v]
         if isinstance(t, SetOfT):
