@@ -1046,7 +1046,7 @@ class Prover:
             if t.kind != "invariant":
                 continue
             if self._cached_bool(self.digests.key("implied-by", digest(t.id), kept.digest()),
-                                 lambda t=t: implied(t, grow)):
+                                 lambda t=t, grow=grow: implied(t, grow)):
                 redundant.add(t.id)
                 continue
             if stopped:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from .. import ir
 from ..strings import word_count
-from .expr import HANDLERS as EXPR_HANDLERS
 from .expr import CALLS, CannotExpress, Env, Text, Translator, atom
+from .expr import HANDLERS as EXPR_HANDLERS
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
