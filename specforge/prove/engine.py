@@ -30,6 +30,7 @@ Then sanity findings: actions no state satisfying the invariants can take
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import multiprocessing
 import os
@@ -799,16 +800,22 @@ class Prover:
         # fresh booleans naming the obligations between the action's writes: they constrain nothing and let
         # the sums' point axiom chain through them (main's sets work); both solvers carry them
         hints = self.enc.waypoint_hints(action, params, pre, [self.by_id[tid].formula for tid in targets])
-        alone = self.solver("induction")
-        alone.add(*param_bounds, *guards, meaning, *hints)
+        alone = None
         tracked: list = []  # [solver, switches]: built when a target is not preserved on its own
         out = []
         for tid in targets:
             started = time.perf_counter()
             broken = z3.Not(self.by_id[tid].formula(post))
-            if tid in before and self._preserved_alone(alone, before[tid], broken):
-                out.append(Outcome(tid, action_name, True, [tid], None, None, time.perf_counter() - started))
-                continue
+            if tid in before:
+                if alone is None:
+                    alone = self.solver("induction")
+                    alone.add(*param_bounds, *guards, meaning, *hints)
+                answer = self._preserved_alone(alone, before[tid], broken)
+                if answer == z3.unsat:
+                    out.append(Outcome(tid, action_name, True, [tid], None, None, time.perf_counter() - started))
+                    continue
+                if answer == z3.unknown:
+                    alone = None  # a check stopped by its limit may leave z3's incremental state unsafe to reuse
             if not tracked:
                 tracked.extend(self._switched(candidates, before, [*param_bounds, *guards, meaning, *hints]))
             s, switches = tracked
@@ -826,23 +833,29 @@ class Prover:
                 cti = self.render.cti(self.small_model(s, free, every), action, params, pre, post, tid)
             else:
                 preserved, reason = None, _reason(s, f"while checking that {action.name} preserves it")
-            s.pop()
+            if r == z3.unknown:
+                tracked.clear()  # stopped by its limit: built anew for the next target rather than reused
+            else:
+                s.pop()
             out.append(Outcome(tid, action_name, preserved, core, cti, reason, time.perf_counter() - started))
         return out
 
     @staticmethod
-    def _preserved_alone(alone: z3.Solver, hypothesis: z3.BoolRef, broken: z3.BoolRef) -> bool:
+    def _preserved_alone(alone: z3.Solver, hypothesis: z3.BoolRef, broken: z3.BoolRef) -> z3.CheckSatResult:
         """Only a shortcut: a target that is not preserved alone can be slow for z3 to refute (a model of
         quantified formulas), so this check gets a small share of the time, counted in z3's own steps so
         that the outcome does not depend on load. Fewer hypotheses than the full check: unsat here is
-        unsat there."""
+        unsat there. Returns z3's answer; after `unknown` (stopped by the limit) the solver is left as it
+        is, to be dropped: z3's incremental state after a cancelled check is not safe to pop and reuse
+        (a crash in a later check on a reused solver was seen in CI)."""
         alone.push()
         alone.add(hypothesis, broken)
         alone.set("rlimit", ALONE_RLIMIT)
         r = alone.check()
-        alone.set("rlimit", 0)
-        alone.pop()
-        return r == z3.unsat
+        if r != z3.unknown:
+            alone.set("rlimit", 0)
+            alone.pop()
+        return r
 
     def _switched(self, candidates: list[str], before: dict[str, z3.BoolRef], action: list) -> tuple:
         """A solver with the action and every candidate behind a switch of its own (`hyp:<id>`)."""
@@ -1075,37 +1088,49 @@ class Prover:
         Each set gets the fewest elements that still satisfy the query (a
         violation that needs two accounts shows two, not the thirty z3 may pick),
         then the free integers (arguments, a counterexample's state) are kept
-        small if they can be. The solver is left as it was.
+        small if they can be. The solver is left as it was: tidying happens on a
+        copy, because a check its limit stopped may leave z3's incremental state
+        unsafe to reuse (a copy that answered `unknown` is replaced by a new one).
         """
         model = s.model()
-        pushed = 0
-        s.set("rlimit", TIDY_RLIMIT)  # tidying is optional: a check that takes long is skipped, deterministically
+        kept: list[z3.BoolRef] = []  # the restrictions the model found so far satisfies
+
+        def tidy() -> z3.Solver:
+            t = copy.copy(s)
+            t.set("rlimit", TIDY_RLIMIT)  # tidying is optional: a check that takes long is skipped, deterministically
+            t.add(*kept)
+            return t
+
+        def tighter(t: z3.Solver, restriction: z3.BoolRef) -> tuple[z3.Solver, bool]:
+            nonlocal model
+            t.push()
+            t.add(restriction)
+            r = t.check(*assumptions)
+            if r == z3.sat:
+                model = t.model()
+                kept.append(restriction)
+                return t, True
+            if r == z3.unknown:
+                return tidy(), False
+            t.pop()
+            return t, False
+
+        t = tidy()
         for name, sort in self.enc.set_sorts.items():
             have = len(self.render.members(model, name))
             member = self.enc.set_members[name]
             x = z3.Const(f"{name}!any", sort)
             for n in range(min(have, MAX_TIDY_ELEMENTS + 1)):
                 elements = [z3.Const(f"{name}!w{i}", sort) for i in range(n)]
-                s.push()
-                s.add(z3.ForAll([x], z3.Implies(member(x), z3.Or(*[x == e for e in elements]))))
-                if s.check(*assumptions) == z3.sat:
-                    pushed += 1
-                    model = s.model()
+                t, found = tighter(t, z3.ForAll([x], z3.Implies(member(x), z3.Or(*[x == e for e in elements]))))
+                if found:
                     break
-                s.pop()
         for bound in (10, 1000):
             if not ints:
                 break
-            s.push()
-            s.add(*[z3.And(v >= -bound, v <= bound) for v in ints])
-            if s.check(*assumptions) == z3.sat:
-                pushed += 1
-                model = s.model()
+            t, found = tighter(t, z3.And(*[z3.And(v >= -bound, v <= bound) for v in ints]))
+            if found:
                 break
-            s.pop()
-        for _ in range(pushed):
-            s.pop()
-        s.set("rlimit", 0)
         return model
 
     def _satisfiable_in_world(self, facts: Callable[[dict[str, z3.ExprRef]], list[z3.BoolRef]]) -> bool:
