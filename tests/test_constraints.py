@@ -139,3 +139,15 @@ def test_prove_says_it_does_not_judge_constraints():
     report = prove(load(str(ROOT / "examples" / "order.sf")).spec)
     note = next(f for f in report.findings if f.kind == "constraints")
     assert note.severity == "note" and note.ids == ["ORD-LAT-1", "ORD-LAT-2"] and "specforge load" in note.message
+
+
+def test_the_email_triage_example_meets_its_latency_cost_and_error_constraints(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    result = CliRunner().invoke(main, ["load", "examples/email_triage.sf", "--impl",
+                                       "examples.impl.email_triage:EmailTriage", "--rate", "100/s", "--duration",
+                                       "3 s", "--json", "-"])
+    report = json.loads(result.output)
+    verdicts = {v["budget"].split(":")[0]: v for v in report["budgets"]}
+    assert verdicts["ET-LAT"]["status"] == "met" and verdicts["ET-ERR"]["status"] == "met", verdicts
+    assert verdicts["ET-COST"]["status"] == "met" and 0 < verdicts["ET-COST"]["observed"] < 0.01, verdicts
+    assert result.exit_code == 0, result.output

@@ -18,7 +18,8 @@ from specforge.testing import SpecViolation, machine_class
 
 from .support import ROOT
 
-EXAMPLES = ["bank", "ledger", "auth_token", "order", "rate_limiter", "leader_election", "cart", "tickets", "inbox"]
+EXAMPLES = ["bank", "ledger", "auth_token", "order", "rate_limiter", "leader_election", "cart", "tickets", "inbox",
+            "email_triage"]
 
 
 def source(name: str) -> str:

@@ -25,6 +25,7 @@ from specforge.prove import prove
 from specforge.tla import export_tla, export_trace
 from specforge.tla.model import Model, build_model
 from specforge.tla.records import param_values
+from specforge.tla.strings import pool as string_pool
 from specforge.values import FrozenMap, Universe
 
 from .support import ROOT
@@ -44,6 +45,7 @@ BUGS = [
     ("cart.sf", "  requires n <= stock[i] else OutOfStock\n"),
     ("tickets.sf", "  requires forall o in Buyer: s not in held[o] else SeatHeld\n"),
     ("inbox.sf", "  requires triage[e].priority < 5 else TopPriority\n"),
+    ("email_triage.sf", "  requires settled < queued else QueueEmpty\n"),
 ]
 
 
@@ -89,6 +91,7 @@ def reachable(spec: ir.Spec, model: Model) -> tuple[int, int]:
     for a in spec.actions:
         domains = [model.domains.get((a.name, p.name)) or (
             param_values(spec, p.type.resolved, interp.values) if isinstance(p.type.resolved, (ir.StructT, ir.OptionT))
+            else string_pool(spec) if isinstance(p.type.resolved, ir.StringT)
             else interp.values(p.type.resolved)) for p in a.params]
         calls += [(a, dict(zip([p.name for p in a.params], values, strict=True)))
                   for values in itertools.product(*domains)]
