@@ -213,3 +213,40 @@ def test_every_answer_is_checked_against_the_result_type_returns_and_ensures(lie
         for name, args in script:
             runner.apply(name, args)
     assert message in str(caught.value)
+
+
+COUNTER = """\
+spec Counter
+state { n: int[0..3] }
+init { n := 0 }
+action bump(k: int[1..2]) -> int {
+  requires n + k <= 3 else Full
+  n := n + k
+  returns n * 10
+  ensures result >= 10 * k
+  ensures result <= 30
+}
+action reset() {
+  n := 0
+}
+"""
+
+
+def test_tla_keeps_the_last_answer_in_a_variable_and_checks_ensures_on_it():
+    from specforge.tla import export_tla
+
+    x = export_tla(load_text(COUNTER, "counter.sf").spec)
+    assert "result_bump' = {[result |-> (n + k) * 10, k |-> k]}" in x.tla  # read after the call
+    assert "result_bump' = {}" in x.tla and "result_bump = {}" in x.tla  # another action, and init: no answer
+    assert "Ens_bump_ensures_2 == \\A r \\in result_bump : (r.result <= 30)" in x.tla
+    assert "Ens_bump_ensures_1" in x.cfg and "vars == <<n, result_bump>>" in x.tla
+
+
+def test_a_postconditions_run_is_not_exported_as_a_trace_tlc_cannot_confirm():
+    from specforge.tla import export_trace
+    from specforge.tla.trace import TraceError
+
+    spec = load_text(COUNTER.replace("result <= 30", "result <= 20"), "counter.sf").spec
+    broken = next(r for r in prove(spec).invariants if r.id == "bump.ensures.2")
+    with pytest.raises(TraceError, match="postcondition"):
+        export_trace(spec, broken)

@@ -95,18 +95,22 @@ def reachable(spec: ir.Spec, model: Model) -> tuple[int, int]:
             else interp.values(p.type.resolved)) for p in a.params]
         calls += [(a, dict(zip([p.name for p in a.params], values, strict=True)))
                   for values in itertools.product(*domains)]
-    init = interp.initial_state()
+    # a TLC state is the spec's state and the last answer of an action with `returns` (its result_ variable)
+    init = (interp.initial_state(), None)
     level = {init: 1}
     frontier = [init]
     while frontier:
         found = []
-        for state in (s for s in frontier if level[s] <= model.max_steps):
+        for node in (s for s in frontier if level[s] <= model.max_steps):
+            state = node[0]
             for action, args in calls:
                 if interp.failed_guard(action, state, args) is None:
                     after = interp.effect(action, state, args)
-                    if after not in level and all(inside(v) for v in after.values()):
-                        level[after] = level[state] + 1
-                        found.append(after)
+                    answer = None if action.returns is None else \
+                        (action.name, interp.result(action, after, args), tuple(sorted(args.items())))
+                    if (after, answer) not in level and all(inside(v) for v in after.values()):
+                        level[(after, answer)] = level[node] + 1
+                        found.append((after, answer))
         frontier = found
     return len(level), max(level.values())
 
@@ -242,3 +246,16 @@ def bounds_of(texts: list[str]):
     from specforge.tla import parse_bound
 
     return [parse_bound(b) for b in texts]
+
+
+@pytest.mark.parametrize(("bound", "verdict"), [("30", "No error has been found."),
+                                                ("20", "Error: Invariant Ens_bump_ensures_2 is violated.")])
+def test_tlc_checks_postconditions_on_the_last_answer_and_shows_it(bound, verdict, tmp_path):
+    from .test_results import COUNTER
+
+    x = export_tla(load_spec(COUNTER.replace("result <= 30", f"result <= {bound}"), "counter.sf"))
+    write(tmp_path, x)
+    out = run_tlc(tmp_path, x.module)
+    assert verdict in out, out
+    if bound == "20":
+        assert "result_bump = {[result |-> 30, k |-> 2]}" in out  # the answer that breaks it, in the trace

@@ -110,6 +110,11 @@ class Exporter:
         self.vars = {f.name: self._claim("state variable", f.name) for f in spec.state}
         self.actions = {a.name: self._claim("action", a.name) for a in spec.actions}
         self.invariants = {inv.id: self.names.claim("Inv_" + inv.id) for inv in spec.invariants}
+        # an action with a determined result (`returns`): its last answer, a set of at most one record
+        # [result |-> value, PARAM |-> argument, ...]: {} until the action is the last one taken
+        answering = [a for a in spec.actions if a.returns is not None]
+        self.results = {a.name: self.names.claim(f"result_{a.name}") for a in answering}
+        self.ensures = {e.id: self.names.claim("Ens_" + e.id.replace(".", "_")) for a in answering for e in a.ensures}
         self.leaves = state_leaves(spec)
         self.leaf_types = dict(self.leaves)
         self.bounded = [o.leaf for o in obligations(spec) if o.leaf is not None]  # the type obligations
@@ -509,14 +514,30 @@ class Exporter:
         return text
 
     def variables(self) -> list[str]:
-        if not self.spec.state:
+        if not self.spec.state and not self.results:
             return ["vars == <<>>", ""]
+        declared = [(self.vars[f.name], self.apalache_type(f.type.resolved, f.name), None) for f in self.spec.state]
+        declared += [(var, f"Set({self.result_apalache_type(self.action_of(name))})",
+                      f"the last answer of {comment(name)}: {{}} until it is the last action taken")
+                     for name, var in self.results.items()]
         lines = ["VARIABLES"]
-        for i, f in enumerate(self.spec.state):
-            lines.append(f"{INDENT}\\* @type: {self.apalache_type(f.type.resolved, f.name)};")
-            lines.append(f"{INDENT}{self.vars[f.name]}{',' if i < len(self.spec.state) - 1 else ''}")
-        names = ", ".join(self.vars[f.name] for f in self.spec.state)
-        return lines + ["", f"vars == <<{names}>>", ""]
+        for i, (var, apalache, about) in enumerate(declared):
+            if about:
+                lines.append(f"{INDENT}\\* {about}")
+            lines.append(f"{INDENT}\\* @type: {apalache};")
+            lines.append(f"{INDENT}{var}{',' if i < len(declared) - 1 else ''}")
+        return lines + ["", f"vars == <<{', '.join(var for var, _, _ in declared)}>>", ""]
+
+    def action_of(self, name: str) -> ir.Action:
+        return next(a for a in self.spec.actions if a.name == name)
+
+    def result_fields(self, a: ir.Action) -> list[tuple[str, str, ir.Type]]:
+        """The fields of an answer record: (TLA+ field, spec name, type): the result, then the arguments."""
+        return [(tla_records.field(ir.RESULT), ir.RESULT, a.result.resolved),
+                *((tla_records.field(p.name), p.name, p.type.resolved) for p in a.params)]
+
+    def result_apalache_type(self, a: ir.Action) -> str:
+        return "{ " + ", ".join(f"{f}: {self.apalache_type(t, nested=True)}" for f, _, t in self.result_fields(a)) + " }"
 
     def helpers(self) -> list[str]:
         local = self.names.child()
@@ -554,6 +575,9 @@ class Exporter:
 
     def type_ok(self) -> list[str]:
         items = [f"{self.vars[f.name]} \\in {self.record_set(f.name, f.type.resolved)}" for f in self.spec.state]
+        for name, var in self.results.items():
+            fields = ", ".join(f"{f}: {self.type_set(t)}" for f, _, t in self.result_fields(self.action_of(name)))
+            items.append(f"{var} \\subseteq [{fields}]")
         return ["\\* The kind of every variable; declared int bounds are the Type_ invariants below.",
                 *self.conjunction(self.fixed["TypeOK"], items), ""]
 
@@ -567,6 +591,7 @@ class Exporter:
         names = self.names.child()
         lets, _ = self.execute(self.spec.init, state, names, {}, "init")
         items = [f"{var} = {value}" for var, value in self.final_values(state, {p for p, _ in self.leaves}, True)]
+        items += [f"{var} = {{}}" for var in self.results.values()]
         return [f"{self.fixed['Init']} ==", *self.body(lets, items, [], 1), ""]
 
     def body(self, lets: list[tuple[str, str]], items: list[str], guards: list[str], depth: int) -> list[str]:
@@ -603,12 +628,27 @@ class Exporter:
         lets, changed = self.execute(a.assignments, state, names, params, where)
         values = self.final_values(state, changed, False)
         items = [f"{var}' = {value}" for var, value in values]
+        items += self.answers(a, Env(state, names, params), params, where)
         touched = {var for var, _ in values}
         untouched = [self.vars[f.name] for f in self.spec.state if self.vars[f.name] not in touched]
         if untouched:
             items.append(f"UNCHANGED <<{', '.join(untouched)}>>")
         head = self.actions[a.name] + (f"({', '.join(params[p.name] for p in a.params)})" if a.params else "")
         return [f"\\* action {comment(a.name)}", f"{head} ==", *self.body(lets, items, guards, 1), ""]
+
+    def answers(self, a: ir.Action, post: Env, params: dict[str, str], where: str) -> list[str]:
+        """The last-answer variables after `a`: its own answer (the `returns` value, read after the call,
+        with the arguments), every other action's none."""
+        out = []
+        for name, var in self.results.items():
+            if name != a.name:
+                out.append(f"{var}' = {{}}")
+                continue
+            value = self.expr(a.returns.value, post, where).text
+            fields = [f"{tla_records.field(ir.RESULT)} |-> {value}",
+                      *(f"{tla_records.field(p.name)} |-> {params[p.name]}" for p in a.params)]
+            out.append(f"{var}' = {{[{', '.join(fields)}]}}")
+        return out
 
     def param_domain(self, a: ir.Action, p: ir.Param) -> str:
         t = p.type.resolved
@@ -656,9 +696,27 @@ class Exporter:
             text = self.bound_expr(t, self.leaf_text(path), self.names.child())
             lines += comment_lines(f"{type_id(path)} (MUST): `{path}` stays within its declared type")
             lines += [f"{self.type_invariants[path]} == {text}", ""]
-        all_invs = [self.fixed["TypeOK"], *self.invariants.values(), *self.type_invariants.values()]
+        lines += self.ensures_defs()
+        all_invs = [self.fixed["TypeOK"], *self.invariants.values(), *self.type_invariants.values(),
+                    *self.ensures.values()]
         lines += ["\\* Every invariant together: Apalache's inductive check (see the header).",
                   *self.conjunction(self.fixed["IndInv"], all_invs), ""]
+        return lines
+
+    def ensures_defs(self) -> list[str]:
+        """Each `ensures` of an action with `returns`, over its last answer: checked in the state the call
+        left (the current one), with the answer and the arguments read from the record."""
+        lines = []
+        for name, var in self.results.items():
+            a = self.action_of(name)
+            for e in a.ensures:
+                names = self.names.child()
+                r = names.claim("r")
+                fields = {spec: f"{r}.{f}" for f, spec, _ in self.result_fields(a)}
+                env = Env(self.pre_state(), names, fields)
+                text = self.expr(e.cond, env, f"{e.id}")
+                lines += comment_lines(f"{e.id} (MUST): every answer of `{name}` meets this postcondition")
+                lines += [f"{self.ensures[e.id]} == \\A {r} \\in {var} : {text.operand()}", ""]
         return lines
 
     def model_defs(self) -> list[str]:
@@ -730,6 +788,8 @@ class Exporter:
             lines.append(f"{INDENT}{self.invariants[inv.id]}  \\* {comment(inv.id)} ({inv.level.value})")
         for path, _ in self.bounded:
             lines.append(f"{INDENT}{self.type_invariants[path]}  \\* {comment(type_id(path))}")
+        for eid, name in self.ensures.items():
+            lines.append(f"{INDENT}{name}  \\* {comment(eid)}")
         return "\n".join(lines) + "\n"
 
 

@@ -47,9 +47,12 @@ VARIABLES
     \* @type: ORDER -> Int;
     paid_amount,
     \* @type: Bool;
-    shop_open
+    shop_open,
+    \* the last answer of track: {} until it is the last action taken
+    \* @type: Set({ result: Str, o: ORDER });
+    result_track
 
-vars == <<placed, status, price, paid_amount, shop_open>>
+vars == <<placed, status, price, paid_amount, shop_open, result_track>>
 
 \* Floor division and its remainder, as in the spec language (and Python): TLC's \div and %
 \* differ for negative divisors. Division by zero is an error in TLC.
@@ -66,6 +69,7 @@ TypeOK ==
     /\ price \in [Order -> Int]
     /\ paid_amount \in [Order -> Int]
     /\ shop_open \in BOOLEAN
+    /\ result_track \subseteq [result: Status, o: Order]
 
 Init ==
     /\ placed = [o \in Order |-> FALSE]
@@ -73,6 +77,7 @@ Init ==
     /\ price = [o \in Order |-> 0]
     /\ paid_amount = [o \in Order |-> 0]
     /\ shop_open = TRUE
+    /\ result_track = {}
 
 \* action place
 place(o, amount) ==
@@ -85,6 +90,7 @@ place(o, amount) ==
     /\ status' = [status EXCEPT ![o] = "created"]
     /\ price' = [price EXCEPT ![o] = amount]
     /\ paid_amount' = [paid_amount EXCEPT ![o] = 0]
+    /\ result_track' = {}
     /\ UNCHANGED <<shop_open>>
 
 \* action pay
@@ -96,6 +102,7 @@ pay(o, payment) ==
     /\ payment = price[o]  \* else WrongAmount
     /\ status' = [status EXCEPT ![o] = "paid"]
     /\ paid_amount' = [paid_amount EXCEPT ![o] = payment]
+    /\ result_track' = {}
     /\ UNCHANGED <<placed, price, shop_open>>
 
 \* action ship
@@ -103,6 +110,7 @@ ship(o) ==
     /\ placed[o]  \* else UnknownOrder
     /\ status[o] = "paid"  \* else NotPaid
     /\ status' = [status EXCEPT ![o] = "shipped"]
+    /\ result_track' = {}
     /\ UNCHANGED <<placed, price, paid_amount, shop_open>>
 
 \* action deliver
@@ -110,6 +118,7 @@ deliver(o) ==
     /\ placed[o]  \* else UnknownOrder
     /\ status[o] = "shipped"  \* else NotShipped
     /\ status' = [status EXCEPT ![o] = "delivered"]
+    /\ result_track' = {}
     /\ UNCHANGED <<placed, price, paid_amount, shop_open>>
 
 \* action cancel
@@ -118,6 +127,7 @@ cancel(o) ==
     /\ status[o] = "created" \/ status[o] = "paid"  \* else TooLateToCancel
     /\ status' = [status EXCEPT ![o] = "cancelled"]
     /\ paid_amount' = [paid_amount EXCEPT ![o] = 0]
+    /\ result_track' = {}
     /\ UNCHANGED <<placed, price, shop_open>>
 
 \* action close_shop
@@ -125,17 +135,20 @@ close_shop ==
     /\ shop_open  \* else ShopClosed
     /\ ~(\E o \in Order : status[o] = "paid" \/ status[o] = "shipped")  \* else OrdersInFlight
     /\ shop_open' = FALSE
+    /\ result_track' = {}
     /\ UNCHANGED <<placed, status, price, paid_amount>>
 
 \* action open_shop
 open_shop ==
     /\ ~shop_open  \* else ShopAlreadyOpen
     /\ shop_open' = TRUE
+    /\ result_track' = {}
     /\ UNCHANGED <<placed, status, price, paid_amount>>
 
 \* action track
 track(o) ==
     /\ placed[o]  \* else UnknownOrder
+    /\ result_track' = {[result |-> status[o], o |-> o]}
     /\ UNCHANGED <<placed, status, price, paid_amount, shop_open>>
 
 Next ==
