@@ -281,13 +281,18 @@ class Interpreter:
         """The ids of every invariant and type obligation that `state` breaks."""
         return [i for i in obligation_ids(self.spec) if not self.holds(i, state)]
 
+    def _strings(self) -> tuple[str, ...]:
+        from . import finite
+
+        return finite.string_pool(self.spec)[:finite.SEARCH_STRINGS]
+
     def arguments(self, action: ir.Action | str, int_values: Iterable[int]) -> list[dict[str, Value]]:
         """Every argument tuple of the action, as dicts param -> value, over finite candidates.
 
         Ints (also nat, ranges and durations, in milliseconds) come from
         `int_values`, filtered by the parameter's declared bounds; bools,
-        enum members and set elements are all taken. Guards are not looked
-        at: use `enabled` for that.
+        enum members and set elements are all taken, strings from the search
+        pool. Guards are not looked at: use `enabled` for that.
         """
         act = self.action(action)
         ints = tuple(dict.fromkeys(int_values))
@@ -296,6 +301,8 @@ class Interpreter:
             t = p.type.resolved
             if isinstance(t, (IntT, QuantityT)):
                 choices.append([v for v in ints if within(t, v)])
+            elif isinstance(t, ir.StringT):  # a sample, as the searches take it (finite.string_pool)
+                choices.append(list(self._strings()))
             elif isinstance(t, (ir.StructT, ir.OptionT)):  # a record's int fields draw from `int_values` too
                 choices.append(list(composite_values(t, lambda ft: [v for v in ints if within(ft, v)]
                                                      if isinstance(ft, (IntT, QuantityT)) else self.values(ft))))
