@@ -143,7 +143,8 @@ def test_when_z3_decides_nothing_no_example_gets_a_verdict_or_a_finding(example)
     assert results
     for r in results.values():
         assert r.verdict is Verdict.UNKNOWN and r.reason.startswith("timed out"), (r.id, r.verdict, r.reason)
-    assert report.findings == []
+    # the note that constraints are `load`'s to judge depends on no solver
+    assert [f for f in report.findings if f.kind != "constraints"] == []
 
 
 # (leader_election found a bug here: the prover's obligations include `type:voted_for`, membership of a

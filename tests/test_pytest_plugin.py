@@ -24,6 +24,7 @@ IMPLS = {
     "purse": "examples.impl.purse:Purse",
     "tickets": "examples.impl.tickets:TicketOffice",
     "inbox": "examples.impl.inbox:Inbox",
+    "email_triage": "examples.impl.email_triage:EmailTriage",
 }
 BANK = (ROOT / "examples" / "bank.sf").read_text(encoding="utf-8")
 

@@ -112,7 +112,7 @@ def test_actions_prefer_ones_that_can_succeed_and_that_have_not_yet():
     callable_ = {n for n in names if r._callable(r.interp.actions[n])}
     assert callable_ == {"place", "close_shop"}  # nothing is placed: nothing to pay, ship, deliver or cancel
     r = runner(ORDER, placed={"Order1": True, "Order2": False, "Order3": False})
-    assert {n for n in names if r._callable(r.interp.actions[n])} == {"place", "pay", "cancel", "close_shop"}
+    assert {n for n in names if r._callable(r.interp.actions[n])} == {"place", "pay", "cancel", "close_shop", "track"}
 
 
 def test_each_run_draws_how_many_elements_a_set_has():
