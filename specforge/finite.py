@@ -89,6 +89,15 @@ def string_pool(spec: ir.Spec) -> tuple[str, ...]:
     return tuple(dict.fromkeys(pool))[:MAX_STRINGS]
 
 
+def search_strings(spec: ir.Spec) -> tuple[str, ...]:
+    """The strings an exhaustive search tries per parameter, the same for the explicit search, the
+    interpreter's argument tuples and TLC: the pool's first, leaving out strings with a control character
+    TLA+ cannot write (it escapes only tab, line feed and carriage return)."""
+    def writable(s: str) -> bool:
+        return all(ch in "\t\n\r" or 32 <= ord(ch) != 127 for ch in s)
+    return tuple(s for s in string_pool(spec) if writable(s))[:SEARCH_STRINGS]
+
+
 def _types(spec: ir.Spec):
     def walk(t):
         yield t

@@ -109,6 +109,7 @@ class Interpreter:
         self.actions = {a.name: a for a in spec.actions}
         self.invariants = {inv.id: inv for inv in spec.invariants}
         self._compiled: dict[str, tuple] = {}  # action name -> (action, its guards, its assignments), compiled
+        self._string_sample: tuple[str, ...] | None = None  # see `_strings`
 
     def _parts(self, act: ir.Action) -> tuple[list[tuple[Evaluator, ir.Requires]], list[tuple[Setter, Evaluator]]]:
         """An action's guards and assignments, each compiled once (see `compiled` and `_setter`)."""
@@ -282,9 +283,12 @@ class Interpreter:
         return [i for i in obligation_ids(self.spec) if not self.holds(i, state)]
 
     def _strings(self) -> tuple[str, ...]:
-        from . import finite
+        """The search's sample of strings, computed once (it walks the spec's expressions)."""
+        if self._string_sample is None:
+            from . import finite
 
-        return finite.string_pool(self.spec)[:finite.SEARCH_STRINGS]
+            self._string_sample = finite.search_strings(self.spec)
+        return self._string_sample
 
     def arguments(self, action: ir.Action | str, int_values: Iterable[int]) -> list[dict[str, Value]]:
         """Every argument tuple of the action, as dicts param -> value, over finite candidates.

@@ -71,7 +71,7 @@ def build(spec: ir.Spec, sizes: Mapping[str, int], domains: Mapping[tuple[str, s
     model does (to compare with TLC); a fixed domain is complete only if it covers the interval."""
     universe = Universe.named(spec, dict(sizes))
     numbers = finite.spec_numbers(spec)
-    strings = finite.string_pool(spec)[:finite.SEARCH_STRINGS]
+    strings = finite.search_strings(spec)
     env = Env.of(spec, universe)
     calls, partial, all_values = {}, [], []
     for action in spec.actions:

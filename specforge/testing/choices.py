@@ -296,7 +296,9 @@ class Choices:
 
     def _leaf(self, t: ir.Type) -> tuple:
         if isinstance(t, ir.StringT):
-            return self.__dict__.setdefault("_strings", finite.string_pool(self.interp.spec))
+            if "_strings" not in self.__dict__:  # walks the spec's expressions: once per runner
+                self._strings = finite.string_pool(self.interp.spec)
+            return self._strings
         return (False, True) if isinstance(t, BoolT) else self.interp.values(t)
 
     def _finite_pools(self, action: ir.Action, param: ir.Param, known: Mapping[str, object],

@@ -62,12 +62,10 @@ def words_table(spec: ir.Spec, name: str) -> list[str]:
 
 
 def pool(spec: ir.Spec) -> tuple[str, ...]:
-    """The strings a string parameter takes in the model: the explicit search's sample, those TLA+ can write."""
-    from ..finite import SEARCH_STRINGS, string_pool
+    """The strings a string parameter takes in the model: the explicit search's sample."""
+    from ..finite import search_strings
 
-    def writable(s: str) -> bool:
-        return all(ch in _ESCAPES or 32 <= ord(ch) != 127 for ch in s)
-    return tuple(s for s in string_pool(spec) if writable(s))[:SEARCH_STRINGS]
+    return search_strings(spec)
 
 
 def nodes_of(spec: ir.Spec):
