@@ -94,7 +94,7 @@ def test_json_format_is_machine_readable(tmp_path):
     bad.write_text("spec T\ninvariant A: nope > 0\n")
     result = run("check", "--format", "json", BANK, str(bad))
     assert result.exit_code == 1
-    doc = json.loads(result.output)
+    doc = json.loads(result.stdout)
     assert doc["errors"] == 1 and doc["warnings"] == 0
     assert [f["valid"] for f in doc["files"]] == [True, False]
     (diag,) = doc["files"][1]["diagnostics"]
@@ -106,7 +106,7 @@ def test_json_format_is_machine_readable(tmp_path):
 def test_emit_ir_prints_the_typed_ir_as_json():
     result = run("check", "--emit-ir", BANK)
     assert result.exit_code == 0
-    doc = json.loads(result.output)
+    doc = json.loads(result.stdout)
     assert doc["name"] == "BankAccount" and doc["ir_version"] == 1
     first = doc["invariants"][0]["expr"]
     assert first["kind"] == "compare" and first["type"] == {"kind": "bool"}
@@ -114,13 +114,13 @@ def test_emit_ir_prints_the_typed_ir_as_json():
 
 def test_emit_ir_with_several_files_prints_a_list():
     result = run("check", "--emit-ir", BANK, str(ROOT / "examples" / "ledger.sf"))
-    assert [d["name"] for d in json.loads(result.output)] == ["BankAccount", "Ledger"]
+    assert [d["name"] for d in json.loads(result.stdout)] == ["BankAccount", "Ledger"]
 
 
 def test_schema_command_prints_the_published_schema():
     result = run("schema")
     assert result.exit_code == 0
-    assert json.loads(result.output) == json.loads((ROOT / "docs" / "ir.schema.json").read_text())
+    assert json.loads(result.stdout) == json.loads((ROOT / "docs" / "ir.schema.json").read_text())
 
 
 def test_check_imports_neither_z3_nor_hypothesis():

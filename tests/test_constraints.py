@@ -129,7 +129,7 @@ def test_the_order_examples_latency_constraint_is_judged_by_load(impl, code, sta
     monkeypatch.chdir(ROOT)
     result = CliRunner().invoke(main, ["load", "examples/order.sf", "--impl", f"examples.impl.order:{impl}",
                                        "--rate", "10_000 per min", "--duration", "6 s", "--json", "-"])
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     verdict = next(v for v in report["budgets"] if v["budget"].startswith("ORD-LAT-1:"))
     assert verdict["status"] == status, verdict
     assert result.exit_code == code, result.output
@@ -146,7 +146,7 @@ def test_the_email_triage_example_meets_its_latency_cost_and_error_constraints(m
     result = CliRunner().invoke(main, ["load", "examples/email_triage.sf", "--impl",
                                        "examples.impl.email_triage:EmailTriage", "--rate", "100/s", "--duration",
                                        "3 s", "--json", "-"])
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     verdicts = {v["budget"].split(":")[0]: v for v in report["budgets"]}
     assert verdicts["ET-LAT"]["status"] == "met" and verdicts["ET-ERR"]["status"] == "met", verdicts
     assert verdicts["ET-COST"]["status"] == "met" and 0 < verdicts["ET-COST"]["observed"] < 0.01, verdicts

@@ -211,7 +211,7 @@ def test_markdown_and_json_carry_the_same_verdicts(tmp_path):
     new = write(tmp_path, "new.sf", changed(ORIGINAL, ("const CAP: int = 100", "const CAP: int = 200")))
     md = CliRunner().invoke(main, ["diff", old, new, "--format", "markdown"]).output
     assert "| `T-2` | weaker | MUST |" in md and "**Guarantees weakened:** MUST invariant T-2 weaker" in md
-    doc = json.loads(CliRunner().invoke(main, ["diff", old, new, "--format", "json"]).output)
+    doc = json.loads(CliRunner().invoke(main, ["diff", old, new, "--format", "json"]).stdout)
     assert {c["id"]: c["kind"] for c in doc["invariants"]}["T-2"] == "weaker"
     assert doc["blocking"] == ["MUST invariant T-2 weaker"]
 

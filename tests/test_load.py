@@ -272,7 +272,7 @@ def test_the_python_implementation_is_loaded_by_the_command(monkeypatch):
     result = CliRunner().invoke(main, ["load", "examples/bank.sf", "--impl", "examples.impl.bank:BankAccount",
                                        "--rate", "50/s", "--duration", "1 s", "--json", "-"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output)["overall"]["calls"] == 50
+    assert json.loads(result.stdout)["overall"]["calls"] == 50
 
 
 def test_every_request_has_a_timeout_and_the_run_ends_at_its_duration(server, monkeypatch):
@@ -282,7 +282,7 @@ def test_every_request_has_a_timeout_and_the_run_ends_at_its_duration(server, mo
     args[args.index("--duration") + 1] = "1 s"
     result = CliRunner().invoke(main, args)
     took = time.monotonic() - started
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert result.exit_code == 3
     assert report["errors"] > 0 and "ReadTimeout" in report["violations"][0]
     assert report["overall"]["latency_ms"]["max"] < 1000  # each call cut short at 0.1 s after its send

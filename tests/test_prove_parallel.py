@@ -86,7 +86,7 @@ def test_one_pool_serves_a_command_with_several_files_and_reports_as_serial(tmp_
 
     def verdicts(*extra):
         result = CliRunner().invoke(main, ["prove", "--no-cache", "--format", "json", "--depth", "4", *extra, *files])
-        doc = json.loads(result.output)
+        doc = json.loads(result.stdout)
         return result.exit_code, [(s["spec"], [(i["id"], i["verdict"]) for i in s["invariants"]]) for s in doc["specs"]]
 
     assert verdicts("--jobs", "2") == verdicts()

@@ -225,7 +225,7 @@ def test_a_prover_trace_replays_as_a_failing_test(wallet_module, tmp_path):
 def test_a_damaged_report_is_refused_with_what_does_not_fit(wallet_module, tmp_path, damage, expected):
     buggy = WALLET.replace("  requires n <= coins else Insufficient\n", "")
     (tmp_path / "wallet.sf").write_text(buggy)
-    report = json.loads(CliRunner().invoke(main, ["prove", "--no-cache", "--format", "json", "wallet.sf"]).output)
+    report = json.loads(CliRunner().invoke(main, ["prove", "--no-cache", "--format", "json", "wallet.sf"]).stdout)
     run = next(inv for inv in report["invariants"] if inv["id"] == "W-1")["run"]
     damage(next(call for call in run["calls"] if call["action"] == "take"))
     (tmp_path / "report.json").write_text(json.dumps(report))
