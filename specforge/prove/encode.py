@@ -116,6 +116,9 @@ class Encoder:
         self.set_sums = {name: sums.set_sum(name, self.set_sorts[name]) for name in aggregated_sets(spec)}
         self.world: sums.World | None = None
         self.points: dict[str, dict[str, z3.ExprRef]] = {name: {} for name in self.set_sums}
+        # the state variables each of the spec's sums and counts reads (waypoint_hints)
+        self.read_together = [frozenset(n.name for n in ir.walk(a) if isinstance(n, ir.Name) and n.ref is RefKind.VAR)
+                              for a in nodes(spec, ir.Aggregate)]
 
     def background(self) -> list[z3.BoolRef]:
         """What every solver must assume: the sums' axioms, or the finite world's facts."""
@@ -270,7 +273,19 @@ class Encoder:
         if not self.set_sums or self.world is not None or len(action.assignments) < 2:
             return []
         _, states = self.transition_states(action, pre, params)
-        return [z3.FreshBool("waypoint") == f(state) for state in states[:-1] for f in formulas]
+        roots = [_assigned(a.target) for a in action.assignments]
+        return [z3.FreshBool("waypoint") == f(states[k]) for k in range(len(states) - 1)
+                if self._straddled(roots[:k + 1], roots[k + 1:]) for f in formulas]
+
+    def _straddled(self, before: list[str | None], after: list[str | None]) -> bool:
+        """Whether a sum can change both through a write in `before` and one in `after`: one variable
+        written on both sides (a transfer's two entries; inferred sums may range over any map), or two
+        read by one sum of the spec. Otherwise the state between them adds nothing: each sum of it is
+        the sum before or the sum after the action (cart's reserve wrote three variables and spent 4 s
+        on the hints)."""
+        if None in before or None in after or set(before) & set(after):
+            return True
+        return any(group & set(before) and group & set(after) for group in self.read_together)
 
     def assign(self, target: ir.Expr, value: z3.ExprRef, env: Env) -> None:
         """target := value, in env.state (a map entry updates the whole map functionally)."""
@@ -484,6 +499,13 @@ def _aggregate(enc: Encoder, e: ir.Aggregate, env: Env) -> z3.ExprRef:
                               e.domain)
         return sums.add([term(z3.IntVal(i), None) for i in range(low.as_long(), high.as_long() + 1)])
     raise Unsupported("an aggregate ranges over a set, an enum or a range", e.domain)
+
+
+def _assigned(target: ir.Expr) -> str | None:
+    """The state variable an assignment writes (`reserved` for `reserved[c][i] := ...`)."""
+    while isinstance(target, (ir.FieldAccess, ir.Index)):
+        target = target.base
+    return target.name if isinstance(target, ir.Name) else None
 
 
 def aggregated_sets(spec: ir.Spec) -> list[str]:
