@@ -215,6 +215,13 @@ def _percent(covered: int, total: int) -> str:
     return f"{100 * covered // total}%" if total else "–"
 
 
+def _without_support(proof: str) -> str:
+    """`proved (inductive with others) with TIX-2` as `proved (inductive)`: which other invariants a
+    proof used, and so whether it needed any, is z3's choice of unsat core."""
+    head = proof.split(" with ")[0]
+    return head + ")" if head.count("(") > head.count(")") else head
+
+
 def markdown(m: Matrix, counts: bool = True) -> str:
     """The matrix in Markdown; `counts=False` leaves out what the property test's run counted and which
     other invariants a proof used (for a comparison that must depend neither on the draws nor on which
@@ -237,7 +244,7 @@ def markdown(m: Matrix, counts: bool = True) -> str:
     out += ["", "## Requirements", "", "| ID | Level | Text | Proof | Checked in steps | TLA+ |",
             "| --- | --- | --- | --- | ---: | --- |"]
     for r in (r for r in m.rows if r.kind == "invariant"):
-        proof = (r.proof or "–") if counts else (r.proof or "–").split(" with ")[0]
+        proof = (r.proof or "–") if counts else _without_support(r.proof or "–")
         out.append(f"| `{r.id}` | {r.level} | {_md(r.text)} | {proof} | {n(r.tested)} | {r.tla or '–'} |")
     out += ["", "## Behaviour", "", "| Action / failure mode | Line | Exercised | Implementation | TLA+ |",
             "| --- | ---: | ---: | --- | --- |"]

@@ -2,7 +2,9 @@
 pydantic load.
 
 The key is a hash of everything the printed report depends on: each file's path and bytes,
-specforge's version and which z3 is installed (found, not imported), and
+specforge's version and code (`code_build`: a changed or upgraded file is a new key, so a fix to the
+prover is never answered with a report the old code wrote), which z3 is installed (found, not
+imported), and
 the options that change verdicts or their rendering. The value is the rendered report and the
 exit code. Only reports without an `unknown` verdict are stored: a later run with more time or a
 quieter machine may decide what this one could not. The per-obligation cache
@@ -50,6 +52,36 @@ def _z3_build() -> str:
     return f"{core}:{st.st_size}:{st.st_mtime_ns}"
 
 
+_CODE_BUILD: str | None = None
+
+
+def code_build() -> str:
+    """specforge's version and a fingerprint of its installed code, computed once per process. The
+    version alone let a development install, or a re-install of the same version, answer from
+    reports its earlier code wrote."""
+    global _CODE_BUILD
+    if _CODE_BUILD is None:
+        _CODE_BUILD = f"{__version__}+{fingerprint(os.path.dirname(os.path.abspath(__file__)))}"
+    return _CODE_BUILD
+
+
+def fingerprint(root: str) -> str:
+    """A hash of each source and grammar file's path, size and modification time under `root`,
+    found with stat alone (under 1 ms for the package)."""
+    h = hashlib.sha256()
+    stack = [root]
+    while stack:
+        with os.scandir(stack.pop()) as entries:
+            for e in sorted(entries, key=lambda e: e.name):
+                if e.is_dir(follow_symlinks=False):
+                    if e.name != "__pycache__":
+                        stack.append(e.path)
+                elif e.name.endswith((".py", ".lark")):
+                    st = e.stat()
+                    h.update(f"{e.path}:{st.st_size}:{st.st_mtime_ns}\0".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()[:16]
+
+
 def prove_options(fmt: str, depth: int, timeout: float, explore: int, explore_states: int, infer_budget: float,
                   time_budget: float) -> tuple:
     """The options of `prove` that change its report, in the order the key hashes them (the fast entry
@@ -61,7 +93,7 @@ def key(files: Sequence[str], options: Sequence[object]) -> str | None:
     """The key of a run over `files` with `options`, or None when a file cannot be read (the
     normal path then reports it)."""
     h = hashlib.sha256()
-    h.update(json.dumps(["specforge", __version__, FORMAT, _z3_build(), *map(str, options)]).encode())
+    h.update(json.dumps(["specforge", code_build(), FORMAT, _z3_build(), *map(str, options)]).encode())
     for f in files:
         try:
             data = Path(f).read_bytes()

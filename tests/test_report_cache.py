@@ -124,3 +124,23 @@ def test_a_cached_report_goes_to_the_output_file_and_a_missing_directory_is_clic
     assert not {"z3", "click"} & imported(second)
     missing = prove("-o", str(tmp_path / "nowhere" / "r.txt"), str(spec), cache=tmp_path / "c")
     assert missing.returncode == 2 and "does not exist" in missing.stderr
+
+
+def test_a_changed_source_file_of_specforge_is_a_new_key(tmp_path, monkeypatch):
+    """The key carries a fingerprint of the installed code, not only the version: an edited or
+    re-installed prover must not answer from reports its earlier code wrote."""
+    code = tmp_path / "pkg"
+    (code / "prove").mkdir(parents=True)
+    engine = code / "prove" / "engine.py"
+    engine.write_text("x = 1\n")
+    (code / "notes.txt").write_text("not code")
+    first = reportcache.fingerprint(str(code))
+    (code / "notes.txt").write_text("still not code")
+    assert reportcache.fingerprint(str(code)) == first
+    engine.write_text("x = 22\n")
+    assert reportcache.fingerprint(str(code)) != first
+
+    spec = ROOT / "examples" / "bank.sf"
+    before = key([str(spec)], ("prove",))
+    monkeypatch.setattr(reportcache, "_CODE_BUILD", "0.1.0+another")
+    assert key([str(spec)], ("prove",)) != before

@@ -2,7 +2,7 @@
 
 An obligation's key is a SHA-256 over what decides its answer: the spec's
 declarations (sets, enums, constants, state and init), the action, the goal,
-the hypotheses, the search depth, and the versions of specforge and z3. Source
+the hypotheses, the search depth, specforge's version and code (`code_build`) and z3's version. Source
 positions are left out, so moving an invariant or editing a comment keeps
 its results; changing any part an obligation reads gives it a new key.
 
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import z3
 
-from .. import __version__, ir
-from ..reportcache import cache_dir
+from .. import ir
+from ..reportcache import cache_dir, code_build
 
 _SPAN_KEYS = frozenset({"span", "var_span", "error_span"})
 # Bumped whenever what is stored changes shape, so older entries are never read.
@@ -52,7 +52,7 @@ class Digests:
     """Position-free hashes of a spec's parts, computed once per run."""
 
     def __init__(self, spec: ir.Spec, depth: int):
-        self.context = digest("specforge", __version__, FORMAT, "z3", z3.get_version_string(), depth,
+        self.context = digest("specforge", code_build(), FORMAT, "z3", z3.get_version_string(), depth,
                               *spec.sets, *spec.enums, *spec.consts, *spec.state, *spec.init)
         self.actions = {a.name: digest(a) for a in spec.actions}
         self.all_actions = digest(*sorted(self.actions.values()))
