@@ -165,6 +165,11 @@ def replace_section(document: str, section: str, heading: str) -> str:
     return "\n".join(lines[:start] + new + ([""] + tail if tail else [])) + "\n"
 
 
+def markdown_table(headers: list[str], rows: list[list[str]]) -> list[str]:
+    """The lines of a Markdown table."""
+    return ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers), *("| " + " | ".join(r) + " |" for r in rows)]
+
+
 def record(section: str, heading: str) -> None:
     """Write `section` into docs/benchmarks.md in place of the section titled `heading`; keep the others."""
     document = BENCHMARKS_MD.read_text(encoding="utf-8") if BENCHMARKS_MD.exists() else DOCUMENT_HEAD

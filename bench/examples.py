@@ -16,7 +16,17 @@ from __future__ import annotations
 import argparse
 import sys
 
-from _common import ROOT, OtherLoad, load_average, platform_lines, record, show_load, show_share, version
+from _common import (
+    ROOT,
+    OtherLoad,
+    load_average,
+    markdown_table,
+    platform_lines,
+    record,
+    show_load,
+    show_share,
+    version,
+)
 from protocols import prove, verdict
 
 HEADING = "## Examples (`specforge prove` on examples/*.sf)"
@@ -44,8 +54,7 @@ def main() -> None:
              *platform_lines([f"z3 {version('z3-solver')}"], recursive=True),
              f"- load average before: {show_load(load_before)}; CPU used by other processes during the run: "
              f"{show_share(other.share())}.",
-             "", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
+             "", *markdown_table(headers, rows)]
     section = "\n".join(lines) + "\n"
     print(section)
     if args.record:

@@ -28,7 +28,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, OtherLoad, load_average, platform_lines, record, show_load, show_share, version
+from _common import (
+    ROOT,
+    OtherLoad,
+    load_average,
+    markdown_table,
+    platform_lines,
+    record,
+    show_load,
+    show_share,
+    version,
+)
 
 PROTOCOLS = ROOT / "examples" / "protocols"
 HEADING = "## Protocols (`specforge prove` with inference, against TLC)"
@@ -128,8 +138,7 @@ def main() -> None:
              *platform_lines([f"z3 {version('z3-solver')}"], recursive=True),
              f"- load average before: {show_load(load_before)}; CPU used by other processes during the run: "
              f"{show_share(other.share())}. The machine was shared with other jobs: the times are indicative.",
-             "", "| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
-    lines += ["| " + " | ".join(r) + " |" for r in rows]
+             "", *markdown_table(headers, rows)]
     lines += ["", "The invariants the prover inferred (and proved) for each correct protocol:", ""]
     for name, found in inferred:
         lines.append(f"- `{name}`:")

@@ -477,22 +477,22 @@ class Checker:
             value = self.expr(a.value, self.globals)
             self.init_assigned = None
             target = self.expr(a.target, self.globals)
-            if path is None or _root(a.target) not in {f.name for f in state}:
-                if _root(a.target) in self.unreadable:
+            if path is None or ir.root_name(a.target) not in {f.name for f in state}:
+                if ir.root_name(a.target) in self.unreadable:
                     out.append(_with(a, target=target, value=value))
                     continue  # declared where a syntax error is: already reported
                 if isinstance(a.target, ir.Index):
                     self.error("SF214", "init gives a map its whole value", a.target.span,
-                               f"write `{_root(a.target)} := {{k: ... for k in ...}}`")
-                elif target.type is not None or _root(a.target) in self.unreadable:
+                               f"write `{ir.root_name(a.target)} := {{k: ... for k in ...}}`")
+                elif target.type is not None or ir.root_name(a.target) in self.unreadable:
                     self._bad_target(a.target, self.globals)
                 out.append(_with(a, target=target, value=value))
                 continue
             if path not in leaves:
                 if isinstance(target, ir.RecordField):
                     self.error("SF214", "init gives a record value its whole value", a.target.span,
-                               f"write `{_root(a.target)} := TYPE {{ FIELD: VALUE, ... }}`")
-                    assigned.setdefault(_root(a.target), a.span)  # reported here, not again as missing
+                               f"write `{ir.root_name(a.target)} := TYPE {{ FIELD: VALUE, ... }}`")
+                    assigned.setdefault(ir.root_name(a.target), a.span)  # reported here, not again as missing
                 elif any(p.startswith(path + ".") for p in leaves):
                     self.error("SF214", f"`{path}` is a record; assign each of its fields", a.target.span,
                                "e.g. " + ", ".join(f"`{p} := ...`" for p in leaves if p.startswith(path + "."))[:200])
@@ -511,7 +511,7 @@ class Checker:
         return out
 
     def _bad_target(self, target_node: ir.Expr, scope: Scope) -> None:
-        root = _root(target_node)
+        root = ir.root_name(target_node)
         sym = scope.lookup(root) if root else None
         if sym is not None and sym.kind is RefKind.CONST:
             self.error("SF209", f"`{root}` is a constant and cannot be assigned", target_node.span,
@@ -635,7 +635,7 @@ class Checker:
     def _assign(self, a: ir.Assign, scope: Scope) -> ir.Assign:
         target = self.expr(a.target, scope)
         value = self.expr(a.value, scope)
-        root = _root(a.target)
+        root = ir.root_name(a.target)
         sym = scope.lookup(root) if root else None
         if sym is None or sym.kind is not RefKind.VAR or _target_path(a.target, maps=True) is None:
             if target.type is not None:
@@ -1324,12 +1324,6 @@ def _compatible(target: ir.Type, value: ir.Type) -> bool:
             not isinstance(target.key, IntT) or target.key == value.key)
         return same_key and _compatible(target.value, value.value)
     return target == value
-
-
-def _root(e: ir.Expr) -> str | None:
-    while isinstance(e, (ir.FieldAccess, ir.Index)):
-        e = e.base
-    return e.name if isinstance(e, ir.Name) else None
 
 
 def _target_path(e: ir.Expr, maps: bool = False) -> str | None:

@@ -412,6 +412,14 @@ def subexpressions(e: _Expr) -> Iterator[_Expr]:
             yield from (v for v in value if isinstance(v, EXPR_CLASSES))
 
 
+def root_name(e: _Expr) -> str | None:
+    """The variable at the root of a target or an access (`reserved` for `reserved[c][i]`, `token`
+    for `token.ttl`), or None when the root is not a name."""
+    while isinstance(e, (FieldAccess, Index)):
+        e = e.base
+    return e.name if isinstance(e, Name) else None
+
+
 def walk(e: _Expr) -> Iterator[_Expr]:
     """`e` and every expression inside it, each before the ones inside it."""
     stack = [e]

@@ -118,7 +118,7 @@ class Encoder:
         self.points: dict[str, dict[str, z3.ExprRef]] = {name: {} for name in self.set_sums}
         # the state variables each of the spec's sums and counts reads (waypoint_hints)
         self.read_together = [frozenset(n.name for n in ir.walk(a) if isinstance(n, ir.Name) and n.ref is RefKind.VAR)
-                              for a in nodes(spec, ir.Aggregate)]
+                              for a in nodes(spec, ir.Aggregate)] if self.set_sums else []
 
     def background(self) -> list[z3.BoolRef]:
         """What every solver must assume: the sums' axioms, or the finite world's facts."""
@@ -272,10 +272,12 @@ class Encoder:
         through the state between its writes, which the query would otherwise never mention."""
         if not self.set_sums or self.world is not None or len(action.assignments) < 2:
             return []
+        roots = [ir.root_name(a.target) for a in action.assignments]
+        between = [k for k in range(len(roots) - 1) if self._straddled(roots[:k + 1], roots[k + 1:])]
+        if not between:  # decided before the writes are encoded again: most actions need no names
+            return []
         _, states = self.transition_states(action, pre, params)
-        roots = [_assigned(a.target) for a in action.assignments]
-        return [z3.FreshBool("waypoint") == f(states[k]) for k in range(len(states) - 1)
-                if self._straddled(roots[:k + 1], roots[k + 1:]) for f in formulas]
+        return [z3.FreshBool("waypoint") == f(states[k]) for k in between for f in formulas]
 
     def _straddled(self, before: list[str | None], after: list[str | None]) -> bool:
         """Whether a sum can change both through a write in `before` and one in `after`: one variable
@@ -499,13 +501,6 @@ def _aggregate(enc: Encoder, e: ir.Aggregate, env: Env) -> z3.ExprRef:
                               e.domain)
         return sums.add([term(z3.IntVal(i), None) for i in range(low.as_long(), high.as_long() + 1)])
     raise Unsupported("an aggregate ranges over a set, an enum or a range", e.domain)
-
-
-def _assigned(target: ir.Expr) -> str | None:
-    """The state variable an assignment writes (`reserved` for `reserved[c][i] := ...`)."""
-    while isinstance(target, (ir.FieldAccess, ir.Index)):
-        target = target.base
-    return target.name if isinstance(target, ir.Name) else None
 
 
 def aggregated_sets(spec: ir.Spec) -> list[str]:
