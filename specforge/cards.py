@@ -139,9 +139,14 @@ class _Scanner:
                 outcome = _outcome(search, self.guards[a.name], node.state, args)
                 if outcome is False or (a.name, outcome) in self.found or (a.name, outcome) not in self.wanted:
                     continue
+                after = search.interp.effect(a, node.state, args) if outcome is None else node.state
+                if a.answer is not None:  # an answer the effect reads: one its `ensures` allow, none when refused
+                    args = search.allowed_answer(a, args, after) if outcome is None else \
+                        {p: v for p, v in args.items() if p != ir.RESULT}
+                    if args is None:
+                        continue
                 steps = search.run_to(key)
                 made = [(s.action, s.args) for s in steps[1:]] + [(a.name, dict(args))]
-                after = search.interp.effect(a, node.state, args) if outcome is None else node.state
                 run = Run.of(spec, self.instance.universe, [s.state for s in steps] + [after], made)
                 guard = next((g for _, g in self.guards[a.name] if g.error == outcome), None) if outcome else None
                 self.found[(a.name, outcome)] = Card(a.name, outcome, guard, "found", run)

@@ -557,6 +557,12 @@ class Checker:
     def _action(self, a: ir.Action) -> ir.Action:
         params, names = self._params(a.params, "action", allow_set=True)
         scope = self.globals.child(names)
+        t = None if a.result is None else self.resolve_type(a.result, allow_map=False, allow_set=True)
+        if t is not None and RESULT in names:
+            self.error("SF218", f"parameter `{RESULT}` has the name of the action's result", names[RESULT].span,
+                       f"rename the parameter: `{RESULT}` names what `{a.name}` answers in its `ensures`")
+        # the answer: its `ensures` read it, and so may its assignments when no `returns` gives it (ir.Action.answer)
+        answered = scope if t is None else scope.child({RESULT: Symbol(RefKind.PARAM, t.resolved, a.result.span)})
         body = []
         assigned = False
         for stmt in a.body:
@@ -568,26 +574,21 @@ class Checker:
                 body.append(_with(stmt, cond=cond))
             else:
                 assigned = True
-                body.append(self._assign(stmt, scope))
-        if a.result is None:
+                body.append(self._assign(stmt, answered if a.returns is None else scope))
+        if t is None:
             return _with(a, params=params, body=body)
-        return _with(a, params=params, body=body, **self._result(a, scope, names))
+        return _with(a, params=params, body=body, **self._result(a, t, scope, answered))
 
-    def _result(self, a: ir.Action, scope: Scope, names: dict[str, Symbol]) -> dict:
+    def _result(self, a: ir.Action, t: ir.TypeRef, scope: Scope, answered: Scope) -> dict:
         """`-> T`, `returns` and `ensures`: the result's type, its value in the state after the action, and
         the postconditions, which see the parameters, that state and `result`."""
-        t = self.resolve_type(a.result, allow_map=False, allow_set=True)
         out: dict = {"result": t}
         if a.returns is not None:
             value = self.expr(a.returns.value, scope)
             if t.resolved is not None and value.type is not None:
                 value = self.assignable(t.resolved, value, f"the result of `{a.name}`")
             out["returns"] = _with(a.returns, value=value)
-        if RESULT in names:
-            self.error("SF218", f"parameter `{RESULT}` has the name of the action's result", names[RESULT].span,
-                       f"rename the parameter: `{RESULT}` names what `{a.name}` answers in its `ensures`")
-        inner = scope.child({RESULT: Symbol(RefKind.PARAM, t.resolved, a.result.span)})
-        out["ensures"] = [_with(e, cond=self.expect(self.expr(e.cond, inner), BOOL, "a postcondition"))
+        out["ensures"] = [_with(e, cond=self.expect(self.expr(e.cond, answered), BOOL, "a postcondition"))
                           for e in a.ensures]
         return out
 
@@ -818,6 +819,11 @@ def _check_name(c: Checker, e: ir.Name, scope: Scope) -> ir.Expr:
         elif e.name in c.record_decls:
             c.error("SF201", f"`{e.name}` is a record type, not a value", e.span,
                     f"write a value of it as `{e.name} {{ FIELD: VALUE, ... }}`")
+        elif e.name == RESULT:
+            c.error("SF201", f"`{RESULT}` has no value here", e.span,
+                    f"`{RESULT}` is an action's answer: its `ensures` read it, and so do the assignments of an "
+                    "action with `-> T` and no `returns`; a guard is checked before the call answers, and in an "
+                    "action with `returns` write the `returns` expression instead")
         else:
             hint = _did_you_mean(e.name, [*scope.all_names(), *c.member_enums])
             c.error("SF201", f"unknown name `{e.name}`", e.span, hint)

@@ -296,7 +296,7 @@ class _Differ:
         return out
 
     def _signature(self, a: ir.Action) -> list[tuple[str, str]]:
-        return [(p.name, digest(p.type.resolved)) for p in a.params]
+        return [(p.name, digest(p.type.resolved)) for p in a.choices]
 
     def compare_action(self, before: ir.Action, after: ir.Action) -> ActionChange:
         change = ActionChange(after.name, "unchanged", after.span.line)
@@ -309,6 +309,8 @@ class _Differ:
         change.errors_added = [e for e in news if e not in olds and e not in {n for _, n in renamed}]
         if self._signature(before) != self._signature(after):
             change.kind, change.reason = "not comparable", "its parameters changed (names or types)"
+            if self._signature(before)[:len(before.params)] == self._signature(after)[:len(after.params)]:
+                change.reason = "its effect reads its answer in one version only, or the answer's type changed"
             return change
         params, bounds = self.enc.params(after, "d")
         try:

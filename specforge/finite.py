@@ -111,7 +111,7 @@ def _types(spec: ir.Spec):
     for f in spec.state:
         yield from walk(f.type.resolved)
     for a in spec.actions:
-        for p in a.params:
+        for p in a.choices:
             yield from walk(p.type.resolved)
 
 

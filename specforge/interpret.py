@@ -73,6 +73,10 @@ class InvalidArguments(InterpretError):
     """An action was called with missing, unknown or ill-typed arguments."""
 
 
+class AnswerRefused(InterpretError):
+    """The answer given for an action whose effect reads it is one its `ensures` do not allow there."""
+
+
 class GuardFailed(InterpretError):
     """An action's guard is false: the action does not happen.
 
@@ -110,6 +114,7 @@ class Interpreter:
         self.invariants = {inv.id: inv for inv in spec.invariants}
         self._compiled: dict[str, tuple] = {}  # action name -> (action, its guards, its assignments), compiled
         self._string_sample: tuple[str, ...] | None = None  # see `_strings`
+        self._groups: dict[tuple, list[list[Value]]] = {}  # see `_answer_groups`
 
     def _parts(self, act: ir.Action) -> tuple[list[tuple[Evaluator, ir.Requires]], list[tuple[Setter, Evaluator]]]:
         """An action's guards and assignments, each compiled once (see `compiled` and `_setter`)."""
@@ -182,12 +187,13 @@ class Interpreter:
         """The action, after checking that `args` gives each parameter a value of its type."""
         act = self.action(action)
         names = [p.name for p in act.params]
-        extra = set(args) - set(names)
+        answer = act.answer  # the answer an effect reads may come with the arguments (`step` needs it)
+        extra = set(args) - set(names) - ({RESULT} if answer is not None else set())
         missing = [n for n in names if n not in args]
         if extra or missing:
             raise InvalidArguments(f"`{act.name}` takes ({', '.join(names)}); "
                                    f"missing {missing or 'none'}, unknown {sorted(extra) or 'none'}")
-        for p in act.params:
+        for p in act.params if answer is None or RESULT not in args else [*act.params, answer]:
             t, v = p.type.resolved, args[p.name]
             if not self._fits(t, v):
                 raise InvalidArguments(f"{v!r} is not a valid `{p.name}` for `{act.name}`")
@@ -223,16 +229,57 @@ class Interpreter:
         return None
 
     def enabled(self, action: ir.Action | str, state: Mapping[str, Value], args: Mapping[str, Value]) -> bool:
-        """Whether every guard of the action holds in `state` with `args`."""
-        return self.failed_guard(action, state, args) is None
+        """Whether every guard of the action holds in `state` with `args`; and, when `args` holds the answer
+        the action's effect reads (`ir.Action.answer`), whether its `ensures` allow it after the call."""
+        act = self.action(action)
+        if self.failed_guard(act, state, args) is not None:
+            return False
+        return act.answer is None or RESULT not in args or not self.refused_answer(act, state, args)
 
     def step(self, action: ir.Action | str, state: Mapping[str, Value], args: Mapping[str, Value]) -> State:
-        """The state after the action; raises `GuardFailed` for the first false guard."""
+        """The state after the action; raises `GuardFailed` for the first false guard. An action whose
+        effect reads its answer takes it in `args` (as `result`), and an answer its `ensures` do not allow
+        after the call raises `AnswerRefused`."""
         act = self.action(action)
         failed = self.failed_guard(act, state, args)
         if failed is not None:
             raise failed
+        if act.answer is not None:
+            if RESULT not in args:
+                raise InvalidArguments(f"the effect of `{act.name}` reads its answer: give it as `{RESULT}`")
+            broken = self.refused_answer(act, state, args)
+            if broken:
+                raise AnswerRefused(f"`{act.name}` cannot answer {args[RESULT]!r} here: it breaks {broken[0].id}")
         return self.effect(act, state, args)
+
+    def outcomes(self, action: ir.Action | str, state: Mapping[str, Value], args: Mapping[str, Value],
+                 int_values: Iterable[int]) -> list[tuple[dict[str, Value], State]]:
+        """Where a call with `args` whose guards pass leads from `state`: each as the arguments (with the
+        answer, when the effect reads one) and the state after. Without an answer there is one. With one,
+        the candidate answers (as `arguments` takes them) are grouped by what the effect reads of them
+        (`ir.Action.answer_fields`), and each group some answer of which meets the `ensures` there leads
+        to one state, given with that answer."""
+        act = self.action(action)
+        if act.answer is None:
+            return [(dict(args), self.effect(act, state, args))]
+        out = []
+        for group in self._answer_groups(act, tuple(dict.fromkeys(int_values))):
+            after = self.effect(act, state, {**args, RESULT: group[0]})
+            allowed = next((r for r in group if not self.broken_postconditions(act, after, args, r)), None)
+            if allowed is not None:
+                out.append(({**args, RESULT: allowed}, after))
+        return out
+
+    def _answer_groups(self, act: ir.Action, ints: tuple[int, ...]) -> list[list[Value]]:
+        key = (act.name, ints)
+        if key not in self._groups:
+            self._groups[key] = list(answer_groups(act, self._candidates(act.result.resolved, ints)).values())
+        return self._groups[key]
+
+    def refused_answer(self, action: ir.Action, state: Mapping[str, Value],
+                       args: Mapping[str, Value]) -> list[ir.Ensures]:
+        """The `ensures` that the answer in `args` breaks in the state the call makes from `state`."""
+        return self.broken_postconditions(action, self.effect(action, state, args), args, args[RESULT])
 
     def effect(self, action: ir.Action | str, state: Mapping[str, Value], args: Mapping[str, Value]) -> State:
         """The state after the action's assignments, run in order, guards not consulted (`step` checks
@@ -290,30 +337,43 @@ class Interpreter:
             self._string_sample = finite.search_strings(self.spec)
         return self._string_sample
 
-    def arguments(self, action: ir.Action | str, int_values: Iterable[int]) -> list[dict[str, Value]]:
+    def arguments(self, action: ir.Action | str, int_values: Iterable[int],
+                  answer: bool = False) -> list[dict[str, Value]]:
         """Every argument tuple of the action, as dicts param -> value, over finite candidates.
 
         Ints (also nat, ranges and durations, in milliseconds) come from
         `int_values`, filtered by the parameter's declared bounds; bools,
         enum members and set elements are all taken, strings from the search
-        pool. Guards are not looked at: use `enabled` for that.
+        pool. Guards are not looked at: use `enabled` for that. With `answer`,
+        an action whose effect reads its answer takes every candidate answer
+        too, as `result` (what `step` needs).
         """
         act = self.action(action)
         ints = tuple(dict.fromkeys(int_values))
-        choices = []
-        for p in act.params:
-            t = p.type.resolved
-            if isinstance(t, (IntT, QuantityT)):
-                choices.append([v for v in ints if within(t, v)])
-            elif isinstance(t, ir.StringT):  # a sample, as the searches take it (finite.string_pool)
-                choices.append(list(self._strings()))
-            elif isinstance(t, (ir.StructT, ir.OptionT)):  # a record's int fields draw from `int_values` too
-                choices.append(list(composite_values(t, lambda ft: [v for v in ints if within(ft, v)]
-                                                     if isinstance(ft, (IntT, QuantityT)) else self.values(ft))))
-            else:
-                choices.append(list(self.values(t)))
-        names = [p.name for p in act.params]
+        params = act.choices if answer else act.params
+        choices = [self._candidates(p.type.resolved, ints) for p in params]
+        names = [p.name for p in params]
         return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*choices)]
+
+    def _candidates(self, t: ir.Type, ints: tuple[int, ...]) -> list:
+        """The values `arguments` takes for a parameter of type `t`."""
+        if isinstance(t, (IntT, QuantityT)):
+            return [v for v in ints if within(t, v)]
+        if isinstance(t, ir.StringT):  # a sample, as the searches take it (finite.string_pool)
+            return list(self._strings())
+        if isinstance(t, (ir.StructT, ir.OptionT)):  # a record's fields draw as parameters do
+            return list(composite_values(t, lambda ft: self._candidates(ft, ints)))
+        return list(self.values(t))
+
+
+def answer_groups(action: ir.Action, answers: list) -> dict:
+    """The answers grouped by what the action's effect reads of them (`ir.Action.answer_fields`): the part
+    -> the answers with it, in their order. Answers of one group lead to the same state."""
+    fields = action.answer_fields
+    groups: dict = {}
+    for r in answers:
+        groups.setdefault(r if fields is None else tuple(r[f] for f in fields), []).append(r)
+    return groups
 
 
 # ---- the module-level API ------------------------------------------------------------------------------

@@ -412,6 +412,10 @@ def subexpressions(e: _Expr) -> Iterator[_Expr]:
             yield from (v for v in value if isinstance(v, EXPR_CLASSES))
 
 
+def _is_result(e: _Expr) -> bool:
+    return isinstance(e, Name) and e.name == RESULT and e.ref is RefKind.PARAM
+
+
 def root_name(e: _Expr) -> str | None:
     """The variable at the root of a target or an access (`reserved` for `reserved[c][i]`, `token`
     for `token.ttl`), or None when the root is not a name."""
@@ -589,6 +593,46 @@ class Action(_Model):
     @property
     def assignments(self) -> list[Assign]:
         return [s for s in self.body if isinstance(s, Assign)]
+
+    @property
+    def answer(self) -> Param | None:
+        """`result` as one more argument of the call, when the action's effect reads it
+        (`queued := queued + (if result.route == human then 1 else 0)` in an action with `ensures` and no
+        `returns`): the implementation chooses it among the answers its `ensures` allow in the state
+        after the call, so every back end takes it as an argument limited by those `ensures`."""
+        if self.result is None or self.returns is not None:
+            return None
+        for a in self.assignments:
+            for root in (a.target, a.value):
+                if any(_is_result(n) for n in walk(root)):
+                    return Param(span=self.result.span, name=RESULT, type=self.result)
+        return None
+
+    @property
+    def answer_fields(self) -> list[str] | None:
+        """The fields of a record answer that the effect reads, when it reads nothing else of the answer
+        (`result.route`); None when it reads more (the whole answer, or an answer that is not a record).
+        Two answers that agree on these fields lead to the same state: the back ends that enumerate
+        answers choose among these parts, and look for a whole answer its `ensures` allow."""
+        if not isinstance(self.result.resolved, StructT):
+            return None
+        roots = [x for a in self.assignments for x in (a.target, a.value)]
+        fields, whole = set(), False
+        for n in (n for root in roots for n in walk(root)):
+            if isinstance(n, RecordField):
+                if _is_result(n.base):
+                    fields.add(n.field)
+            elif any(_is_result(x) for x in subexpressions(n)):
+                whole = True
+        if whole or any(_is_result(root) for root in roots):
+            return None
+        return [f for f, _ in self.result.resolved.fields if f in fields]
+
+    @property
+    def choices(self) -> list[Param]:
+        """The values one firing of the action chooses: its parameters, then its `answer` if it has one."""
+        answer = self.answer
+        return self.params if answer is None else [*self.params, answer]
 
 
 class Level(str, enum.Enum):

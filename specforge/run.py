@@ -56,7 +56,7 @@ class Types:
     @classmethod
     def of(cls, spec: ir.Spec) -> Types:
         return cls(tuple(leaves(spec)),
-                   {a.name: tuple((p.name, p.type.resolved) for p in a.params) for a in spec.actions},
+                   {a.name: tuple((p.name, p.type.resolved) for p in a.choices) for a in spec.actions},
                    {e.name: tuple(m.name for m in e.members) for e in spec.enums})
 
     @property
@@ -99,7 +99,8 @@ class Run:
         except ValueError as e:
             raise RunError(str(e)) from None
         frozen = tuple(State((p, freeze(state[p])) for p, _ in types.leaves) for state in states)
-        made = tuple(Call(a, FrozenMap((p, freeze(args[p])) for p, _ in types.params[a])) for a, args in calls)
+        made = tuple(Call(a, FrozenMap((p, freeze(args[p])) for p, _ in types.params[a] if p in args))
+                     for a, args in calls)
         run = cls(universe, frozen, made, breaks, types)
         _check_values(run)
         return run
@@ -111,10 +112,13 @@ class Run:
         return len(self.calls)
 
     def show_call(self, i: int, limit: int | None = None) -> str:
-        """Call `i` as the spec would write it: `deposit(a=Account1, amount=5)`."""
+        """Call `i` as the spec would write it: `deposit(a=Account1, amount=5)`; with the answer after an
+        arrow when the action's effect reads it (`triage(e=Email1) -> Triage {...}`)."""
         call = self.calls[i]
         types = dict(self.types.params[call.action])
-        return f"{call.action}({', '.join(f'{p}={show(v, types[p], limit)}' for p, v in call.args.items())})"
+        args = ", ".join(f"{p}={show(v, types[p], limit)}" for p, v in call.args.items() if p != ir.RESULT)
+        answer = f" -> {show(call.args[ir.RESULT], types[ir.RESULT], limit)}" if ir.RESULT in call.args else ""
+        return f"{call.action}({args}){answer}"
 
     def show_value(self, i: int, path: str, limit: int | None = None) -> str:
         """The value of `path` in state `i`, as the spec would write it."""
@@ -204,10 +208,17 @@ class _Reader:
             raise RunError(f"step {i}: the spec has no action `{action}`")
         params = dict(self.types.params[action])
         args = doc.get("args")
-        if not isinstance(args, dict) or set(args) != set(params):
+        if not isinstance(args, dict) or not _takes(args, params):
             given = ", ".join(args) if isinstance(args, dict) else "none"
             raise RunError(f"step {i}: `{action}` takes ({', '.join(params)}), the run gives ({given})")
-        return action, {p: decoder.read(args[p], t, f"step {i}, `{p}`") for p, t in params.items()}
+        return action, {p: decoder.read(args[p], t, f"step {i}, `{p}`") for p, t in params.items() if p in args}
+
+
+def _takes(args: Mapping, params: Iterable[str]) -> bool:
+    """Whether a call's arguments are the action's: every parameter, and the answer (`ir.Action.answer`)
+    or not (a refused call answers nothing)."""
+    given, params = set(args), set(params)
+    return given == params or given == params - {ir.RESULT}
 
 
 def _check_shape(types: Types, states: list[Mapping], calls: list[tuple[str, Mapping]]) -> None:
@@ -222,7 +233,7 @@ def _check_shape(types: Types, states: list[Mapping], calls: list[tuple[str, Map
         if action not in types.params:
             raise RunError(f"step {i}: the spec has no action `{action}`")
         params = [p for p, _ in types.params[action]]
-        if set(args) != set(params):
+        if not _takes(args, params):
             raise RunError(f"step {i}: `{action}` takes ({', '.join(params)}), the run gives ({', '.join(args)})")
 
 
@@ -235,7 +246,8 @@ def _check_values(run: Run) -> None:
             _fits(decoder, state[path], t, f"state {i}, `{path}`")
     for i, call in enumerate(run.calls, start=1):
         for name, t in run.types.params[call.action]:
-            _fits(decoder, call.args[name], t, f"step {i}, `{name}`")
+            if name in call.args:
+                _fits(decoder, call.args[name], t, f"step {i}, `{name}`")
 
 
 def _fits(decoder: Decoder, value: Value, t: ir.Type, where: str) -> None:

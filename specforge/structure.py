@@ -135,7 +135,7 @@ def obligation_ids(spec: ir.Spec) -> list[str]:
 
 
 def expressions(spec: ir.Spec) -> Iterator[ir.Expr]:
-    """The root of every expression of the spec's init, invariants and actions."""
+    """The root of every expression of the spec's init, invariants and actions (their results too)."""
     for a in spec.init:
         yield a.value
     for inv in spec.invariants:
@@ -143,6 +143,9 @@ def expressions(spec: ir.Spec) -> Iterator[ir.Expr]:
     for action in spec.actions:
         for stmt in action.body:
             yield from ((stmt.cond,) if isinstance(stmt, ir.Requires) else (stmt.target, stmt.value))
+        if action.returns is not None:
+            yield action.returns.value
+        yield from (e.cond for e in action.ensures)
 
 
 def nodes(spec: ir.Spec, cls: type) -> Iterator:

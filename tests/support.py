@@ -129,10 +129,10 @@ def reachable(it, ints, depth: int, limit: int | None = None) -> set:
             for action in it.spec.actions:
                 for args in it.arguments(action, ints):
                     if it.enabled(action, state, args):
-                        after = it.step(action, state, args)
-                        if after not in seen:
-                            seen.add(after)
-                            nxt.add(after)
+                        for _, after in it.outcomes(action, state, args, ints):
+                            if after not in seen:
+                                seen.add(after)
+                                nxt.add(after)
         frontier = nxt
         if limit is not None and len(seen) > limit:
             break

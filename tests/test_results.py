@@ -65,11 +65,16 @@ def test_an_action_declares_its_result_returns_it_and_states_postconditions():
     ("action f(o: Order) -> int {\n  returns total\n  returns 1\n}", "SF240", 24, "one `returns`"),
     ("action f(o: Order) -> bool { returns total }", "SF203", 22, "the result of `f` is bool"),
     ("action f(o: Order) -> int { ensures result }", "SF203", 22, "a postcondition must be bool"),
-    ("action f(o: Order) -> int { returns result }", "SF201", 22, "unknown name `result`"),
+    ("action f(o: Order) -> int { returns result }", "SF201", 22, "`result` has no value here"),
     ("action f(result: int) -> int { returns 1 }", "SF218", 22, "the name of the action's result"),
+    ("action f(o: Order) -> int {\n  requires result > 0\n  ensures result > 1\n}", "SF201", 23,
+     "`result` has no value here"),
+    ("action f(o: Order) -> int {\n  total := result\n  returns total\n}", "SF201", 23, "`result` has no value here"),
+    ("action f(o: Order) { total := result }", "SF201", 22, "`result` has no value here"),
 ], ids=["returns without a result", "ensures without a result", "returns before an assignment", "two returns",
         "returns of the wrong type", "a postcondition that is not bool", "result outside ensures",
-        "a parameter named result"])
+        "a parameter named result", "result in a guard", "result in the effect of an action with returns",
+        "result in an action without a result"])
 def test_misplaced_or_mistyped_results_are_positioned_errors(body, code, line, message):
     found = errors(HEAD + body + "\n")
     assert any(c == code and ln == line and message in m for c, ln, m in found), found

@@ -87,14 +87,34 @@ def reachable(spec: ir.Spec, model: Model) -> tuple[int, int]:
             return all(inside(x) for x in v.values())
         return isinstance(v, bool) or not isinstance(v, int) or low <= v <= high
 
+    def leaf(t):
+        return string_pool(spec) if isinstance(t, ir.StringT) else interp.values(t)
+
     calls = []
+    answers = {}  # action -> what the effect reads of an answer -> every answer of the model with it
     for a in spec.actions:
         domains = [model.domains.get((a.name, p.name)) or (
-            param_values(spec, p.type.resolved, interp.values) if isinstance(p.type.resolved, (ir.StructT, ir.OptionT))
-            else string_pool(spec) if isinstance(p.type.resolved, ir.StringT)
-            else interp.values(p.type.resolved)) for p in a.params]
+            param_values(spec, p.type.resolved, leaf) if isinstance(p.type.resolved, (ir.StructT, ir.OptionT))
+            else leaf(p.type.resolved)) for p in a.params]
         calls += [(a, dict(zip([p.name for p in a.params], values, strict=True)))
                   for values in itertools.product(*domains)]
+        if a.answer is not None:
+            t = a.result.resolved
+            every = param_values(spec, t, leaf) if isinstance(t, (ir.StructT, ir.OptionT)) else \
+                model.domains.get((a.name, ir.RESULT)) or leaf(t)
+            read = a.answer_fields
+            answers[a.name] = {}
+            for r in every:
+                answers[a.name].setdefault(r if read is None else tuple(r[f] for f in read), []).append(r)
+
+    def successors(action, state, args):
+        if action.answer is None:
+            yield interp.effect(action, state, args)
+            return
+        for same in answers[action.name].values():  # the answers an effect cannot tell apart: one state
+            after = interp.effect(action, state, {**args, ir.RESULT: same[0]})
+            if any(not interp.broken_postconditions(action, after, args, r) for r in same):
+                yield after
     # a TLC state is the spec's state and the last answer of an action with `returns` (its result_ variable)
     init = (interp.initial_state(), None)
     level = {init: 1}
@@ -104,8 +124,9 @@ def reachable(spec: ir.Spec, model: Model) -> tuple[int, int]:
         for node in (s for s in frontier if level[s] <= model.max_steps):
             state = node[0]
             for action, args in calls:
-                if interp.failed_guard(action, state, args) is None:
-                    after = interp.effect(action, state, args)
+                if interp.failed_guard(action, state, args) is not None:
+                    continue
+                for after in successors(action, state, args):
                     answer = None if action.returns is None else \
                         (action.name, interp.result(action, after, args), tuple(sorted(args.items())))
                     if (after, answer) not in level and all(inside(v) for v in after.values()):

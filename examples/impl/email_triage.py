@@ -63,10 +63,6 @@ class AlreadyTriaged(TriageError):
     pass
 
 
-class NothingToQueue(TriageError):
-    pass
-
-
 class QueueEmpty(TriageError):
     pass
 
@@ -124,14 +120,12 @@ class EmailTriage:
         self._triaged.add(e)
         self.last_cost = BASE_PRICE + PRICE_PER_CHARACTER * min(len(subject) + len(body), MAX_PRICED_CHARACTERS)
         category, confidence = classify(subject, body)
-        return Triage(category=category, priority=1 if category is Category.spam else 3,
-                      summary=summarise(subject, body), suggested_action=ACTIONS[category],
-                      confidence=confidence, route=Route.automatic if confidence >= SURE else Route.human_queue)
-
-    def enqueue(self) -> None:
-        if self.queued >= len(self._triaged):
-            raise NothingToQueue("every triaged email was queued")
-        self.queued += 1
+        answer = Triage(category=category, priority=1 if category is Category.spam else 3,
+                        summary=summarise(subject, body), suggested_action=ACTIONS[category],
+                        confidence=confidence, route=Route.automatic if confidence >= SURE else Route.human_queue)
+        if answer.route is Route.human_queue:
+            self.queued += 1
+        return answer
 
     def settle(self) -> None:
         if self.settled >= self.queued:

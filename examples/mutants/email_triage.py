@@ -71,9 +71,24 @@ class MarksRefusedEmailsTriaged(impl.EmailTriage):
         return super().triage(e, subject, body)
 
 
+class QueuesWithoutCounting(impl.EmailTriage):
+    """Routes unsure answers to a person but forgets to count them in the queue.
+
+    Caught by the effect `queued := queued + (if result.route == human_queue then 1 else 0)`:
+    after an answer routed to `human_queue`, `queued` must have grown by one.
+    """
+
+    def triage(self, e, subject, body):
+        queued = self.queued
+        answer = super().triage(e, subject, body)
+        self.queued = queued
+        return answer
+
+
 MUTANTS = [
     SummaryKeepsTheWholeBody,
     RoutesByHalfConfidence,
     AcceptsAnEmptyBody,
     MarksRefusedEmailsTriaged,
+    QueuesWithoutCounting,
 ]

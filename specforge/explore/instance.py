@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from .. import finite, ir
 from ..evaluate import Env, EvaluationError, domain_values, evaluate, thinned_composite_values
+from ..interpret import answer_groups
 from ..ir import BinOp, BoolT, CmpOp, EnumT, IntT, RefKind, SetOfT, SetT
 from ..values import Universe
 
@@ -36,6 +37,9 @@ class Instance:
     calls: dict[str, list[dict]]
     state_range: tuple[int, int]
     partial: list[str] = field(default_factory=list)  # "action.param", drawn from a pool
+    # an action whose effect reads its answer: its calls hold one answer per part the effect reads
+    # (`ir.Action.answer_fields`), and here that part -> every answer of the instance with it
+    answers: dict[str, dict] = field(default_factory=dict)
 
     @property
     def sizes(self) -> dict[str, int]:
@@ -73,41 +77,47 @@ def build(spec: ir.Spec, sizes: Mapping[str, int], domains: Mapping[tuple[str, s
     numbers = finite.spec_numbers(spec)
     strings = finite.search_strings(spec)
     env = Env.of(spec, universe)
-    calls, partial, all_values = {}, [], []
+    calls, partial, all_values, answers = {}, [], [], {}
     for action in spec.actions:
         choices, complete = [], []
-        for p in action.params:
+        params = action.choices  # with the answer, when the effect reads it (the search keeps those its `ensures` allow)
+        for p in params:
             fixed = None if domains is None else domains.get((action.name, p.name))
             values, whole = _values(p, action, universe, env, numbers, fixed, strings)
-            choices.append(values)
+            if p is not params[-1] or action.answer is None:
+                choices.append(values)
+            else:  # the answer: one per part the effect reads
+                groups = answers[action.name] = answer_groups(action, values)
+                choices.append([group[0] for group in groups.values()])
             complete.append(whole)
-        _fit(action, choices, complete, numbers, fixed_by_caller=domains is not None)
-        for p, values, whole in zip(action.params, choices, complete, strict=True):
+        _fit(params, choices, complete, numbers, fixed_by_caller=domains is not None)
+        for p, values, whole in zip(params, choices, complete, strict=True):
             if not whole:
                 partial.append(f"{action.name}.{p.name}")
             if finite.int_like(p.type.resolved):
                 all_values.append(values)
-        names = [p.name for p in action.params]
+        names = [p.name for p in params]
         calls[action.name] = [dict(zip(names, combo, strict=True)) for combo in itertools.product(*choices)]
     if state_range is None:
         m = finite.state_bound(spec, all_values)
         state_range = (-m, m)
-    return Instance(universe, calls, state_range, partial)
+    return Instance(universe, calls, state_range, partial, answers)
 
 
-def _fit(action: ir.Action, choices: list[list], complete: list[bool], numbers: dict[str, set[int]],
+
+def _fit(params: list[ir.Param], choices: list[list], complete: list[bool], numbers: dict[str, set[int]],
          fixed_by_caller: bool) -> None:
     """Keep an action's calls to at most `MAX_CALLS` (every value of three int parameters of 64 values
     would be 262,144 calls from every state): the int parameter with the most values draws from its
     boundary pool instead, and no longer counts as complete, until the calls fit."""
     while not fixed_by_caller and math.prod(len(c) for c in choices) > MAX_CALLS:
-        widest = max((i for i, p in enumerate(action.params) if finite.int_like(p.type.resolved) and complete[i]),
+        widest = max((i for i, p in enumerate(params) if finite.int_like(p.type.resolved) and complete[i]),
                      key=lambda i: len(choices[i]), default=None)
         if widest is None:
             return
         values = choices[widest]
         low, high = values[0], values[-1]
-        pool = finite.default_domain(action.params[widest].type.resolved, numbers) + [low, low + 1, high - 1, high]
+        pool = finite.default_domain(params[widest].type.resolved, numbers) + [low, low + 1, high - 1, high]
         choices[widest] = sorted({v for v in pool if low <= v <= high})
         complete[widest] = False
 
@@ -131,6 +141,9 @@ def _values(p: ir.Param, action: ir.Action, universe: Universe, env: Env, number
         whole = []
 
         def leaf(ft):
+            if isinstance(ft, ir.StringT):  # the sample, as a string parameter takes it
+                whole.append(False)
+                return list(strings)
             if not finite.int_like(ft):
                 return domain_values(ft, (universe, env.enums))
             values = finite.default_domain(ft, numbers)
@@ -155,8 +168,10 @@ def interval(name: str, t: ir.Type, action: ir.Action, env: Env) -> tuple[int | 
     """The values of parameter `name` that its type and the action's constant guard bounds allow."""
     low = t.low if isinstance(t, IntT) else None
     high = t.high if isinstance(t, IntT) else None
-    for guard in action.guards:
-        for low2, high2 in _bounds(name, guard.cond, env):
+    # the answer, when the effect reads it, is limited by the `ensures` as a parameter by the guards
+    conditions = [g.cond for g in action.guards] + [e.cond for e in action.ensures if name == ir.RESULT]
+    for cond in conditions:
+        for low2, high2 in _bounds(name, cond, env):
             if low2 is not None:
                 low = low2 if low is None else max(low, low2)
             if high2 is not None:

@@ -109,7 +109,12 @@ class Search:
         self.canonical = Canonical(self.interp.leaves, instance.universe, self.env.enums, symmetric)
         low, high = instance.state_range
         self.ranges = [(p, r) for p, t in self.interp.leaves if (r := _in_range(t, low, high)) is not None]
-        self.actions = [(a, [compiled(g.cond) for g in a.guards], instance.calls[a.name]) for a in spec.actions]
+        # per action: its guards, the `ensures` an answer its effect reads must meet after it, its calls
+        self.actions = [(a, [compiled(g.cond) for g in a.guards], a.answer is not None, instance.calls[a.name])
+                        for a in spec.actions]
+        # an action whose effect reads its answer: what it reads of it, and its `ensures`, compiled
+        self.answering = {a.name: (a.answer_fields, [compiled(e.cond) for e in a.ensures])
+                          for a in spec.actions if a.answer is not None}
         self.nodes: dict[tuple, Node] = {}
         self.first: dict[str, tuple] = {}
         self.undecided: dict[str, str] = {}  # obligation -> why its value is unknown in some state
@@ -124,7 +129,7 @@ class Search:
         """Every (action, arguments, next state) of the instance's calls whose guards pass in `state`."""
         env = self.env
         effect = self.interp.effect
-        for action, guards, calls in self.actions:
+        for action, guards, answering, calls in self.actions:
             for args in calls:
                 env.state = state
                 env.params = args
@@ -133,9 +138,27 @@ class Search:
                         if not g(env):
                             break
                     else:
-                        yield action.name, args, effect(action, state, args)
+                        after = effect(action, state, args)
+                        if answering:  # an answer the effect reads: one its `ensures` allow there, if any
+                            args = self.allowed_answer(action, args, after)
+                            if args is None:
+                                continue
+                        yield action.name, args, after
                 except EvaluationError as e:
                     self._limit(f"an operation without a meaning in `{action.name}`: {e}")
+
+    def allowed_answer(self, action: ir.Action, args: dict, after: State) -> dict | None:
+        """For a call of an action whose effect reads its answer (its answer one of its group's, `after`
+        the state the call makes): `args` with an answer of the group (the answers with the part the
+        effect reads) that meets the `ensures` in `after`; None when none does."""
+        env = self.env
+        env.state = after
+        (fields, ensures), r = self.answering[action.name], args[ir.RESULT]
+        for answer in self.instance.answers[action.name][r if fields is None else tuple(r[f] for f in fields)]:
+            env.params = {**args, ir.RESULT: answer}
+            if all(e(env) for e in ensures):
+                return env.params
+        return None
 
     # ---- the search
 

@@ -229,10 +229,13 @@ class Encoder:
             self.assign(a.target, self.expr(a.value, Env(state)), Env(state))
         return state
 
-    def params(self, action: ir.Action, tag: str) -> tuple[dict[str, z3.ExprRef], list[z3.BoolRef]]:
-        """Fresh parameters for one firing of `action`, and their type bounds (the caller's promise)."""
+    def params(self, action: ir.Action, tag: str,
+               answer: bool = True) -> tuple[dict[str, z3.ExprRef], list[z3.BoolRef]]:
+        """Fresh parameters for one firing of `action`, and their type bounds (the caller's promise); with
+        them the answer when the action's effect reads it (`ir.Action.answer`; its `ensures` limit it in
+        `transition_states`; `answer=False` leaves it out)."""
         values, constraints = {}, []
-        for p in action.params:
+        for p in (action.choices if answer else action.params):
             c = z3.Const(f"{action.name}.{p.name}@{tag}", self.sort(p.type.resolved))
             values[p.name] = c
             t = p.type.resolved
@@ -252,7 +255,9 @@ class Encoder:
     def transition_states(self, action: ir.Action, pre: dict[str, z3.ExprRef],
                           params: dict[str, z3.ExprRef]) -> tuple[list[z3.BoolRef], list[dict[str, z3.ExprRef]]]:
         """The action's guards over `pre`, and the state after each of its assignments (`pre` itself
-        when it has none): the last is the state after the action."""
+        when it has none): the last is the state after the action. An action whose effect reads its
+        answer has one more condition after the guards: its `ensures` over the answer (a parameter
+        here) and the state after it, the answers the implementation may choose."""
         env = Env(pre, params)
         guards = [self.expr(g.cond, env) for g in action.guards]
         states = []
@@ -261,6 +266,9 @@ class Encoder:
             current = Env(post, params)
             self.assign(a.target, self.expr(a.value, current), current)
             states.append(dict(post))
+        if action.answer is not None:
+            after = Env(post, params)
+            guards.append(z3.And(*(self.expr(e.cond, after) for e in action.ensures)))
         return guards, states or [post]
 
     def waypoint_hints(self, action: ir.Action, params: dict[str, z3.ExprRef], pre: dict[str, z3.ExprRef],

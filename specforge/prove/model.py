@@ -82,7 +82,7 @@ class Renderer:
 
     def args(self, model: z3.ModelRef, action: ir.Action, params: dict[str, z3.ExprRef],
              names: dict[str, str]) -> dict[str, Value]:
-        return {p.name: self.value(model, params[p.name], p.type.resolved, names) for p in action.params}
+        return {p.name: self.value(model, params[p.name], p.type.resolved, names) for p in action.choices}
 
     def _run(self, model: z3.ModelRef, states, calls, breaks: str) -> Run:
         return Run.of(self.enc.spec, self.sets(model), states, calls, breaks, self.types)

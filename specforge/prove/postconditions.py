@@ -53,7 +53,7 @@ def obligations(enc: Encoder, render: Renderer) -> list[ResultObligation]:
                     lambda s, a=a, e=e: _breaking(enc, render, a, e, s)))
         else:
             formula = (lambda s: z3.BoolVal(True)) if _met_anywhere(enc, a) else \
-                (lambda s, a=a: _always(enc, a, s, lambda post, p: _some_result(enc, a, post, p)))
+                (lambda s, a=a: _always(enc, a, s, lambda post, p, s=s: _some_result(enc, a, s, post, p)))
             out.append(ResultObligation(
                 f"{a.name}.ensures", a.span.line,
                 f"every call of `{a.name}` the guards let through has a result its `ensures` allow",
@@ -89,17 +89,43 @@ def _met_anywhere(enc: Encoder, a: ir.Action) -> bool:
 
 def _call(enc: Encoder, a: ir.Action, state: dict, tag: str):
     """Fresh arguments of a call from `state` that the guards let through and that has a meaning: the
-    arguments, the conditions on them, and the state after the call."""
+    arguments, the conditions on them, and the state after the call.
+
+    When the effect reads the answer (`ir.Action.answer`), the state after the call depends on it: the
+    answer is then `params[result]`, left out of the conditions, and its own conditions (its type, the
+    `ensures`, a meaning of the effect) are `answering(params)`, which `_some_result` and `_unmeetable`
+    quantify over it."""
     params, bounds = enc.params(a, f"{tag}{next(_FRESH)}")
     guards, post = enc.transition(a, state, params)
     meaning = defined.action(enc, a, state, params).formula()
-    return params, [*bounds, *guards, meaning], post
+    if a.answer is None:
+        return params, [*bounds, *guards, meaning], post
+    # enc.params bounds the answer last, and transition_states adds its `ensures` after the guards
+    answer_bounds = enc.bounds(a.result.resolved, params[ir.RESULT])
+    outer = bounds[:-1] if answer_bounds is not None else bounds
+    return params, [*outer, *guards[:-1]], post
+
+
+def _quantified(a: ir.Action, params: dict) -> list[z3.ExprRef]:
+    """The arguments a promise is for all of: every parameter, and not the answer (a contract is met when
+    some answer meets it)."""
+    return [v for k, v in params.items() if a.answer is None or k != ir.RESULT]
 
 
 def _always(enc: Encoder, a: ir.Action, state: dict, promise: Callable[[dict, dict], z3.BoolRef]) -> z3.BoolRef:
     params, conditions, post = _call(enc, a, state, "post")
     body = z3.Implies(z3.And(*conditions), promise(post, params))
-    return z3.ForAll(list(params.values()), body) if params else body
+    quantified = _quantified(a, params)
+    return z3.ForAll(quantified, body) if quantified else body
+
+
+def _answering(enc: Encoder, a: ir.Action, state: dict, post: dict, params: dict) -> z3.BoolRef:
+    """What an answer the effect reads must be: of its type, meeting every `ensures` in the state it makes,
+    with an effect that has a meaning."""
+    r = params[ir.RESULT]
+    bounds = enc.bounds(a.result.resolved, r)
+    return z3.And(*([] if bounds is None else [bounds]), _all_ensures(enc, a, post, params, r),
+                  defined.action(enc, a, state, params).formula())
 
 
 def _result_value(enc: Encoder, a: ir.Action, post: dict, params: dict) -> z3.ExprRef:
@@ -123,7 +149,9 @@ def _all_ensures(enc: Encoder, a: ir.Action, post: dict, params: dict, result: z
     return z3.And(*(enc.expr(e.cond, env) for e in a.ensures))
 
 
-def _some_result(enc: Encoder, a: ir.Action, post: dict, params: dict) -> z3.BoolRef:
+def _some_result(enc: Encoder, a: ir.Action, state: dict, post: dict, params: dict) -> z3.BoolRef:
+    if a.answer is not None:
+        return z3.Exists([params[ir.RESULT]], _answering(enc, a, state, post, params))
     r, bounds = _result_var(enc, a)
     return z3.Exists([r], z3.And(*bounds, _all_ensures(enc, a, post, params, r)))
 
@@ -148,8 +176,11 @@ def _breaking(enc: Encoder, render: Renderer, a: ir.Action, e: ir.Ensures, state
 
 def _unmeetable(enc: Encoder, render: Renderer, a: ir.Action, state: dict):
     params, conditions, post = _call(enc, a, state, "none")
-    r, bounds = _result_var(enc, a)
-    nothing = z3.ForAll([r], z3.Implies(z3.And(*bounds), z3.Not(_all_ensures(enc, a, post, params, r))))
+    if a.answer is not None:
+        nothing = z3.ForAll([params[ir.RESULT]], z3.Not(_answering(enc, a, state, post, params)))
+    else:
+        r, bounds = _result_var(enc, a)
+        nothing = z3.ForAll([r], z3.Implies(z3.And(*bounds), z3.Not(_all_ensures(enc, a, post, params, r))))
 
     def explain(m: z3.ModelRef) -> str:
         ids = ", ".join(e.id for e in a.ensures)

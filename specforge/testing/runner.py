@@ -29,7 +29,7 @@ from .. import ir
 from ..evaluate import EvaluationError
 from ..interpret import Interpreter
 from ..run import show_type
-from ..values import State, Universe, ordered, show
+from ..values import State, Universe, Value, ordered, show
 from .binding import Binding, BindingError
 from .choices import SHAPE, Choices, Shape, _swarm
 from .defaults import DEFAULT_CALL_TIMEOUT
@@ -115,9 +115,10 @@ class SpecRunner(Choices):
     def apply(self, name: str, args: Mapping[str, object]) -> None:
         __tracebackhide__ = True  # pytest shows the SpecViolation, not specforge's own frames
         action = self.interp.action(name)
+        answered = action.answer is not None  # the effect reads the answer: known only after the call
         try:
             failed = self.interp.failed_guard(action, self.model, args)
-            after = self.interp.effect(action, self.model, args) if failed is None else None
+            after = self.interp.effect(action, self.model, args) if failed is None and not answered else None
         except EvaluationError:
             return  # a guard or an assignment has no value here (a division by zero): the spec says nothing
         if failed is not None and failed.error is None:
@@ -160,17 +161,24 @@ class SpecRunner(Choices):
             raise SpecViolation(f"{_call_text(name, args)}: the guard `{self._text(guard)}` is false, so the "
                                 f"call must raise {failed.error}, but it returned normally{self._steps()}",
                                 ("returned", name, failed.index))
+        value = self.answer_value(action, args, answer) if action.result is not None else None
+        if answered:
+            try:
+                after = self.interp.effect(action, self.model, {**args, ir.RESULT: value})
+            except EvaluationError as e:
+                raise SpecViolation(f"{_call_text(name, args)} answered {show(value, action.result.resolved)}, "
+                                    f"with which its effect has no meaning: {e}{self._steps()}",
+                                    ("effect", name)) from e
         self.model = after  # every guard holds: checked above
         self.visited.add(self.model)
         self.successes[name] = self.successes.get(name, 0) + 1
         if self.observe() != self.model:
             self._mismatch(f"after {_call_text(name, args)}", name)
         if action.result is not None:
-            self.check_result(action, args, answer)
+            self.check_result(action, args, value)
 
-    def check_result(self, action: ir.Action, args: Mapping[str, object], answer: object) -> None:
-        """What a successful call answered, against the action's result type, `returns` and `ensures`,
-        in the state after the call (which has just been checked to be the model's)."""
+    def answer_value(self, action: ir.Action, args: Mapping[str, object], answer: object) -> Value:
+        """What a successful call answered, as a value of the action's result type (a violation if it is none)."""
         __tracebackhide__ = True
         call, t = _call_text(action.name, args), action.result.resolved
         try:
@@ -181,6 +189,13 @@ class SpecRunner(Choices):
         if not fits:
             raise SpecViolation(f"{call} answered {answer!r}, which is not a value of its result type "
                                 f"{show_type(t)}{self._steps()}", ("result type", action.name))
+        return value
+
+    def check_result(self, action: ir.Action, args: Mapping[str, object], value: Value) -> None:
+        """A successful call's answer (a value of its result type: `answer_value`), against the action's
+        `returns` and `ensures`, in the state after the call (which has just been checked to be the model's)."""
+        __tracebackhide__ = True
+        call, t = _call_text(action.name, args), action.result.resolved
         expected = self.interp.result(action, self.model, args)
         if action.returns is not None and expected != value:
             raise SpecViolation(f"{call} answered {show(value, t)}, but `{self._text(action.returns)}` says "

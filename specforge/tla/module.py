@@ -612,10 +612,10 @@ class Exporter:
 
     def action(self, a: ir.Action) -> list[str]:
         names = self.names.child()
-        params = {p.name: names.claim(p.name) for p in a.params}
+        params = {p.name: names.claim(p.name) for p in a.choices}
         where = f"action `{a.name}`"
         guards = []
-        for p in a.params:
+        for p in a.choices:
             bound = self.bound_expr(p.type.resolved, params[p.name], names)
             if bound is not None and int_like(p.type.resolved):
                 guards.append(f"{bound}  \\* the declared type of {comment(p.name)}")
@@ -629,11 +629,13 @@ class Exporter:
         values = self.final_values(state, changed, False)
         items = [f"{var}' = {value}" for var, value in values]
         items += self.answers(a, Env(state, names, params), params, where)
+        if a.answer is not None:
+            items += self.answer_allowed(a, Env(state, names, params), names)
         touched = {var for var, _ in values}
         untouched = [self.vars[f.name] for f in self.spec.state if self.vars[f.name] not in touched]
         if untouched:
             items.append(f"UNCHANGED <<{', '.join(untouched)}>>")
-        head = self.actions[a.name] + (f"({', '.join(params[p.name] for p in a.params)})" if a.params else "")
+        head = self.actions[a.name] + (f"({', '.join(params[p.name] for p in a.choices)})" if a.choices else "")
         return [f"\\* action {comment(a.name)}", f"{head} ==", *self.body(lets, items, guards, 1), ""]
 
     def answers(self, a: ir.Action, post: Env, params: dict[str, str], where: str) -> list[str]:
@@ -650,10 +652,34 @@ class Exporter:
             out.append(f"{var}' = {{[{', '.join(fields)}]}}")
         return out
 
+    def answer_allowed(self, a: ir.Action, post: Env, names) -> list[str]:
+        """The condition on the answer an action's effect reads: its `ensures` hold in the state after the
+        call. Next binds only the part of the answer the effect reads (`answer_type`); the rest is an
+        existential TLC stops evaluating at its first witness, so the model's successors are one per
+        part read, not one per answer (the email triage's 2 routes, not 38,400 answers)."""
+        read = post.params[ir.RESULT]
+        t = a.result.resolved
+        if self.answer_type(a) is t:
+            return [f"{self.expr(e.cond, post, e.id).text}  \\* {comment(e.id)}" for e in a.ensures]
+        whole = names.claim("answer")
+        inner = Env(post.state, names, {**post.params, ir.RESULT: whole})
+        same = [f"{whole}.{tla_records.field(f)} = {read}.{tla_records.field(f)}" for f, _ in self.answer_type(a).fields]
+        conds = [*same, *(self.expr(e.cond, inner, e.id).operand() for e in a.ensures)]
+        domain = self.domain_of(a, ir.RESULT, t)
+        body = " /\\ ".join(conds)
+        return [f"\\E {whole} \\in {domain} : {body}  \\* {comment(', '.join(e.id for e in a.ensures))}"]
+
+    def answer_type(self, a: ir.Action) -> ir.Type:
+        return tla_records.answer_part(a)
+
     def param_domain(self, a: ir.Action, p: ir.Param) -> str:
-        t = p.type.resolved
+        """The values Next binds a parameter to (for an answer, the part the effect reads)."""
+        answer = p.name == ir.RESULT and a.answer is not None
+        return self.domain_of(a, p.name, self.answer_type(a) if answer else p.type.resolved)
+
+    def domain_of(self, a: ir.Action, name: str, t: ir.Type) -> str:
         if int_like(t):
-            return self.param_domains[(a.name, p.name)]
+            return self.param_domains[(a.name, name)]
         if isinstance(t, BoolT):
             return "BOOLEAN"
         if isinstance(t, ir.StringT):  # the strings the explicit search tries too (finite.string_pool)
@@ -666,18 +692,20 @@ class Exporter:
             return self.type_set(t)
         if isinstance(t, (StructT, OptionT)):
             ints = tla_records.int_values(self.spec)
-            return tla_records.param_domain(t, self.key_set, lambda ft: int_set(ints(ft)))
+            strings = self.fixed["StringPool"]  # a string field takes the pool, as a string parameter does
+            return tla_records.param_domain(t, lambda ft: strings if isinstance(ft, ir.StringT) else self.key_set(ft),
+                                            lambda ft: int_set(ints(ft)))
         raise AssertionError(t)
 
     def next_and_spec(self) -> list[str]:
         items = []
         for a in self.spec.actions:
             name = self.actions[a.name]
-            if not a.params:
+            if not a.choices:
                 items.append(name)
                 continue
             local = self.names.child()
-            binders = [(local.claim(p.name), self.param_domain(a, p)) for p in a.params]
+            binders = [(local.claim(p.name), self.param_domain(a, p)) for p in a.choices]
             bound = ", ".join(f"{n} \\in {d}" for n, d in binders)
             items.append(f"\\E {bound} : {name}({', '.join(n for n, _ in binders)})")
         f = self.fixed
@@ -803,3 +831,4 @@ def export_tla(spec: ir.Spec, bounds: list[Bound] | tuple[Bound, ...] = (), must
     export = Exporter(spec, model, must_only).build()
     export.diagnostics.extend(size_warnings(spec, model) + overflow_warnings(spec, model))
     return export
+

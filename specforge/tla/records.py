@@ -118,3 +118,15 @@ def value(v, t: StructT | OptionT, inner) -> str:
 
 def _paren(text: str) -> str:
     return text if text.replace("_", "").isalnum() or text.startswith("[") else f"({text})"
+
+
+
+def answer_part(a: ir.Action) -> ir.Type:
+    """What the model's Next binds for the answer an action's effect reads (`ir.Action.answer`): the
+    fields of a record answer the effect reads (`ir.Action.answer_fields`), else the whole answer. The
+    rest of the answer is a witness of the `ensures` that TLC looks for, not a choice."""
+    t = a.result.resolved
+    fields = a.answer_fields
+    if fields is None:
+        return t
+    return t.model_copy(update={"fields": [(f, ft) for f, ft in t.fields if f in fields]})

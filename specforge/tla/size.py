@@ -31,15 +31,28 @@ class ActionSize:
 def action_sizes(spec: ir.Spec, model: Model) -> list[ActionSize]:
     sizes = []
     for a in spec.actions:
-        domains = {p.name: _values(spec, model, a, p) for p in a.params}
+        domains = {p.name: _values(spec, model, a, p) for p in a.choices}
         sizes.append(ActionSize(a, math.prod(domains.values()), domains))
     return sizes
 
 
 def _values(spec: ir.Spec, model: Model, action: ir.Action, p: ir.Param) -> int:
-    t = p.type.resolved
-    if int_like(t):
+    if int_like(p.type.resolved):
         return len(model.domains[(action.name, p.name)])
+    if p.name == ir.RESULT and action.answer is not None:  # the part of the answer the effect reads
+        from .records import answer_part
+
+        return _count(spec, model, answer_part(action))
+    return _count(spec, model, p.type.resolved)
+
+
+def _count(spec: ir.Spec, model: Model, t: ir.Type) -> int:
+    """How many values TLC tries for a parameter of type `t` (not an int: those have a domain each); a
+    record's or an optional's int fields take the values `records.int_values` gives."""
+    if int_like(t):
+        from .records import int_values
+
+        return len(int_values(spec)(t))
     if isinstance(t, BoolT):
         return 2
     if isinstance(t, ir.StringT):
@@ -55,31 +68,12 @@ def _values(spec: ir.Spec, model: Model, action: ir.Action, p: ir.Param) -> int:
         e = t.element
         if isinstance(e, ir.IntT):
             return 2 ** (e.high - e.low + 1)
-        if isinstance(e, EnumT):
-            return 2 ** next(len(x.members) for x in spec.enums if x.name == e.name)
-        elements = model.sets[e.name]
-        return 2 ** (elements if isinstance(elements, int) else len(elements))
-    if isinstance(t, (ir.StructT, ir.OptionT)):
-        return _record_values(spec, model, t)
-    return 1
-
-
-def _record_values(spec: ir.Spec, model: Model, t: ir.Type) -> int:
-    """How many records (or optionals) TLC tries for a parameter: the product of its fields' values."""
-    from .records import int_values
-
+        return 2 ** _count(spec, model, e)
     if isinstance(t, ir.StructT):
-        return math.prod(_record_values(spec, model, ft) for _, ft in t.fields)
+        return math.prod(_count(spec, model, ft) for _, ft in t.fields)
     if isinstance(t, ir.OptionT):
-        return 1 + _record_values(spec, model, t.value)
-    if int_like(t):
-        return len(int_values(spec)(t))
-    if isinstance(t, BoolT):
-        return 2
-    if isinstance(t, EnumT):
-        return next(len(e.members) for e in spec.enums if e.name == t.name)
-    elements = model.sets[t.name]
-    return elements if isinstance(elements, int) else len(elements)
+        return 1 + _count(spec, model, t.value)
+    return 1
 
 
 def size_warnings(spec: ir.Spec, model: Model) -> list:
@@ -90,7 +84,7 @@ def size_warnings(spec: ir.Spec, model: Model) -> list:
         if size.combinations <= WARN_COMBINATIONS:
             continue
         bounds, combos = _taming(spec, model, size)
-        records = [p.name for p in size.action.params if isinstance(p.type.resolved, (ir.StructT, ir.OptionT))]
+        records = [p.name for p in size.action.choices if isinstance(p.type.resolved, (ir.StructT, ir.OptionT))]
         hint = (f"bound the widest parameters, e.g. {' '.join(f'--bound {b}' for b in bounds)} "
                 f"({combos:,} combinations), or export with fewer values (docs/tla.md)") if bounds else \
             (f"`{records[0]}` takes every combination of its fields' values: give its int fields small ranges "
@@ -108,7 +102,7 @@ def _taming(spec: ir.Spec, model: Model, size: ActionSize) -> tuple[list[str], i
     """`ACTION.PARAM={low, mid, high}` for the widest int parameters, until the product is small enough."""
     domains = dict(size.domains)
     bounds = []
-    ints = {p.name: model.domains[(size.action.name, p.name)] for p in size.action.params if int_like(p.type.resolved)}
+    ints = {p.name: model.domains[(size.action.name, p.name)] for p in size.action.choices if int_like(p.type.resolved)}
     for name in sorted(ints, key=lambda n: -len(ints[n])):
         if math.prod(domains.values()) <= WARN_COMBINATIONS:
             break
@@ -131,7 +125,7 @@ def overflow_warnings(spec: ir.Spec, model: Model) -> list:
     consts = {c.name: c.evaluated for c in spec.consts if isinstance(c.evaluated, int) and not isinstance(c.evaluated, bool)}
     for a in spec.actions:
         params = {p.name: (min(d), max(d)) for (act, p_name), d in model.domains.items() if act == a.name and d
-                  for p in a.params if p.name == p_name}
+                  for p in a.choices if p.name == p_name}
         for assign in a.assignments:
             span = _interval(assign.value, model.state_range, params, consts)
             if span is None:

@@ -16,6 +16,14 @@ from .expr import HANDLERS as EXPR_HANDLERS
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
 
+def _holds_string(t) -> bool:
+    if isinstance(t, ir.StructT):
+        return any(_holds_string(ft) for _, ft in t.fields)
+    if isinstance(t, ir.OptionT):
+        return _holds_string(t.value)
+    return isinstance(t, ir.StringT)
+
+
 def literal_text(value: str, node=None) -> str:
     """A TLA+ string literal; a control character TLA+ has no escape for cannot be written."""
     out = []
@@ -38,8 +46,9 @@ def _words(t: Translator, args: list[str], e: ir.Call) -> Text:
 
 
 def pool_definition(spec: ir.Spec, name: str) -> list[str]:
-    """`StringPool`, the strings a string parameter takes; only in a spec with one."""
-    if not any(isinstance(p.type.resolved, ir.StringT) for a in spec.actions for p in a.params):
+    """`StringPool`, the strings a string parameter (or a string field of one, or of an answer the effect
+    reads) takes; only in a spec with one."""
+    if not any(_holds_string(p.type.resolved) for a in spec.actions for p in a.choices):
         return []
     return ["\\* The strings a string parameter takes in this model (as the explicit search tries them): the",
             "\\* empty one, ones just past each count the spec names, the spec's literals.",

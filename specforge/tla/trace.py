@@ -89,7 +89,7 @@ class TraceExporter:
     def _arguments(self) -> dict[tuple[str, str], set[int]]:
         out: dict[tuple[str, str], set[int]] = {}
         for act, args in self.steps:
-            for p in act.params:
+            for p in act.choices:
                 if int_like(p.type.resolved):
                     out.setdefault((act.name, p.name), set()).add(args[p.name])
         return out
@@ -166,8 +166,8 @@ class TraceExporter:
                   *([f"{INDENT}/\\ {c}" for c in self.state_conjuncts(self.states[0], False)] or [f"{INDENT}TRUE"]), ""]
         for i, (act, args) in enumerate(self.steps, start=1):
             call = self.base.actions[act.name]
-            if act.params:
-                call += "(" + ", ".join(self.value(args[p.name], p.type.resolved) for p in act.params) + ")"
+            if act.choices:
+                call += "(" + ", ".join(self.value(args[p.name], p.type.resolved) for p in act.choices) + ")"
             lines += comment_lines(f"step {i}: {self.run.show_call(i - 1)}")
             lines += [f"{step_ops[i]} ==", f"{INDENT}/\\ {call}",
                       *[f"{INDENT}/\\ {c}" for c in self.state_conjuncts(self.states[i], True)], ""]

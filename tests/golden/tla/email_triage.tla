@@ -64,6 +64,10 @@ SumOf(f) == IF DOMAIN f = {} THEN 0
 \* empty one, ones just past each count the spec names, the spec's literals.
 StringPool == {"", "w w", "w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w", "w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w", "two words", "xx", "x", "w"}
 
+\* The number of words of every string a run can hold (the spec's literals and the strings its
+\* parameters take here): TLC does not take strings apart.
+WordCount == ("" :> 0) @@ ("w w" :> 2) @@ ("w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w" :> 61) @@ ("w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w w" :> 201) @@ ("two words" :> 2) @@ ("xx" :> 1) @@ ("x" :> 1) @@ ("w" :> 1)
+
 \* The kind of every variable; declared int bounds are the Type_ invariants below.
 TypeOK ==
     /\ triaged \in [Email -> BOOLEAN]
@@ -76,19 +80,15 @@ Init ==
     /\ settled = 0
 
 \* action triage
-triage(e, subject, body) ==
+triage(e, subject, body, result) ==
     /\ subject /= ""  \* else MissingSubject
     /\ Len(subject) <= MAX_SUBJECT  \* else SubjectTooLong
     /\ body /= ""  \* else MissingBody
     /\ ~triaged[e]  \* else AlreadyTriaged
     /\ triaged' = [triaged EXCEPT ![e] = TRUE]
-    /\ UNCHANGED <<queued, settled>>
-
-\* action enqueue
-enqueue ==
-    /\ queued < SumOf([e \in Email |-> IF triaged[e] THEN 1 ELSE 0])  \* else NothingToQueue
-    /\ queued' = queued + 1
-    /\ UNCHANGED <<triaged, settled>>
+    /\ queued' = queued + (IF result.route = "human_queue" THEN 1 ELSE 0)
+    /\ \E answer \in [category: Category, priority: 1..5, summary: StringPool, suggested_action: StringPool, confidence: {-2, -1, 0, 1, 2, 3, 9999, 10000, 10001, 649999, 650000, 650001, 999999, 1000000, 1000001}, route: Route] : answer.route = result.route /\ (WordCount[answer.summary] <= MAX_SUMMARY_WORDS) /\ (WordCount[answer.summary] >= 1) /\ (answer.suggested_action /= "") /\ (0 <= answer.confidence /\ answer.confidence <= 1000000) /\ (answer.confidence < SURE => answer.route = "human_queue") /\ (answer.category = "spam" => answer.priority = 1)  \* triage.ensures.1, triage.ensures.2, triage.ensures.3, triage.ensures.4, triage.ensures.5, triage.ensures.6
+    /\ UNCHANGED <<settled>>
 
 \* action settle
 settle ==
@@ -97,8 +97,7 @@ settle ==
     /\ UNCHANGED <<triaged, queued>>
 
 Next ==
-    \/ \E e \in Email, subject \in StringPool, body \in StringPool : triage(e, subject, body)
-    \/ enqueue
+    \/ \E e \in Email, subject \in StringPool, body \in StringPool, result \in [route: Route] : triage(e, subject, body, result)
     \/ settle
 
 Spec == Init /\ [][Next]_vars
@@ -106,7 +105,7 @@ Spec == Init /\ [][Next]_vars
 \* ET-1 (MUST): A person never settles more emails than were queued
 Inv_ET_1 == settled <= queued
 
-\* ET-2 (SHOULD): No more emails are queued than have been triaged
+\* ET-2 (MUST): No more emails are queued than have been triaged
 Inv_ET_2 == queued <= SumOf([e \in Email |-> IF triaged[e] THEN 1 ELSE 0])
 
 \* type:queued (MUST): `queued` stays within its declared type
