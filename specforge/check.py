@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from . import constraints as envelope
@@ -141,6 +141,32 @@ class Scope:
 
     def child(self, names: dict[str, Symbol]) -> Scope:
         return Scope(names, self)
+
+    # An optional known to be present here reads as its value (`ir.Present`): after `requires x != none`,
+    # on the right of `x != none and ...`, in the `then` of `if x != none`. A scope that narrows or
+    # forgets names (an assignment's target, a variable assigned since the guard) holds no names itself.
+    present: frozenset[str] = frozenset()
+    forgotten: frozenset[str] = frozenset()
+
+    def narrow(self, names: Iterable[str]) -> Scope:
+        names = frozenset(names)
+        return Scope({}, self, present=names) if names else self
+
+    def forget(self, names: Iterable[str]) -> Scope:
+        names = frozenset(names)
+        return Scope({}, self, forgotten=names) if names else self
+
+    def is_present(self, name: str) -> bool:
+        """Whether `name` is narrowed to present where this scope reads it: the innermost scope that
+        narrows, forgets or declares it decides (a quantifier's variable hides a narrowed outer name)."""
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.forgotten or name in scope.names:
+                return False
+            if name in scope.present:
+                return True
+            scope = scope.parent
+        return False
 
 
 @dataclass
@@ -564,20 +590,24 @@ class Checker:
         # the answer: its `ensures` read it, and so may its assignments when no `returns` gives it (ir.Action.answer)
         answered = scope if t is None else scope.child({RESULT: Symbol(RefKind.PARAM, t.resolved, a.result.span)})
         body = []
-        assigned = False
+        assigned: set[str] = set()  # the roots assigned so far: what a guard showed present may have changed
+        present: set[str] = set()  # the optionals the guards so far show present
         for stmt in a.body:
             if isinstance(stmt, ir.Requires):
                 if assigned:
                     self.error("SF215", "`requires` must come before the action's assignments", stmt.span,
                                "guards are checked on the state before the action changes it")
-                cond = self.expect(self.expr(stmt.cond, scope), BOOL, "a guard")
+                cond = self.expect(self.expr(stmt.cond, scope.narrow(present)), BOOL, "a guard")
+                present |= present_if(cond, True)
                 body.append(_with(stmt, cond=cond))
             else:
-                assigned = True
-                body.append(self._assign(stmt, answered if a.returns is None else scope))
+                here = (answered if a.returns is None else scope).narrow(present - assigned)
+                body.append(self._assign(stmt, here))
+                assigned.add(ir.root_name(stmt.target) or "")
         if t is None:
             return _with(a, params=params, body=body)
-        return _with(a, params=params, body=body, **self._result(a, t, scope, answered))
+        after = present - assigned  # `returns` and `ensures` read the state after the action
+        return _with(a, params=params, body=body, **self._result(a, t, scope.narrow(after), answered.narrow(after)))
 
     def _result(self, a: ir.Action, t: ir.TypeRef, scope: Scope, answered: Scope) -> dict:
         """`-> T`, `returns` and `ensures`: the result's type, its value in the state after the action, and
@@ -634,9 +664,9 @@ class Checker:
             sym.kind, "declaration") if sym else "declaration"
 
     def _assign(self, a: ir.Assign, scope: Scope) -> ir.Assign:
-        target = self.expr(a.target, scope)
-        value = self.expr(a.value, scope)
         root = ir.root_name(a.target)
+        target = self.expr(a.target, scope.forget([root] if root else []))  # the variable itself, not its value
+        value = self.expr(a.value, scope)
         sym = scope.lookup(root) if root else None
         if sym is None or sym.kind is not RefKind.VAR or _target_path(a.target, maps=True) is None:
             if target.type is not None:
@@ -798,7 +828,10 @@ def _check_name(c: Checker, e: ir.Name, scope: Scope) -> ir.Expr:
     if sym is not None and sym.kind is RefKind.VAR and not isinstance(sym.type, RecordT):
         c.check_init_read(e.name, e.span)
     if sym is not None:
-        return _with(e, type=sym.type, ref=sym.kind, enum=sym.enum)
+        named = _with(e, type=sym.type, ref=sym.kind, enum=sym.enum)
+        if isinstance(sym.type, OptionT) and sym.type.value is not None and scope.is_present(e.name):
+            return make(ir.Present, span=e.span, value=named, type=sym.type.value)
+        return named
     enums = c.member_enums.get(e.name)
     if enums:
         if len(enums) > 1:
@@ -907,7 +940,12 @@ _VERBS = {ir.BinOp.ADD: "add", ir.BinOp.SUB: "subtract", ir.BinOp.MUL: "multiply
 
 
 def _check_binary(c: Checker, e: ir.Binary, scope: Scope) -> ir.Expr:
-    left, right = c.expr(e.left, scope), c.expr(e.right, scope)
+    left = c.expr(e.left, scope)
+    if e.op in (ir.BinOp.AND, ir.BinOp.IMPLIES):  # the right side is read where the left one holds
+        scope = scope.narrow(present_if(left, True))
+    elif e.op is ir.BinOp.OR:  # and here where it does not
+        scope = scope.narrow(present_if(left, False))
+    right = c.expr(e.right, scope)
     lt, rt = left.type, right.type
     if e.op in _LOGIC:
         c.expect(left, BOOL, f"the left side of `{e.op.value}`")
@@ -963,6 +1001,8 @@ def _mix_error(c: Checker, e: ir.Expr, left: ir.Expr, right: ir.Expr) -> None:
 
 def _check_compare(c: Checker, e: ir.Compare, scope: Scope) -> ir.Expr:
     left, right = c.expr(e.left, scope), c.expr(e.right, scope)
+    if e.op in (ir.CmpOp.EQ, ir.CmpOp.NE):  # `x == none`, `x == v`: the optional itself, as written
+        left, right = (side.value if isinstance(side, ir.Present) else side for side in (left, right))
     if left.type is None or right.type is None:
         return _with(e, left=left, right=right, type=BOOL)
     left, right = c.coerce_zero(left, right.type), c.coerce_zero(right, left.type)
@@ -983,6 +1023,29 @@ def _check_compare(c: Checker, e: ir.Compare, scope: Scope) -> ir.Expr:
     else:
         c.known_elements(left)
     return _with(e, left=left, right=right, type=BOOL)
+
+
+def _is_none(e: ir.Expr) -> bool:
+    return isinstance(e.type, OptionT) and e.type.value is None
+
+
+def present_if(e: ir.Expr, holds: bool) -> set[str]:
+    """The optional names that a checked condition `e` shows present when it is true (`holds`) or false:
+    `x != none` and `not (x == none)` when true, `x == none` when false, through `and`, `or`, `not`
+    and `implies`."""
+    if isinstance(e, ir.Compare) and e.op is (ir.CmpOp.NE if holds else ir.CmpOp.EQ):
+        for side, other in ((e.left, e.right), (e.right, e.left)):
+            if isinstance(side, ir.Name) and isinstance(side.type, OptionT) and isinstance(other, ir.NoneLit):
+                return {side.name}
+        return set()
+    if isinstance(e, ir.Unary) and e.op is ir.UnOp.NOT:
+        return present_if(e.operand, not holds)
+    if isinstance(e, ir.Binary):
+        if e.op is ir.BinOp.AND and holds or e.op is ir.BinOp.OR and not holds:
+            return present_if(e.left, holds) | present_if(e.right, holds)
+        if e.op is ir.BinOp.IMPLIES and not holds:  # false: the left side holds and the right does not
+            return present_if(e.left, True) | present_if(e.right, False)
+    return set()
 
 
 def _check_member(c: Checker, e: ir.Member, scope: Scope) -> ir.Expr:
@@ -1182,7 +1245,8 @@ def _substitute(e: ir.Expr, values: dict[str, ir.Expr], renames: dict[str, str])
 
 def _check_if(c: Checker, e: ir.IfThenElse, scope: Scope) -> ir.Expr:
     cond = c.expect(c.expr(e.cond, scope), BOOL, "the condition of `if`")
-    then, else_ = c.expr(e.then, scope), c.expr(e.else_, scope)
+    then = c.expr(e.then, scope.narrow(present_if(cond, True)))
+    else_ = c.expr(e.else_, scope.narrow(present_if(cond, False)))
     then = c.coerce_zero(then, else_.type)
     else_ = c.coerce_zero(else_, then.type)  # after `then`: `if p then 3 else none` is an int?
     t = then.type

@@ -370,6 +370,17 @@ def _record_field(e: ir.RecordField) -> Evaluator:
     return lambda env: base(env)[name]
 
 
+def _present(e: ir.Present) -> Evaluator:
+    value = compiled(e.value)
+
+    def read(env: Env) -> Value:
+        v = value(env)
+        if v is None:
+            raise EvaluationError(f"line {e.span.line}: an optional read as present is none here")
+        return v
+    return read
+
+
 HANDLERS: dict[type, Callable[[Any], Evaluator]] = {
     ir.IntLit: _literal,
     ir.BoolLit: _literal,
@@ -395,6 +406,7 @@ HANDLERS: dict[type, Callable[[Any], Evaluator]] = {
     ir.RecordField: _record_field,
     ir.NoneLit: lambda e: _constant(None),
     ir.Some: lambda e: compiled(e.value),
+    ir.Present: _present,
 }
 """One handler per IR expression class: `handler(node) -> evaluator`, the node compiled (see `compiled`)."""
 

@@ -369,10 +369,20 @@ class Some(_Expr):
     value: Expr
 
 
+class Present(_Expr):
+    """The value of an optional where it is known to be present (built by the checker, never written):
+    `current` in `current.priority` after `requires current != none`, or on the right of
+    `current != none and ...`. Where the optional is `none` it has no meaning (an `EvaluationError`, a
+    definedness obligation), so narrowing the checker got wrong cannot go unnoticed."""
+
+    kind: Literal["present"] = "present"
+    value: Expr
+
+
 Expr = Annotated[
     IntLit | BoolLit | QuantityLit | Name | FieldAccess | Index | Unary | Binary | Compare | Member | Range | Call
     | SetLiteral | IfThenElse | Quantifier | MapComprehension | Aggregate
-    | RecordLiteral | RecordWith | RecordField | NoneLit | Some | StringLit,
+    | RecordLiteral | RecordWith | RecordField | NoneLit | Some | Present | StringLit,
     Field(discriminator="kind"),
 ]
 
@@ -399,6 +409,7 @@ EXPR_CLASSES: tuple[type[_Expr], ...] = (
     RecordField,
     NoneLit,
     Some,
+    Present,
     StringLit,
 )
 

@@ -183,6 +183,8 @@ def check_or_else(c, e: ir.Call, args: list[ir.Expr]) -> ir.Expr:
         c.error("SF205", f"`or_else` takes 2 arguments, not {len(args)}", e.span, FUNCTIONS["or_else"][1])
         return _fill(e, args=args)
     x, d = args
+    if isinstance(x, ir.Present):  # known present here: `or_else` reads the optional as written
+        x = x.value
     if x.type is None or d.type is None:
         return _fill(e, args=args)
     if not isinstance(x.type, OptionT) or x.type.value is None:

@@ -65,6 +65,8 @@ def sexpr(e) -> str:
         return "none"
     if isinstance(e, ir.Some):
         return f"(some {sexpr(e.value)})"
+    if isinstance(e, ir.Present):
+        return f"(present {sexpr(e.value)})"
     raise AssertionError(f"no S-expression for {type(e).__name__}")
 
 

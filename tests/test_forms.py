@@ -120,6 +120,7 @@ EXPRESSIONS = [
     ("(pair with { a: 2 }).a > x", "(> (pair with a: 2).a x)"),
     ("maybe == none or maybe == 3", "(or (== maybe none) (== maybe (some 3)))"),
     ("or_else(maybe, 0) >= 0", "(>= (or_else maybe 0) 0)"),
+    ("maybe != none implies maybe > 2", "(implies (!= maybe none) (> (present maybe) 2))"),
     # line breaks inside brackets and after a binary operator continue the expression
     ("(x >= 0\n  and y >= 0)", "(and (>= x 0) (>= y 0))"),
     ("x >= 0 and\n  y >= 0", "(and (>= x 0) (>= y 0))"),

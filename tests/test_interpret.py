@@ -267,6 +267,7 @@ EXPRESSIONS = [
     ("or_else(maybe, 0) + or_else(if p then none else maybe, -1)", 3),
     ("or_else(if p then 3 else none, 0) + or_else(if q then 5 else none, 0)", 3),
     ("(if p then none else none) == maybe", False),
+    ("maybe != none and maybe > 3", True),
 ]
 
 

@@ -134,6 +134,7 @@ TRANSLATIONS = [
     ("(pair with { a: 1 }).a > 0", "[pair EXCEPT !.a = 1].a > 0"),
     ("maybe == none or maybe == 3", "maybe = {} \\/ maybe = {3}"),
     ("or_else(maybe, 0) >= 0", "(IF maybe = {} THEN 0 ELSE CHOOSE v \\in maybe : TRUE) >= 0"),
+    ("maybe != none implies maybe > 2", "maybe /= {} => (CHOOSE v \\in maybe : TRUE) > 2"),
     ("maybe == (if p then 3 else none)", "maybe = (IF p THEN {3} ELSE {})"),
 ]
 

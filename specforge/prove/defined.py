@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import z3
 
 from .. import ir
+from . import recenc
 from .encode import Encoder, Env
 
 
@@ -83,6 +84,11 @@ class Definedness:
             return
         if isinstance(e, ir.Aggregate):
             self._aggregate(e, env, reached)
+            return
+        if isinstance(e, ir.Present):
+            self.expr(e.value, env, reached)
+            self._site(e, "an optional that is none read as its value", reached,
+                       recenc.is_some(self.enc, e.value.type, self.enc.expr(e.value, env)))
             return
         for child in ir.subexpressions(e):
             self.expr(child, env, reached)

@@ -112,7 +112,13 @@ def or_else(enc: Encoder, e: ir.Call, env: Env) -> z3.ExprRef:
     return z3.If(is_some(enc, x.type, term), value_of(enc, x.type, term), enc.expr(d, env))
 
 
+def present(enc: Encoder, e: ir.Present, env: Env) -> z3.ExprRef:
+    """An optional read as its value where the checker knows it present (`prove/defined.py` asks that it is)."""
+    return value_of(enc, e.value.type, enc.expr(e.value, env))
+
+
 HANDLERS = {
+    ir.Present: present,
     ir.RecordLiteral: literal,
     ir.RecordWith: with_,
     ir.RecordField: read_field,

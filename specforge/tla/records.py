@@ -14,7 +14,7 @@ from __future__ import annotations
 from .. import ir
 from ..ir import IntT, OptionT, StructT
 from .expr import HANDLERS as EXPR_HANDLERS
-from .expr import Env, Text, Translator, atom
+from .expr import PRECEDENCE, Env, Text, Translator, atom
 from .names import is_reserved
 
 
@@ -33,6 +33,13 @@ def with_(t: Translator, e: ir.RecordWith, env: Env) -> Text:
     return atom(f"[{base} EXCEPT {parts}]")
 
 
+def _present(t: Translator, e: ir.Present, env: Env) -> Text:
+    """An optional known present, read as its value: the one member of its set."""
+    name, _ = env.bind("v")
+    inside = t.expr(e.value, env).operand(PRECEDENCE["\\in"])
+    return Text(f"CHOOSE {name} \\in {inside} : TRUE", "Q")
+
+
 def read_field(t: Translator, e: ir.RecordField, env: Env) -> Text:
     return atom(f"{t.expr(e.base, env).operand()}.{field(e.field)}")
 
@@ -43,6 +50,7 @@ HANDLERS = {
     ir.RecordField: read_field,
     ir.NoneLit: lambda t, e, env: atom("{}"),
     ir.Some: lambda t, e, env: atom("{" + t.text(e.value, env) + "}"),
+    ir.Present: lambda t, e, env: _present(t, e, env),
 }
 EXPR_HANDLERS.update(HANDLERS)  # the translator finds them in its one table
 
