@@ -69,7 +69,7 @@ def declare(c, decls: list[UnitDecl], items: list) -> Declared:
             c.error("SF114", f"the spec counts {root} finer than a millionth of one", by_name[root].span,
                     f"declare units of {root} to at most six decimal places")
             return Declared({})
-    for lit in _unresolved(items):
+    for lit in _unresolved(items) if roots else ():  # no unit declared: every unresolved one is unknown (convert)
         number, unit = lit.text.rsplit(" ", 1)
         if unit in roots:
             root, size = roots[unit]

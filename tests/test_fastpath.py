@@ -48,3 +48,22 @@ def test_the_plain_forms_of_proves_options_are_read_as_click_reads_them(args, fi
 ])
 def test_anything_else_is_handed_to_click(args):
     assert fastpath.parse_prove(args) is None
+
+
+@pytest.mark.parametrize("command, one_shot", [("check", True), ("prove", True), ("lsp", False), ("watch", False)])
+def test_only_a_command_that_ends_after_its_specs_freezes_what_the_front_end_built(command, one_shot, monkeypatch):
+    import gc
+    import sys
+
+    from specforge import cli, frontend
+
+    monkeypatch.setattr(sys, "argv", ["specforge", command, "--help"])
+    monkeypatch.setattr(fastpath, "ONE_SHOT", False)
+    monkeypatch.setattr(fastpath, "cached_prove", lambda args: None)
+    monkeypatch.setattr(cli, "main", lambda prog_name: None)
+    fastpath.main()
+    assert fastpath.ONE_SHOT is one_shot
+    frozen = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    assert frontend.load_text("spec S\nstate { n: int }\ninit { n := 0 }\n").ok
+    assert frozen == ([True] if one_shot else [])

@@ -3,6 +3,8 @@ held against real implementations by the property tests."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from specforge.frontend import load_text
@@ -12,6 +14,7 @@ from specforge.testing.runner import SpecRunner, SpecViolation
 from specforge.values import Universe
 
 from .support import reachable
+from .test_tla_support import run_tlc, tla2tools, write
 
 HEAD = """spec Orders
 set Order
@@ -247,11 +250,33 @@ def test_tla_keeps_the_last_answer_in_a_variable_and_checks_ensures_on_it():
     assert "Ens_bump_ensures_1" in x.cfg and "vars == <<n, result_bump>>" in x.tla
 
 
-def test_a_postconditions_run_is_not_exported_as_a_trace_tlc_cannot_confirm():
+def test_a_broken_postconditions_run_ends_with_the_breaking_call_and_replays_everywhere(tmp_path):
     from specforge.tla import export_trace
-    from specforge.tla.trace import TraceError
 
     spec = load_text(COUNTER.replace("result <= 30", "result <= 20"), "counter.sf").spec
     broken = next(r for r in prove(spec).invariants if r.id == "bump.ensures.2")
-    with pytest.raises(TraceError, match="postcondition"):
+    run = broken.run
+    # the last step is the call: bump to 3, whose answer 30 breaks `result <= 20`
+    assert run.calls[-1].action == "bump" and run.states[-1]["n"] == 3
+    it = Interpreter(spec, run.sets)
+    after = it.step("bump", run.states[-2], dict(run.calls[-1].args))
+    assert [e.id for e in it.broken_postconditions(spec.actions[0], after, dict(run.calls[-1].args),
+                                                   it.result("bump", after, dict(run.calls[-1].args)))] \
+        == ["bump.ensures.2"]
+    base, trace = export_trace(spec, broken)
+    assert "TraceNotConfirmed == ~(step = TraceLength /\\ ~Ens_bump_ensures_2)" in trace.tla
+    if shutil.which("java") is not None and tla2tools() is not None:
+        write(tmp_path, base, trace)
+        out = run_tlc(tmp_path, trace.module)
+        assert "Error: Invariant TraceNotConfirmed is violated." in out, out
+
+
+def test_a_contract_no_answer_meets_is_not_exported_as_a_trace():
+    from specforge.tla import export_trace
+    from specforge.tla.trace import TraceError
+
+    spec = load(HEAD + "action grade(o: Order) -> int[0..9] {\n  requires status[o] == shipped else NotShipped\n"
+                       "  ensures result > total + 6\n}\n")
+    broken = next(r for r in prove(spec, depth=4).invariants if r.id == "grade.ensures")
+    with pytest.raises(TraceError, match="no answer can meet"):
         export_trace(spec, broken)

@@ -91,6 +91,13 @@ class Target:
         return [z3.Not(self.formula(state)), *([self.defined(state)] if self.defined else [])], None
 
 
+def _with_call(render: Renderer, run: Run, model: z3.ModelRef, explain) -> Run:
+    """The run, with the call that breaks its target as one more step when the target says which call that
+    is (`explain.step`: a postcondition a determined answer breaks; see prove/postconditions.py)."""
+    step = getattr(explain, "step", None)
+    return run if step is None else render.extend(run, model, *step)
+
+
 @dataclass
 class _Status:
     init: bool | None = None  # holds initially (None: unknown)
@@ -530,7 +537,7 @@ class Prover:
                 o.holds = True
             elif r == z3.sat:
                 model = self.small_model(where, [])
-                o.holds, o.run = False, self.render.initial(model, init, t.id)
+                o.holds, o.run = False, _with_call(self.render, self.render.initial(model, init, t.id), model, explain)
                 o.detail = explain(model) if explain is not None else None
             else:
                 o.run = self._initial_in_world(t)
@@ -947,7 +954,8 @@ class Prover:
                     free = [v for _, options in choices for _, params in options for v in params.values()
                             if z3.is_int(v)]
                     model = self.small_model(where, free)
-                    run = traces[tid] = self.render.trace(model, states, choices, tid)
+                    run = traces[tid] = _with_call(self.render, self.render.trace(model, states, choices, tid), model,
+                                                   explain)
                     if explain is not None:
                         self.details[tid] = explain(model)
                     self.cache.put(keys[tid], {"trace": run.to_json(), "detail": self.details.get(tid)})

@@ -87,6 +87,13 @@ class Renderer:
     def _run(self, model: z3.ModelRef, states, calls, breaks: str) -> Run:
         return Run.of(self.enc.spec, self.sets(model), states, calls, breaks, self.types)
 
+    def extend(self, run: Run, model: z3.ModelRef, action: ir.Action, params: dict[str, z3.ExprRef],
+               post: dict[str, z3.ExprRef]) -> Run:
+        """`run` with one more call: `action` with `params`, ending in `post` (terms of the same model)."""
+        names = self._names(model)
+        calls = [(c.action, dict(c.args)) for c in run.calls] + [(action.name, self.args(model, action, params, names))]
+        return self._run(model, [*run.states, self.state(model, post, names)], calls, run.breaks)
+
     def initial(self, model: z3.ModelRef, init: dict[str, z3.ExprRef], breaks: str) -> Run:
         """The run of no steps: an initial state that breaks `breaks`."""
         return self._run(model, [self.state(model, init, self._names(model))], [], breaks)

@@ -170,7 +170,10 @@ def _breaking(enc: Encoder, render: Renderer, a: ir.Action, e: ir.Ensures, state
     def explain(m: z3.ModelRef) -> str:
         t = a.result.resolved
         answer = show(render.value(m, value, t, render._names(m)), t)
-        return f"`{a.name}({_arguments(render, m, a, params)})` answers {answer} there, which breaks {e.id}"
+        return f"`{a.name}({_arguments(render, m, a, params)})` answers {answer}, which breaks {e.id}"
+    # the breaking call itself, which the run takes as its last step (`Renderer.extend`): its answer is
+    # determined, so the state it leaves, where the TLA+ module's `Ens_` invariant fails, is one too
+    explain.step = (a, params, post)
     return z3.And(*conditions, broken), explain
 
 

@@ -77,12 +77,17 @@ class TraceExporter:
             self.target = self.base.invariants[self.id]
         elif self.id.startswith("type:") and self.id[5:] in self.base.type_invariants:
             self.target = self.base.type_invariants[self.id[5:]]
-        elif self.id in self.base.ensures or self.id.endswith(".ensures"):
-            # the run ends in the state the breaking call starts from; the call itself is in the report's
-            # detail, not in the run, and the module's Ens_ invariant breaks only once the call is taken
-            raise TraceError(f"`{self.id}` is a postcondition: its run ends before the call that breaks it, so "
-                             "TLC cannot confirm it as a trace; the report names the call (TLC finds the "
-                             "violation itself: the module checks the postcondition as an invariant)")
+        elif self.id in self.base.ensures:
+            # the run's last step is the call whose answer breaks it: the module's Ens_ invariant, over
+            # that answer, fails in the state the call leaves
+            if not run.calls or not any(e.id == self.id for e in actions[run.calls[-1].action].ensures):
+                raise TraceError(f"the run of `{self.id}` does not end with a call of its action: a report of "
+                                 "an older specforge; prove the spec again")
+            self.target = self.base.ensures[self.id]
+        elif self.id.endswith(".ensures"):
+            raise TraceError(f"`{self.id}` is a contract no answer can meet: there is no answer to take as the "
+                             "run's last step, so TLC cannot confirm it as a trace; the report names the call "
+                             "(TLC finds no such state itself: it does not model those answers)")
         else:
             raise TraceError(f"the spec has no invariant `{self.id}`")
 
