@@ -701,7 +701,7 @@ class Checker:
         elif isinstance(value.type, QuantityT) and isinstance(target, IntT):
             self.error("SF204", f"{what} is {show(target)}, but this value is a {show(value.type)}", value.span,
                        "declare it `decimal`, or write a whole number" if value.type.dimension == DECIMAL.name
-                       else "drop the unit, or declare the variable as a duration")
+                       else f"drop the unit, or declare it `{dimension(value.type.dimension).type_name}`")
         elif isinstance(value.type, SetOfT) and isinstance(target, SetOfT):
             self.error("SF203", f"{what} is {show(target)}, but this value is {show(value.type)}", value.span,
                        f"its members may be outside {show(target.element)}: give them that type "

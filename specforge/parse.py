@@ -490,8 +490,9 @@ def _hint(tok: Token, expected: set[str], lark: Lark, source: SourceFile) -> str
         close = difflib.get_close_matches(value, sorted(_TYPE_NAMES), n=1, cutoff=0.7)
         if close:
             return f"did you mean `{close[0]}`? `{value}` is a keyword"
-    if value in _DECLARATION_KEYWORDS and first_on_line and line[tok.column - 1 + len(value):].lstrip().startswith(":"):
-        return f"`{value}` is a keyword; rename the variable"
+    name_slot = first_on_line or before_tok.endswith(("{", "(", ",", ";"))  # a variable's or a parameter's
+    if value in _KEYWORDS and name_slot and line[tok.column - 1 + len(value):].lstrip().startswith(":"):
+        return f"`{value}` is a keyword; rename the {'parameter' if before_tok.endswith(('(', ',')) else 'variable'}"
     # `requires x > 0 els Bad`: the misspelt keyword was read as a unit of `0`
     prev = _previous_word(source, tok)
     if prev is not None and prev not in _KEYWORDS and prev not in _TYPE_NAMES:

@@ -366,6 +366,14 @@ FIRST_TRIES = [
     ("init written for int", "spec A\nstate { x: init }\ninit { x := 0 }\n", "did you mean `int`?", 1),
     ("a keyword as a variable", "spec A\nstate {\n  init: int\n  y: int\n}\ninit { y := 0 }\n",
      "`init` is a keyword; rename the variable", 1),
+    ("a keyword as a variable on the line of the brace", "spec A\nstate { init: int }\n",
+     "`init` is a keyword; rename the variable", 1),
+    ("a keyword as a parameter", "spec A\nstate { n: int }\ninit { n := 0 }\naction f(x: int, state: int) {\n"
+     "  n := x\n}\n", "`state` is a keyword; rename the parameter", 1),
+    ("a rate given to an int", "spec A\nconst R: int = 10_000 per min\n", "declare it `frequency`", 1),
+    ("a data size given to an int", "spec A\nconst S: int = 5 MB\n", "declare it `datasize`", 1),
+    ("money given to an int", "spec A\nunit USD\nunit cents = 0.01 USD\nconst C: int = 3 cents\n",
+     "declare it `USD`", 1),
     ("a syntax error inside state", "spec A\nstate {\n  x: int\n  y: int +\n  z: bool\n}\n"
      "init {\n  x := 0\n  y := 0\n  z := true\n}\ninvariant I: x >= 0 and z\n", None, 1),
 ]
