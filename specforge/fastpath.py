@@ -96,19 +96,15 @@ def cached_prove(args: list[str]) -> int | None:
     return code
 
 
-# Whether this process ends after its command's specs (every command but `lsp` and `watch`, run
-# from the command line): then the front end freezes what a load built (frontend._no_gc).
-ONE_SHOT = False
-
-
 def main() -> None:
     args = sys.argv[1:]
     if args[:1] == ["prove"]:
         code = cached_prove(args[1:])
         if code is not None:
             sys.exit(code)
-    global ONE_SHOT
-    ONE_SHOT = args[:1] not in (["lsp"], ["watch"])  # read by frontend._no_gc
+    from . import process
+
+    process.ONE_SHOT = args[:1] not in (["lsp"], ["watch"])
     from .cli import main as cli_main
 
     cli_main(prog_name="specforge")

@@ -6,7 +6,7 @@ import gc
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from . import fastpath, ir
+from . import ir, process
 from .check import check
 from .diagnostics import Diagnostic, has_errors, sort_key
 from .parse import InputError, parse_items, read_source
@@ -42,11 +42,11 @@ def _no_gc():
         yield
     finally:
         if enabled:
-            # A command that loads its specs and ends (fastpath.ONE_SHOT) moves what a load built to the
+            # A command that loads its specs and ends (process.ONE_SHOT) moves what a load built to the
             # collector's permanent generation: the first full collection after the load would walk all
             # of it for nothing (0.25 s of a 2.3 s `check` of 20,000 invariants). Not in a long-lived
             # process (the language server, tests): a cycle frozen there would never be collected.
-            if fastpath.ONE_SHOT:
+            if process.ONE_SHOT:
                 gc.freeze()
             gc.enable()
 

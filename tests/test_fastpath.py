@@ -55,14 +55,14 @@ def test_only_a_command_that_ends_after_its_specs_freezes_what_the_front_end_bui
     import gc
     import sys
 
-    from specforge import cli, frontend
+    from specforge import cli, frontend, process
 
     monkeypatch.setattr(sys, "argv", ["specforge", command, "--help"])
-    monkeypatch.setattr(fastpath, "ONE_SHOT", False)
+    monkeypatch.setattr(process, "ONE_SHOT", False)
     monkeypatch.setattr(fastpath, "cached_prove", lambda args: None)
     monkeypatch.setattr(cli, "main", lambda prog_name: None)
     fastpath.main()
-    assert fastpath.ONE_SHOT is one_shot
+    assert process.ONE_SHOT is one_shot
     frozen = []
     monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
     assert frontend.load_text("spec S\nstate { n: int }\ninit { n := 0 }\n").ok
