@@ -276,7 +276,7 @@ class _Houdini:
         enc = prover.enc
         width: dict[str, int] = {}
         for c in claims.values():
-            for s in {st for _, st in c.vars}:
+            for s in sorted({st for _, st in c.vars}):
                 width[s] = max(width.get(s, 0), sum(1 for _, st in c.vars if st == s))
         self.witnesses = {s: [z3.Const(f"w!{s}!{i}", enc.set_sorts[s]) for i in range(n)] for s, n in width.items()}
         members = [enc.set_members[s](w) for s, ws in self.witnesses.items() for w in ws]
@@ -376,7 +376,7 @@ class _Houdini:
         """The largest inductive subset of `alive`; None when it loses a goal or time runs out."""
         alive = set(alive)
         while alive:
-            broken = self._failing(self.init_solver, {c: self.at_init[c] for c in alive}, [])
+            broken = self._failing(self.init_solver, {c: self.at_init[c] for c in sorted(alive)}, [])
             if broken is None:
                 return None
             if not broken:
@@ -389,7 +389,8 @@ class _Houdini:
                 while True:
                     if not goals <= alive:
                         return None
-                    broken = self._failing(s, {c: post[c] for c in alive}, [hyps[c] for c in alive])
+                    order = sorted(alive)
+                    broken = self._failing(s, {c: post[c] for c in order}, [hyps[c] for c in order])
                     if broken is None:
                         return None
                     if not broken:
@@ -403,7 +404,7 @@ class _Houdini:
         needed = self._cores(alive, goals)
         if needed is None:
             return None
-        for cid in sorted(needed - goals, key=lambda c: -len(str(self.at_init[c]))):
+        for cid in sorted(needed - goals, key=lambda c: (-len(str(self.at_init[c])), c)):
             if cid not in needed:
                 continue
             smaller = self.run(needed - {cid}, goals)
@@ -412,8 +413,14 @@ class _Houdini:
         return needed
 
     def _cores(self, alive: set[str], goals: set[str]) -> set[str] | None:
-        """The candidates the goals' preservation proofs use, and the ones theirs use, and so on."""
-        needed, todo = set(goals), list(goals)
+        """The candidates the goals' preservation proofs use, and the ones theirs use, and so on.
+
+        `alive` is inductive (`run` said so, asking about all claims at once); asked about one
+        claim alone, z3 may still answer `unknown` where its quantifier instantiation takes
+        another path (the axioms of sums). That claim then keeps every candidate it was given:
+        `minimal` drops them one by one after. None only when the time ran out."""
+        order = sorted(alive)
+        needed, todo = set(goals), sorted(goals)
         while todo:
             cid = todo.pop()
             for s, hyps, post in self.steps:
@@ -421,16 +428,15 @@ class _Houdini:
                     return None
                 s.push()
                 s.add(z3.Not(post[cid]))
-                r = s.check(*[hyps[c] for c in alive])
-                core = [str(c)[2:] for c in s.unsat_core()] if r == z3.unsat else None
+                r = s.check(*[hyps[c] for c in order])
+                core = [str(c)[2:] for c in s.unsat_core()] if r == z3.unsat else order
                 s.pop()
-                if core is None:
+                if r != z3.unsat and time.monotonic() > self.deadline:
                     return None
                 for used in core:
                     if used not in needed:
                         needed.add(used)
                         todo.append(used)
         return needed
-
 
 __all__ = ["Inference", "Support", "infer"]
