@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from specforge import ir
 from specforge.frontend import load_text
 from specforge.prove import Verdict, prove
@@ -79,6 +81,37 @@ def test_moving_an_invariant_keeps_its_results_but_changing_one_does_not(tmp_pat
     cache.hits = cache.misses = 0
     prove(spec(LEDGER + INVARIANTS.replace("bal[a] == 0", "bal[a] <= 0")), cache=cache)
     assert cache.misses > 0
+
+
+CONTRACTS = """spec C
+enum Level { low, mid, high }
+state { n: int[0..3] }
+init { n := 0 }
+action bump(k: int[1..2]) -> int {
+  requires n + k <= 3 else Full
+  n := n + k
+  returns n * 10
+  ensures result <= 30
+}
+action classify(x: int[0..3]) -> Level {
+  ensures result != low
+  ensures x > 2 implies result == high
+}
+"""
+
+
+@pytest.mark.parametrize("change", [("ensures x > 2 implies result == high", "ensures result == low"),
+                                    ("returns n * 10", "returns n * 11"),
+                                    ("requires n + k <= 3 else Full", "requires n + k <= 4 else Full")])
+def test_changing_a_contract_or_what_it_reads_is_proved_again_not_answered_from_the_cache(change, tmp_path):
+    """A postcondition (`ACTION.ensures.N`, `ACTION.ensures`) was cached under its ID alone: after a
+    run of a spec whose contract holds, one whose contract is broken was reported proved."""
+    cache = Cache(tmp_path / "c.sqlite3")
+    first = prove(spec(CONTRACTS), cache=cache)
+    assert all(v[0] is Verdict.PROVED for v in verdicts(first).values())
+    changed = CONTRACTS.replace(*change)
+    assert verdicts(prove(spec(changed), cache=cache)) == verdicts(prove(spec(changed)))
+    assert any(v[0] is Verdict.VIOLATED for v in verdicts(prove(spec(changed), cache=cache)).values())
 
 
 def test_a_cached_violation_keeps_its_trace(tmp_path):

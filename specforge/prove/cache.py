@@ -67,6 +67,11 @@ class Digests:
             # a definedness obligation is decided by what it is about: an invariant, an action, or init
             name = tid[len("defined:"):]
             found = self._targets[tid] = digest(tid, self.invariants.get(name) or self.actions.get(name) or "")
+        action, _, rest = tid.partition(".")
+        if found is None and action in self.actions and rest.startswith("ensures"):
+            # a postcondition (`ACTION.ensures.N`, `ACTION.ensures`) is decided by its action: the
+            # clauses, the `returns`, the guards and the effect it reads the state after
+            found = self._targets[tid] = digest(tid, self.actions[action])
         if found is None:
             # a type bound is decided by the state declarations, already in the context
             found = self._targets[tid] = digest(tid)
