@@ -3,6 +3,7 @@ held against real implementations by the property tests."""
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -248,6 +249,41 @@ def test_tla_keeps_the_last_answer_in_a_variable_and_checks_ensures_on_it():
     assert "result_bump' = {}" in x.tla and "result_bump = {}" in x.tla  # another action, and init: no answer
     assert "Ens_bump_ensures_2 == \\A r \\in result_bump : (r.result <= 30)" in x.tla
     assert "Ens_bump_ensures_1" in x.cfg and "vars == <<n, result_bump>>" in x.tla
+
+
+CHOSEN = [(action, verdicts[f"{action.split('(')[0][7:]}.ensures"]) for action, verdicts in CASES
+          if "returns" not in action]
+
+
+def test_tla_records_an_answer_the_ensures_allow_when_the_effect_does_not_read_it():
+    from specforge.tla import export_tla
+
+    x = export_tla(load(HEAD + CASES[3][0] + "\n"))  # quote: ensures only, over int[0..9]
+    assert "LET Allowed(answer) == (answer > 4) /\\ (answer < 6 \\/ status[o] /= \"open\")" in x.tla
+    assert ("Answer == IF \\E answer \\in Dom_quote_result : Allowed(answer) THEN CHOOSE answer \\in "
+            "Dom_quote_result : Allowed(answer) ELSE CHOOSE answer \\in Dom_quote_result : TRUE") in x.tla
+    # the arguments the ensures read, and no other
+    assert "result_quote' = {[result |-> Answer, o |-> o]}" in x.tla
+    assert "Ens_quote_ensures_2 == \\A r \\in result_quote : (r.result < 6 \\/ status[r.o] /= \"open\")" in x.tla
+
+
+@pytest.mark.skipif(shutil.which("java") is None or tla2tools() is None, reason="TLC needs Java and tla2tools.jar")
+@pytest.mark.parametrize("action, verdict", CHOSEN, ids=[f"{a.split('(')[0][7:]}{i}" for i, (a, _) in enumerate(CHOSEN)])
+def test_tlc_agrees_with_prove_on_contracts_of_answers_the_effect_does_not_read(action, verdict, tmp_path):
+    """A contract no answer meets in some reachable state (prove: `ACTION.ensures` violated) is an
+    Ens_ invariant TLC finds broken right after the call; one that can always be met, TLC checks."""
+    from specforge.tla import export_tla
+
+    spec = load(HEAD + action + "\n")
+    assert {r.id: r.verdict for r in prove(spec, depth=4).invariants if r.kind == "postcondition"} \
+        == {f"{spec.actions[-1].name}.ensures": verdict}
+    x = export_tla(spec)
+    write(tmp_path, x)
+    out = run_tlc(tmp_path, x.module)
+    if verdict is Verdict.PROVED:
+        assert "No error has been found." in out, out
+    else:
+        assert re.search(rf"Error: Invariant Ens_{spec.actions[-1].name}_ensures_\d+ is violated", out), out
 
 
 def test_a_broken_postconditions_run_ends_with_the_breaking_call_and_replays_everywhere(tmp_path):

@@ -24,6 +24,7 @@ from specforge.interpret import Interpreter
 from specforge.prove import prove
 from specforge.tla import export_tla, export_trace
 from specforge.tla.model import Model, build_model
+from specforge.tla.module import records_answer
 from specforge.tla.records import param_values
 from specforge.tla.strings import pool as string_pool
 from specforge.values import FrozenMap, Universe
@@ -108,14 +109,17 @@ def reachable(spec: ir.Spec, model: Model) -> tuple[int, int]:
                 answers[a.name].setdefault(r if read is None else tuple(r[f] for f in read), []).append(r)
 
     def successors(action, state, args):
+        """Each state after the call, with the part of the answer the effect reads."""
         if action.answer is None:
-            yield interp.effect(action, state, args)
+            yield interp.effect(action, state, args), None
             return
-        for same in answers[action.name].values():  # the answers an effect cannot tell apart: one state
+        for part, same in answers[action.name].items():  # the answers an effect cannot tell apart: one state
             after = interp.effect(action, state, {**args, ir.RESULT: same[0]})
             if any(not interp.broken_postconditions(action, after, args, r) for r in same):
-                yield after
-    # a TLC state is the spec's state and the last answer of an action with `returns` (its result_ variable)
+                yield after, part
+    # a TLC state is the spec's state and the last answer `records_answer` keeps (its result_ variable:
+    # the value returned, or a witness of the `ensures`, a function of the state after the call and the
+    # arguments)
     init = (interp.initial_state(), None)
     level = {init: 1}
     frontier = [init]
@@ -126,9 +130,13 @@ def reachable(spec: ir.Spec, model: Model) -> tuple[int, int]:
             for action, args in calls:
                 if interp.failed_guard(action, state, args) is not None:
                     continue
-                for after in successors(action, state, args):
-                    answer = None if action.returns is None else \
-                        (action.name, interp.result(action, after, args), tuple(sorted(args.items())))
+                for after, part in successors(action, state, args):
+                    answer = None
+                    if action.returns is not None:
+                        answer = (action.name, interp.result(action, after, args), tuple(sorted(args.items())))
+                    elif records_answer(spec, model, action):  # a witness, with the arguments the ensures read
+                        read = {n.name for e in action.ensures for n in ir.walk(e.cond) if isinstance(n, ir.Name)}
+                        answer = (action.name, part, tuple(sorted((k, v) for k, v in args.items() if k in read)))
                     if (after, answer) not in level and all(inside(v) for v in after.values()):
                         level[(after, answer)] = level[node] + 1
                         found.append((after, answer))

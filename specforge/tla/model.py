@@ -107,13 +107,21 @@ class Model:
 
 def build_model(spec: ir.Spec, bounds: list[Bound] | tuple[Bound, ...] = ()) -> Model:
     numbers = spec_numbers(spec)
-    params = {(a.name, p.name): p.type.resolved for a in spec.actions for p in a.choices if int_like(p.type.resolved)}
+    params = {(a.name, p.name): p.type.resolved for a in spec.actions for p in chosen(a) if int_like(p.type.resolved)}
     domains = {key: default_domain(t, numbers, TLC_MAX_INT) for key, t in params.items()}
     m = state_bound(spec, domains.values(), TLC_MAX_INT)
     model = Model({s.name: DEFAULT_SET_SIZE for s in spec.sets}, domains, DEFAULT_MAX_STEPS, (-m, m))
     for b in bounds:
         _apply(spec, model, params, b)
     return model
+
+
+def chosen(a: ir.Action) -> list[ir.Param]:
+    """The values the model ranges over for one firing of `a`: its choices (`ir.Action.choices`), and
+    an answer its `ensures` constrain but its effect does not read (the module records one)."""
+    if a.result is not None and a.returns is None and a.answer is None and a.ensures:
+        return [*a.choices, ir.Param(span=a.result.span, name=ir.RESULT, type=a.result)]
+    return a.choices
 
 
 def _apply(spec: ir.Spec, model: Model, params: dict, b: Bound) -> None:
@@ -178,7 +186,7 @@ def _unknown(spec: ir.Spec, params: dict, name: str) -> str:
         act = next((a for a in spec.actions if a.name == action), None)
         if act is None:
             return f"`{name}`: the spec has no action `{action}`"
-        if any(p.name == param for p in act.choices):
+        if any(p.name == param for p in chosen(act)):
             return f"`{name}`: only integer and duration parameters take a domain"
         return f"`{name}`: `{action}` has no parameter `{param}`"
     known = sorted({s.name for s in spec.sets} | {p for _, p in params} | set(MODEL_CONSTANTS))

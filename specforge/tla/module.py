@@ -80,6 +80,26 @@ def tla_int(v: int) -> str:
     return str(v)
 
 
+# The answers an action with `ensures` may give, past which its module records none: TLC evaluates the
+# CHOOSE of the one it records for every successor it generates (the email triage's 3 million), and
+# normalizes the set it ranges over first (its 38,400 records).
+MAX_RECORDED_ANSWERS = 1_000
+
+
+def records_answer(spec: ir.Spec, model: Model, a: ir.Action) -> bool:
+    """Whether the module keeps `a`'s last answer in `result_ACTION`: the value of a `returns`, or one
+    answer the `ensures` allow of an action whose effect does not read it (all lead to the same state),
+    unless its answers are more than MAX_RECORDED_ANSWERS. An effect that reads the answer has its part
+    bound by Next instead (`Exporter.answer_allowed`)."""
+    if a.returns is not None:
+        return True
+    if a.result is None or not a.ensures or a.answer is not None:
+        return False
+    from .size import answer_count
+
+    return answer_count(spec, model, a) <= MAX_RECORDED_ANSWERS
+
+
 def int_set(values: list[int]) -> str:
     """`{1, 5, 9}`, or `lo..hi` for a run of consecutive values."""
     if not values:
@@ -110,9 +130,10 @@ class Exporter:
         self.vars = {f.name: self._claim("state variable", f.name) for f in spec.state}
         self.actions = {a.name: self._claim("action", a.name) for a in spec.actions}
         self.invariants = {inv.id: self.names.claim("Inv_" + inv.id) for inv in spec.invariants}
-        # an action with a determined result (`returns`): its last answer, a set of at most one record
-        # [result |-> value, PARAM |-> argument, ...]: {} until the action is the last one taken
-        answering = [a for a in spec.actions if a.returns is not None]
+        # an action with a result it determines (`returns`) or a contract on an answer its effect does
+        # not read (`ensures`, `records_answer`): its last answer, a set of at most one record [result |-> value, PARAM |-> argument, ...], {} until the
+        # action is the last one taken
+        answering = [a for a in spec.actions if records_answer(spec, model, a)]
         self.results = {a.name: self.names.claim(f"result_{a.name}") for a in answering}
         self.ensures = {e.id: self.names.claim("Ens_" + e.id.replace(".", "_")) for a in answering for e in a.ensures}
         self.leaves = state_leaves(spec)
@@ -532,9 +553,15 @@ class Exporter:
         return next(a for a in self.spec.actions if a.name == name)
 
     def result_fields(self, a: ir.Action) -> list[tuple[str, str, ir.Type]]:
-        """The fields of an answer record: (TLA+ field, spec name, type): the result, then the arguments."""
+        """The fields of an answer record: (TLA+ field, spec name, type): the result, then the arguments
+        (of an action with `ensures` and no `returns`, only those its `ensures` read: one answer stands
+        for all its contract allows, and arguments nothing reads would multiply the states TLC keeps,
+        by the strings of the pool for each string parameter)."""
+        read = None if a.returns is not None else {n.name for e in a.ensures for n in ir.walk(e.cond)
+                                                   if isinstance(n, ir.Name) and n.ref is ir.RefKind.PARAM}
         return [(tla_records.field(ir.RESULT), ir.RESULT, a.result.resolved),
-                *((tla_records.field(p.name), p.name, p.type.resolved) for p in a.params)]
+                *((tla_records.field(p.name), p.name, p.type.resolved) for p in a.params
+                  if read is None or p.name in read)]
 
     def result_apalache_type(self, a: ir.Action) -> str:
         return "{ " + ", ".join(f"{f}: {self.apalache_type(t, nested=True)}" for f, _, t in self.result_fields(a)) + " }"
@@ -628,9 +655,10 @@ class Exporter:
         lets, changed = self.execute(a.assignments, state, names, params, where)
         values = self.final_values(state, changed, False)
         items = [f"{var}' = {value}" for var, value in values]
-        items += self.answers(a, Env(state, names, params), params, where)
-        if a.answer is not None:
-            items += self.answer_allowed(a, Env(state, names, params), names)
+        post = Env(state, names, params)
+        guard, answer = self.answer_allowed(a, post, names, lets)
+        items += guard
+        items += self.answers(a, post, params, where, answer)
         touched = {var for var, _ in values}
         untouched = [self.vars[f.name] for f in self.spec.state if self.vars[f.name] not in touched]
         if untouched:
@@ -638,36 +666,54 @@ class Exporter:
         head = self.actions[a.name] + (f"({', '.join(params[p.name] for p in a.choices)})" if a.choices else "")
         return [f"\\* action {comment(a.name)}", f"{head} ==", *self.body(lets, items, guards, 1), ""]
 
-    def answers(self, a: ir.Action, post: Env, params: dict[str, str], where: str) -> list[str]:
-        """The last-answer variables after `a`: its own answer (the `returns` value, read after the call,
-        with the arguments), every other action's none."""
+    def answers(self, a: ir.Action, post: Env, params: dict[str, str], where: str, answer: str | None) -> list[str]:
+        """The last-answer variables after `a`: its own answer (the `returns` value, read after the call, or
+        `answer`, one the `ensures` allow), with the arguments; every other action's none."""
         out = []
         for name, var in self.results.items():
             if name != a.name:
                 out.append(f"{var}' = {{}}")
                 continue
-            value = self.expr(a.returns.value, post, where).text
+            value = self.expr(a.returns.value, post, where).text if a.returns is not None else answer
             fields = [f"{tla_records.field(ir.RESULT)} |-> {value}",
-                      *(f"{tla_records.field(p.name)} |-> {params[p.name]}" for p in a.params)]
+                      *(f"{f} |-> {params[name]}" for f, name, _ in self.result_fields(a)[1:])]
             out.append(f"{var}' = {{[{', '.join(fields)}]}}")
         return out
 
-    def answer_allowed(self, a: ir.Action, post: Env, names) -> list[str]:
-        """The condition on the answer an action's effect reads: its `ensures` hold in the state after the
-        call. Next binds only the part of the answer the effect reads (`answer_type`); the rest is an
-        existential TLC stops evaluating at its first witness, so the model's successors are one per
-        part read, not one per answer (the email triage's 2 routes, not 38,400 answers)."""
-        read = post.params[ir.RESULT]
+    def answer_allowed(self, a: ir.Action, post: Env, names, lets: list[tuple[str, str]]) -> tuple[list[str], str | None]:
+        """What Next asks of the answer of an action with `ensures` and no `returns`, and the answer it
+        records in `result_ACTION` (None: none); the `ensures` are read in the state after the call.
+
+        When the effect reads the answer, Next binds only the part it reads (`answer_type`), and asks
+        that some whole answer with that part meets the `ensures`: an existential TLC stops evaluating
+        at its first witness, so the successors are one per part read, not one per answer (the email
+        triage's 2 routes, not 38,400 answers). No answer is recorded (`records_answer`).
+
+        When the effect does not read it, every answer leads to the same state: the one recorded is the
+        first the `ensures` allow, and when none does (a contract no implementation can meet) any
+        answer, so that an Ens_ invariant reports the contract broken after the call."""
+        if a.returns is not None or a.result is None or not a.ensures:
+            return [], None
         t = a.result.resolved
-        if self.answer_type(a) is t:
-            return [f"{self.expr(e.cond, post, e.id).text}  \\* {comment(e.id)}" for e in a.ensures]
-        whole = names.claim("answer")
-        inner = Env(post.state, names, {**post.params, ir.RESULT: whole})
-        same = [f"{whole}.{tla_records.field(f)} = {read}.{tla_records.field(f)}" for f, _ in self.answer_type(a).fields]
-        conds = [*same, *(self.expr(e.cond, inner, e.id).operand() for e in a.ensures)]
+        if a.answer is not None:
+            read = post.params[ir.RESULT]
+            if self.answer_type(a) is t:
+                return [f"{self.expr(e.cond, post, e.id).text}  \\* {comment(e.id)}" for e in a.ensures], None
+            whole = names.claim("answer")
+            inner = Env(post.state, names, {**post.params, ir.RESULT: whole})
+            same = [f"{whole}.{tla_records.field(f)} = {read}.{tla_records.field(f)}" for f, _ in self.answer_type(a).fields]
+            body = " /\\ ".join([*same, *(self.expr(e.cond, inner, e.id).operand() for e in a.ensures)])
+            return [f"\\E {whole} \\in {self.domain_of(a, ir.RESULT, t)} : {body}  "
+                    f"\\* {comment(', '.join(e.id for e in a.ensures))}"], None
+        if a.name not in self.results:
+            return [], None
+        w, allowed, answer = names.claim("answer"), names.claim("Allowed"), names.claim("Answer")
+        inner = Env(post.state, names, {**post.params, ir.RESULT: w})
+        lets.append((f"{allowed}({w})", " /\\ ".join(self.expr(e.cond, inner, e.id).operand() for e in a.ensures)))
         domain = self.domain_of(a, ir.RESULT, t)
-        body = " /\\ ".join(conds)
-        return [f"\\E {whole} \\in {domain} : {body}  \\* {comment(', '.join(e.id for e in a.ensures))}"]
+        lets.append((answer, f"IF \\E {w} \\in {domain} : {allowed}({w}) THEN CHOOSE {w} \\in {domain} : {allowed}({w}) "
+                             f"ELSE CHOOSE {w} \\in {domain} : TRUE"))
+        return [], answer
 
     def answer_type(self, a: ir.Action) -> ir.Type:
         return tla_records.answer_part(a)
@@ -732,8 +778,8 @@ class Exporter:
         return lines
 
     def ensures_defs(self) -> list[str]:
-        """Each `ensures` of an action with `returns`, over its last answer: checked in the state the call
-        left (the current one), with the answer and the arguments read from the record."""
+        """Each `ensures`, over its action's last answer: checked in the state the call left (the current
+        one), with the answer and the arguments read from the record."""
         lines = []
         for name, var in self.results.items():
             a = self.action_of(name)

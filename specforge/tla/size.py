@@ -46,6 +46,11 @@ def _values(spec: ir.Spec, model: Model, action: ir.Action, p: ir.Param) -> int:
     return _count(spec, model, p.type.resolved)
 
 
+def answer_count(spec: ir.Spec, model: Model, a: ir.Action) -> int:
+    """How many answers of `a` (an action with `-> T`) the model ranges over."""
+    return _values(spec, model, a, ir.Param(span=a.result.span, name=ir.RESULT, type=a.result))
+
+
 def _count(spec: ir.Spec, model: Model, t: ir.Type) -> int:
     """How many values TLC tries for a parameter of type `t` (not an int: those have a domain each); a
     record's or an optional's int fields take the values `records.int_values` gives."""

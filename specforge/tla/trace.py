@@ -87,7 +87,8 @@ class TraceExporter:
         elif self.id.endswith(".ensures"):
             raise TraceError(f"`{self.id}` is a contract no answer can meet: there is no answer to take as the "
                              "run's last step, so TLC cannot confirm it as a trace; the report names the call "
-                             "(TLC finds no such state itself: it does not model those answers)")
+                             "(TLC finds it itself, as an Ens_ invariant broken right after that call, when the "
+                             "module records the action's answers: see docs/tla.md)")
         else:
             raise TraceError(f"the spec has no invariant `{self.id}`")
 
