@@ -257,6 +257,9 @@ def test_tla_binds_the_part_of_the_answer_the_effect_reads_and_looks_for_a_witne
     assert re.search(r"\\E answer \\in \[route: Route, confidence: 0\.\.9, note: StringPool\] : "
                      r"answer\.route = result\.route /\\ ", x.tla), x.tla
     assert "StringPool ==" in x.tla
+    # the last answer: the part Next binds (no Ens_ invariant: Next asks the ensures)
+    assert "result_triage' = {[result |-> result]}" in x.tla and "result_triage \\subseteq [result: [route: Route]]" in x.tla
+    assert "Ens_" not in x.tla
 
 
 @needs_tlc
@@ -288,3 +291,4 @@ def test_a_violating_run_with_answers_replays_as_a_tlc_trace(tmp_path, monkeypat
     out = run_tlc(tmp_path, trace.module)
     assert "Error: Invariant TraceNotConfirmed is violated." in out, out
     assert f"/\\ step = {r.run.steps}" in out, out
+    assert 'result_triage = {[result |-> [route |-> "human"]]}' in out, out  # TLC's trace shows the answer

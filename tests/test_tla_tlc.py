@@ -118,8 +118,8 @@ def reachable(spec: ir.Spec, model: Model) -> tuple[int, int]:
             if any(not interp.broken_postconditions(action, after, args, r) for r in same):
                 yield after, part
     # a TLC state is the spec's state and the last answer `records_answer` keeps (its result_ variable:
-    # the value returned, or a witness of the `ensures`, a function of the state after the call and the
-    # arguments)
+    # the value returned, the part of the answer the effect reads, or a witness of the `ensures`, a
+    # function of the state after the call and the arguments)
     init = (interp.initial_state(), None)
     level = {init: 1}
     frontier = [init]
@@ -134,9 +134,11 @@ def reachable(spec: ir.Spec, model: Model) -> tuple[int, int]:
                     answer = None
                     if action.returns is not None:
                         answer = (action.name, interp.result(action, after, args), tuple(sorted(args.items())))
+                    elif action.answer is not None:  # the part of the answer the effect reads
+                        answer = (action.name, part)
                     elif records_answer(spec, model, action):  # a witness, with the arguments the ensures read
                         read = {n.name for e in action.ensures for n in ir.walk(e.cond) if isinstance(n, ir.Name)}
-                        answer = (action.name, part, tuple(sorted((k, v) for k, v in args.items() if k in read)))
+                        answer = (action.name, tuple(sorted((k, v) for k, v in args.items() if k in read)))
                     if (after, answer) not in level and all(inside(v) for v in after.values()):
                         level[(after, answer)] = level[node] + 1
                         found.append((after, answer))

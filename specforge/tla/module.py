@@ -87,13 +87,13 @@ MAX_RECORDED_ANSWERS = 1_000
 
 
 def records_answer(spec: ir.Spec, model: Model, a: ir.Action) -> bool:
-    """Whether the module keeps `a`'s last answer in `result_ACTION`: the value of a `returns`, or one
-    answer the `ensures` allow of an action whose effect does not read it (all lead to the same state),
-    unless its answers are more than MAX_RECORDED_ANSWERS. An effect that reads the answer has its part
-    bound by Next instead (`Exporter.answer_allowed`)."""
-    if a.returns is not None:
+    """Whether the module keeps `a`'s last answer in `result_ACTION`: the value of a `returns`; of an
+    action whose effect reads its answer, the part Next binds (`Exporter.answer_type`); or one answer
+    the `ensures` allow of an action whose effect does not read it (all lead to the same state), unless
+    its answers are more than MAX_RECORDED_ANSWERS."""
+    if a.returns is not None or a.answer is not None:
         return True
-    if a.result is None or not a.ensures or a.answer is not None:
+    if a.result is None or not a.ensures:
         return False
     from .size import answer_count
 
@@ -135,7 +135,9 @@ class Exporter:
         # action is the last one taken
         answering = [a for a in spec.actions if records_answer(spec, model, a)]
         self.results = {a.name: self.names.claim(f"result_{a.name}") for a in answering}
-        self.ensures = {e.id: self.names.claim("Ens_" + e.id.replace(".", "_")) for a in answering for e in a.ensures}
+        # the `ensures` checked on that record (of an effect that reads the answer, Next asks them instead)
+        self.ensures = {e.id: self.names.claim("Ens_" + e.id.replace(".", "_")) for a in answering for e in a.ensures
+                        if a.answer is None}
         self.leaves = state_leaves(spec)
         self.leaf_types = dict(self.leaves)
         self.bounded = [o.leaf for o in obligations(spec) if o.leaf is not None]  # the type obligations
@@ -559,6 +561,8 @@ class Exporter:
         by the strings of the pool for each string parameter)."""
         read = None if a.returns is not None else {n.name for e in a.ensures for n in ir.walk(e.cond)
                                                    if isinstance(n, ir.Name) and n.ref is ir.RefKind.PARAM}
+        if a.answer is not None:  # the part of the answer Next binds; the ensures are asked in Next
+            return [(tla_records.field(ir.RESULT), ir.RESULT, self.answer_type(a))]
         return [(tla_records.field(ir.RESULT), ir.RESULT, a.result.resolved),
                 *((tla_records.field(p.name), p.name, p.type.resolved) for p in a.params
                   if read is None or p.name in read)]
@@ -687,7 +691,7 @@ class Exporter:
         When the effect reads the answer, Next binds only the part it reads (`answer_type`), and asks
         that some whole answer with that part meets the `ensures`: an existential TLC stops evaluating
         at its first witness, so the successors are one per part read, not one per answer (the email
-        triage's 2 routes, not 38,400 answers). No answer is recorded (`records_answer`).
+        triage's 2 routes, not 38,400 answers). The part bound is the answer recorded.
 
         When the effect does not read it, every answer leads to the same state: the one recorded is the
         first the `ensures` allow, and when none does (a contract no implementation can meet) any
@@ -698,13 +702,13 @@ class Exporter:
         if a.answer is not None:
             read = post.params[ir.RESULT]
             if self.answer_type(a) is t:
-                return [f"{self.expr(e.cond, post, e.id).text}  \\* {comment(e.id)}" for e in a.ensures], None
+                return [f"{self.expr(e.cond, post, e.id).text}  \\* {comment(e.id)}" for e in a.ensures], read
             whole = names.claim("answer")
             inner = Env(post.state, names, {**post.params, ir.RESULT: whole})
             same = [f"{whole}.{tla_records.field(f)} = {read}.{tla_records.field(f)}" for f, _ in self.answer_type(a).fields]
             body = " /\\ ".join([*same, *(self.expr(e.cond, inner, e.id).operand() for e in a.ensures)])
             return [f"\\E {whole} \\in {self.domain_of(a, ir.RESULT, t)} : {body}  "
-                    f"\\* {comment(', '.join(e.id for e in a.ensures))}"], None
+                    f"\\* {comment(', '.join(e.id for e in a.ensures))}"], read
         if a.name not in self.results:
             return [], None
         w, allowed, answer = names.claim("answer"), names.claim("Allowed"), names.claim("Answer")
@@ -783,7 +787,7 @@ class Exporter:
         lines = []
         for name, var in self.results.items():
             a = self.action_of(name)
-            for e in a.ensures:
+            for e in a.ensures if a.answer is None else []:
                 names = self.names.child()
                 r = names.claim("r")
                 fields = {spec: f"{r}.{f}" for f, spec, _ in self.result_fields(a)}

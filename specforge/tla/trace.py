@@ -125,6 +125,13 @@ class TraceExporter:
             return f'"{v}"'
         return str(v)
 
+    def argument(self, act: ir.Action, p: ir.Param, v: Value) -> str:
+        """A call's argument; of an answer the effect reads, the part Next binds (`records.answer_part`),
+        which the module also records as the last answer."""
+        if p.name == ir.RESULT and act.answer is not None and act.answer_fields is not None:
+            return self.value({f: v[f] for f in act.answer_fields}, tla_records.answer_part(act))
+        return self.value(v, p.type.resolved)
+
     @staticmethod
     def _paren(text: str) -> str:
         return f"({text})" if text.startswith("-") else text
@@ -173,7 +180,7 @@ class TraceExporter:
         for i, (act, args) in enumerate(self.steps, start=1):
             call = self.base.actions[act.name]
             if act.choices:
-                call += "(" + ", ".join(self.value(args[p.name], p.type.resolved) for p in act.choices) + ")"
+                call += "(" + ", ".join(self.argument(act, p, args[p.name]) for p in act.choices) + ")"
             lines += comment_lines(f"step {i}: {self.run.show_call(i - 1)}")
             lines += [f"{step_ops[i]} ==", f"{INDENT}/\\ {call}",
                       *[f"{INDENT}/\\ {c}" for c in self.state_conjuncts(self.states[i], True)], ""]

@@ -42,9 +42,12 @@ VARIABLES
     \* @type: Int;
     queued,
     \* @type: Int;
-    settled
+    settled,
+    \* the last answer of triage: {} until it is the last action taken
+    \* @type: Set({ result: { route: Str } });
+    result_triage
 
-vars == <<triaged, queued, settled>>
+vars == <<triaged, queued, settled, result_triage>>
 
 \* Floor division and its remainder, as in the spec language (and Python): TLC's \div and %
 \* differ for negative divisors. Division by zero is an error in TLC.
@@ -73,11 +76,13 @@ TypeOK ==
     /\ triaged \in [Email -> BOOLEAN]
     /\ queued \in Int
     /\ settled \in Int
+    /\ result_triage \subseteq [result: [route: Route]]
 
 Init ==
     /\ triaged = [e \in Email |-> FALSE]
     /\ queued = 0
     /\ settled = 0
+    /\ result_triage = {}
 
 \* action triage
 triage(e, subject, body, result) ==
@@ -88,12 +93,14 @@ triage(e, subject, body, result) ==
     /\ triaged' = [triaged EXCEPT ![e] = TRUE]
     /\ queued' = queued + (IF result.route = "human_queue" THEN 1 ELSE 0)
     /\ \E answer \in [category: Category, priority: 1..5, summary: StringPool, suggested_action: StringPool, confidence: {-2, -1, 0, 1, 2, 3, 9999, 10000, 10001, 649999, 650000, 650001, 999999, 1000000, 1000001}, route: Route] : answer.route = result.route /\ (WordCount[answer.summary] <= MAX_SUMMARY_WORDS) /\ (WordCount[answer.summary] >= 1) /\ (answer.suggested_action /= "") /\ (0 <= answer.confidence /\ answer.confidence <= 1000000) /\ (answer.confidence < SURE => answer.route = "human_queue") /\ (answer.category = "spam" => answer.priority = 1)  \* triage.ensures.1, triage.ensures.2, triage.ensures.3, triage.ensures.4, triage.ensures.5, triage.ensures.6
+    /\ result_triage' = {[result |-> result]}
     /\ UNCHANGED <<settled>>
 
 \* action settle
 settle ==
     /\ settled < queued  \* else QueueEmpty
     /\ settled' = settled + 1
+    /\ result_triage' = {}
     /\ UNCHANGED <<triaged, queued>>
 
 Next ==
