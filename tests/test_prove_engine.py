@@ -10,6 +10,8 @@ from specforge.prove import Verdict, prove
 from specforge.prove.cache import Cache
 from specforge.prove.encode import HANDLERS
 
+from .test_results import COUNTER
+
 LEDGER = """\
 spec Ledger
 set Account
@@ -83,22 +85,13 @@ def test_moving_an_invariant_keeps_its_results_but_changing_one_does_not(tmp_pat
     assert cache.misses > 0
 
 
-CONTRACTS = """spec C
-enum Level { low, mid, high }
-state { n: int[0..3] }
-init { n := 0 }
-action bump(k: int[1..2]) -> int {
-  requires n + k <= 3 else Full
-  n := n + k
-  returns n * 10
-  ensures result <= 30
-}
+# the counter of tests/test_results.py, with an action whose answer only its `ensures` constrain
+CONTRACTS = COUNTER + """enum Level { low, mid, high }
 action classify(x: int[0..3]) -> Level {
   ensures result != low
   ensures x > 2 implies result == high
 }
 """
-
 
 @pytest.mark.parametrize("change", [("ensures x > 2 implies result == high", "ensures result == low"),
                                     ("returns n * 10", "returns n * 11"),
