@@ -286,6 +286,51 @@ def test_tlc_agrees_with_prove_on_contracts_of_answers_the_effect_does_not_read(
         assert re.search(rf"Error: Invariant Ens_{spec.actions[-1].name}_ensures_\d+ is violated", out), out
 
 
+KINDS = """spec Kinds
+enum Level { low, mid, high }
+type Pair = { a: int[0..2], b: bool }
+state { n: int[0..3] }
+init { n := 0 }
+action f() -> set[Level] {
+  ensures low in result
+}
+action g() -> Pair {
+  ensures result.a > 0
+}
+action h() -> Level? {
+  ensures result != none
+}
+action s() -> string {
+  ensures len(result) > 0
+}
+"""
+
+
+@pytest.mark.skipif(shutil.which("java") is None or tla2tools() is None, reason="TLC needs Java and tla2tools.jar")
+@pytest.mark.parametrize("action, clause", [(None, None), ("f", "ensures not (low in result)"), ("g", "ensures result.a > 2"),
+                                            ("h", "ensures result == none"), ("s", "ensures len(result) < 0")])
+def test_tlc_records_answers_of_every_kind_and_reports_a_contract_none_meets(action, clause, tmp_path):
+    """Sets, records, optionals and strings as answers only `ensures` constrain: recorded (the string
+    pool is defined for an answer's strings too), and a contract none meets is the Ens_ invariant of
+    its new clause broken, as prove reports it."""
+    from specforge.tla import export_tla
+
+    text = KINDS
+    if action is not None:
+        head = next(line for line in KINDS.splitlines() if line.startswith(f"action {action}("))
+        text = KINDS.replace(head, head + "\n  " + clause, 1)
+    spec = load(text)
+    broken = {r.id for r in prove(spec, depth=2).invariants if r.verdict is Verdict.VIOLATED}
+    assert broken == (set() if action is None else {f"{action}.ensures"})
+    x = export_tla(spec)
+    write(tmp_path, x)
+    out = run_tlc(tmp_path, x.module)
+    if action is None:
+        assert "No error has been found." in out, out
+    else:
+        assert re.search(rf"Error: Invariant Ens_{action}_ensures_\d+ is violated", out), out
+
+
 def test_a_broken_postconditions_run_ends_with_the_breaking_call_and_replays_everywhere(tmp_path):
     from specforge.tla import export_trace
 

@@ -12,6 +12,7 @@ from .. import ir
 from ..strings import word_count
 from .expr import CALLS, CannotExpress, Env, Text, Translator, atom
 from .expr import HANDLERS as EXPR_HANDLERS
+from .model import chosen
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r"}
 
@@ -46,9 +47,9 @@ def _words(t: Translator, args: list[str], e: ir.Call) -> Text:
 
 
 def pool_definition(spec: ir.Spec, name: str) -> list[str]:
-    """`StringPool`, the strings a string parameter (or a string field of one, or of an answer the effect
-    reads) takes; only in a spec with one."""
-    if not any(_holds_string(p.type.resolved) for a in spec.actions for p in a.choices):
+    """`StringPool`, the strings a string parameter (or a string field of one, or of an answer the model
+    binds or records, `model.chosen`) takes; only in a spec with one."""
+    if not any(_holds_string(p.type.resolved) for a in spec.actions for p in chosen(a)):
         return []
     return ["\\* The strings a string parameter takes in this model (as the explicit search tries them): the",
             "\\* empty one, ones just past each count the spec names, the spec's literals.",
