@@ -5,6 +5,8 @@ a Dask cluster's included."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
@@ -76,6 +78,37 @@ def test_any_executor_serves_and_its_workers_rebuild_the_prover_from_the_ir():
     s = spec(many(PARALLEL_THRESHOLD))
     with ProcessPoolExecutor(max_workers=2) as pool:  # spawn or fork: whatever the platform gives
         assert outcome(prove(s, depth=2, executor=pool)) == outcome(prove(s, depth=2))
+
+
+# One thread lets go of many z3 terms while another makes new ones: what happened in CI when a pool's manager
+# thread ran the garbage collector over terms the prover had left in reference cycles (the process aborted
+# inside z3, exit 134). Without specforge's setting, this crashed or hung about one run in two.
+RELEASE_WHILE_MAKING = """
+import sys, threading
+import specforge.prove
+import z3
+sys.setswitchinterval(1e-6)
+x = z3.Int("x")
+doomed = [[x + (k * 100000 + i) for i in range(20000)] for k in range(4)]
+def release():
+    while doomed:
+        doomed.pop()
+other = threading.Thread(target=release)
+other.start()
+made = [x * i for i in range(120000)]
+other.join()
+print("survived", len(made))
+"""
+
+
+def test_a_z3_term_freed_on_another_thread_does_not_crash_the_prover():
+    try:
+        done = subprocess.run([sys.executable, "-c", RELEASE_WHILE_MAKING], capture_output=True, text=True,
+                              timeout=120)
+    except subprocess.TimeoutExpired:
+        pytest.fail("z3 hung while one thread freed terms and another made them")
+    assert done.returncode == 0, f"z3 crashed (exit {done.returncode}): {done.stderr[-2000:]}"
+    assert done.stdout.strip() == "survived 120000"
 
 
 def test_one_pool_serves_a_command_with_several_files_and_reports_as_serial(tmp_path):
