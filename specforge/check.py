@@ -91,8 +91,8 @@ def show(t: ir.Type | None) -> str:
         return "the empty set" if t.element is None else f"set[{show(t.element)}]"
     if isinstance(t, RecordT):
         return "{" + ", ".join(f"{n}: {show(ft)}" for n, ft in t.fields) + "}"
-    if isinstance(t, StructT):
-        return t.name
+    if isinstance(t, StructT):  # a literal written without its type shows its fields
+        return t.name or "{" + ", ".join(f"{n}: {show(ft)}" for n, ft in t.fields) + "}"
     if isinstance(t, OptionT):
         return "none" if t.value is None else f"{show(t.value)}?"
     return t.kind
@@ -218,6 +218,8 @@ class Checker:
         self.record_decls: dict[str, RecordTypeDecl] = {}  # named record types (records.py)
         self.units = userunits.Declared({})  # the spec's own units (userunits.py)
         self.structs: dict[str, object] = {}
+        self.anonymous: list[ir.RecordLiteral] = []  # literals written without their type (records.py)
+        self.spread_missing: set[str] = set()  # blocks whose literal lacked fields: reported once, there
         # what records.py needs of this module without importing it (it is imported here)
         self.show, self.compatible, self.did_you_mean, self.show_expr = show, _compatible, _did_you_mean, _show_expr
         self.with_ = _with
@@ -286,6 +288,7 @@ class Checker:
         invariants = self._invariants(invariants)
         actions = [self._action(a) for a in actions]
         constraints = self._constraints([i for i in items if isinstance(i, ConstraintDecl)], invariants, actions)
+        records.unnamed(self)
 
         if header is None:
             return CheckResult(None, self.diagnostics)
@@ -497,7 +500,7 @@ class Checker:
         block = inits[0]
         assigned: dict[str, Span] = {}
         out = []
-        for a in block.assignments:
+        for a in self._spread(block.assignments, self.globals):
             path = _target_path(a.target)
             self.init_assigned = assigned
             value = self.expr(a.value, self.globals)
@@ -530,11 +533,52 @@ class Checker:
             if target.type is not None and value.type is not None:
                 value = self.assignable(target.type, value, f"`{path}`")
             out.append(_with(a, target=target, value=value))
-        missing = [p for p in leaves if p not in assigned and p.split(".")[0] not in self.unreadable]
+        missing = [p for p in leaves if p not in assigned and p.split(".")[0] not in self.unreadable
+                   and not any(p == q or p.startswith(q + ".") for q in self.spread_missing)]
         if missing:
             self.error("SF207", f"init does not assign {_list(missing)}", block.span,
                        "every state variable needs a first value, e.g. `" + missing[0] + " := ...`")
         return out
+
+    def _spread(self, statements: list, scope: Scope) -> list:
+        """`statements` with each `block := { f: v, ... }` (a nested block of state given a record literal
+        written without its type) replaced by one assignment per field, in the literal's order, a block
+        inside it spread in turn: `token := { ttl: 15 min, valid: false }` is `token.ttl := 15 min` then
+        `token.valid := false`."""
+        out = []
+        for stmt in statements:
+            out.extend(self._spread_one(stmt, scope) if isinstance(stmt, ir.Assign) else [stmt])
+        return out
+
+    def _spread_one(self, a: ir.Assign, scope: Scope) -> list[ir.Assign]:
+        literal, path = a.value, _target_path(a.target)
+        block = self._block(path, scope) if isinstance(literal, ir.RecordLiteral) and not literal.name else None
+        if block is None:
+            return [a]
+        given, missing = records.fields_given(self, literal, literal.values, [n for n, _ in block.fields],
+                                              f"`{path}`", f"{path} :=")
+        self.spread_missing.update(f"{path}.{n}" for n in missing)
+        out: list[ir.Assign] = []
+        written: list[str] = []
+        for name, value in given.items():
+            for read in _paths_read(value):
+                if any(read == w or read.startswith(w + ".") or w.startswith(read + ".") for w in written):
+                    self.error("SF214", f"the value of `{path}.{name}` reads `{read}`, which this literal assigns "
+                               "before it", value.span, f"the fields are assigned in the order written: give "
+                               f"`{name}` before the fields it reads, or assign the fields one by one")
+            field = make(ir.FieldAccess, span=a.target.span, base=a.target, field=name)
+            out += self._spread_one(make(ir.Assign, span=a.span, target=field, value=value), scope)
+            written.append(f"{path}.{name}")
+        return out
+
+    def _block(self, path: str | None, scope: Scope) -> RecordT | None:
+        """The nested block of state fields at `path` (`token`, `desk.queue`), or None."""
+        parts = path.split(".") if path else []
+        sym = scope.lookup(parts[0]) if parts else None
+        t = sym.type if sym is not None and sym.kind is RefKind.VAR else None
+        for part in parts[1:]:
+            t = dict(t.fields).get(part) if isinstance(t, RecordT) else None
+        return t if isinstance(t, RecordT) else None
 
     def _bad_target(self, target_node: ir.Expr, scope: Scope) -> None:
         root = ir.root_name(target_node)
@@ -592,7 +636,7 @@ class Checker:
         body = []
         assigned: set[str] = set()  # the roots assigned so far: what a guard showed present may have changed
         present: set[str] = set()  # the optionals the guards so far show present
-        for stmt in a.body:
+        for stmt in self._spread(a.body, scope):
             if isinstance(stmt, ir.Requires):
                 if assigned:
                     self.error("SF215", "`requires` must come before the action's assignments", stmt.span,
@@ -716,6 +760,7 @@ class Checker:
 
     def coerce_zero(self, e: ir.Expr, want: ir.Type | None) -> ir.Expr:
         """A bare `0` fits any dimension (also as the value of a map comprehension); `none` and a T fit a `T?`."""
+        e = records.name_literal(self, e, want) or e
         wrapped = records.coerce(self, e, want)
         if wrapped is not None:
             return wrapped
@@ -1007,6 +1052,8 @@ def _check_compare(c: Checker, e: ir.Compare, scope: Scope) -> ir.Expr:
         return _with(e, left=left, right=right, type=BOOL)
     left, right = c.coerce_zero(left, right.type), c.coerce_zero(right, left.type)
     lt, rt = left.type, right.type
+    if lt is None or rt is None:  # a record literal that does not fit the other side: reported
+        return _with(e, left=left, right=right, type=BOOL)
     if _family(lt) != _family(rt):
         if {type(lt), type(rt)} == {IntT, QuantityT}:
             _mix_error(c, e, left, right)
@@ -1250,6 +1297,8 @@ def _check_if(c: Checker, e: ir.IfThenElse, scope: Scope) -> ir.Expr:
     then = c.coerce_zero(then, else_.type)
     else_ = c.coerce_zero(else_, then.type)  # after `then`: `if p then 3 else none` is an int?
     t = then.type
+    if records.anonymous(then.type) and records.anonymous(else_.type):  # typed where it is used (name_literal)
+        return _with(e, cond=cond, then=then, else_=else_, type=t)
     if then.type is not None and else_.type is not None and _family(then.type) != _family(else_.type):
         if {type(then.type), type(else_.type)} == {IntT, QuantityT}:
             _mix_error(c, e, then, else_)
@@ -1406,6 +1455,13 @@ def _target_path(e: ir.Expr, maps: bool = False) -> str | None:
     if isinstance(e, ir.Index) and maps:
         return _target_path(e.base, maps)
     return None
+
+
+def _paths_read(e: ir.Expr) -> list[str]:
+    """The state paths an unchecked expression reads, longest only (`token.ttl`, not also `token`)."""
+    paths = {p for node in ir.walk(e) if isinstance(node, (ir.Name, ir.FieldAccess))
+             for p in [_target_path(node)] if p is not None}
+    return sorted(p for p in paths if not any(q.startswith(p + ".") for q in paths))
 
 
 def _show_expr(e: ir.Expr) -> str:

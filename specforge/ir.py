@@ -329,7 +329,9 @@ class Aggregate(_Expr):
 
 
 class RecordLiteral(_Expr):
-    """`Triage { category: spam, priority: 1 }`: a value of a named record type, every field given."""
+    """`Triage { category: spam, priority: 1 }`: a value of a named record type, every field given. Written
+    without its type (`{ category: spam, ... }`), the checker names it from where it is used; a checked
+    spec never holds a literal whose `name` is empty."""
 
     kind: Literal["record_literal"] = "record_literal"
     name: str

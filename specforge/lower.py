@@ -44,6 +44,11 @@ _MEMBERSHIP = {"in", "∈"}
 _QUANTIFIERS = {"forall": "forall", "∀": "forall", "exists": "exists", "∃": "exists"}
 
 
+# What to write for a record written inside a type (a map's value) instead of a named record type.
+RECORD_IN_TYPE = ("a record in a map has a name: declare `type Line = { qty: int, price: int }` "
+                  "(fields separated by commas), then write `map[Item, Line]`")
+
+
 class Fatal(Exception):
     """Stops the parse of the current declaration (it cannot be built at all)."""
 
@@ -453,6 +458,9 @@ class Lowering(Transformer):
                                              self.file, span, "write `map[Account, int]`"))
             return make(ir.MapTypeRef, span=span, key=self._type(keys[0], depth + 1),
                         value=self._type(keys[1], depth + 1))
+        if isinstance(node, ir.RecordLiteral) and not node.name:  # `map[Item, { qty: int }]`
+            raise Fatal(Diagnostic.error("SF109", "a record inside a type needs a name", self.file, span,
+                                         RECORD_IN_TYPE))
         raise Fatal(Diagnostic.error(
             "SF109", "this is not a type", self.file, span,
             "a type is bool, int, nat, int[LOW..HIGH], duration, map[K, V], set[T], or the name of an enum or set"))
@@ -682,6 +690,14 @@ class Lowering(Transformer):
         entries = [c for c in children if isinstance(c, tuple)]
         values = [v for _, v in entries]
         return self._node(ir.RecordLiteral, values, span=span_of(children), name=children[0].value,
+                          fields=[t.value for t, _ in entries], values=values)
+
+    def anonymous_record(self, children):
+        """`{ ttl: 15 min, valid: false }`: a record literal whose type the checker takes from where it is
+        used (a nested block of state, or a place that expects a named record type); named "" until then."""
+        entries = [c for c in children if isinstance(c, tuple)]
+        values = [v for _, v in entries]
+        return self._node(ir.RecordLiteral, values, span=span_of(children), name="",
                           fields=[t.value for t, _ in entries], values=values)
 
     def record_with(self, children):

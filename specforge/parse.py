@@ -22,7 +22,7 @@ from lark.lark import PostLex
 
 from .diagnostics import Diagnostic
 from .lexer import FastLexer
-from .lower import INIT_UNREADABLE, Dropped, Fatal, Item, Lowering
+from .lower import INIT_UNREADABLE, RECORD_IN_TYPE, Dropped, Fatal, Item, Lowering
 from .source import SourceFile, Span
 from .units import UNITS
 
@@ -456,15 +456,11 @@ _TYPE_NAMES = frozenset("bool int nat duration map".split())
 _OPEN_RECORD_TYPE = re.compile(r"\btype\s+[A-Za-z_]\w*\s*=\s*\{[^}]*$")
 
 
-def _record_hint(tok: Token, expected_words: set[str], source: SourceFile) -> str | None:
-    """What users write for records: a record type's fields one per line without commas, and a
-    record value as a bare `{ f: v }` (read as the start of a map comprehension)."""
+def _record_hint(tok: Token, source: SourceFile) -> str | None:
+    """What users write for records: a record type's fields one per line without commas."""
     before = source.text[: tok.start_pos] if tok.start_pos is not None else ""
     if tok.type == "NAME" and _OPEN_RECORD_TYPE.search(before):
         return "separate a record type's fields with commas: `type R = { a: int, b: bool }`"
-    if expected_words == {"for"} and tok.value in ("}", ","):
-        return ("a map comprehension is `{k: VALUE for k in K}`; for a record value, write its type before the "
-                "brace: `TYPE { field: VALUE, ... }`")
     return None
 
 
@@ -481,9 +477,8 @@ def _hint(tok: Token, expected: set[str], lark: Lark, source: SourceFile) -> str
         return "`else` needs the error's name on the same line (`else InvalidAmount`); the next line was read as it"
     if re.search(r"\bmap\[[^\]]*$", before_tok) and value == "}" or re.search(r"\bmap\[[^\]]*\{", line) and \
             tok.column > line.find("{", line.find("map[")):
-        return ("a record in a map has a name: declare `type Line = { qty: int, price: int }` "
-                "(fields separated by commas), then write `map[Item, Line]`")
-    record_hint = _record_hint(tok, expected_words, source)
+        return RECORD_IN_TYPE
+    record_hint = _record_hint(tok, source)
     if record_hint is not None:
         return record_hint
     if value in _KEYWORDS and before_tok.endswith(":"):

@@ -3,7 +3,9 @@
 - `type NAME = { FIELD: TYPE, ... }` declares a named record type (`ir.StructT`); its fields are
   bool, int types, quantities, enums, a set's elements, other record types or optionals (no maps, no
   `set[T]`: every back end then has a finite, flat picture of one record value);
-- `NAME { FIELD: VALUE, ... }` builds one, every field given once (`ir.RecordLiteral`);
+- `NAME { FIELD: VALUE, ... }` builds one, every field given once (`ir.RecordLiteral`); written without
+  its name (`{ FIELD: VALUE, ... }`) it takes the record type expected where it is used (`name_literal`),
+  and check.py spreads one assigned to a nested block of state over the block's fields;
 - `r.f` reads a field (`ir.RecordField`), `r with { f: v }` replaces fields (`ir.RecordWith`), and a
   field assignment `m[k].f := v` is checked as `m[k] := m[k] with { f: v }`;
 - `T?` is a T or `none` (`ir.OptionT`); a T where a `T?` is expected is wrapped in `ir.Some`;
@@ -97,6 +99,11 @@ def resolve_option(c, t: ir.OptionTypeRef, allow_map: bool, allow_set: bool | No
 
 def check_literal(c, e: ir.RecordLiteral, scope) -> ir.Expr:
     values = [c.expr(v, scope) for v in e.values]
+    if not e.name:  # `{ a: 1 }`: the type is where it is used (`name_literal`); unnamed at the end, an error
+        c.anonymous.append(e)
+        known = all(v.type is not None for v in values)
+        return _fill(e, values=values, type=make(StructT, name="", fields=[
+            (n, v.type) for n, v in zip(e.fields, values, strict=True)]) if known else None)
     if e.name not in c.record_decls:
         if e.name not in c.unreadable:
             c.error("SF220", f"unknown record type `{e.name}`", e.span,
@@ -105,26 +112,75 @@ def check_literal(c, e: ir.RecordLiteral, scope) -> ir.Expr:
     t = resolve(c, e.name, e.span)
     if t is None:
         return _fill(e, values=values)
+    return _given(c, e, t, values)
+
+
+def _given(c, e: ir.RecordLiteral, t: StructT, values: list[ir.Expr]) -> ir.Expr:
+    """The literal `e` of record type `t` with its checked `values`: every field once, each of its type."""
     declared = dict(t.fields)
+    given, missing = fields_given(c, e, values, list(declared), f"record type `{e.name}`", e.name)
+    checked = {n: c.assignable(declared[n], v, f"field `{n}`") if v.type is not None else v
+               for n, v in given.items()}
+    if missing or len(given) != len(e.fields):
+        return _fill(e, values=values, type=None)
+    # fields in declaration order, so that equal literals are equal IR whatever order they were written in
+    order = [n for n, _ in t.fields]
+    return _fill(e, fields=order, values=[checked[n] for n in order], type=t)
+
+
+def fields_given(c, e: ir.RecordLiteral, values: list[ir.Expr], declared: list[str], owner: str,
+                 written: str) -> tuple[dict[str, ir.Expr], list[str]]:
+    """The value the literal `e` gives each field, a field it does not know or gives twice reported, and
+    the `declared` fields it leaves out, reported (`owner` has the fields: "record type `R`", "`token`";
+    `written` is how the literal begins: `R`, `token :=`)."""
     given: dict[str, ir.Expr] = {}
     for name, v in zip(e.fields, values, strict=True):
         if name not in declared:
-            c.error("SF221", f"record type `{e.name}` has no field `{name}`", v.span, _fields_hint(c, t, name))
+            c.error("SF221", f"{owner} has no field `{name}`", v.span, _fields_hint(c, declared, name))
         elif name in given:
             c.error("SF202", f"field `{name}` is given twice", v.span)
         else:
             given[name] = v
     missing = [n for n in declared if n not in given]
     if missing:
-        c.error("SF207", f"`{e.name} {{...}}` gives no value for {', '.join(f'`{m}`' for m in missing)}", e.span,
+        c.error("SF207", f"`{written} {{...}}` gives no value for {', '.join(f'`{m}`' for m in missing)}", e.span,
                 "a record literal gives every field: " + ", ".join(f"`{n}: ...`" for n in missing))
-    checked = {n: c.assignable(declared[n], v, f"field `{n}`") if v.type is not None else v
-               for n, v in given.items()}
-    if missing or len(given) != len(e.fields):
-        return _fill(e, values=values)
-    # fields in declaration order, so that equal literals are equal IR whatever order they were written in
-    order = [n for n, _ in t.fields]
-    return _fill(e, fields=order, values=[checked[n] for n in order], type=t)
+    return given, missing
+
+
+def anonymous(t: ir.Type | None) -> bool:
+    """Whether `t` is the type of a record literal written without its type's name."""
+    return isinstance(t, StructT) and not t.name
+
+
+def name_literal(c, e: ir.Expr, want: ir.Type | None) -> ir.Expr | None:
+    """A record literal written without its type (or an `if` between such literals) where a value of the
+    record type `want` (or `want?`) is expected: checked as that type's literal. None when it is not one."""
+    t = want.value if isinstance(want, OptionT) else want
+    if not isinstance(t, StructT) or not t.name or not anonymous(e.type):
+        return None
+    if isinstance(e, ir.IfThenElse):
+        then, else_ = name_literal(c, e.then, t) or e.then, name_literal(c, e.else_, t) or e.else_
+        ok = then.type is not None and else_.type is not None
+        return _fill(e, then=then, else_=else_, type=t if ok else None)
+    if not isinstance(e, ir.RecordLiteral):
+        return None
+    return _given(c, _fill(e, name=t.name), t, e.values)
+
+
+def unnamed(c) -> None:
+    """Reports each record literal written without its type that no use gave one."""
+    for e in c.anonymous:
+        if not e.name and e.type is not None and not any(_within(e.span, d.span) for d in c.diagnostics):
+            c.error("SF220", "this record literal does not say its type, and nothing here expects one", e.span,
+                    "write the type before the brace: `TYPE { FIELD: VALUE, ... }` (without it, a literal is "
+                    "read where a record type is expected: a variable, map value or field of that type, or a "
+                    "comparison with one)")
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return (outer.line, outer.column) <= (inner.line, inner.column) \
+        and (inner.end_line, inner.end_column) <= (outer.end_line, outer.end_column)
 
 
 def check_with(c, e: ir.RecordWith, scope) -> ir.Expr:
@@ -141,7 +197,7 @@ def check_with(c, e: ir.RecordWith, scope) -> ir.Expr:
     for name, v in zip(e.fields, values, strict=True):
         if name not in declared:
             c.error("SF221", f"record type `{base.type.name}` has no field `{name}`", v.span,
-                    _fields_hint(c, base.type, name))
+                    _fields_hint(c, [n for n, _ in base.type.fields], name))
             return _fill(e, base=base, values=values)
         if name in seen:
             c.error("SF202", f"field `{name}` is given twice", v.span)
@@ -163,7 +219,7 @@ def field_of(c, e: ir.FieldAccess, base: ir.Expr) -> ir.Expr | None:
         return None
     fields = dict(t.fields)
     if e.field not in fields:
-        c.error("SF221", f"record type `{t.name}` has no field `{e.field}`", e.span, _fields_hint(c, t, e.field))
+        c.error("SF221", f"record type `{t.name}` has no field `{e.field}`", e.span, _fields_hint(c, [n for n, _ in t.fields], e.field))
         return e
     return make(ir.RecordField, span=e.span, base=base, field=e.field, type=fields[e.field])
 
@@ -228,8 +284,7 @@ def value_type(t: ir.Type | None) -> bool:
     return not isinstance(t, (MapT, SetOfT, RecordT))
 
 
-def _fields_hint(c, t: StructT, name: str) -> str:
-    names = [n for n, _ in t.fields]
+def _fields_hint(c, names: list[str], name: str) -> str:
     return c.did_you_mean(name, names) or "its fields are " + ", ".join(f"`{n}`" for n in names)
 
 

@@ -361,8 +361,9 @@ FIRST_TRIES = [
     ("an optional written as a value", "spec A\nstate { x: int? }\ninit { x := int? }\n", "written `none`", 1),
     ("a record type with its fields on lines of their own", "spec A\ntype R = {\n  a: int\n  b: bool\n}\n",
      "separate a record type's fields with commas", 1),
-    ("a record value written without its type", "spec A\ntype R = { a: int }\nstate { r: R }\ninit { r := { a: 1 } }\n",
-     "write its type before the brace", 1),
+    ("a record value where nothing says its type", "spec A\ntype R = { a: int }\nstate { x: int }\n"
+     "init { x := 0 }\ninvariant I: { a: 1 } != R { a: 2 } and { a: 1 } == { a: 1 }\n",
+     "write the type before the brace", 2),
     ("init written for int", "spec A\nstate { x: init }\ninit { x := 0 }\n", "did you mean `int`?", 1),
     ("a keyword as a variable", "spec A\nstate {\n  init: int\n  y: int\n}\ninit { y := 0 }\n",
      "`init` is a keyword; rename the variable", 1),

@@ -117,6 +117,7 @@ EXPRESSIONS = [
     ('subject in {"low", "high"}', "(in subject {'low' 'high'})"),
     # records as values and optional values
     ("pair == Pair { b: p, a: x + 1 }", "(== pair (Pair a: (+ x 1) b: p))"),
+    ("pair == { b: p, a: x + 1 }", "(== pair (Pair a: (+ x 1) b: p))"),
     ("(pair with { a: 2 }).a > x", "(> (pair with a: 2).a x)"),
     ("maybe == none or maybe == 3", "(or (== maybe none) (== maybe (some 3)))"),
     ("or_else(maybe, 0) >= 0", "(>= (or_else maybe 0) 0)"),
