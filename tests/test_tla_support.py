@@ -8,6 +8,7 @@ SPECFORGE_TLA2TOOLS names a jar to use instead (a newer TLC, say).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import warnings
@@ -87,6 +88,21 @@ def run_tlc(directory: Path, module: str, timeout: float = 600) -> str:
            "-metadir", str(directory / "states"), "-config", f"{module}.cfg", f"{module}.tla"]
     done = subprocess.run(cmd, cwd=directory, capture_output=True, text=True, timeout=timeout)
     return done.stdout + done.stderr
+
+
+def tlc_broken(directory: Path, spec) -> str | None:
+    """TLC on `spec`'s export: None when it finds no error, else the name of the invariant it reports
+    violated (`Inv_Q_1`, `Ens_triage_ensures_2`); anything else TLC says fails the test."""
+    from specforge.tla import export_tla
+
+    x = export_tla(spec)
+    write(directory, x)
+    out = run_tlc(directory, x.module)
+    if "Model checking completed. No error has been found." in out:
+        return None
+    found = re.search(r"Error: Invariant (\S+) is violated", out)
+    assert found, out
+    return found.group(1)
 
 
 def run_sany(directory: Path, module: str) -> str:
