@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import enum
 import operator
+import re
 from collections.abc import Callable, Iterator
 from typing import Annotated, Literal
 
@@ -416,13 +417,30 @@ EXPR_CLASSES: tuple[type[_Expr], ...] = (
 )
 
 
+_EXPR_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def expr_fields(cls: type[_Expr]) -> tuple[str, ...]:
+    """The fields of a node class that hold an expression or a list of them, in declaration order (read
+    from the annotations once per class: walking the IR is most of what the front end and the prover's
+    set-up do, and testing every field's value against every node class was most of that)."""
+    names = _EXPR_FIELDS.get(cls)
+    if names is None:
+        names = _EXPR_FIELDS[cls] = tuple(
+            name for name, f in cls.model_fields.items()
+            if f.annotation in EXPR_CLASSES or re.search(r"\bExpr\b", str(f.annotation)))
+    return names
+
+
 def subexpressions(e: _Expr) -> Iterator[_Expr]:
     """The expressions directly inside `e`, in field order (a call's arguments in order)."""
-    for value in e.__dict__.values():
-        if isinstance(value, EXPR_CLASSES):
+    values = e.__dict__
+    for name in expr_fields(type(e)):
+        value = values[name]
+        if type(value) is list:
+            yield from value
+        elif value is not None:
             yield value
-        elif isinstance(value, list):
-            yield from (v for v in value if isinstance(v, EXPR_CLASSES))
 
 
 def _is_result(e: _Expr) -> bool:

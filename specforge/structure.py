@@ -148,8 +148,8 @@ def expressions(spec: ir.Spec) -> Iterator[ir.Expr]:
         yield from (e.cond for e in action.ensures)
 
 
-def nodes(spec: ir.Spec, cls: type) -> Iterator:
-    """Every expression node of class `cls` in the spec."""
+def nodes(spec: ir.Spec, cls: type | tuple[type, ...]) -> Iterator:
+    """Every expression node of class `cls` (or of one of the classes) in the spec."""
     for root in expressions(spec):
         yield from (n for n in ir.walk(root) if isinstance(n, cls))
 

@@ -137,23 +137,42 @@ def test_expression_parses_into_the_expected_ir(text, expected):
     assert sexpr(check_expr(text).expr) == expected
 
 
+def _children(e) -> list:
+    """The expressions directly inside `e`, found the slow way: every field's value tested against
+    every node class."""
+    return [v for value in e.__dict__.values() for v in (value if isinstance(value, list) else [value])
+            if isinstance(v, ir.EXPR_CLASSES)]
+
+
+def _table_roots() -> list:
+    roots = [check_expr(text).expr for text, _ in EXPRESSIONS]
+    # comprehensions appear in the context's init
+    return roots + [a.value for a in load_text(CONTEXT, "ctx.sf").spec.init]
+
+
 def test_every_expression_node_has_a_form_in_the_table():
     seen = set()
 
     def walk(e):
         seen.add(type(e))
-        for value in e.__dict__.values():
-            for v in value if isinstance(value, list) else [value]:
-                if isinstance(v, ir.EXPR_CLASSES):
-                    walk(v)
+        for v in _children(e):
+            walk(v)
 
-    for text, _ in EXPRESSIONS:
-        walk(check_expr(text).expr)
-    # comprehensions appear in the context's init
-    loaded = load_text(CONTEXT, "ctx.sf")
-    for a in loaded.spec.init:
-        walk(a.value)
+    for root in _table_roots():
+        walk(root)
     assert seen == set(ir.EXPR_CLASSES)
+
+
+def test_the_walk_reads_the_same_children_as_every_field_tested():
+    """`ir.subexpressions` reads only the fields whose annotation names an expression: on every node of
+    the form table and of the examples it finds exactly what testing every field finds, in order."""
+    from specforge.structure import expressions
+
+    roots = _table_roots() + [e for example in EXAMPLES for e in expressions(load(str(example)).spec)]
+    nodes = [n for root in roots for n in ir.walk(root)]
+    assert {type(n) for n in nodes} == set(ir.EXPR_CLASSES)
+    for n in nodes:
+        assert [id(c) for c in ir.subexpressions(n)] == [id(c) for c in _children(n)], type(n).__name__
 
 
 # The language contract, kept in the repository so that these tests run in any clone; the

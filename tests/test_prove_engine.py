@@ -211,3 +211,25 @@ def test_the_overall_time_budget_ends_the_phases_after_induction_with_an_unknown
     assert unbounded.verdict is Verdict.PROVED and unbounded.method == "strengthened"
     spent = {r.id: r for r in prove(s, explore_size=-1, infer_budget=0, time_budget=0.001).invariants}["A-1"]
     assert spent.verdict is Verdict.UNKNOWN and "the overall time budget of 0.001 s ran out" in spent.reason
+
+
+def test_the_prover_default_search_size_is_the_explicit_search_s_own():
+    # the prover names it without importing the explicit search, which it loads only when a proof needs it
+    from specforge import explore
+    from specforge.prove import engine
+
+    assert engine.DEFAULT_EXPLORE_SIZE == explore.DEFAULT_SIZE
+
+
+def test_proving_a_spec_that_induction_proves_loads_neither_the_explicit_search_nor_inference():
+    import subprocess
+    import sys
+
+    from .support import ROOT
+
+    code = ("import sys; from specforge.frontend import load; from specforge.prove import prove; "
+            f"r = prove(load({str(ROOT / 'examples' / 'bank.sf')!r}).spec); "
+            "assert {i.method for i in r.invariants} == {'inductive'}, r; "
+            "print(sorted(m for m in sys.modules if m.startswith(('specforge.explore', 'specforge.prove.infer'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -513,9 +513,10 @@ def _aggregate(enc: Encoder, e: ir.Aggregate, env: Env) -> z3.ExprRef:
 
 def aggregated_sets(spec: ir.Spec) -> list[str]:
     """The sets some `sum` or `count` ranges over, in declaration order."""
-    found = {n.domain.type.element.name for n in nodes(spec, ir.Aggregate)
-             if isinstance(n.domain.type, ir.DomainT) and isinstance(n.domain.type.element, SetT)}
-    found |= setenc.summed_sets(lambda cls: nodes(spec, cls))
+    seen = list(nodes(spec, (ir.Aggregate, ir.Call)))  # one walk of the spec for both questions
+    found = {n.domain.type.element.name for n in seen if isinstance(n, ir.Aggregate)
+             and isinstance(n.domain.type, ir.DomainT) and isinstance(n.domain.type.element, SetT)}
+    found |= setenc.summed_sets(lambda cls: (n for n in seen if isinstance(n, cls)))
     return [s.name for s in spec.sets if s.name in found]
 
 

@@ -39,10 +39,10 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import z3
 
-from .. import explore as explicit_search
 from .. import ir
 from ..run import Run
 from ..structure import Obligation, leaves, obligation_ids, obligations, type_id
@@ -50,15 +50,19 @@ from ..values import show
 from . import defined, postconditions
 from .cache import Cache, Digests, NameDigests, NoCache, digest, record_verdicts
 from .encode import Encoder, Env, Unsupported, UnsupportedSpec, unsupported
-from .explicit import violation_run
-from .infer import Inference, infer
 from .model import Renderer
 from .result import ActionResult, Finding, InferredInvariant, InvariantResult, ProofReport, Verdict
 from .strengthen import strengthen
 
+if TYPE_CHECKING:
+    from .. import explore as explicit_search
+    from .infer import Inference
+
 DEFAULT_DEPTH = 10
 DEFAULT_TIMEOUT = 10.0
-DEFAULT_EXPLORE_SIZE = explicit_search.DEFAULT_SIZE
+# explore.DEFAULT_SIZE (a test keeps them equal): the explicit search and inference are imported only
+# when a proof needs them, which a spec whose invariants induction proves never does (75 ms of start-up)
+DEFAULT_EXPLORE_SIZE = 3
 DEFAULT_EXPLORE_STATES = 200_000
 # Seconds of the first explicit search of small instances, before inference; what is still open after
 # inference gets a second search with the whole timeout (a correct protocol is proved without waiting
@@ -567,6 +571,8 @@ class Prover:
     # ---- 2b and 4a. the explicit-state engine ------------------------------------------------------------------
 
     def _explore(self, checks: list[str], give_up: bool, seconds: float | None = None) -> explicit_search.Exploration:
+        from .. import explore as explicit_search
+
         budget = explicit_search.Budget(seconds=self.timeout if seconds is None else seconds, states=self.explore_states)
         # what the search can check in a state: the invariants and the declared bounds; a `defined:`
         # obligation it meets as a search limit, and a set-valued leaf's membership (`type:` of a map into
@@ -610,6 +616,8 @@ class Prover:
 
     def _take_runs(self, found: explicit_search.Exploration, status: dict[str, _Status],
                    traces: dict[str, Run]) -> None:
+        from .explicit import violation_run
+
         for tid, violation in found.violations.items():
             traces[tid] = violation_run(self.spec, violation)
             status[tid].time += found.seconds
@@ -659,6 +667,8 @@ class Prover:
         goals = [tid for tid in open_ids if status[tid].init]
         if not goals or self.infer_budget <= 0 or not self.spec.actions:
             return proved
+        from .infer import infer
+
         started = time.perf_counter()
         found = infer(self, goals, proved, self.infer_budget)
         self.inference = found
