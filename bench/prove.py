@@ -67,6 +67,7 @@ DEFAULT_SIZES = [(10, 16), (50, 16), (100, 16), (250, 16), (500, 16), (100, 10),
 JOBS_FILES = 4
 JOBS_FILE_SIZE = (100, 16)
 JOBS_BIG_SIZE = (250, 16)
+JOBS_LARGE_SIZE = (500, 24)  # one file whose proof takes long enough that the start-up matters less
 CACHE_SIZE = (250, 16)
 # In process, with hit and miss counts: does a re-run's time grow with the size?
 CACHE_COUNT_SIZES = [(50, 16), (250, 16)]
@@ -629,6 +630,16 @@ class JobsResult:
     invariants: int
     one: list[CliRun] = field(default_factory=list)
     two: list[CliRun] = field(default_factory=list)
+    startup: list[float] = field(default_factory=list)  # one file: a process that loads it and the prover
+
+    @property
+    def cap(self) -> float | None:
+        """The most two processes could gain with the start-up (interpreter, imports, front end) serial and
+        everything after it split perfectly in two (Amdahl), from the medians measured."""
+        if not self.startup:
+            return None
+        one, serial = statistics.median(r.seconds for r in self.one), statistics.median(self.startup)
+        return one / (serial + max(0.0, one - serial) / 2)
 
     @property
     def speedup(self) -> float:
@@ -649,7 +660,19 @@ def measure_jobs(cmd, env, files: list[Path], invariants: int, label: str, runs:
             run = run_cli(cmd, [*extra, "--jobs", str(jobs), *map(str, files)], env, invariants)
             (result.one if jobs == 1 else result.two).append(run)
             print(f"  {label}, --jobs {jobs}: {_s(run.seconds)} (CPU {_s(run.cpu)})", file=log)
+        if len(files) == 1:
+            result.startup.append(time_startup(env, files[0]))
     return result
+
+
+def time_startup(env: dict[str, str], path: Path) -> float:
+    """Wall time of a new process that imports the prover and loads the spec, and stops there: the part
+    of `specforge prove FILE` that no number of workers shortens."""
+    code = ("import sys; from specforge.frontend import load; from specforge.prove import prove; "
+            "sys.exit(0 if load(sys.argv[1]).ok else 1)")
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code, str(path)], env=env, check=True)
+    return time.perf_counter() - t0
 
 
 @dataclass
@@ -1040,13 +1063,18 @@ def render_tables(sizes: list[SizeResult], shapes: list[SizeResult], jobs: list[
         out += ["", f"**Other processes used {busy:.0%} of the machine's CPU while these runs took place**, so "
                 "`--jobs 2` did not have two free cores: these speed-ups understate what it does on an idle "
                 "machine. Rerun the benchmark on a quiet machine before drawing conclusions."]
-    big = next((r for r in sizes if (r.invariants, r.actions) == JOBS_BIG_SIZE), None)
-    if big is not None and jobs:
-        share = big.median("induction") / big.median("prove")
-        out += ["", f"Only the induction phase runs in parallel; in process it takes {share:.0%} of `prove()` on "
-                f"`{big.name}` (the table above). With the rest serial, two processes can make `prove()` at most "
-                f"{1 / ((1 - share) + share / 2):.2f}x faster (Amdahl), before counting the process start-up and "
-                "the front end, which do not run in parallel either."]
+    capped = [j for j in jobs if j.cap is not None]
+    if capped:
+        out += ["", "What no number of workers shortens: a new process that imports the prover and loads the file, "
+                "then stops (median of the runs above). The initial-state, induction, bounded-search and "
+                "dead-action checks run on the workers; with that start-up serial and everything after it split "
+                "perfectly in two, `--jobs 2` could be at most this much faster (Amdahl, from the medians):", "",
+                "| Case | Start-up | Share of `--jobs 1` | Largest possible speed-up | Measured |",
+                "| --- | ---: | ---: | ---: | ---: |"]
+        for j in capped:
+            serial = statistics.median(j.startup)
+            one = statistics.median(r.seconds for r in j.one)
+            out.append(f"| {j.label} | {_s(serial)} | {serial / one:.0%} | {_ratio(j.cap)} | {_ratio(j.speedup)} |")
     # ---- (d) cache
     out += ["", "### Re-running with the result cache", ""]
     if cache is None or not cache.implemented:
@@ -1262,6 +1290,9 @@ def main(argv: list[str] | None = None) -> int:
             big = write(n, m)
             jobs.append(measure_jobs(cmd, env, [big], n, f"one file, {n} invariants × {m} actions", args.cli_runs,
                                      bool(features["no_cache"]), log))
+            n, m = JOBS_LARGE_SIZE
+            jobs.append(measure_jobs(cmd, env, [write(n, m)], n, f"one file, {n} invariants × {m} actions",
+                                     args.cli_runs, bool(features["no_cache"]), log))
             others["`--jobs`"] = watch.share()
             print("a local Dask cluster against --jobs 2 ...", file=log)
             dask = measure_dask(cmd, env, files, JOBS_FILE_SIZE[0] * len(files), args.cli_runs, log)

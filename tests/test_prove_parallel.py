@@ -74,6 +74,38 @@ def test_a_violation_in_the_initial_state_found_by_a_worker_is_the_serial_one():
     assert z.verdict.value == "violated" and z.run.steps == 0
 
 
+class RecordingPool(ProcessPoolExecutor):
+    """A process pool that notes which prover method each task runs."""
+
+    def __init__(self, jobs: int):
+        super().__init__(max_workers=jobs, mp_context=process_pool(jobs)._mp_context)
+        self.methods: list[str] = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.methods.append(args[4])  # _remote(key, payload, depth, timeout, method, args)
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_the_workers_share_the_bounded_search_and_find_the_serial_runs():
+    """Without the explicit search, the violations come from the bounded search: its targets are cut into
+    shares, each worker unrolls the transitions for its own, and every violation is found at the depth
+    the serial search finds it."""
+    lines = ["spec Counters\nstate {\n  count: nat\n  total: int\n}\ninit {\n  count := 0\n  total := 0\n}\n",
+             "action add(n: int) {\n  requires n > 0 else Bad\n  total := total + n\n  count := count + 1\n}\n",
+             "action take(n: int) {\n  requires n > 0 else Bad\n  total := total - n\n}\n"]
+    lines += [f"invariant T-{k}: total >= -{k}\n" for k in range(PARALLEL_THRESHOLD)]  # take(k + 1): one step
+    lines += [f"invariant C-{k}: count <= {k}\n" for k in (1, 2, 3)]  # k + 1 calls of add
+    s = spec("".join(lines))
+    options = {"depth": 5, "explore_size": -1, "infer_budget": 0}
+    serial = prove(s, **options)
+    with RecordingPool(2) as pool:
+        parallel = prove(s, executor=pool, **options)
+    assert pool.methods.count("bounded_checks") >= 2
+    assert outcome(parallel) == outcome(serial)
+    steps = {r.id: r.run.steps for r in serial.invariants if r.run}
+    assert steps == {"C-1": 2, "C-2": 3, "C-3": 4, **{f"T-{k}": 1 for k in range(PARALLEL_THRESHOLD)}}
+
+
 def test_any_executor_serves_and_its_workers_rebuild_the_prover_from_the_ir():
     s = spec(many(PARALLEL_THRESHOLD))
     with ProcessPoolExecutor(max_workers=2) as pool:  # spawn or fork: whatever the platform gives

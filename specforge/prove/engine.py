@@ -30,7 +30,6 @@ Then sanity findings: actions no state satisfying the invariants can take
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import multiprocessing
 import os
@@ -119,7 +118,7 @@ class _Status:
 CALL_KINDS = ("definedness", "postcondition")
 # What the prover asks z3, by the name Prover.solver is given.
 CHECKS = ("consistency", "initial", "induction", "bounded", "strengthen", "strengthen-verify", "dead",
-          "redundant", "world")
+          "redundant", "world", "tidy")
 
 # A witness world is shrunk set by set, trying up to this many elements.
 MAX_TIDY_ELEMENTS = 8
@@ -151,6 +150,18 @@ class Outcome:
 
 
 @dataclass
+class BoundedOutcome:
+    """What the bounded search found for one target: a shortest violating run, or why it is undecided
+    (neither: no violation within the depth)."""
+
+    target: str
+    run: Run | None
+    detail: str | None  # what it breaks (a definedness target)
+    reason: str | None
+    seconds: float
+
+
+@dataclass
 class InitialOutcome:
     """Whether the initial state satisfies one target."""
     target: str
@@ -172,7 +183,7 @@ def _chunks(items: list[str], pieces: int) -> list[list[str]]:
 
 _PROVERS: dict[str, Prover] = {}  # in a worker: one Prover per spec it has been sent, built once
 # What a worker may be asked to run on its Prover: a task names one of these, never arbitrary code.
-REMOTE_METHODS = ("check_action", "initial_checks", "dead_checks")
+REMOTE_METHODS = ("check_action", "initial_checks", "dead_checks", "bounded_checks")
 
 
 def _remote(key: str, payload: bytes, depth: int, timeout: float, method: str, args: tuple):
@@ -759,10 +770,11 @@ class Prover:
             return [self.check_action(*task) for task in tasks]
         return [f.result() for f in self._submit("check_action", tasks)]
 
-    def _spreads(self, size: int, enough: int = PARALLEL_THRESHOLD) -> bool:
+    def _spreads(self, size: int, enough: int = PARALLEL_THRESHOLD, own_targets: bool = False) -> bool:
         """Whether a phase with `size` checks goes to the executor: only with more than one worker, enough
-        checks to pay for the tasks, and no obligation the workers do not know (inferred ones)."""
-        return self.parallelism > 1 and size >= enough and not self._in_process
+        checks to pay for the tasks, and no obligation the workers do not know (inferred ones, unless the
+        phase checks only the spec's own targets)."""
+        return self.parallelism > 1 and size >= enough and (own_targets or not self._in_process)
 
     def _submit(self, method: str, tasks: list[tuple]) -> list:
         """One future per task, each running `method` on a worker's Prover of this spec."""
@@ -894,14 +906,10 @@ class Prover:
     # ---- 6. bounded model checking ------------------------------------------------------------------------------
 
     def _bmc(self, open_ids: list[str], status: dict[str, _Status]) -> dict[str, Run]:
-        """The shortest run from init to a state breaking each open target (step 0 is init); sums over
-        sets are taken in a finite world there (see prove/sums.py): a run found in one is a real run."""
-        with self.enc.finite_world("bmc"):
-            return self._search(open_ids, status)
-
-    def _search(self, open_ids: list[str], status: dict[str, _Status]) -> dict[str, Run]:
+        """The shortest run from init to a state breaking each open target (step 0 is init). Targets are
+        searched independently, so with workers each takes a share of them and unrolls the transitions
+        itself."""
         traces: dict[str, Run] = {}
-        by_id = {t.id: t for t in self.targets}
         keys = {}
         for tid in open_ids:
             st = status[tid]
@@ -921,7 +929,39 @@ class Prover:
                     self.details[tid] = cached["detail"]
         if not remaining or not self.spec.actions:
             return traces
-        undecided: set[str] = set()
+        # the open targets are the spec's own (inferred ones are never searched), which every worker knows
+        if self._spreads(len(remaining), 2 if self._payload else 4, own_targets=True):  # a pool up, or worth starting
+            self.progress(f"bounded search: {len(remaining)} open, in parallel")
+            left = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+            outcomes = [o for f in self._submit("bounded_checks", [(ids, left) for ids in self._shares(remaining)])
+                        for o in f.result()]
+        else:
+            outcomes = self.bounded_checks(remaining)
+        for o in outcomes:
+            status[o.target].time += o.seconds
+            if o.run is not None:
+                traces[o.target] = o.run
+                if o.detail is not None:
+                    self.details[o.target] = o.detail
+                self.cache.put(keys[o.target], {"trace": o.run.to_json(), "detail": o.detail})
+            elif o.reason is not None:
+                status[o.target].reason = o.reason
+            else:
+                self.cache.put(keys[o.target], {"trace": None})  # no violation within the depth: decided
+        return traces
+
+    def bounded_checks(self, tids: list[str], seconds_left: float | None = None) -> list[BoundedOutcome]:
+        """The shortest run to a state breaking each target, on one unrolling of the transitions; sums over
+        sets are taken in a finite world (see prove/sums.py), where a run found is a real run. In a worker,
+        `seconds_left` is what the proving process had left of its overall time budget."""
+        if seconds_left is not None:
+            self.deadline = time.monotonic() + seconds_left
+        with self.enc.finite_world("bmc"):
+            return self._search(tids)
+
+    def _search(self, tids: list[str]) -> list[BoundedOutcome]:
+        outcomes = {tid: BoundedOutcome(tid, None, None, None, 0.0) for tid in tids}
+        remaining = list(tids)
         fresh_only = self.lambdas
         s = self.solver("bounded")
         unrolled: list[z3.BoolRef] = []  # everything asserted on `s`, to ask a fresh solver when it gives up
@@ -948,8 +988,9 @@ class Prover:
             states.append(nxt)
             choices.append((choice, options))
             for tid in list(remaining):
+                o = outcomes[tid]
                 started = time.perf_counter()
-                query, explain = by_id[tid].broken(nxt)
+                query, explain = self.by_id[tid].broken(nxt)
                 s.push()
                 s.add(*query)
                 r, where = (z3.unknown, s) if fresh_only else (s.check(), s)
@@ -959,27 +1000,21 @@ class Prover:
                     where = self.solver("bounded")
                     where.add(*unrolled, *query)
                     r = where.check()
-                status[tid].time += time.perf_counter() - started
+                o.seconds += time.perf_counter() - started
                 if r == z3.sat:
                     free = [v for _, options in choices for _, params in options for v in params.values()
                             if z3.is_int(v)]
                     model = self.small_model(where, free)
-                    run = traces[tid] = _with_call(self.render, self.render.trace(model, states, choices, tid), model,
-                                                   explain)
-                    if explain is not None:
-                        self.details[tid] = explain(model)
-                    self.cache.put(keys[tid], {"trace": run.to_json(), "detail": self.details.get(tid)})
+                    o.run = _with_call(self.render, self.render.trace(model, states, choices, tid), model, explain)
+                    o.detail = explain(model) if explain is not None else None
+                    o.reason = None
                     remaining.remove(tid)
                 elif r == z3.unknown:
-                    status[tid].reason = _reason(where, f"in the bounded search at depth {k}")
-                    undecided.add(tid)
+                    o.reason = _reason(where, f"in the bounded search at depth {k}")
                 s.pop()
             if not remaining:
                 break
-        for tid in remaining:
-            if tid not in undecided:
-                self.cache.put(keys[tid], {"trace": None})  # no violation within the depth: decided
-        return traces
+        return [outcomes[tid] for tid in tids]
 
     # ---- 8. sanity ---------------------------------------------------------------------------------------------------
 
@@ -1114,9 +1149,13 @@ class Prover:
         kept: list[z3.BoolRef] = []  # the restrictions the model found so far satisfies
 
         def tidy() -> z3.Solver:
-            t = copy.copy(s)
+            # a new solver given the query's assertions, not a copy of `s`: z3 copies a solver by translating
+            # it, 0.3-0.5 s even for a small one (70 copies were two thirds of a 32 s run); the scope opened
+            # first keeps it incremental, where a first check without one runs z3's slower one-shot tactics
+            t = self.solver("tidy")
+            t.push()
             t.set("rlimit", TIDY_RLIMIT)  # tidying is optional: a check that takes long is skipped, deterministically
-            t.add(*kept)
+            t.add(*s.assertions(), *kept)
             return t
 
         def tighter(t: z3.Solver, restriction: z3.BoolRef) -> tuple[z3.Solver, bool]:
@@ -1169,6 +1208,10 @@ class Prover:
 
     def _unsat(self, *facts) -> bool | None:
         s = self.solver("dead")
+        if not self.lambdas:
+            # a scope makes z3 answer incrementally: its one-shot tactics, which a first check without one
+            # runs, took twice as long on the bench specs' dead-action checks (but decide lambdas better)
+            s.push()
         s.add(*facts)
         r = s.check()
         return None if r == z3.unknown else r == z3.unsat
