@@ -627,6 +627,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--record", action="store_true",
                         help="write the results into the front-end section of docs/benchmarks.md")
     args = parser.parse_args(argv)
+    common.compile_sources()  # timed processes import compiled modules, as from an installed copy
     if args.runs < 1:
         parser.error("--runs must be at least 1")
 

@@ -31,6 +31,7 @@ from pathlib import Path
 from _common import (
     ROOT,
     OtherLoad,
+    compile_sources,
     load_average,
     markdown_table,
     platform_lines,
@@ -106,6 +107,7 @@ def main() -> None:
                         help="also time the prover with --infer-budget 0 (as before the inference)")
     parser.add_argument("--max-steps", type=int, default=10, help="TLC's bound on the length of a run")
     args = parser.parse_args()
+    compile_sources()  # timed processes import compiled modules, as from an installed copy
     jar = tla2tools()
     load_before, other = load_average(), OtherLoad()
     rows, inferred = [], []

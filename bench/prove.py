@@ -1220,6 +1220,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--record", action="store_true",
                         help="write the results into the prover section of docs/benchmarks.md")
     args = parser.parse_args(argv)
+    common.compile_sources()  # timed processes import compiled modules, as from an installed copy
     if args.runs < 1 or args.cli_runs < 1:
         parser.error("--runs and --cli-runs must be at least 1")
 

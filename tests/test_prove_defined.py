@@ -119,3 +119,36 @@ def test_a_defined_run_is_not_pinned_by_gen_tests_replay_a_spec_defect_no_implem
     violated = [r["id"] for r in report["invariants"] if r["verdict"] == "violated"]
     assert "defined:f" in violated and "X-1" in violated
     assert [r.breaks for r in replays_from_report(report, spec)] == ["X-1"]
+
+
+PARTIAL = HEAD.replace("  x: int\n", "  x: int\n  o: int?\n").replace("  x := 0\n", "  x := 0\n  o := none\n") + (
+    "invariant DIV: x != 0 implies 10 / x >= -10\n"
+    "invariant MOD: x % (x - 1) == 0 or x % (x - 1) != 0\n"
+    "invariant KEY: forall i in 0..5: m[i] >= 0 or i > 3\n"
+    "invariant OPT: o != none implies o >= x or o < x\n"
+    "invariant NONE: x >= 0 or x < 0\n")
+
+
+def test_an_invariant_the_syntax_shows_total_has_no_site_the_formulas_would_find():
+    """The prover skips the formulas of definedness for an invariant with no partial operation in its
+    syntax; on every invariant of the examples and of a spec with each partial operation, the syntax
+    finds every invariant the formulas find a site in."""
+    from specforge.frontend import load
+    from specforge.prove import defined
+    from specforge.prove.encode import Encoder
+
+    from .support import ROOT
+
+    specs = [load(str(p)).spec for p in sorted((ROOT / "examples").rglob("*.sf"))]
+    specs.append(load_text(PARTIAL, "partial.sf").spec)
+    found = {}
+    for spec in specs:
+        enc = Encoder(spec)
+        state = enc.state("probe")
+        for inv in spec.invariants:
+            sites = bool(defined.invariant(enc, inv, state).found)
+            assert defined.may_be_partial(inv.expr) or not sites, f"{spec.name}: {inv.id}"
+            found[f"{spec.name}.{inv.id}"] = sites
+    assert {k for k, v in found.items() if k.startswith("D.")} == {"D.DIV", "D.MOD", "D.KEY", "D.OPT", "D.NONE"}
+    assert {"D.DIV", "D.MOD", "D.KEY", "D.OPT"} <= {k for k, v in found.items() if v}
+    assert not found["D.NONE"] and not defined.may_be_partial(specs[-1].invariants[-1].expr)

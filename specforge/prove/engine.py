@@ -304,7 +304,7 @@ class Prover:
         invariants = {i.id: i for i in reversed(self.spec.invariants)}
         for t in targets:
             inv = invariants.get(t.id)
-            if inv is None or not defined.invariant(self.enc, inv, probe).found:
+            if inv is None or not defined.may_be_partial(inv.expr) or not defined.invariant(self.enc, inv, probe).found:
                 continue
             t.defined = lambda s, inv=inv: defined.invariant(self.enc, inv, s).formula()
             # The invariant as a candidate and as a hypothesis is "where it has a meaning, it holds": the
@@ -392,8 +392,8 @@ class Prover:
     def run(self) -> ProofReport:
         started = time.perf_counter()
         status = {t.id: _Status() for t in self.targets}
-        self._consistency()
-        self._initial(status)
+        # with workers, they check the initial state while this process checks consistency
+        self._initial(status, meanwhile=self._consistency)
         traces: dict[str, Run] = {}
         proved = self._houdini(status)
         open_ids = [t.id for t in self.targets if t.id not in proved]
@@ -500,7 +500,8 @@ class Prover:
 
     # ---- 2. the initial state ----------------------------------------------------------------------------
 
-    def _initial(self, status: dict[str, _Status], targets: list[Target] | None = None) -> None:
+    def _initial(self, status: dict[str, _Status], targets: list[Target] | None = None,
+                 meanwhile: Callable[[], None] = lambda: None) -> None:
         todo = []
         for t in self.targets if targets is None else targets:
             cached = self.cache.get(self.digests.key("init", self.digests.target(t.id)))
@@ -512,9 +513,11 @@ class Prover:
             if cached.get("detail"):
                 self.details[t.id] = cached["detail"]
         if self._spreads(len(todo)) and targets is None:  # the spec's own obligations: the workers know them
-            outcomes = [o for f in self._submit("initial_checks", [(ids,) for ids in self._shares(todo)])
-                        for o in f.result()]
+            futures = self._submit("initial_checks", [(ids,) for ids in self._shares(todo)])
+            meanwhile()
+            outcomes = [o for f in futures for o in f.result()]
         else:
+            meanwhile()
             outcomes = self.initial_checks(todo)
         for o in outcomes:
             st = status[o.target]
