@@ -30,6 +30,24 @@ from . import recenc, setenc, strenc, sums
 _ENCODERS = itertools.count(1)
 
 
+def substitute(shape: z3.BoolRef, holes, terms) -> z3.BoolRef:
+    """The formula `shape` with each hole (a constant) replaced by its term: z3.substitute in one call into
+    z3, without the Python-side checks of every pair's sorts (the callers' holes and terms have the same
+    sorts by construction: a state's variable and the same variable in another state, a set's element)."""
+    n = len(holes)
+    if len(terms) != n:
+        raise ValueError(f"{n} holes, {len(terms)} terms")
+    ctx = shape.ctx
+    src = (z3.Ast * n)(*(h.as_ast() for h in holes))
+    dst = (z3.Ast * n)(*(t.as_ast() for t in terms))
+    return z3.BoolRef(z3.Z3_substitute(ctx.ref(), shape.as_ast(), n, src, dst), ctx)
+
+
+def assert_fact(s: z3.Solver, fact: z3.BoolRef) -> None:
+    """`s.add(fact)` for a term known to be a formula, without z3's coercion of each argument."""
+    z3.Z3_solver_assert(s.ctx.ref(), s.solver, fact.as_ast())
+
+
 class Unsupported(Exception):
     """A construct the encoder cannot express; carries the node for a positioned report. `problems`
     lists every such construct of the spec (see `unsupported`): this one alone unless it says more."""

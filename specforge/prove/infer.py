@@ -41,7 +41,7 @@ from ..explore import Sample, sample
 from ..interpret import Env as RunEnv
 from ..interpret import EvaluationError, compiled
 from . import candidates as cand
-from .encode import Env
+from .encode import Env, assert_fact, substitute
 
 if TYPE_CHECKING:
     from .engine import Prover
@@ -246,28 +246,6 @@ def _ids(spec: ir.Spec, n: int) -> list[str]:
     return [f"{stem}-{i}" for i in range(1, n + 1)]
 
 
-# The instantiated hypotheses are tens of thousands of terms on a protocol (52,819 on the decentralized
-# lock): made through z3's own Python functions, which check every pair's sorts and coerce every argument,
-# building them was two thirds of the whole proof. These two make the same terms with one call into z3
-# each; the sorts are right by construction (a hole and its term come from the same set's sort).
-
-
-def _substitute(shape: z3.BoolRef, holes, terms) -> z3.BoolRef:
-    """`shape` with each hole replaced by its term (z3.substitute without its checks)."""
-    n = len(holes)
-    if len(terms) != n:
-        raise ValueError(f"{n} holes, {len(terms)} terms")
-    ctx = shape.ctx
-    src = (z3.Ast * n)(*(h.as_ast() for h in holes))
-    dst = (z3.Ast * n)(*(t.as_ast() for t in terms))
-    return z3.BoolRef(z3.Z3_substitute(ctx.ref(), shape.as_ast(), n, src, dst), ctx)
-
-
-def _assert(s: z3.Solver, fact: z3.BoolRef) -> None:
-    """`s.add(fact)` for a term known to be a formula."""
-    z3.Z3_solver_assert(s.ctx.ref(), s.solver, fact.as_ast())
-
-
 def _solver(enc) -> z3.Solver:
     """A solver with what every question must assume (the axioms of sums over sets, prove/sums.py),
     without z3's model search on them as the prover's own solvers (Prover.solver)."""
@@ -324,15 +302,18 @@ class _Houdini:
                      for st, sort in enc.set_sorts.items()}
             hyps = {cid: z3.Bool(f"h:{cid}") for cid in claims}
             for cid in claims:
+                # tens of thousands of instances on a protocol (52,819 on the decentralized lock): made
+                # through z3's Python functions, which check and coerce every argument, they were two thirds
+                # of the whole proof; `substitute` and `assert_fact` make the same terms with a call each
                 switch = hyps[cid].as_ast()
                 for instance in self._instances(cid, pre, terms):
-                    _assert(s, z3.BoolRef(z3.Z3_mk_implies(instance.ctx_ref(), switch, instance.as_ast()), instance.ctx))
+                    assert_fact(s, z3.BoolRef(z3.Z3_mk_implies(instance.ctx_ref(), switch, instance.as_ast()), instance.ctx))
             s.add(*enc.waypoint_hints(action, params, pre, [lambda state, cid=cid: self._at(cid, state) for cid in claims]))
             self.steps.append((s, hyps, {cid: self._at(cid, post) for cid in claims}))
 
     def _moved(self, cid: str, state: dict[str, z3.ExprRef]) -> tuple[list[z3.ExprRef], z3.BoolRef]:
         holes, shape = self.shapes[cid]
-        return holes, _substitute(shape, [self.base[p] for p in self.base], [state[p] for p in self.base])
+        return holes, substitute(shape, [self.base[p] for p in self.base], [state[p] for p in self.base])
 
     def _at(self, cid: str, state: dict[str, z3.ExprRef]) -> z3.BoolRef:
         """The claim at the shared witnesses (its first variable of a set at the set's first witness...)."""
@@ -342,7 +323,7 @@ class _Houdini:
             terms.append(self.witnesses[st][count.get(st, 0)])
             count[st] = count.get(st, 0) + 1
         holes, shape = self._moved(cid, state)
-        return _substitute(shape, holes, terms) if holes else shape
+        return substitute(shape, holes, terms) if holes else shape
 
     def _instances(self, cid: str, state: dict[str, z3.ExprRef], terms: dict[str, list[z3.ExprRef]]):
         holes, shape = self._moved(cid, state)
@@ -350,7 +331,7 @@ class _Houdini:
             yield shape
             return
         for choice in itertools.product(*[terms[st] for _, st in self.claims[cid].vars]):
-            yield _substitute(shape, holes, choice)
+            yield substitute(shape, holes, choice)
 
     def _solver_timeout(self, s: z3.Solver, cap: float | None = None) -> bool:
         left = self.deadline - time.monotonic()
