@@ -1057,8 +1057,9 @@ class Prover:
         futures = (self._submit("dead_checks", [(names, sorted(proved)) for names in _chunks(todo, self.parallelism)])
                    if self._spreads(len(todo), 2 if self._payload else PARALLEL_THRESHOLD) else None)
         before = len(self.findings)
-        state = self.enc.state("d")
-        self._redundant({t.id: t.formula(state) for t in self.targets})
+        # the targets over the pre-state, as induction encoded them (the names of a state's variables do not
+        # matter to a question about one state)
+        self._redundant(self._over_pre([t.id for t in self.targets], self.enc.state("pre")))
         judged = [v for f in futures for v in f.result()] if futures else self.dead_checks(todo, sorted(proved))
         for name, dead in judged:
             if dead is not None:
@@ -1070,8 +1071,9 @@ class Prover:
 
     def dead_checks(self, names: list[str], proved: list[str]) -> list[tuple[str, bool | None]]:
         """Can each action never fire in a state satisfying the proved invariants? (None: z3 cannot tell.)"""
-        state = self.enc.state("d")
-        facts = [self.by_id[tid].formula(state) for tid in proved]
+        state = self.enc.state("pre")
+        memo = self._over_pre(proved, state)  # as induction encoded them
+        facts = [memo[tid] for tid in proved]
         out = []
         for name in names:
             action = self.actions[name]
