@@ -259,8 +259,6 @@ class Prover:
         self._own_pool = executor is None and jobs > 1
         self._payload: tuple[str, bytes] | None = None
         self._pre_memo: dict[str, z3.BoolRef] = {}
-        self._shape_state: dict[str, z3.ExprRef] | None = None  # the placeholder state of `_over_post`
-        self._post_shapes: dict[str, z3.BoolRef] = {}
         self._fresh_calls = 0
         self.details: dict[str, str] = {}  # a definedness target's violation: which call, which operation
         self.enc = Encoder(spec)
@@ -900,25 +898,17 @@ class Prover:
         return s, switches
 
     def _over_post(self, post: dict[str, z3.ExprRef]) -> Callable[[str], z3.BoolRef]:
-        """Each target over an action's post-state: encoded once over a placeholder state for every action
-        and round, then the placeholder's variables replaced by the post-state's terms (a call into z3,
-        where encoding again was 40% of induction on the 250x16 bench spec). A target's formula is a
-        function of the state's values alone (its only fresh names are bound variables), so both are the
-        same formula."""
+        """Each target over an action's post-state: the target over the pre-state (encoded once for every
+        action and round, `_over_pre`) with the pre-state's variables replaced by the post-state's terms,
+        one call into z3 where encoding again was 40% of induction on the 250x16 bench spec. A target's
+        formula is a function of the state's values alone (its only fresh names are bound variables), so
+        both are the same formula."""
         if self.enc.world is not None:  # a finite world's sums are other terms (prove/sums.py)
             return lambda tid: self.by_id[tid].formula(post)
-        if self._shape_state is None:
-            self._shape_state = self.enc.state("shape")
-        holes = list(self._shape_state.values())
-        terms = [post[path] for path in self._shape_state]
-        shapes = self._post_shapes
-
-        def over(tid: str) -> z3.BoolRef:
-            shape = shapes.get(tid)
-            if shape is None:
-                shape = shapes[tid] = self.by_id[tid].formula(self._shape_state)
-            return substitute(shape, holes, terms)
-        return over
+        pre = self.enc.state("pre")
+        holes = list(pre.values())
+        terms = [post[path] for path in pre]
+        return lambda tid: substitute(self._over_pre([tid], pre)[tid], holes, terms)
 
     def _over_pre(self, ids: list[str], pre: dict[str, z3.ExprRef]) -> dict[str, z3.BoolRef]:
         """The targets over the pre-state, encoded once for every action and round (the pre-state's
