@@ -48,32 +48,6 @@ def outcome(report) -> list[tuple]:
             for r in report.invariants] + [(f.kind, f.message, tuple(f.ids)) for f in report.findings]
 
 
-@pytest.mark.parametrize("broken", [False, True], ids=["all proved", "some violated"])
-def test_a_process_pool_gives_the_verdicts_and_findings_of_serial_proving(broken):
-    """The initial-state, induction and dead-action checks all go to the pool (the spec has enough
-    obligations), and the redundancy check runs here meanwhile: same verdicts, same findings."""
-    s = spec(many(PARALLEL_THRESHOLD, broken, dead=True))
-    serial = prove(s, depth=3)
-    with process_pool(2) as pool:
-        parallel = prove(s, depth=3, executor=pool)
-    assert outcome(parallel) == outcome(serial)
-    verdicts = {r.verdict.value for r in serial.invariants}
-    assert verdicts == ({"proved", "violated"} if broken else {"proved"})
-    kinds = {f.kind for f in serial.findings}  # an action is dead by the proved invariants alone
-    assert kinds == ({"redundant"} if broken else {"dead-action", "redundant"})
-
-
-def test_a_violation_in_the_initial_state_found_by_a_worker_is_the_serial_one():
-    text = many(PARALLEL_THRESHOLD).replace("  total := 0\n", "  total := 5\n") + "invariant Z-0: total <= 0\n"
-    s = spec(text)
-    serial = prove(s, depth=2)
-    with process_pool(2) as pool:
-        parallel = prove(s, depth=2, executor=pool)
-    assert outcome(parallel) == outcome(serial)
-    z = next(r for r in serial.invariants if r.id == "Z-0")
-    assert z.verdict.value == "violated" and z.run.steps == 0
-
-
 class RecordingPool(ProcessPoolExecutor):
     """A process pool that notes which prover method each task runs."""
 
@@ -84,6 +58,36 @@ class RecordingPool(ProcessPoolExecutor):
     def submit(self, fn, /, *args, **kwargs):
         self.methods.append(args[4])  # _remote(key, payload, depth, timeout, method, args)
         return super().submit(fn, *args, **kwargs)
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["all proved", "some violated"])
+def test_a_process_pool_gives_the_verdicts_and_findings_of_serial_proving(broken):
+    """The induction and dead-action checks go to the pool (the spec has enough obligations; the initial
+    state satisfies them all, which one question in this process settles), and the redundancy check runs
+    here meanwhile: same verdicts, same findings."""
+    s = spec(many(PARALLEL_THRESHOLD, broken, dead=True))
+    serial = prove(s, depth=3)
+    with RecordingPool(2) as pool:
+        parallel = prove(s, depth=3, executor=pool)
+    assert outcome(parallel) == outcome(serial)
+    assert {"check_action", "dead_checks"} <= set(pool.methods)
+    assert "initial_checks" not in pool.methods
+    verdicts = {r.verdict.value for r in serial.invariants}
+    assert verdicts == ({"proved", "violated"} if broken else {"proved"})
+    kinds = {f.kind for f in serial.findings}  # an action is dead by the proved invariants alone
+    assert kinds == ({"redundant"} if broken else {"dead-action", "redundant"})
+
+
+def test_a_violation_in_the_initial_state_found_by_a_worker_is_the_serial_one():
+    text = many(PARALLEL_THRESHOLD).replace("  total := 0\n", "  total := 5\n") + "invariant Z-0: total <= 0\n"
+    s = spec(text)
+    serial = prove(s, depth=2)
+    with RecordingPool(2) as pool:
+        parallel = prove(s, depth=2, executor=pool)
+    assert outcome(parallel) == outcome(serial)
+    assert "initial_checks" in pool.methods  # one obligation breaks: each is checked on its own, by the workers
+    z = next(r for r in serial.invariants if r.id == "Z-0")
+    assert z.verdict.value == "violated" and z.run.steps == 0
 
 
 def test_the_workers_share_the_bounded_search_and_find_the_serial_runs():

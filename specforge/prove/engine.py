@@ -30,6 +30,7 @@ Then sanity findings: actions no state satisfying the invariants can take
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -210,6 +211,13 @@ def prove_remote(payload: bytes, depth: int, timeout: float, use_cache: bool,
     with open_cache(use_cache) as cache:
         return Prover(pickle.loads(payload), depth, timeout, cache=cache, explore_size=explore_size,
                       explore_states=explore_states, infer_budget=infer_budget, time_budget=time_budget).run()
+
+
+# A forked worker starts with the proving process's objects (its Prover among them); its collector would
+# walk all of them and, by touching their reference counts, copy every page they sit on. Frozen before each
+# fork, they are left alone in the child (the proving process unfreezes its own at once).
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=gc.freeze, after_in_parent=gc.unfreeze)
 
 
 def process_pool(jobs: int) -> ProcessPoolExecutor:
@@ -512,7 +520,13 @@ class Prover:
             status[t.id].init_run = self._cached_run(cached["run"])
             if cached.get("detail"):
                 self.details[t.id] = cached["detail"]
-        if self._spreads(len(todo)) and targets is None:  # the spec's own obligations: the workers know them
+        started = time.perf_counter()
+        if len(todo) > 1 and self._hold_initially(todo):
+            # the usual case, one question: 500 checks of one target each took 0.36 s, this one 0.07 s
+            meanwhile()
+            each = (time.perf_counter() - started) / len(todo)
+            outcomes = [InitialOutcome(tid, True, None, None, None, each) for tid in todo]
+        elif self._spreads(len(todo)) and targets is None:  # the spec's own obligations: the workers know them
             futures = self._submit("initial_checks", [(ids,) for ids in self._shares(todo)])
             meanwhile()
             outcomes = [o for f in futures for o in f.result()]
@@ -529,6 +543,22 @@ class Prover:
             if o.holds is not None:
                 self.cache.put(self.digests.key("init", self.digests.target(o.target)), {
                     "holds": o.holds, "run": o.run.to_json() if o.run else None, "detail": o.detail})
+
+    def _hold_initially(self, tids: list[str]) -> bool:
+        """Whether the initial state satisfies every one of the targets, asked at once: no initial state
+        breaks any of them (`unsat`). False also when z3 cannot tell: each is then checked on its own, for
+        its verdict and a violation's state."""
+        init = self.enc.init_state()
+        broken = []
+        for tid in tids:
+            t = self.by_id[tid]
+            query, _ = t.broken(init)
+            if t.kind != "definedness":
+                query.append(self._init_defined)
+            broken.append(z3.And(*query))
+        s = self.solver("initial")
+        s.add(z3.Or(*broken))
+        return s.check() == z3.unsat
 
     def initial_checks(self, tids: list[str]) -> list[InitialOutcome]:
         """Does the initial state satisfy each target? (A violation's state, and what it breaks.)"""
