@@ -710,7 +710,7 @@ def render_dask(rows: list[tuple[str, CliRun]], label: str) -> str:
     pool = statistics.median(r.seconds for how, r in rows if how == "pool")
     first = {how: r for how, r in reversed(rows)}
     return "\n".join([
-        "", "### A Dask cluster against the process pool", "",
+        "", "", "### A Dask cluster against the process pool", "",
         f"`specforge prove --no-cache --format json --dask ADDRESS FILE...` against `--jobs 2`, on {label}, as new "
         "processes, alternating, medians. The cluster is a `distributed.LocalCluster` of two worker processes "
         "(one thread each) on this machine, started once before the runs (its start-up is not counted; the "
@@ -829,7 +829,7 @@ def render_growth(rows: list[tuple[int, CliRun]]) -> str:
     if not rows:
         return ""
     xs = [float(n) for n, _ in rows]
-    out = ["", "### Growth in invariants: trivially true invariants", "",
+    out = ["", "", "### Growth in invariants: trivially true invariants", "",
            "`specforge prove --no-cache --format json FILE` as a new process, one cold run per size, on a spec "
            "of one int variable, no action and N invariants `x >= -k` (each true in every state). Wall and CPU "
            "time (user + system, of the command and its children). Target: 20,000 in under "
