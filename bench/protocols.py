@@ -96,8 +96,9 @@ def tlc(path: Path, jar: str, max_steps: int) -> tuple[float, str, str]:
     out = done.stdout + done.stderr
     found = "violated" if re.search(r"Error: Invariant \S+ is violated", out) else (
         "no violation" if "No error has been found" in out else "error")
-    states = re.search(r"(\d+) distinct states found", out)
-    return seconds, found, states.group(1) if states else "?"
+    # the last count: TLC's progress lines, a minute apart, carry counts too (and write 1,079)
+    states = re.findall(r"states generated[^,]*, (\d[\d,]*) distinct states found", out)
+    return seconds, found, states[-1].replace(",", "") if states else "?"
 
 
 def main() -> None:
@@ -139,7 +140,9 @@ def main() -> None:
              "bounds; `prove`'s holds for every size of every set." + NOTE, "",
              *platform_lines([f"z3 {version('z3-solver')}"], recursive=True),
              f"- load average before: {show_load(load_before)}; CPU used by other processes during the run: "
-             f"{show_share(other.share())}. The machine was shared with other jobs: the times are indicative.",
+             f"{show_share(other.share())}."
+             + (" The machine was shared with other jobs: the times are indicative." if (other.share() or 0) > 0.1
+                else ""),
              "", *markdown_table(headers, rows)]
     lines += ["", "The invariants the prover inferred (and proved) for each correct protocol:", ""]
     for name, found in inferred:
