@@ -214,10 +214,10 @@ def prove_remote(payload: bytes, depth: int, timeout: float, use_cache: bool,
 
 
 # A forked worker starts with the proving process's objects (its Prover among them); its collector would
-# walk all of them and, by touching their reference counts, copy every page they sit on. Frozen before each
-# fork, they are left alone in the child (the proving process unfreezes its own at once).
+# walk all of them and, by touching their reference counts, copy every page they sit on. Frozen in the child
+# at once, they are left alone there; the proving process's own collector is not touched.
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(before=gc.freeze, after_in_parent=gc.unfreeze)
+    os.register_at_fork(after_in_child=gc.freeze)
 
 
 def process_pool(jobs: int) -> ProcessPoolExecutor:
