@@ -549,16 +549,18 @@ class Prover:
         breaks any of them (`unsat`). False also when z3 cannot tell: each is then checked on its own, for
         its verdict and a violation's state."""
         init = self.enc.init_state()
-        broken = []
-        for tid in tids:
-            t = self.by_id[tid]
-            query, _ = t.broken(init)
-            if t.kind != "definedness":
-                query.append(self._init_defined)
-            broken.append(z3.And(*query))
         s = self.solver("initial")
-        s.add(z3.Or(*broken))
+        s.add(z3.Or(*(z3.And(*self._broken_initially(tid, init)[0]) for tid in tids)))
         return s.check() == z3.unsat
+
+    def _broken_initially(self, tid: str, init: dict[str, z3.ExprRef]):
+        """What an initial state breaking the target satisfies: one `init` can produce (its operations
+        have a meaning), and what the model says of it."""
+        t = self.by_id[tid]
+        query, explain = t.broken(init)
+        if t.kind != "definedness":
+            query.append(self._init_defined)  # a violation at step 0 is one `init` can produce
+        return query, explain
 
     def initial_checks(self, tids: list[str]) -> list[InitialOutcome]:
         """Does the initial state satisfy each target? (A violation's state, and what it breaks.)"""
@@ -568,9 +570,7 @@ class Prover:
         for tid in tids:
             t = self.by_id[tid]
             started = time.perf_counter()
-            query, explain = t.broken(init)
-            if t.kind != "definedness":
-                query.append(self._init_defined)  # a violation at step 0 is one `init` can produce
+            query, explain = self._broken_initially(tid, init)
             s.push()
             s.add(*query)
             r, where = (z3.unknown, s) if self.lambdas else (s.check(), s)
