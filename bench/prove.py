@@ -569,7 +569,9 @@ def cli_features(cmd: list[str]) -> dict[str, bool | str]:
     if "--jobs" in text:
         after = text.split("--jobs", 1)[1]
         jobs_help = after.split(" -", 1)[0].split("INTEGER RANGE", 1)[-1].split("[default", 1)[0].strip()
-    return {"no_cache": "--no-cache" in text, "jobs": "--jobs" in text, "jobs_help": jobs_help}
+    top = subprocess.run([*cmd, "--help"], capture_output=True, text=True).stdout
+    return {"no_cache": "--no-cache" in text, "jobs": "--jobs" in text, "jobs_help": jobs_help,
+            "serve": any(line.split()[:1] == ["serve"] for line in top.splitlines())}
 
 
 @dataclass
@@ -602,12 +604,19 @@ def _children_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_cli(cmd: list[str], args: list[str], env: dict[str, str], expect: int | None) -> CliRun:
+def run_cli(cmd: list[str], args: list[str], env: dict[str, str], expect: int | None,
+            server: WarmServer | None = None) -> CliRun:
+    """One `specforge prove` process, timed; with `server`, a client of that warm server (its CPU is the
+    command's on the server, from the server's log)."""
+    if server is not None:
+        env = {**env, "SPECFORGE_SERVER": server.path}
     cpu = _children_cpu()
     t0 = time.perf_counter()
     proc = subprocess.run([*cmd, "prove", "--format", "json", *args], env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - t0
     cpu = _children_cpu() - cpu
+    if server is not None and proc.returncode == 0:
+        cpu = server.last_cpu()
     if proc.returncode != 0:
         sys.exit(f"FAILED: `specforge prove {' '.join(args)}` exited with {proc.returncode}\n"
                  f"--- stderr ---\n{proc.stderr[:4000]}\n--- stdout ---\n{proc.stdout[:2000]}")
@@ -623,11 +632,57 @@ def run_cli(cmd: list[str], args: list[str], env: dict[str, str], expect: int | 
     return CliRun(seconds, cpu, verdicts, details)
 
 
+class WarmServer:
+    """`specforge serve` on a socket of its own, for the runs of the warm rows; its log says what each
+    command cost in CPU on the server (the client's own CPU is only the client's)."""
+
+    def __init__(self, cmd: list[str], env: dict[str, str]):
+        self.dir = tempfile.mkdtemp(prefix="sf-bench-")
+        self.path = os.path.join(self.dir, "s.sock")
+        self.log_path = os.path.join(self.dir, "serve.log")
+        self.log = open(self.log_path, "w")  # noqa: SIM115 - closed by close()
+        self.proc = subprocess.Popen([*cmd, "serve", "--socket", self.path, "--idle-timeout", "0"], env=env,
+                                     stderr=self.log, stdout=subprocess.DEVNULL)
+        self.seen = 0
+        self._wait(lambda lines: any("listening on" in line for line in lines), "to start")
+
+    def _lines(self) -> list[str]:
+        with open(self.log_path, encoding="utf-8") as fh:
+            return fh.read().splitlines()
+
+    def _wait(self, ready, what: str) -> list[str]:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            lines = self._lines()
+            if ready(lines):
+                return lines
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.02)
+        sys.exit(f"FAILED: the warm server did not {what}:\n" + "\n".join(self._lines()))
+
+    def last_cpu(self) -> float:
+        """The CPU of the command the server finished last (it logs each one as its child is reaped)."""
+        def done(lines):
+            return len([line for line in lines if ", CPU " in line]) > self.seen
+
+        lines = [line for line in self._wait(done, "log the command") if ", CPU " in line]
+        self.seen = len(lines)
+        return float(lines[-1].rsplit(", CPU ", 1)[1].split()[0])
+
+    def close(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(30)
+        self.log.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
 @dataclass
 class JobsResult:
     label: str
     files: int
     invariants: int
+    warm: bool = False  # the runs were clients of a warm `specforge serve`
     one: list[CliRun] = field(default_factory=list)
     two: list[CliRun] = field(default_factory=list)
     startup: list[float] = field(default_factory=list)  # one file: a process that loads it and the prover
@@ -652,15 +707,16 @@ class JobsResult:
 
 
 def measure_jobs(cmd, env, files: list[Path], invariants: int, label: str, runs: int, no_cache: bool,
-                 log) -> JobsResult:
-    result = JobsResult(label, len(files), invariants)
+                 log, server: WarmServer | None = None) -> JobsResult:
+    result = JobsResult(label, len(files), invariants, warm=server is not None)
     extra = ["--no-cache"] if no_cache else []
     for i in range(runs):
         for jobs in ([1, 2] if i % 2 == 0 else [2, 1]):
-            run = run_cli(cmd, [*extra, "--jobs", str(jobs), *map(str, files)], env, invariants)
+            run = run_cli(cmd, [*extra, "--jobs", str(jobs), *map(str, files)], env, invariants, server)
             (result.one if jobs == 1 else result.two).append(run)
-            print(f"  {label}, --jobs {jobs}: {_s(run.seconds)} (CPU {_s(run.cpu)})", file=log)
-        if len(files) == 1:
+            print(f"  {label}{', warm server' if server else ''}, --jobs {jobs}: {_s(run.seconds)} "
+                  f"(CPU {_s(run.cpu)})", file=log)
+        if len(files) == 1 and server is None:
             result.startup.append(time_startup(env, files[0]))
     return result
 
@@ -1045,7 +1101,10 @@ def render_tables(sizes: list[SizeResult], shapes: list[SizeResult], jobs: list[
         "one after another in the parent process either way. *CPU* is the user + system time of the "
         "command and every process it started (the workers included), median: with no extra work for "
         "parallelism it would be the same for both. Target: speed-up ≥ 1.7x. The last column compares the "
-        "reports of the first `--jobs 2` and `--jobs 1` runs.",
+        "reports of the first `--jobs 2` and `--jobs 1` runs. The rows *warm* time the same commands as "
+        "clients of one `specforge serve` started before them (`SPECFORGE_SERVER` set): each command still "
+        "starts a new client process, which the wall time includes, but the server has the libraries loaded "
+        "and forks a copy of itself to run it; their CPU is the command's on the server (from its log).",
         "",
         "| Case | Files | Invariants (all files) | `--jobs 1` | `--jobs 2` | Speed-up | Target ≥ 1.7x | "
         "CPU, `--jobs 1` | CPU, `--jobs 2` | Reports |",
@@ -1054,7 +1113,7 @@ def render_tables(sizes: list[SizeResult], shapes: list[SizeResult], jobs: list[
     for j in jobs:
         one = statistics.median(r.seconds for r in j.one)
         two = statistics.median(r.seconds for r in j.two)
-        out.append(f"| {j.label} | {j.files} | {j.invariants:,} | {_s(one)} | {_s(two)} | {_ratio(j.speedup)} | "
+        out.append(f"| {j.label}{', *warm*' if j.warm else ''} | {j.files} | {j.invariants:,} | {_s(one)} | {_s(two)} | {_ratio(j.speedup)} | "
                    f"{_met(j.speedup >= JOBS_TARGET, f'{j.speedup / JOBS_TARGET:.0%} of target')} | "
                    f"{_s(statistics.median(r.cpu for r in j.one))} | {_s(statistics.median(r.cpu for r in j.two))} | "
                    f"{j.comparison} |")
@@ -1275,25 +1334,32 @@ def main(argv: list[str] | None = None) -> int:
         growth: list[tuple[int, CliRun]] = []
         dask: list[tuple[str, CliRun]] = []
         cache: CacheResult | None = None
-        features = {"no_cache": False, "jobs": False, "jobs_help": ""}
+        features = {"no_cache": False, "jobs": False, "jobs_help": "", "serve": False}
         if not args.skip_cli:
             cmd = specforge_command()
             features = cli_features(cmd)
             subprocess.run([*cmd, "check", str(sizes[0].path)], env=env, capture_output=True)  # grammar cache
             n, m = JOBS_FILE_SIZE
             files = [write(n, m, f"_file{i}") for i in range(1, JOBS_FILES + 1)]
+            cases = [(files, n * len(files), f"{len(files)} files of {n} invariants × {m} actions")]
+            n, m = JOBS_BIG_SIZE
+            cases.append(([write(n, m)], n, f"one file, {n} invariants × {m} actions"))
+            n, m = JOBS_LARGE_SIZE
+            cases.append(([write(n, m)], n, f"one file, {n} invariants × {m} actions"))
             print("--jobs 1 against --jobs 2 ...", file=log)
             watch = common.OtherLoad()
-            jobs.append(measure_jobs(cmd, env, files, n * len(files),
-                                     f"{len(files)} files of {n} invariants × {m} actions", args.cli_runs,
-                                     bool(features["no_cache"]), log))
-            n, m = JOBS_BIG_SIZE
-            big = write(n, m)
-            jobs.append(measure_jobs(cmd, env, [big], n, f"one file, {n} invariants × {m} actions", args.cli_runs,
-                                     bool(features["no_cache"]), log))
-            n, m = JOBS_LARGE_SIZE
-            jobs.append(measure_jobs(cmd, env, [write(n, m)], n, f"one file, {n} invariants × {m} actions",
-                                     args.cli_runs, bool(features["no_cache"]), log))
+            for paths, count, label in cases:
+                jobs.append(measure_jobs(cmd, env, paths, count, label, args.cli_runs, bool(features["no_cache"]),
+                                         log))
+            if features["serve"]:
+                print("--jobs 1 against --jobs 2, clients of a warm `specforge serve` ...", file=log)
+                server = WarmServer(cmd, env)
+                try:
+                    for paths, count, label in cases:
+                        jobs.append(measure_jobs(cmd, env, paths, count, label, args.cli_runs,
+                                                 bool(features["no_cache"]), log, server))
+                finally:
+                    server.close()
             others["`--jobs`"] = watch.share()
             print("a local Dask cluster against --jobs 2 ...", file=log)
             dask = measure_dask(cmd, env, files, JOBS_FILE_SIZE[0] * len(files), args.cli_runs, log)

@@ -102,9 +102,16 @@ def main() -> None:
         code = cached_prove(args[1:])
         if code is not None:
             sys.exit(code)
+    server = os.environ.get("SPECFORGE_SERVER")
+    if server:  # a warm `specforge serve` runs the command (see serve.py)
+        from .serve import forward
+
+        code = forward(server, args)
+        if code is not None:
+            sys.exit(code)
     from . import process
 
-    process.ONE_SHOT = args[:1] not in (["lsp"], ["watch"])
+    process.ONE_SHOT = args[:1] not in (["lsp"], ["watch"], ["serve"])
     from .cli import main as cli_main
 
     cli_main(prog_name="specforge")

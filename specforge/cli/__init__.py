@@ -40,10 +40,11 @@ from .load import load_command  # noqa: E402
 from .lsp import lsp  # noqa: E402
 from .prove import prove  # noqa: E402
 from .schema import schema  # noqa: E402
+from .serve import serve  # noqa: E402
 from .trace import trace  # noqa: E402
 from .watch import watch  # noqa: E402
 
-for _command in (check, prove, schema, gen_tests, export_tla, diff, cards, trace, load_command, lsp, watch):
+for _command in (check, prove, schema, gen_tests, export_tla, diff, cards, trace, load_command, lsp, watch, serve):
     main.add_command(_command)
 
 __all__ = ["EXIT_CODES_HELP", "ExitCode", "main"]

@@ -49,7 +49,7 @@ from ..structure import Obligation, leaves, obligation_ids, obligations, type_id
 from ..values import show
 from . import defined, postconditions
 from .cache import Cache, Digests, NameDigests, NoCache, digest, record_verdicts
-from .encode import Encoder, Env, Unsupported, UnsupportedSpec, substitute, unsupported
+from .encode import Encoder, Env, Unsupported, UnsupportedSpec, assert_fact, substitute, unsupported
 from .model import Renderer
 from .result import ActionResult, Finding, InferredInvariant, InvariantResult, ProofReport, Verdict
 from .strengthen import strengthen
@@ -114,6 +114,16 @@ class _Status:
     time: float = 0.0
 
 
+@dataclass
+class _Round:
+    """One induction round: the answers known so far, and the checks still to run or running."""
+    candidates: list[str]
+    outcomes: dict[str, list[Outcome]]
+    keys: dict[tuple[str, str], str] = field(default_factory=dict)  # (action, target) -> its cache key
+    tasks: list[tuple[str, list[str], list[str]]] = field(default_factory=list)
+    futures: list = field(default_factory=list)  # the tasks, sent to the workers
+
+
 # Obligations about every call from a state (each quantifies over the call's arguments), not about the
 # state alone: what a call does without a meaning, what its result promises.
 CALL_KINDS = ("definedness", "postcondition")
@@ -171,6 +181,14 @@ class InitialOutcome:
     detail: str | None  # what it breaks (a definedness target)
     reason: str | None
     seconds: float
+
+
+def _kept(outcomes: dict[str, list[Outcome]], candidates: list[str]) -> dict[tuple[str, str], Outcome]:
+    """The proofs of a round that assumed only the candidates now standing: with fewer hypotheses, the
+    same proof holds."""
+    standing = set(candidates)
+    return {(o.target, o.action): o for tid in candidates for o in outcomes.get(tid, ())
+            if o.preserved and standing.issuperset(o.core)}
 
 
 def _chunks(items: list[str], pieces: int) -> list[list[str]]:
@@ -276,13 +294,15 @@ class Prover:
         # maps built by comprehensions are lambdas, which z3 often cannot decide under a scope (it says
         # unknown after the whole timeout where a fresh solver answers at once): the checks of the initial
         # state and of the bounded search then take a fresh solver each
-        self.lambdas = any(isinstance(node, ir.MapComprehension) for stmt in [*spec.init, *(
-            x for a in spec.actions for x in a.body)] for node in ir.walk(_stmt_expr(stmt)))
+        self.lambdas = _comprehends(_stmt_expr(stmt) for stmt in [*spec.init, *(x for a in spec.actions for x in a.body)])
+        self._lambda_actions = {a.name for a in spec.actions if _comprehends(_stmt_expr(stmt) for stmt in a.body)}
         self.by_id = {t.id: t for t in self.targets}
         self.actions = {a.name: a for a in spec.actions}
         self.digests = (Digests if self.cache.enabled else NameDigests)(spec, depth)
         self.findings: list[Finding] = []
         self._in_process = False
+        self._redundancy: list[Finding] | None = None  # found while the workers ran induction
+        self._reads: dict[str, set[str]] | None = None  # the symbols each target reads (_weight)
         self.small_worlds: explicit_search.Exploration | None = None  # the search for violations, if it ran
 
     # ---- setup ----------------------------------------------------------------------------
@@ -400,10 +420,16 @@ class Prover:
     def run(self) -> ProofReport:
         started = time.perf_counter()
         status = {t.id: _Status() for t in self.targets}
-        # with workers, they check the initial state while this process checks consistency
-        self._initial(status, meanwhile=self._consistency)
+        early = None
+        if self._spreads(len(self.targets) * len(self.spec.actions)) and len(self.spec.actions) > 1:
+            # the workers start the first induction round, over every target, while this process checks
+            # the initial state, consistency and redundancy (which do not depend on what induction proves)
+            early = self._start_round([t.id for t in self.targets])
+            self._initial(status, meanwhile=self._while_inducting)
+        else:  # with workers, they check the initial state while this process checks consistency
+            self._initial(status, meanwhile=self._consistency)
         traces: dict[str, Run] = {}
-        proved = self._houdini(status)
+        proved = self._houdini(status, early)
         open_ids = [t.id for t in self.targets if t.id not in proved]
         if self.late():
             self._out_of_time(open_ids, status)
@@ -488,14 +514,15 @@ class Prover:
         if self._satisfiable_in_world(lambda st: [t.formula(st) for t in self.targets]):
             return True
         s = self.solver("consistency")
-        state = self.enc.state("c")
+        # properties of calls, not of states a user wrote: they cannot contradict one
+        own = [t for t in self.targets if t.kind not in CALL_KINDS]
+        # the targets over the pre-state, as induction encodes them (a question about one state)
+        facts = self._over_pre([t.id for t in own], self.enc.state("pre"))
         labels = {}
-        for t in self.targets:
-            if t.kind in CALL_KINDS:  # properties of calls, not of states a user wrote: they cannot contradict one
-                continue
+        for t in own:
             name = f"consistent:{t.id}"
             labels[name] = t
-            s.assert_and_track(t.formula(state), z3.Bool(name))
+            s.assert_and_track(facts[t.id], z3.Bool(name))
         r = s.check()
         if r == z3.unsat:
             core = [labels[c.decl().name()] for c in s.unsat_core()]
@@ -668,12 +695,20 @@ class Prover:
 
     # ---- 3. induction (Houdini) ----------------------------------------------------------------------------
 
-    def _houdini(self, status: dict[str, _Status]) -> set[str]:
+    def _houdini(self, status: dict[str, _Status], early: _Round | None = None) -> set[str]:
+        """The largest set of candidates (the targets that hold initially) that is inductive: rounds of
+        induction, each dropping what an action breaks. `early`: a first round over every target, sent
+        to the workers before the initial state was checked; it is that round when every target holds
+        initially, and otherwise gives the proofs that assumed only candidates."""
         candidates = [t.id for t in self.targets if status[t.id].init]
         kept: dict[tuple[str, str], Outcome] = {}  # proofs that used only candidates still standing
+        if early is not None and early.candidates != candidates:
+            kept = _kept(self._finish_round(early), candidates)
+            early = None
         while True:
             self.progress(f"induction: {len(candidates)} candidate invariants")
-            outcomes = self._induction_round(candidates, kept)
+            outcomes = self._finish_round(early) if early is not None else self._induction_round(candidates, kept)
+            early = None
             failing: set[str] = set()
             for tid in candidates:
                 st = status[tid]
@@ -698,10 +733,7 @@ class Prover:
                     status[tid].support &= proved
                 return proved
             candidates = [tid for tid in candidates if tid not in failing]
-            # a proof that assumed only candidates still standing holds again: fewer hypotheses, same proof
-            standing = set(candidates)
-            kept = {(o.target, o.action): o for tid in candidates for o in outcomes[tid]
-                    if o.preserved and standing.issuperset(o.core)}
+            kept = _kept(outcomes, candidates)
 
     # ---- 5. inference ---------------------------------------------------------------------------------
 
@@ -755,53 +787,74 @@ class Prover:
                          kept: dict[tuple[str, str], Outcome] | None = None) -> dict[str, list[Outcome]]:
         """Does each action preserve each candidate, assuming every candidate? (`kept`: proofs of an earlier
         round still valid, not checked again.)"""
+        return self._finish_round(self._start_round(candidates, kept))
+
+    def _start_round(self, candidates: list[str], kept: dict[tuple[str, str], Outcome] | None = None) -> _Round:
+        """An induction round's answers from `kept` and the cache, and its checks: sent to the workers now
+        when the round spreads, run by `_finish_round` otherwise."""
         kept = kept or {}
         d = self.digests
         caching = self.cache.enabled
         hypotheses = d.key("hypotheses", *sorted(d.target(tid) for tid in candidates)) if caching else ""
         by_digest = {d.target(tid): tid for tid in candidates} if caching else {}
-        outcomes: dict[str, list[Outcome]] = {tid: [] for tid in candidates}
+        r = _Round(candidates, {tid: [] for tid in candidates})
         todo: dict[str, list[str]] = {}
-        keys: dict[tuple[str, str], str] = {}
         for action in self.spec.actions:
             for tid in candidates:
                 earlier = kept.get((tid, action.name))
                 if earlier is not None:
-                    outcomes[tid].append(Outcome(tid, action.name, True, earlier.core, None, None, 0.0))
+                    r.outcomes[tid].append(Outcome(tid, action.name, True, earlier.core, None, None, 0.0))
                     continue
                 cached = None
                 if caching:
-                    key = keys[action.name, tid] = d.key("step", d.actions[action.name], d.target(tid), hypotheses)
+                    key = r.keys[action.name, tid] = d.key("step", d.actions[action.name], d.target(tid), hypotheses)
                     cached = self.cache.get(key)
                 if cached is None:
                     todo.setdefault(action.name, []).append(tid)
                     continue
                 core = sorted(by_digest[c] for c in cached["core"] if c in by_digest)
                 cti = self._cached_run(cached["cti"])
-                outcomes[tid].append(Outcome(tid, action.name, cached["preserved"], core, cti, None, 0.0))
+                r.outcomes[tid].append(Outcome(tid, action.name, cached["preserved"], core, cti, None, 0.0))
         pieces = -(-self.parallelism // max(1, len(todo)))
-        tasks = [(name, candidates, chunk) for name, tids in todo.items() for chunk in _chunks(tids, pieces)]
-        results = self._map(tasks)
+        r.tasks = [(name, candidates, chunk) for name, tids in todo.items() for chunk in _chunks(tids, pieces)]
+        if self._spreads(sum(len(t[2]) for t in r.tasks)) and len(r.tasks) >= 2:
+            # the likely longest first, so that the last tasks to end are short ones and no worker waits long
+            # for another: a check costs more when the action writes what its target reads
+            # (the answers are still read in the actions' order, as a serial run reads them)
+            order = sorted(range(len(r.tasks)), key=lambda i: -self._weight(r.tasks[i][0], r.tasks[i][2]))
+            sent = dict(zip(order, self._submit("check_action", [r.tasks[i] for i in order]), strict=True))
+            r.futures = [sent[i] for i in range(len(r.tasks))]
+        return r
+
+    def _weight(self, action_name: str, targets: list[str]) -> int:
+        """How many of the targets read a state variable the action writes (a target whose symbols are not
+        known, an obligation about calls or an inferred one, counts as one that does)."""
+        if self._reads is None:
+            self._reads = {inv.id: _symbols(inv.expr) for inv in self.spec.invariants}
+            for path, _ in leaves(self.spec):
+                self._reads[type_id(path)] = {f"var:{path.split('.')[0]}"}
+        action = self.actions[action_name]
+        written = {f"var:{n.name}" for a in action.assignments for n in ir.walk(a.target)
+                   if isinstance(n, ir.Name) and n.ref is ir.RefKind.VAR}
+        return sum(1 for tid in targets if tid not in self._reads or not written.isdisjoint(self._reads[tid]))
+
+    def _finish_round(self, r: _Round) -> dict[str, list[Outcome]]:
+        d = self.digests
+        results = [f.result() for f in r.futures] if r.futures else [self.check_action(*t) for t in r.tasks]
         for result in results:
             for o in result:
-                outcomes[o.target].append(o)
-                if caching and o.preserved is not None:
-                    self.cache.put(keys[o.action, o.target], {
+                r.outcomes[o.target].append(o)
+                if self.cache.enabled and o.preserved is not None:
+                    self.cache.put(r.keys[o.action, o.target], {
                         "preserved": o.preserved, "core": [d.target(c) for c in o.core],
                         "cti": o.cti.to_json() if o.cti else None})
-        return outcomes
+        return r.outcomes
 
     @property
     def parallelism(self) -> int:
         if self.executor is not None:
             return workers(self.executor)
         return self.jobs
-
-    def _map(self, tasks: list[tuple[str, list[str], list[str]]]) -> list[list[Outcome]]:
-        size = sum(len(t[2]) for t in tasks)
-        if not self._spreads(size) or len(tasks) < 2:
-            return [self.check_action(*task) for task in tasks]
-        return [f.result() for f in self._submit("check_action", tasks)]
 
     def _spreads(self, size: int, enough: int = PARALLEL_THRESHOLD, own_targets: bool = False) -> bool:
         """Whether a phase with `size` checks goes to the executor: only with more than one worker, enough
@@ -1077,9 +1130,7 @@ class Prover:
         futures = (self._submit("dead_checks", [(names, sorted(proved)) for names in _chunks(todo, self.parallelism)])
                    if self._spreads(len(todo), 2 if self._payload else PARALLEL_THRESHOLD) else None)
         before = len(self.findings)
-        # the targets over the pre-state, as induction encoded them (the names of a state's variables do not
-        # matter to a question about one state)
-        self._redundant(self._over_pre([t.id for t in self.targets], self.enc.state("pre")))
+        self.findings.extend(self._redundancy if self._redundancy is not None else self._redundant())
         judged = [v for f in futures for v in f.result()] if futures else self.dead_checks(todo, sorted(proved))
         for name, dead in judged:
             if dead is not None:
@@ -1095,6 +1146,11 @@ class Prover:
         memo = self._over_pre(proved, state)  # as induction encoded them
         facts = [memo[tid] for tid in proved]
         out = []
+        shared = None  # the proved invariants, asserted once for every action (without lambdas; see _unsat)
+        # the query holds a lambda when the proved obligations or the action's guards build a map by a
+        # comprehension (an obligation about calls holds the actions' bodies)
+        lambdas = self.lambdas and (_comprehends(inv.expr for inv in self.spec.invariants)
+                                    or any(self.by_id[tid].kind in CALL_KINDS for tid in proved))
         for name in names:
             action = self.actions[name]
             if self._satisfiable_in_world(lambda st, action=action: [
@@ -1103,10 +1159,28 @@ class Prover:
                 continue
             params, bounds = self.enc.params(action, "d")
             guards, _ = self.enc.transition(action, state, params)
-            out.append((name, self._unsat(*facts, *bounds, *guards)))
+            if lambdas or name in self._lambda_actions:
+                out.append((name, self._unsat(*facts, *bounds, *guards)))
+                continue
+            if shared is None:
+                shared = self.solver("dead")
+                for f in facts:
+                    assert_fact(shared, f)
+            shared.push()
+            shared.add(*bounds, *guards)
+            r = shared.check()
+            shared.pop()
+            if r == z3.unknown:
+                shared = None  # a check stopped by its limit may leave z3's incremental state unsafe to reuse
+            out.append((name, None if r == z3.unknown else r == z3.unsat))
         return out
 
-    def _redundant(self, facts: dict[str, z3.BoolRef]) -> None:
+    def _while_inducting(self) -> None:
+        """What this process does while the workers run the first induction round."""
+        self._consistency()
+        self._redundancy = self._redundant()
+
+    def _redundant(self) -> list[Finding]:
         """Invariants the others imply, chosen greedily so that removing all of them is safe.
 
         Asking of each invariant "do all the others imply it?" puts every fact in every check, so n
@@ -1118,16 +1192,17 @@ class Prover:
         member is asked whether the rest of the basis implies it, "all but one" being O(log n)
         assumptions on a tree of switches. Every invariant left out is implied by what is kept.
         """
-        redundant: set[str] = set()
         own = [t for t in self.targets if t.kind not in ("inferred", *CALL_KINDS)]  # the spec's invariants
+        # the targets over the pre-state, as induction encodes them (the names of a state's variables do not
+        # matter to a question about one state)
+        facts = self._over_pre([t.id for t in own], self.enc.state("pre"))
+        redundant: set[str] = set()
         for group in _linked(self.spec, own):
             redundant |= self._redundant_in(group, facts)
         alone = len(own) == 1
-        for t in own:
-            if t.id in redundant:
-                message = (f"invariant {t.id} holds in every state: it constrains nothing" if alone else
-                           f"invariant {t.id} follows from the others")
-                self.findings.append(Finding("redundant", message, t.line, "note", [t.id]))
+        return [Finding("redundant", f"invariant {t.id} holds in every state: it constrains nothing" if alone else
+                        f"invariant {t.id} follows from the others", t.line, "note", [t.id])
+                for t in own if t.id in redundant]
 
     def _redundant_in(self, group: list[Target], facts: dict[str, z3.BoolRef]) -> set[str]:
         digest = self.digests.target
@@ -1435,6 +1510,11 @@ class _Multiset:
 
 def _stmt_expr(stmt) -> ir.Expr:
     return stmt.value if isinstance(stmt, ir.Assign) else stmt.cond
+
+
+def _comprehends(exprs) -> bool:
+    """Whether any of the expressions builds a map by a comprehension (a lambda to z3)."""
+    return any(isinstance(node, ir.MapComprehension) for e in exprs for node in ir.walk(e))
 
 
 def _first_broken(d: defined.Definedness, m: z3.ModelRef) -> str:

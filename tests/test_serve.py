@@ -1,0 +1,243 @@
+"""`specforge serve`: a warm process runs commands for other processes, with their output, exit code,
+directory and environment, and nothing else changes (specforge/serve.py)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from bench.prove import generate_spec
+from specforge import serve
+
+ROOT = Path(__file__).resolve().parent.parent
+BANK = str(ROOT / "examples" / "bank.sf")
+
+pytestmark = pytest.mark.skipif(not hasattr(socket, "send_fds"), reason="needs Unix sockets that pass descriptors")
+
+VIOLATED = """\
+spec Broken "An invariant the action breaks."
+state {
+  n: int
+}
+init {
+  n := 0
+}
+invariant B-1 MUST "n stays small": n <= 1
+action up() {
+  n := n + 1
+}
+"""
+
+
+class Running:
+    """A `specforge serve` subprocess and what it has logged so far."""
+
+    def __init__(self, path: str, *extra: str):
+        self.path = path
+        self.proc = subprocess.Popen([sys.executable, "-m", "specforge", "serve", "--socket", path, *extra],
+                                     stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        self.lines: list[str] = []
+        self.wait_for("listening on")
+
+    def wait_for(self, pattern: str, seconds: float = 60) -> str:
+        """The first log line (so far or to come) matching `pattern`."""
+        deadline = time.monotonic() + seconds
+        seen = 0
+        while True:
+            for line in self.lines[seen:]:
+                if re.search(pattern, line):
+                    return line
+            seen = len(self.lines)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise AssertionError(f"the server never logged {pattern!r}: {self.lines}")
+            ready, _, _ = select.select([self.proc.stderr], [], [], left)
+            if ready:
+                line = self.proc.stderr.readline()
+                if not line:
+                    raise AssertionError(f"the server ended before logging {pattern!r}: {self.lines}")
+                self.lines.append(line.rstrip("\n"))
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(30)
+        finally:
+            self.proc.kill()
+        self.lines.extend(self.proc.stderr.read().splitlines())
+        return code
+
+
+@pytest.fixture
+def sockdir():
+    # a short path: a Unix socket's name has a limit near 100 bytes
+    d = tempfile.mkdtemp(prefix="sf-serve-")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def server(sockdir):
+    running = Running(os.path.join(sockdir, "s.sock"), "--idle-timeout", "300")
+    yield running
+    assert running.stop() == 0
+    assert not os.path.exists(running.path), "the server leaves its socket behind"
+
+
+def specforge(*args: str, server: str | None = None, cwd=ROOT, env: dict | None = None, **kw):
+    environ = {k: v for k, v in os.environ.items() if k != serve.ENV}
+    # these sources, from any directory (a server answers only a client running its own sources)
+    environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
+    environ.update(env or {})
+    if server is not None:
+        environ[serve.ENV] = server
+    return subprocess.run([sys.executable, "-m", "specforge", *args], capture_output=True, text=True, cwd=cwd,
+                          env=environ, timeout=300, **kw)
+
+
+def _verdicts(stdout: str) -> list:
+    doc = json.loads(stdout)
+    return [(i["id"], i["verdict"], i.get("method"), i.get("supported_by"), i.get("trace")) for i in doc["invariants"]]
+
+
+def test_a_command_the_server_runs_prints_and_exits_as_it_would_alone(server, tmp_path):
+    broken = tmp_path / "broken.sf"
+    broken.write_text(VIOLATED)
+    bad = tmp_path / "bad.sf"
+    bad.write_text("spec Bad\nstate {\n  n: int\n}\ninvariant X MUST: n >=\n")
+    for path, code in ((BANK, 0), (str(broken), 3)):
+        alone = specforge("prove", "--no-cache", "--format", "json", path)
+        served = specforge("prove", "--no-cache", "--format", "json", path, server=server.path)
+        assert (served.returncode, alone.returncode) == (code, code), served.stderr
+        assert _verdicts(served.stdout) == _verdicts(alone.stdout)
+        server.wait_for(rf"prove --no-cache --format json {re.escape(path)}: exit {code} in")
+    alone = specforge("check", str(bad))
+    served = specforge("check", str(bad), server=server.path)
+    assert served.returncode == alone.returncode == 1
+    assert (served.stdout, served.stderr) == (alone.stdout, alone.stderr)
+    assert f"{bad}:6:1: error" in served.stdout
+    server.wait_for(rf"check {re.escape(str(bad))}: exit 1 in .* s, CPU")
+
+
+def test_the_command_runs_in_the_clients_directory_with_its_environment(server, tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    shutil.copy(BANK, work / "bank.sf")
+    cache = tmp_path / "cache"
+    served = specforge("prove", "bank.sf", "--format", "json", "-o", "out.json", server=server.path, cwd=work,
+                       env={"SPECFORGE_CACHE_DIR": str(cache)})
+    assert served.returncode == 0, served.stderr
+    assert json.loads((work / "out.json").read_text())["spec"] == "BankAccount"
+    assert cache.is_dir() and any(cache.rglob("*")), "the client's SPECFORGE_CACHE_DIR was not the command's"
+    server.wait_for(r"prove bank.sf --format json -o out.json: exit 0")
+
+
+def test_the_jobs_workers_of_a_served_command_prove_what_one_process_proves(server, tmp_path):
+    spec = tmp_path / "p60.sf"
+    spec.write_text(generate_spec(60, 8, 7))
+    alone = specforge("prove", "--no-cache", "--format", "json", str(spec))
+    served = specforge("prove", "--no-cache", "--format", "json", "--jobs", "2", str(spec), server=server.path)
+    assert served.returncode == alone.returncode == 0, served.stderr
+    assert [v[:2] for v in _verdicts(served.stdout)] == [v[:2] for v in _verdicts(alone.stdout)]
+    server.wait_for(r"--jobs 2 .*: exit 0")
+
+
+def test_without_a_server_at_the_path_the_command_runs_here(sockdir):
+    served = specforge("prove", "--no-cache", BANK, server=os.path.join(sockdir, "none.sock"))
+    assert served.returncode == 0
+    assert "3 of 3 proved" in served.stdout
+    assert "no server answers at" in served.stderr and "running the command here" in served.stderr
+
+
+def test_a_server_running_other_sources_turns_the_command_away_and_it_runs_here(sockdir):
+    s = serve.Server(os.path.join(sockdir, "s.sock"), None, log=open(os.devnull, "w"))  # noqa: SIM115 (runs nothing)
+    s.fingerprint = "the sources of another checkout"
+    s.bind()
+    answered: list = []
+
+    def one_request():
+        conn, _ = s.listener.accept()
+        with conn:
+            answered.append(s.handle(conn))
+
+    t = threading.Thread(target=one_request)
+    t.start()
+    try:
+        served = specforge("prove", "--no-cache", BANK, server=s.path)
+    finally:
+        t.join(30)
+        s.close()
+    assert answered == [None], "the request was run, not turned away"
+    assert served.returncode == 0 and "3 of 3 proved" in served.stdout
+    assert "did not take the command (the server runs other sources" in served.stderr
+
+
+def test_commands_that_run_the_users_code_are_not_sent(server):
+    assert serve.forward(server.path, ["load", "examples/bank.sf"]) is None
+    assert serve.forward(server.path, ["--version"]) is None
+    served = specforge("--version", server=server.path)
+    assert served.returncode == 0 and served.stderr == ""
+
+
+def test_a_client_that_leaves_takes_its_command_with_it(server, tmp_path):
+    spec = tmp_path / "long.sf"
+    spec.write_text(generate_spec(600, 24, 11))  # several seconds of proving, warm or not
+    environ = {**os.environ, serve.ENV: server.path}
+    client = subprocess.Popen([sys.executable, "-m", "specforge", "prove", "--no-cache", "--jobs", "2", str(spec)],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environ, cwd=ROOT)
+    time.sleep(1.5)
+    assert client.poll() is None, "the proof ended before the client could leave: use a larger spec"
+    client.kill()
+    client.wait(30)
+    line = server.wait_for(r"long.sf: ", seconds=30)
+    assert "stopped by signal 9 (its client left)" in line
+    # the child's workers went with it: nothing of the command is left running
+    time.sleep(0.5)
+    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
+    assert str(spec) not in ps
+
+
+def test_a_second_server_on_the_same_socket_is_refused(server):
+    second = specforge("serve", "--socket", server.path, "--idle-timeout", "1")
+    assert second.returncode == 2
+    assert "a server already listens on" in second.stderr
+
+
+def test_a_stale_socket_is_replaced_and_an_idle_server_stops(sockdir):
+    path = os.path.join(sockdir, "s.sock")
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(path)
+    stale.close()  # the file stays, with no server behind it
+    running = Running(path, "--idle-timeout", "1")
+    assert running.proc.wait(30) == 0
+    running.stop()
+    assert any("no command for 1 s: stopping" in line for line in running.lines)
+    assert not os.path.exists(path)
+
+
+def test_the_default_socket_is_in_a_directory_of_the_users_own(monkeypatch, sockdir):
+    monkeypatch.setenv("XDG_RUNTIME_DIR", sockdir)
+    printed = specforge("serve", "--print-socket", env={"XDG_RUNTIME_DIR": sockdir})
+    assert printed.stdout.strip() == serve.default_socket() == os.path.join(sockdir, f"specforge-{os.getuid()}",
+                                                                             "serve.sock")
+
+
+def test_the_fingerprint_names_the_interpreter_and_the_sources(monkeypatch):
+    first = serve.fingerprint()
+    assert serve.fingerprint() == first
+    monkeypatch.setattr(sys, "executable", "/another/python")
+    assert serve.fingerprint() != first
