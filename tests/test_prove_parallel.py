@@ -54,9 +54,11 @@ class RecordingPool(ProcessPoolExecutor):
     def __init__(self, jobs: int):
         super().__init__(max_workers=jobs, mp_context=process_pool(jobs)._mp_context)
         self.methods: list[str] = []
+        self.tasks: list[tuple] = []  # (method, its arguments)
 
     def submit(self, fn, /, *args, **kwargs):
         self.methods.append(args[4])  # _remote(key, payload, depth, timeout, method, args)
+        self.tasks.append((args[4], args[5]))
         return super().submit(fn, *args, **kwargs)
 
 
@@ -88,6 +90,39 @@ def test_a_violation_in_the_initial_state_found_by_a_worker_is_the_serial_one():
     assert "initial_checks" in pool.methods  # one obligation breaks: each is checked on its own, by the workers
     z = next(r for r in serial.invariants if r.id == "Z-0")
     assert z.verdict.value == "violated" and z.run.steps == 0
+
+
+def test_an_obligation_that_fails_initially_supports_no_proof_of_the_first_round():
+    """The first induction round starts before the initial state is checked, over every obligation. Here
+    Z-0 breaks initially and W-0 is preserved by `dec` only assuming Z-0: that round proves W-0 with Z-0,
+    the proof must not stand, and W-0 is violated as in a serial run."""
+    text = many(PARALLEL_THRESHOLD).replace("  count: nat\n}", "  count: nat\n  p: int\n  q: int\n}").replace(
+        "  count := 0\n}", "  count := 0\n  p := 1\n  q := 0\n}") + (
+        "action step() {\n  p := p + 1\n  q := q + 1\n}\n"
+        "action dec() {\n  requires p > 0 else Empty\n  q := q - 1\n}\n"
+        "invariant Z-0: p == q\ninvariant W-0: q >= 0\n")
+    s = spec(text)
+    serial = prove(s, depth=2)
+    with RecordingPool(2) as pool:
+        parallel = prove(s, depth=2, executor=pool)
+    assert outcome(parallel) == outcome(serial)
+    first = [args for method, args in pool.tasks if method == "check_action"]
+    assert first and all("Z-0" in candidates for _, candidates, _ in first[:2]), "the first round assumed Z-0"
+    verdicts = {r.id: (r.verdict.value, r.run.steps if r.run else None) for r in serial.invariants}
+    assert verdicts["Z-0"] == ("violated", 0) and verdicts["W-0"] == ("violated", 1)
+
+
+def test_the_longest_induction_tasks_are_sent_first():
+    """Tasks go to the workers by how many of their targets read what the action writes, most first:
+    `deposit` writes what all 65 targets read, `reset_count` what the T- invariants and count's bound read
+    (33), `withdraw` what the B- invariants read (32); the spec declares them deposit, withdraw,
+    reset_count. The answers are read in the declared order, as a serial run reads them."""
+    s = spec(many(PARALLEL_THRESHOLD))
+    serial = prove(s, depth=2)
+    with RecordingPool(2) as pool:
+        parallel = prove(s, depth=2, executor=pool)
+    assert [args[0] for method, args in pool.tasks if method == "check_action"] == ["deposit", "reset_count", "withdraw"]
+    assert outcome(parallel) == outcome(serial)
 
 
 def test_the_workers_share_the_bounded_search_and_find_the_serial_runs():

@@ -116,15 +116,22 @@ def test_an_undecided_induction_never_lends_support_to_another_invariant():
     assert r["X"].verdict is r["Y"].verdict is Verdict.UNKNOWN
 
 
+# a dead action whose body builds a map by a comprehension: its check gets a solver of its own (a lambda)
+DEAD_LAMBDA = ("spec T\nset Item\nstate {\n  x: int\n  m: map[Item, int]\n}\n"
+               "init {\n  x := 0\n  m := {i: 0 for i in Item}\n}\naction inc() {\n  x := x + 1\n}\n"
+               "action never() {\n  requires x < 0 else Negative\n  m := {i: 1 for i in Item}\n}\n"
+               "invariant X: x >= 0\n")
 # (finding, spec, the check that decides it)
 FINDINGS = [
     ("inconsistent", COUNTER + "invariant A: x >= 0\ninvariant B: x < 0\n", "consistency"),
     ("dead-action", DEAD, "dead"),
+    ("dead-action", DEAD_LAMBDA, "dead"),
     ("redundant", INDUCTIVE + "invariant Y: x >= -1\n", "redundant"),
 ]
 
 
-@pytest.mark.parametrize("kind,text,undecided", FINDINGS, ids=[f[0] for f in FINDINGS])
+@pytest.mark.parametrize("kind,text,undecided", FINDINGS,
+                         ids=["inconsistent", "dead-action", "dead-action-lambda", "redundant"])
 def test_an_undecided_sanity_check_reports_no_finding(kind, text, undecided):
     sure, sure_results = run(text)
     assert kind in [f.kind for f in sure.findings]
