@@ -85,18 +85,28 @@ def forward(path: str, args: list[str]) -> int | None:
         _note(f"no server answers at {path} ({e.strerror or e}); running the command here")
         return None
     with conn:
-        request = {"protocol": PROTOCOL, "fingerprint": fingerprint(), "argv": args, "cwd": os.getcwd(),
+        try:
+            cwd = os.getcwd()
+        except OSError:  # a directory removed under the client: let the command itself say so
+            return None
+        request = {"protocol": PROTOCOL, "fingerprint": fingerprint(), "argv": args, "cwd": cwd,
                    "env": dict(os.environ)}
         fds = [_usable(fd) for fd in (0, 1, 2)]
         try:
             socket.send_fds(conn, [json.dumps(request).encode() + b"\n"], fds)
             reader = conn.makefile("rb")
-            first = _message(reader)
-            if first is None or "refused" in first:
-                reason = "it closed the connection" if first is None else first["refused"]
+            accepted, last = False, None
+            while last is None:  # "accepted" and the exit code, in either order; or "refused"
+                doc = _message(reader)
+                if doc is None:
+                    break
+                if "refused" in doc or "exit" in doc:
+                    last = doc
+                accepted = accepted or bool(doc.get("accepted"))
+            if not accepted and (last is None or "refused" in last):
+                reason = "it closed the connection" if last is None else last["refused"]
                 _note(f"the server at {path} did not take the command ({reason}); running it here")
                 return None
-            last = _message(reader)
         except KeyboardInterrupt:
             return 130  # closing the connection stops the command on the server
         except OSError as e:
@@ -106,10 +116,11 @@ def forward(path: str, args: list[str]) -> int | None:
             for fd, mine in zip(fds, (0, 1, 2), strict=True):
                 if fd != mine:
                     os.close(fd)
-    if last is None or "exit" not in last:
+    code = last.get("exit") if last is not None else None
+    if not isinstance(code, int):
         _note(f"the server's process for this command ended without finishing it ({path})")
         return 2
-    return int(last["exit"])
+    return code
 
 
 def _usable(fd: int) -> int:
@@ -243,7 +254,11 @@ class Server:
                             pass
                     elif key.fileobj is self.listener:
                         conn, _ = self.listener.accept()
-                        pid = self.handle(conn)
+                        try:
+                            pid = self.handle(conn)
+                        except Exception as e:  # noqa: BLE001 - one bad request never stops the server
+                            self._say(f"a request failed: {type(e).__name__}: {e}")
+                            pid = None
                         if pid is None:
                             conn.close()
                         else:
@@ -270,14 +285,21 @@ class Server:
             _send(conn, {"refused": refusal})
             self._say(f"turned away {' '.join(request.get('argv') or [])!r}: {refusal}")
             return None
-        _send(conn, {"accepted": True})
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError as e:  # the client runs the command itself
+            for fd in fds:
+                os.close(fd)
+            _send(conn, {"refused": f"the server cannot start a process ({e.strerror or e})"})
+            self._say(f"could not fork for {' '.join(request['argv'])!r}: {e}")
+            return None
         if pid == 0:  # the child: never returns
             others = [c.conn.fileno() for c in self.children.values() if c.conn is not None]
             _run_child(self.command, self.listener, (*(self._wake or ()), *others), conn, request, fds)
         for fd in fds:
             os.close(fd)
         self.children[pid] = _Child(time.monotonic(), request["argv"], conn)
+        _send(conn, {"accepted": True})  # (the child's exit code may already be on its way: either order)
         return pid
 
     def _refusal(self, conn: socket.socket, request: dict) -> str | None:

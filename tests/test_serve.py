@@ -186,6 +186,44 @@ def test_a_server_running_other_sources_turns_the_command_away_and_it_runs_here(
     assert "did not take the command (the server runs other sources" in served.stderr
 
 
+def fake_server(path: str, *replies: dict) -> threading.Thread:
+    """A server that takes one request and answers with `replies`, then closes the connection."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(path)
+    listener.listen(1)
+
+    def answer():
+        with listener:
+            conn, _ = listener.accept()
+            with conn:
+                _, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
+                for fd in fds:
+                    os.close(fd)
+                for reply in replies:
+                    conn.sendall(json.dumps(reply).encode() + b"\n")
+
+    t = threading.Thread(target=answer)
+    t.start()
+    return t
+
+
+@pytest.mark.parametrize("replies,code,note", [
+    ([{"exit": 3}, {"accepted": True}], 3, ""),  # the child's exit code may come before "accepted"
+    ([{"accepted": True}, {"exit": 0}], 0, ""),
+    ([{"accepted": True}], 2, "ended without finishing it"),  # the child died: its output may be partial
+    ([{"refused": "busy"}], None, "did not take the command (busy); running it here"),
+    ([], None, "did not take the command (it closed the connection)"),
+], ids=["exit-first", "accepted-first", "no-exit", "refused", "closed"])
+def test_the_client_reads_the_servers_answers_in_any_order(sockdir, capsys, replies, code, note):
+    path = os.path.join(sockdir, "fake.sock")
+    t = fake_server(path, *replies)
+    try:
+        assert serve.forward(path, ["check", "x.sf"]) == code
+    finally:
+        t.join(30)
+    assert note in capsys.readouterr().err
+
+
 def test_commands_that_run_the_users_code_are_not_sent(server):
     assert serve.forward(server.path, ["load", "examples/bank.sf"]) is None
     assert serve.forward(server.path, ["--version"]) is None
