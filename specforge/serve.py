@@ -55,10 +55,13 @@ def default_socket() -> str:
 
 
 def fingerprint() -> str:
-    """The interpreter and specforge's sources as they are on disk now (path, size, modification time of
-    each file): a server answers only a client whose fingerprint is its own."""
+    """The interpreter, what its start-up read from the environment (the import path and the hash seed,
+    which a forked child cannot take from its client) and specforge's sources as they are on disk now
+    (path, size, modification time of each file): a server answers only a client whose fingerprint is
+    its own."""
     package = os.path.dirname(os.path.abspath(__file__))
-    h = hashlib.sha256(f"{PROTOCOL}\0{sys.executable}\0{sys.version}\0{package}".encode())
+    started = "\0".join(os.environ.get(name, "") for name in ("PYTHONPATH", "PYTHONHASHSEED"))
+    h = hashlib.sha256(f"{PROTOCOL}\0{sys.executable}\0{sys.version}\0{started}\0{package}".encode())
     grammar = os.path.join(os.path.dirname(package), "grammar")
     for top in (package, grammar):
         for dirpath, dirnames, filenames in os.walk(top):

@@ -48,7 +48,7 @@ class Running:
     def __init__(self, path: str, *extra: str):
         self.path = path
         self.proc = subprocess.Popen([sys.executable, "-m", "specforge", "serve", "--socket", path, *extra],
-                                     stderr=subprocess.PIPE, text=True, cwd=ROOT)
+                                     stderr=subprocess.PIPE, text=True, cwd=ROOT, env=environment())
         self.lines: list[str] = []
         self.wait_for("listening on")
 
@@ -98,11 +98,17 @@ def server(sockdir):
     assert not os.path.exists(running.path), "the server leaves its socket behind"
 
 
-def specforge(*args: str, server: str | None = None, cwd=ROOT, env: dict | None = None, **kw):
+def environment(**extra: str) -> dict[str, str]:
+    """This environment with these sources first on the import path, from any directory (a server answers
+    only a client that runs its own sources and started as it did)."""
     environ = {k: v for k, v in os.environ.items() if k != serve.ENV}
-    # these sources, from any directory (a server answers only a client running its own sources)
     environ["PYTHONPATH"] = os.pathsep.join([str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])])
-    environ.update(env or {})
+    environ.update(extra)
+    return environ
+
+
+def specforge(*args: str, server: str | None = None, cwd=ROOT, env: dict | None = None, **kw):
+    environ = environment(**(env or {}))
     if server is not None:
         environ[serve.ENV] = server
     return subprocess.run([sys.executable, "-m", "specforge", *args], capture_output=True, text=True, cwd=cwd,
@@ -234,7 +240,7 @@ def test_commands_that_run_the_users_code_are_not_sent(server):
 def test_a_client_that_leaves_takes_its_command_with_it(server, tmp_path):
     spec = tmp_path / "long.sf"
     spec.write_text(generate_spec(600, 24, 11))  # several seconds of proving, warm or not
-    environ = {**os.environ, serve.ENV: server.path}
+    environ = environment(**{serve.ENV: server.path})
     client = subprocess.Popen([sys.executable, "-m", "specforge", "prove", "--no-cache", "--jobs", "2", str(spec)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environ, cwd=ROOT)
     time.sleep(1.5)
@@ -274,8 +280,11 @@ def test_the_default_socket_is_in_a_directory_of_the_users_own(monkeypatch, sock
                                                                              "serve.sock")
 
 
-def test_the_fingerprint_names_the_interpreter_and_the_sources(monkeypatch):
+def test_the_fingerprint_names_the_interpreter_and_what_its_start_up_read(monkeypatch):
     first = serve.fingerprint()
     assert serve.fingerprint() == first
+    monkeypatch.setenv("PYTHONHASHSEED", "12345")  # a forked child keeps the server's hash seed
+    seeded = serve.fingerprint()
+    assert seeded != first
     monkeypatch.setattr(sys, "executable", "/another/python")
-    assert serve.fingerprint() != first
+    assert serve.fingerprint() not in (first, seeded)
