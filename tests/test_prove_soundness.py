@@ -137,9 +137,23 @@ def test_a_declared_type_bound_is_an_obligation_not_an_assumption():
     ("7 % -2 == -1", Verdict.PROVED),
     ("-7 / 2 == -3", Verdict.VIOLATED),
 ])
-def test_division_is_floor_division(expr, verdict):
-    _, r = run(f"spec T\nstate {{\n  x: int\n}}\ninit {{\n  x := 0\n}}\ninvariant D: {expr}\n")
+@pytest.mark.parametrize("explore", [3, -1], ids=["explicit search too", "z3 alone"])
+def test_division_is_floor_division(expr, verdict, explore):
+    _, r = run(f"spec T\nstate {{\n  x: int\n}}\ninit {{\n  x := 0\n}}\ninvariant D: {expr}\n",
+               explore_size=explore)
     assert r["D"].verdict is verdict
+
+
+def test_an_initial_violation_z3_finds_is_not_overruled_by_the_explicit_search(monkeypatch):
+    """If the encoding and the evaluator disagree (a bug in one of them), the violation stands: here the
+    encoding is made to take `/` as SMT-LIB's division, so z3 finds `7 / -2 == -4` false initially while
+    the explicit search, evaluating it as the language says, finds it true in the one reachable state."""
+    from specforge.prove import encode
+
+    monkeypatch.setattr(encode, "_floor_div", lambda a, b: a / b)
+    monkeypatch.setitem(encode._ARITH, encode.ir.BinOp.DIV, lambda a, b: a / b)
+    _, r = run("spec T\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\ninvariant D: 7 / -2 == -4\n")
+    assert r["D"].verdict is Verdict.VIOLATED and r["D"].run.steps == 0
 
 
 def test_a_bounded_search_never_proves_a_violation_it_cannot_reach():
