@@ -342,7 +342,7 @@ READING = (
     "as \"these mistakes are caught\", not as a sample of every possible mistake. The first run killed 32 of 37; "
     "four survivors were gaps in the tests, each now closed by a test (an undecided consistency check cached as "
     "consistent, the oracle's invariant check skipped, an error named by a base class, a duration read in "
-    "seconds), and a later run found two more (how many entries of a map a trace showed, a misnumbered trace step). The remaining survivor "
+    "seconds), and a later run found two more (how many entries of a map a trace showed, a misnumbered trace step), and the run of 2026-12-06 two that had come back (the explicit search proved an invariant that a wrong division encoding refuted; it no longer overrules z3). The remaining survivor "
     "is an equivalent mutant."
 )
 
