@@ -832,9 +832,7 @@ class Prover:
         """How many of the targets read a state variable the action writes (a target whose symbols are not
         known, an obligation about calls or an inferred one, counts as one that does)."""
         if self._reads is None:
-            self._reads = {inv.id: _symbols(inv.expr) for inv in self.spec.invariants}
-            for path, _ in leaves(self.spec):
-                self._reads[type_id(path)] = {f"var:{path.split('.')[0]}"}
+            self._reads = _target_symbols(self.spec)
         action = self.actions[action_name]
         written = {f"var:{n.name}" for a in action.assignments for n in ir.walk(a.target)
                    if isinstance(n, ir.Name) and n.ref is ir.RefKind.VAR}
@@ -1399,9 +1397,7 @@ def _linked(spec: ir.Spec, targets: list[Target]) -> list[list[Target]]:
     """The targets in groups, two in one group when they share a symbol (a state variable, or a
     set, whose size two facts can constrain between them) directly or through others; declaration
     order kept in each group."""
-    symbols = {inv.id: _symbols(inv.expr) for inv in spec.invariants}
-    for path, t in leaves(spec):  # a type bound: its variable (by its root) and the sets of its type
-        symbols[type_id(path)] = {f"var:{path.split('.')[0]}"} | {f"set:{name}" for name in _sets_in(t)}
+    symbols = _target_symbols(spec)
     parent: dict[str, str] = {}
 
     def root(x: str) -> str:
@@ -1418,6 +1414,14 @@ def _linked(spec: ir.Spec, targets: list[Target]) -> list[list[Target]]:
     for t in targets:
         groups.setdefault(root(f"target:{t.id}"), []).append(t)
     return list(groups.values())
+
+
+def _target_symbols(spec: ir.Spec) -> dict[str, set[str]]:
+    """The symbols (`_symbols`) of each of the spec's invariants and declared bounds, by target id."""
+    symbols = {inv.id: _symbols(inv.expr) for inv in spec.invariants}
+    for path, t in leaves(spec):  # a type bound: its variable (by its root) and the sets of its type
+        symbols[type_id(path)] = {f"var:{path.split('.')[0]}"} | {f"set:{name}" for name in _sets_in(t)}
+    return symbols
 
 
 def _symbols(expr: ir.Expr) -> set[str]:
