@@ -433,7 +433,13 @@ def _run_child(command, listener, inherited: tuple[int, ...], conn: socket.socke
             os.close(fd)
         if listener is not None:
             listener.close()
-        for target, fd in enumerate(fds):
+        import fcntl
+
+        # out of the way first: a received descriptor may itself be 0, 1 or 2 (a server started without them)
+        high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in fds]
+        for fd in fds:
+            os.close(fd)
+        for target, fd in enumerate(high):
             os.dup2(fd, target)
             os.close(fd)
         os.chdir(request["cwd"])
