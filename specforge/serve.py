@@ -337,7 +337,7 @@ class Server:
                 if child.left is not None and code < 0:
                     how += " (its client left)"
                 self._say(f"{' '.join(child.argv)}: {how} in {time.monotonic() - child.started:.2f} s, CPU "
-                          f"{usage.ru_utime + usage.ru_stime:.2f} s")
+                          f"{usage.ru_utime + usage.ru_stime:.2f} s (process {pid})")
                 done.append(child)
         return done
 

@@ -249,10 +249,28 @@ def test_a_client_that_leaves_takes_its_command_with_it(server, tmp_path):
     client.wait(30)
     line = server.wait_for(r"long.sf: ", seconds=30)
     assert "stopped by signal 9 (its client left)" in line
-    # the child's workers went with it: nothing of the command is left running
-    time.sleep(0.5)
-    ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True).stdout
-    assert str(spec) not in ps
+    # the child's --jobs workers went with it: no process is left in its process group
+    group = int(re.search(r"\(process (\d+)\)", line).group(1))
+    deadline = time.monotonic() + 10
+    while _in_group(group) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _in_group(group)
+
+
+def _in_group(group: int) -> list[int]:
+    """The processes of a process group, from /proc (field 5 of each process's stat)."""
+    if not os.path.isdir("/proc"):
+        pytest.skip("needs /proc to list the processes")
+    found = []
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue  # it ended meanwhile
+        fields = stat.rsplit(")", 1)[1].split()
+        if int(fields[2]) == group and fields[0] != "Z":  # (state, ppid, pgrp, ...); a zombie is gone already
+            found.append(int(pid))
+    return found
 
 
 def test_a_second_server_on_the_same_socket_is_refused(server):
