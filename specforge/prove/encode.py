@@ -30,22 +30,58 @@ from . import recenc, setenc, strenc, sums
 _ENCODERS = itertools.count(1)
 
 
-def substitute(shape: z3.BoolRef, holes, terms) -> z3.BoolRef:
-    """The formula `shape` with each hole (a constant) replaced by its term: z3.substitute in one call into
-    z3, without the Python-side checks of every pair's sorts (the callers' holes and terms have the same
-    sorts by construction: a state's variable and the same variable in another state, a set's element)."""
+def substituter(holes, terms) -> Callable[[z3.BoolRef], z3.BoolRef]:
+    """Replaces each hole (a constant) by its term in a formula: z3.substitute in one call into z3, without
+    the Python-side checks of every pair's sorts (the callers' holes and terms have the same sorts by
+    construction: a state's variable and the same variable in another state, a set's element). The pairs
+    are laid out for z3 once, for every formula the result is applied to."""
     n = len(holes)
     if len(terms) != n:
         raise ValueError(f"{n} holes, {len(terms)} terms")
-    ctx = shape.ctx
-    src = (z3.Ast * n)(*(h.as_ast() for h in holes))
-    dst = (z3.Ast * n)(*(t.as_ast() for t in terms))
-    return z3.BoolRef(z3.Z3_substitute(ctx.ref(), shape.as_ast(), n, src, dst), ctx)
+    pairs = (list(holes), list(terms))  # kept alive with the arrays that point into them
+    src = (z3.Ast * n)(*(h.as_ast() for h in pairs[0]))
+    dst = (z3.Ast * n)(*(t.as_ast() for t in pairs[1]))
+
+    def apply(shape: z3.BoolRef, _pairs=pairs) -> z3.BoolRef:
+        ctx = shape.ctx
+        return z3.BoolRef(z3.Z3_substitute(ctx.ref(), shape.as_ast(), n, src, dst), ctx)
+    return apply
 
 
-def assert_fact(s: z3.Solver, fact: z3.BoolRef) -> None:
-    """`s.add(fact)` for a term known to be a formula, without z3's coercion of each argument."""
-    z3.Z3_solver_assert(s.ctx.ref(), s.solver, fact.as_ast())
+def substitute(shape: z3.BoolRef, holes, terms) -> z3.BoolRef:
+    """`shape` with each hole replaced by its term (see `substituter`)."""
+    return substituter(holes, terms)(shape)
+
+
+def negation(fact: z3.BoolRef) -> z3.BoolRef:
+    """`z3.Not(fact)` for a term known to be a formula, without z3's coercion."""
+    return z3.BoolRef(z3.Z3_mk_not(fact.ctx.ref(), fact.as_ast()), fact.ctx)
+
+
+def assert_fact(s: z3.Solver, *facts: z3.BoolRef) -> None:
+    """`s.add(*facts)` for terms known to be formulas, without z3's coercion of each argument."""
+    ref = s.ctx.ref()
+    for fact in facts:
+        z3.Z3_solver_assert(ref, s.solver, fact.as_ast())
+
+
+class Assumptions:
+    """Literals to check a solver under, laid out for z3 once for many checks (`check`)."""
+
+    def __init__(self, literals: list[z3.BoolRef]):
+        self.literals = literals  # kept alive with the array that points into them
+        self.array = (z3.Ast * len(literals))(*(x.as_ast() for x in literals))
+
+
+def check(s: z3.Solver, assumptions: Assumptions | None = None) -> z3.CheckSatResult:
+    """`s.check(*assumptions)` without z3's coercion of each assumption on every call. A solver that is not
+    z3's own (a test's stand-in for one, see `Prover.solver`) is asked through its `check`."""
+    if type(s) is not z3.Solver:
+        return s.check(*(assumptions.literals if assumptions else ()))
+    if assumptions is None:
+        return z3.CheckSatResult(z3.Z3_solver_check(s.ctx.ref(), s.solver))
+    n = len(assumptions.literals)
+    return z3.CheckSatResult(z3.Z3_solver_check_assumptions(s.ctx.ref(), s.solver, n, assumptions.array))
 
 
 class Unsupported(Exception):

@@ -49,7 +49,8 @@ from ..structure import Obligation, leaves, obligation_ids, obligations, type_id
 from ..values import show
 from . import defined, postconditions
 from .cache import Cache, Digests, NameDigests, NoCache, digest, record_verdicts
-from .encode import Encoder, Env, Unsupported, UnsupportedSpec, assert_fact, substitute, unsupported
+from .encode import (Assumptions, Encoder, Env, Unsupported, UnsupportedSpec, assert_fact, check, negation,
+                     substituter, unsupported)
 from .model import Renderer
 from .result import ActionResult, Finding, InferredInvariant, InvariantResult, ProofReport, Verdict
 from .strengthen import strengthen
@@ -916,15 +917,16 @@ class Prover:
         # the sums' point axiom chain through them (main's sets work); both solvers carry them
         hints = self.enc.waypoint_hints(action, params, pre, [self.by_id[tid].formula for tid in targets])
         alone = None
-        tracked: list = []  # [solver, switches]: built when a target is not preserved on its own
+        tracked: list = []  # [solver, switches, assumptions]: built when a target is not preserved on its own
         out = []
         after = self._over_post(post)
         for tid in targets:
             started = time.perf_counter()
-            broken = z3.Not(after(tid))
+            broken = negation(after(tid))
             if tid in before:
                 if alone is None:
                     alone = self.solver("induction")
+                    alone.set("rlimit", ALONE_RLIMIT)  # z3 counts the limit per check
                     alone.add(*param_bounds, *guards, meaning, *hints)
                 answer = self._preserved_alone(alone, before[tid], broken)
                 if answer == z3.unsat:
@@ -934,19 +936,18 @@ class Prover:
                     alone = None  # a check stopped by its limit may leave z3's incremental state unsafe to reuse
             if not tracked:
                 tracked.extend(self._switched(candidates, before, [*param_bounds, *guards, meaning, *hints]))
-            s, switches = tracked
-            every = list(switches.values())
-            labels = {f"hyp:{cid}": cid for cid in switches}
+            s, switches, every = tracked
             s.push()
-            s.add(broken)
-            r = s.check(*every)
+            assert_fact(s, broken)
+            r = check(s, every)
             core, cti, reason, preserved = [], None, None, True
             if r == z3.unsat:
+                labels = {f"hyp:{cid}": cid for cid in switches}
                 core = sorted(labels[c.decl().name()] for c in s.unsat_core())
             elif r == z3.sat:
                 preserved = False
                 free = [v for v in [*pre.values(), *params.values()] if z3.is_int(v)]
-                cti = self.render.cti(self.small_model(s, free, every), action, params, pre, post, tid)
+                cti = self.render.cti(self.small_model(s, free, every.literals), action, params, pre, post, tid)
             else:
                 preserved, reason = None, _reason(s, f"while checking that {action.name} preserves it")
             if r == z3.unknown:
@@ -965,20 +966,22 @@ class Prover:
         is, to be dropped: z3's incremental state after a cancelled check is not safe to pop and reuse
         (a crash in a later check on a reused solver was seen in CI)."""
         alone.push()
-        alone.add(hypothesis, broken)
-        alone.set("rlimit", ALONE_RLIMIT)
-        r = alone.check()
+        assert_fact(alone, hypothesis, broken)
+        r = check(alone)
         if r != z3.unknown:
-            alone.set("rlimit", 0)
             alone.pop()
         return r
 
     def _switched(self, candidates: list[str], before: dict[str, z3.BoolRef], action: list) -> tuple:
-        """A solver with the action and every candidate behind a switch of its own (`hyp:<id>`)."""
+        """A solver with the action and every candidate behind a switch of its own (`hyp:<id>`), the
+        switches, and the switches laid out as assumptions for its checks."""
         s = self.solver("induction")
         switches = {cid: z3.Bool(f"hyp:{cid}") for cid in candidates}
-        s.add(*(z3.Implies(switches[cid], before[cid]) for cid in candidates), *action)
-        return s, switches
+        ref = s.ctx.ref()
+        assert_fact(s, *(z3.BoolRef(z3.Z3_mk_implies(ref, switches[cid].as_ast(), before[cid].as_ast()), s.ctx)
+                         for cid in candidates))
+        s.add(*action)
+        return s, switches, Assumptions(list(switches.values()))
 
     def _over_post(self, post: dict[str, z3.ExprRef]) -> Callable[[str], z3.BoolRef]:
         """Each target over an action's post-state: the target over the pre-state (encoded once for every
@@ -989,9 +992,8 @@ class Prover:
         if self.enc.world is not None:  # a finite world's sums are other terms (prove/sums.py)
             return lambda tid: self.by_id[tid].formula(post)
         pre = self.enc.state("pre")
-        holes = list(pre.values())
-        terms = [post[path] for path in pre]
-        return lambda tid: substitute(self._over_pre([tid], pre)[tid], holes, terms)
+        replace = substituter(list(pre.values()), [post[path] for path in pre])
+        return lambda tid: replace(self._over_pre([tid], pre)[tid])
 
     def _over_pre(self, ids: list[str], pre: dict[str, z3.ExprRef]) -> dict[str, z3.BoolRef]:
         """The targets over the pre-state, encoded once for every action and round (the pre-state's
