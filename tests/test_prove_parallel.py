@@ -5,6 +5,8 @@ a Dask cluster's included."""
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import subprocess
 import sys
 from concurrent.futures import ProcessPoolExecutor
@@ -55,10 +57,12 @@ class RecordingPool(ProcessPoolExecutor):
         super().__init__(max_workers=jobs, mp_context=process_pool(jobs)._mp_context)
         self.methods: list[str] = []
         self.tasks: list[tuple] = []  # (method, its arguments)
+        self.payloads: list[int] = []  # the size of the copy of the spec each task carried
 
     def submit(self, fn, /, *args, **kwargs):
         self.methods.append(args[4])  # _remote(key, payload, depth, timeout, method, args)
         self.tasks.append((args[4], args[5]))
+        self.payloads.append(len(args[1]))
         return super().submit(fn, *args, **kwargs)
 
 
@@ -149,6 +153,22 @@ def test_any_executor_serves_and_its_workers_rebuild_the_prover_from_the_ir():
     s = spec(many(PARALLEL_THRESHOLD))
     with ProcessPoolExecutor(max_workers=2) as pool:  # spawn or fork: whatever the platform gives
         assert outcome(prove(s, depth=2, executor=pool)) == outcome(prove(s, depth=2))
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork on this platform")
+def test_workers_forked_at_the_first_task_get_no_copy_of_the_spec_and_others_do():
+    """A pool that forks its workers at its first task hands them the Prover itself: its tasks carry no
+    copy of the spec. A pool whose workers were already running (here, forked by a task before this
+    spec was loaded) gets the copy with every task, and its workers rebuild the Prover from it."""
+    s = spec(many(PARALLEL_THRESHOLD))
+    serial = outcome(prove(s, depth=2))
+    with RecordingPool(2) as fresh:
+        assert outcome(prove(s, depth=2, executor=fresh)) == serial
+    assert fresh.payloads and set(fresh.payloads) == {0}
+    with RecordingPool(2) as running:
+        assert ProcessPoolExecutor.submit(running, os.getpid).result() != os.getpid()
+        assert outcome(prove(s, depth=2, executor=running)) == serial
+    assert running.payloads and min(running.payloads) > 0
 
 
 # One thread lets go of many z3 terms while another makes new ones: what happened in CI when a pool's manager
