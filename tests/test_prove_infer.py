@@ -12,9 +12,10 @@ from collections import deque
 
 import pytest
 
+from specforge.evaluate import EvaluationError, evaluate
 from specforge.explore import sample
 from specforge.frontend import load, load_text
-from specforge.interpret import Interpreter, InterpretError, Universe
+from specforge.interpret import Env, Interpreter, InterpretError, Universe
 from specforge.ir import SetT
 from specforge.prove import Verdict, prove
 from specforge.prove import candidates as cand
@@ -134,6 +135,36 @@ def test_candidates_are_only_clauses_every_sampled_state_satisfies():
         for s in samples:
             run = Interpreter(spec, s.universe)
             assert all(run.evaluate(e, state) for state in s.states), cand.text(vocab, c)
+
+
+@pytest.mark.parametrize("name", ["lock_server", "multi_lock_server", "two_phase_commit"])
+def test_the_atoms_truth_is_each_atom_evaluated_in_every_state_for_every_assignment(name):
+    """`truth` shares an atom's table among states that agree on what the atom reads, and skips a state
+    whose tables were all seen: its rows must be those of evaluating every atom, in every sampled state,
+    for every assignment of the variables, with the interpreter."""
+    import itertools
+
+    spec = load(str(PROTOCOLS / f"{name}.sf")).spec
+    samples = sample(spec, sizes_up_to(spec, 2))
+    vocab = cand.vocabulary(spec, 2)
+    masks, full = cand.truth(vocab, samples)
+    rows = set()
+    for s in samples:
+        for state in s.states:
+            env = Env.of(spec, s.universe).with_state(state)
+            for values in itertools.product(*[s.universe[v.set] for v in vocab.vars]):
+                env.bound = {v.name: x for v, x in zip(vocab.vars, values, strict=True)}
+                rows.add(tuple(_holds(a.expr, env) for a in vocab.atoms))
+    ordered = sorted(rows)
+    assert len(ordered) > 1 and full == (1 << len(ordered)) - 1
+    assert masks == [sum(1 << bit for bit, row in enumerate(ordered) if row[a]) for a in range(len(vocab.atoms))]
+
+
+def _holds(expr, env: Env) -> bool:
+    try:
+        return bool(evaluate(expr, env))  # the tree-walking evaluator, not the compiled one `truth` uses
+    except EvaluationError:
+        return False
 
 
 def test_a_clause_and_its_renaming_are_one_candidate():
