@@ -361,7 +361,7 @@ def truth(vocab: Vocabulary, samples: list[Sample]) -> tuple[list[int], int]:
             # each row is one assignment's truth of every atom; read column by column, without a generator
             # per row (5.5 million of them on the multi_lock_server protocol)
             cells = [[col[p] for p in proj] for col, proj in zip(columns, projections, strict=True)]
-            rows.update(zip(*cells) if cells else [()] * bool(assignments))
+            rows.update(zip(*cells, strict=True) if cells else [()] * bool(assignments))
     ordered = sorted(rows)
     masks = [0] * len(vocab.atoms)
     for bit, row in enumerate(ordered):

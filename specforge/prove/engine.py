@@ -50,8 +50,18 @@ from ..structure import Obligation, leaves, obligation_ids, obligations, type_id
 from ..values import show
 from . import defined, postconditions
 from .cache import Cache, Digests, NameDigests, NoCache, digest, record_verdicts
-from .encode import (Assumptions, Encoder, Env, Unsupported, UnsupportedSpec, assert_fact, check, negation,
-                     substituter, unsupported)
+from .encode import (
+    Assumptions,
+    Encoder,
+    Env,
+    Unsupported,
+    UnsupportedSpec,
+    assert_fact,
+    check,
+    negation,
+    substituter,
+    unsupported,
+)
 from .model import Renderer
 from .result import ActionResult, Finding, InferredInvariant, InvariantResult, ProofReport, Verdict
 from .strengthen import strengthen
