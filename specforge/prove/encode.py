@@ -54,7 +54,9 @@ def substitute(shape: z3.BoolRef, holes, terms) -> z3.BoolRef:
 
 
 def negation(fact: z3.BoolRef) -> z3.BoolRef:
-    """`z3.Not(fact)` for a term known to be a formula, without z3's coercion."""
+    """`z3.Not(fact)` without z3's coercion when `fact` is a z3 formula."""
+    if not isinstance(fact, z3.BoolRef):
+        return z3.Not(fact)
     return z3.BoolRef(z3.Z3_mk_not(fact.ctx.ref(), fact.as_ast()), fact.ctx)
 
 

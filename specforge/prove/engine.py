@@ -99,12 +99,15 @@ class Target:
     # a definedness target: how a state breaks it (with free call arguments), and what the model says of it
     violation: Callable[[dict[str, z3.ExprRef]], tuple[z3.BoolRef, Callable[[z3.ModelRef], str]]] | None = None
 
-    def broken(self, state: dict[str, z3.ExprRef]) -> tuple[list[z3.BoolRef], Callable[[z3.ModelRef], str] | None]:
-        """What a state breaking this target satisfies (a genuine break: the target has a meaning there)."""
+    def broken(self, state: dict[str, z3.ExprRef], formula: z3.BoolRef | None = None
+               ) -> tuple[list[z3.BoolRef], Callable[[z3.ModelRef], str] | None]:
+        """What a state breaking this target satisfies (a genuine break: the target has a meaning there).
+        `formula`: the target over that state, when the caller has it already."""
         if self.violation is not None:
             query, explain = self.violation(state)
             return [query], explain
-        return [z3.Not(self.formula(state)), *([self.defined(state)] if self.defined else [])], None
+        held = self.formula(state) if formula is None else formula
+        return [negation(held), *([self.defined(state)] if self.defined else [])], None
 
 
 def _with_call(render: Renderer, run: Run, model: z3.ModelRef, explain) -> Run:
@@ -605,15 +608,19 @@ class Prover:
         breaks any of them (`unsat`). False also when z3 cannot tell: each is then checked on its own, for
         its verdict and a violation's state."""
         init = self.enc.init_state()
+        # the targets over the initial state: the pre-state's encoding with init's terms put in, where init
+        # sets every variable (the one encoding induction, consistency and redundancy use too)
+        over = self._over_post(init) if all(path in init for path in self.enc.state("pre")) else None
         s = self.solver("initial")
-        s.add(z3.Or(*(z3.And(*self._broken_initially(tid, init)[0]) for tid in tids)))
+        s.add(z3.Or(*(z3.And(*self._broken_initially(tid, init, over)[0]) for tid in tids)))
         return s.check() == z3.unsat
 
-    def _broken_initially(self, tid: str, init: dict[str, z3.ExprRef]):
+    def _broken_initially(self, tid: str, init: dict[str, z3.ExprRef],
+                          over: Callable[[str], z3.BoolRef] | None = None):
         """What an initial state breaking the target satisfies: one `init` can produce (its operations
-        have a meaning), and what the model says of it."""
+        have a meaning), and what the model says of it. `over`: the targets over `init`, when known."""
         t = self.by_id[tid]
-        query, explain = t.broken(init)
+        query, explain = t.broken(init, over(tid) if over is not None and t.violation is None else None)
         if t.kind != "definedness":
             query.append(self._init_defined)  # a violation at step 0 is one `init` can produce
         return query, explain
@@ -1017,11 +1024,11 @@ class Prover:
         return s, switches, Assumptions(list(switches.values()))
 
     def _over_post(self, post: dict[str, z3.ExprRef]) -> Callable[[str], z3.BoolRef]:
-        """Each target over an action's post-state: the target over the pre-state (encoded once for every
-        action and round, `_over_pre`) with the pre-state's variables replaced by the post-state's terms,
-        one call into z3 where encoding again was 40% of induction on the 250x16 bench spec. A target's
-        formula is a function of the state's values alone (its only fresh names are bound variables), so
-        both are the same formula."""
+        """Each target over an action's post-state (or any state with a term for every variable, the initial
+        state's): the target over the pre-state (encoded once for every action and round, `_over_pre`) with
+        the pre-state's variables replaced by the post-state's terms, one call into z3 where encoding again
+        was 40% of induction on the 250x16 bench spec. A target's formula is a function of the state's
+        values alone (its only fresh names are bound variables), so both are the same formula."""
         if self.enc.world is not None:  # a finite world's sums are other terms (prove/sums.py)
             return lambda tid: self.by_id[tid].formula(post)
         pre = self.enc.state("pre")
@@ -1241,9 +1248,15 @@ class Prover:
 
     def _redundant_in(self, group: list[Target], facts: dict[str, z3.BoolRef]) -> set[str]:
         digest = self.digests.target
-        grow = self.solver("redundant")
+
+        def solver() -> z3.Solver:
+            s = self.solver("redundant")
+            # only a note: a check that takes long is skipped, deterministically (z3 counts it per check)
+            s.set("rlimit", REDUNDANT_RLIMIT)
+            return s
+        grow = solver()
         basis = [t for t in group if t.kind != "invariant"]  # type bounds: never reported, always facts
-        grow.add(*(facts[t.id] for t in basis))
+        assert_fact(grow, *(facts[t.id] for t in basis))
         kept = _Multiset(digest(t.id) for t in basis)
         redundant: set[str] = set()
 
@@ -1253,17 +1266,15 @@ class Prover:
 
         stopped: list[bool] = []  # a check its limit stopped: that solver is not reused (see `_preserved_alone`)
 
-        def implied(t: Target, solver: z3.Solver, assumptions=()) -> bool | None:
+        def implied(t: Target, solver: z3.Solver, assumptions: Assumptions | None = None) -> bool | None:
             if t.id in independent:
                 return False
             solver.push()
-            solver.add(z3.Not(facts[t.id]))
-            solver.set("rlimit", REDUNDANT_RLIMIT)  # only a note: a check that takes long is skipped, deterministically
-            r = solver.check(*assumptions)
+            assert_fact(solver, negation(facts[t.id]))
+            r = check(solver, assumptions)
             if r == z3.unknown:
                 stopped.append(True)
                 return None
-            solver.set("rlimit", 0)
             solver.pop()
             return r == z3.unsat
 
@@ -1276,19 +1287,19 @@ class Prover:
                 continue
             if stopped:
                 stopped.clear()
-                grow = self.solver("redundant")
-                grow.add(*(facts[b.id] for b in basis))
-            grow.add(facts[t.id])
+                grow = solver()
+                assert_fact(grow, *(facts[b.id] for b in basis))
+            assert_fact(grow, facts[t.id])
             basis.append(t)
             kept.add(digest(t.id))
-        rest = self.solver("redundant")
+        rest = solver()
         tree = _AllBut(rest, [facts[t.id] for t in basis])
         order = {t.id: k for k, t in enumerate(group)}
         for i, t in sorted(enumerate(basis), key=lambda it: order[it[1].id]):
             if t.kind != "invariant" or stopped:
                 continue
             key = self.digests.key("redundant", digest(t.id), kept.without(digest(t.id)))
-            if self._cached_bool(key, lambda i=i, t=t: implied(t, rest, tree.all_but(i))):
+            if self._cached_bool(key, lambda i=i, t=t: implied(t, rest, Assumptions(tree.all_but(i)))):
                 tree.drop(i)
                 kept.remove(digest(t.id))
                 redundant.add(t.id)
