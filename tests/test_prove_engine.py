@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
 
 from specforge import ir
-from specforge.frontend import load_text
-from specforge.prove import Verdict, prove
-from specforge.prove.cache import Cache
+from specforge.frontend import load, load_text
+from specforge.prove import Prover, Verdict, prove
+from specforge.prove.cache import Cache, digest, plain
 from specforge.prove.encode import HANDLERS
 
+from .support import ROOT
 from .test_results import COUNTER
 
 LEDGER = """\
@@ -74,6 +78,31 @@ def test_a_rerun_of_an_unchanged_spec_is_answered_from_the_cache(tmp_path):
     assert verdicts(first) == verdicts(second)
 
 
+def _without_spans(value):
+    if isinstance(value, dict):
+        return {k: _without_spans(v) for k, v in value.items() if k not in ("span", "var_span", "error_span")}
+    if isinstance(value, list):
+        return [_without_spans(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("path", sorted([*(ROOT / "examples").glob("*.sf"), *(ROOT / "examples" / "protocols").glob("*.sf")]),
+                         ids=lambda p: p.stem)
+def test_a_cache_key_reads_each_part_as_pydantic_serializes_it_without_positions(path):
+    """Cache keys read the IR's fields directly (pydantic's serializer would build every schema first):
+    the data must be what `model_dump` gives, spans left out, for every part of every example."""
+    s = load(str(path)).spec
+    parts = [*s.sets, *s.enums, *s.consts, *s.state, *s.init, *s.invariants, *s.actions, *s.constraints]
+    assert parts
+    for part in parts:
+        assert plain(part) == _without_spans(part.model_dump(mode="json", by_alias=True))
+    # and a key is the hash it was: each part as json.dumps writes it, then a NUL
+    texts = ["hyp:A-1", 'quote " é \u2028', 3, *parts[:3]]
+    expected = hashlib.sha256(b"".join(json.dumps(p if isinstance(p, str | int) else plain(p), sort_keys=True,
+                                                  separators=(",", ":")).encode() + b"\0" for p in texts))
+    assert digest(*texts) == expected.hexdigest()
+
+
 def test_moving_an_invariant_keeps_its_results_but_changing_one_does_not(tmp_path):
     cache = Cache(tmp_path / "c.sqlite3")
     prove(spec(LEDGER + INVARIANTS), cache=cache)
@@ -83,6 +112,44 @@ def test_moving_an_invariant_keeps_its_results_but_changing_one_does_not(tmp_pat
     cache.hits = cache.misses = 0
     prove(spec(LEDGER + INVARIANTS.replace("bal[a] == 0", "bal[a] <= 0")), cache=cache)
     assert cache.misses > 0
+
+
+# Y is preserved by `step` only assuming X (x grows by y); Z needs nothing
+SUPPORTED = ("spec S\nstate {\n  x: int\n  y: int\n  z: int\n}\ninit {\n  x := 0\n  y := 0\n  z := 0\n}\n"
+             "action step() {\n  y := y + 1\n  x := x + y\n}\n"
+             "action bump() {\n  z := z + 1\n}\n"
+             "invariant X: y >= 0\ninvariant Y: x >= 0\ninvariant Z: z >= 0\n")
+
+
+def checked_targets(monkeypatch) -> list[tuple[str, str]]:
+    """Every (action, target) whose preservation the prover asks z3 about from now on."""
+    seen: list[tuple[str, str]] = []
+    original = Prover.check_action
+
+    def spy(self, action_name, candidates, targets):
+        seen.extend((action_name, t) for t in targets)
+        return original(self, action_name, candidates, targets)
+    monkeypatch.setattr(Prover, "check_action", spy)
+    return seen
+
+
+def test_after_an_edit_only_the_changed_obligation_and_what_assumed_it_are_checked_again(tmp_path, monkeypatch):
+    """A step's proof is kept under its action and target with its unsat core: it is reused in a later
+    run whose hypotheses include that core (whatever else changed), and not when they do not."""
+    cache = Cache(tmp_path / "c.sqlite3")
+    prove(spec(SUPPORTED), cache=cache, infer_budget=0)
+    seen = checked_targets(monkeypatch)
+    edited = SUPPORTED.replace("invariant Z: z >= 0", "invariant Z: z >= -1")
+    again = prove(spec(edited), cache=cache, infer_budget=0)
+    assert sorted(seen) == [("bump", "Z"), ("step", "Z")]  # X and Y: answered by their proofs' cores
+    assert verdicts(again) == verdicts(prove(spec(edited), infer_budget=0))
+    assert again.invariants[1].supported_by == ["X"]
+    # X changes: Y's proof assumed the X that was, so it is checked again, and the verdicts are a fresh run's
+    seen.clear()
+    broken = SUPPORTED.replace("invariant X: y >= 0", "invariant X: y >= 5")
+    report = prove(spec(broken), cache=cache, infer_budget=0)
+    assert ("step", "Y") in seen
+    assert verdicts(report) == verdicts(prove(spec(broken), infer_budget=0))
 
 
 # the counter of tests/test_results.py, with an action whose answer only its `ensures` constrain

@@ -6,6 +6,10 @@ the hypotheses, the search depth, specforge's version and code (`code_build`) an
 positions are left out, so moving an invariant or editing a comment keeps
 its results; changing any part an obligation reads gives it a new key.
 
+An induction step's proof is also stored under its action and goal alone with
+its unsat core, and reused by any run that assumes the whole core (engine.py,
+`_start_round`).
+
 Only decided answers (proved, violated, a found strengthening) are stored; a
 timeout is tried again next time. The store is one SQLite file, by default
 under ~/.cache/specforge (SPECFORGE_CACHE_DIR overrides it).
@@ -13,14 +17,17 @@ under ~/.cache/specforge (SPECFORGE_CACHE_DIR overrides it).
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from json.encoder import encode_basestring_ascii as _quoted
 from pathlib import Path
 
 import z3
+from pydantic import BaseModel
 
 from .. import ir
 from ..reportcache import cache_dir, code_build
@@ -30,20 +37,35 @@ _SPAN_KEYS = frozenset({"span", "var_span", "error_span"})
 FORMAT = 5
 
 
-def _strip(value):
+_FIELDS: dict[type, tuple[tuple[str, str], ...]] = {}  # an IR class: (attribute, key) of each field but spans
+
+
+def plain(value):
+    """An IR node as JSON data, without source positions: what `model_dump(mode="json", by_alias=True)`
+    gives with the spans left out (a test compares them), read straight from the fields. The IR's
+    classes build their pydantic schemas lazily, and model_dump would build them all (0.5 s in a run's
+    cache keys, most of a first run's cost on the 250x16 bench spec)."""
+    if isinstance(value, BaseModel):
+        fields = _FIELDS.get(type(value))
+        if fields is None:
+            fields = _FIELDS[type(value)] = tuple((name, f.alias or name) for name, f in type(value).model_fields.items()
+                                                  if name not in _SPAN_KEYS)
+        return {key: plain(getattr(value, name)) for name, key in fields}
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k not in _SPAN_KEYS}
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
+        return {k: plain(v) for k, v in value.items() if k not in _SPAN_KEYS}
     return value
 
 
 def digest(*parts) -> str:
     h = hashlib.sha256()
     for part in parts:
-        if hasattr(part, "model_dump"):
-            part = _strip(part.model_dump(mode="json", by_alias=True))
-        h.update(json.dumps(part, sort_keys=True, separators=(",", ":")).encode())
+        # a string (most parts: other digests) is quoted as json.dumps quotes it, without its machinery
+        text = _quoted(part) if isinstance(part, str) else json.dumps(plain(part), sort_keys=True, separators=(",", ":"))
+        h.update(text.encode())
         h.update(b"\0")
     return h.hexdigest()
 

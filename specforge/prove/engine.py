@@ -847,6 +847,12 @@ class Prover:
                 if caching:
                     key = r.keys[action.name, tid] = d.key("step", d.actions[action.name], d.target(tid), hypotheses)
                     cached = self.cache.get(key)
+                    if cached is None:
+                        # a proof of an earlier run whose hypotheses (its unsat core: most often the target
+                        # alone) are all assumed now holds now, whatever else changed in the spec
+                        known = self.cache.get(d.key("step-core", d.actions[action.name], d.target(tid)))
+                        if known is not None and all(c in by_digest for c in known["core"]):
+                            cached = known
                 if cached is None:
                     todo.setdefault(action.name, []).append(tid)
                     continue
@@ -881,9 +887,13 @@ class Prover:
             for o in result:
                 r.outcomes[o.target].append(o)
                 if self.cache.enabled and o.preserved is not None:
-                    self.cache.put(r.keys[o.action, o.target], {
-                        "preserved": o.preserved, "core": [d.target(c) for c in o.core],
-                        "cti": o.cti.to_json() if o.cti else None})
+                    answer = {"preserved": o.preserved, "core": [d.target(c) for c in o.core],
+                              "cti": o.cti.to_json() if o.cti else None}
+                    self.cache.put(r.keys[o.action, o.target], answer)
+                    if o.preserved:
+                        # a proof holds whenever its core is assumed: kept under the action and the target
+                        # alone too, for a spec where another invariant changed (`_start_round`)
+                        self.cache.put(d.key("step-core", d.actions[o.action], d.target(o.target)), answer)
         return r.outcomes
 
     @property
@@ -950,7 +960,10 @@ class Prover:
         pre = self.enc.state("pre")
         params, param_bounds = self.enc.params(action, "p")
         guards, post = self.enc.transition(action, pre, params)
-        before = self._over_pre(candidates, pre)
+        # the targets over the pre-state; every candidate's only when a target is not preserved on its own
+        # (a re-run after an edit checks the few targets it changed, not every candidate)
+        assumed = set(candidates)
+        before = self._over_pre([tid for tid in targets if tid in assumed], pre)
         # a call without a meaning does not happen: it is its own finding (the `defined:` obligations)
         meaning = defined.action(self.enc, action, pre, params).formula()
         # fresh booleans naming the obligations between the action's writes: they constrain nothing and let
@@ -963,7 +976,7 @@ class Prover:
         for tid in targets:
             started = time.perf_counter()
             broken = negation(after(tid))
-            if tid in before:
+            if tid in assumed:
                 if alone is None:
                     alone = self.solver("induction")
                     alone.set("rlimit", ALONE_RLIMIT)  # z3 counts the limit per check
@@ -975,7 +988,8 @@ class Prover:
                 if answer == z3.unknown:
                     alone = None  # a check stopped by its limit may leave z3's incremental state unsafe to reuse
             if not tracked:
-                tracked.extend(self._switched(candidates, before, [*param_bounds, *guards, meaning, *hints]))
+                tracked.extend(self._switched(candidates, self._over_pre(candidates, pre),
+                                              [*param_bounds, *guards, meaning, *hints]))
             s, switches, every = tracked
             s.push()
             assert_fact(s, broken)
