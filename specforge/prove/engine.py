@@ -890,7 +890,7 @@ class Prover:
                     answer = {"preserved": o.preserved, "core": [d.target(c) for c in o.core],
                               "cti": o.cti.to_json() if o.cti else None}
                     self.cache.put(r.keys[o.action, o.target], answer)
-                    if o.preserved:
+                    if answer["preserved"]:
                         # a proof holds whenever its core is assumed: kept under the action and the target
                         # alone too, for a spec where another invariant changed (`_start_round`)
                         self.cache.put(d.key("step-core", d.actions[o.action], d.target(o.target)), answer)
