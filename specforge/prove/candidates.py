@@ -30,6 +30,7 @@ from ..explore import Sample
 from ..interpret import Env, EvaluationError, compiled
 from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, RefKind, SetT
 from ..nodes import make
+from ..structure import leaves
 from .encode import aggregated_sets
 
 _BOOL = ir.BoolT()
@@ -323,7 +324,7 @@ def truth(vocab: Vocabulary, samples: list[Sample]) -> tuple[list[int], int]:
     rows: set[tuple[bool, ...]] = set()
     spec = vocab.spec
     evaluators = [compiled(a.expr) for a in vocab.atoms]
-    reads = [_state_read(a.expr) for a in vocab.atoms]
+    reads = [_state_read(a.expr, spec) for a in vocab.atoms]
     for s in samples:
         # an atom's table in a state depends only on the state variables it reads: states that agree on
         # them share it (on the multi_lock_server protocol, 5,039 states and 20 atoms: most tables repeat)
@@ -371,15 +372,21 @@ def truth(vocab: Vocabulary, samples: list[Sample]) -> tuple[list[int], int]:
     return masks, (1 << len(ordered)) - 1
 
 
-def _state_read(expr: ir.Expr) -> tuple[str, ...] | None:
-    """The state variables an atom reads, or None when that is not plain from its syntax (a call)."""
-    names = set()
+def _state_read(expr: ir.Expr, spec: ir.Spec) -> tuple[str, ...] | None:
+    """The state's leaves an atom reads (a record variable's fields are leaves of their own, `r.f`), or None
+    when that is not plain from its syntax (a call) or a name is not a state variable's."""
+    roots: dict[str, list[str]] = {}
+    for leaf in leaves(spec):
+        roots.setdefault(leaf.path.split(".", 1)[0], []).append(leaf.path)
+    paths: set[str] = set()
     for n in ir.walk(expr):
         if isinstance(n, ir.Call):
             return None
         if isinstance(n, ir.Name) and n.ref is RefKind.VAR:
-            names.add(n.name)
-    return tuple(sorted(names))
+            if n.name not in roots:
+                return None
+            paths.update(roots[n.name])
+    return tuple(sorted(paths))
 
 
 # ---- enumerating the clauses ------------------------------------------------------------------------------
