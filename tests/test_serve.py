@@ -239,7 +239,7 @@ def test_commands_that_run_the_users_code_are_not_sent(server):
 
 def test_a_client_that_leaves_takes_its_command_with_it(server, tmp_path):
     spec = tmp_path / "long.sf"
-    spec.write_text(generate_spec(600, 24, 11))  # several seconds of proving, warm or not
+    spec.write_text(generate_spec(1500, 24, 11))  # several seconds of proving, warm or not (600x24 took under 1.5 s)
     environ = environment(**{serve.ENV: server.path})
     client = subprocess.Popen([sys.executable, "-m", "specforge", "prove", "--no-cache", "--jobs", "2", str(spec)],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environ, cwd=ROOT)
