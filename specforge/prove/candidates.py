@@ -324,7 +324,10 @@ def truth(vocab: Vocabulary, samples: list[Sample]) -> tuple[list[int], int]:
     rows: set[tuple[bool, ...]] = set()
     spec = vocab.spec
     evaluators = [compiled(a.expr) for a in vocab.atoms]
-    reads = [_state_read(a.expr, spec) for a in vocab.atoms]
+    roots: dict[str, list[str]] = {}  # a state variable's leaves (a record's fields are leaves of their own)
+    for leaf in leaves(spec):
+        roots.setdefault(leaf.path.split(".", 1)[0], []).append(leaf.path)
+    reads = [_state_read(a.expr, roots) for a in vocab.atoms]
     for s in samples:
         # an atom's table in a state depends only on the state variables it reads: states that agree on
         # them share it (on the multi_lock_server protocol, 5,039 states and 20 atoms: most tables repeat)
@@ -372,12 +375,9 @@ def truth(vocab: Vocabulary, samples: list[Sample]) -> tuple[list[int], int]:
     return masks, (1 << len(ordered)) - 1
 
 
-def _state_read(expr: ir.Expr, spec: ir.Spec) -> tuple[str, ...] | None:
-    """The state's leaves an atom reads (a record variable's fields are leaves of their own, `r.f`), or None
-    when that is not plain from its syntax (a call) or a name is not a state variable's."""
-    roots: dict[str, list[str]] = {}
-    for leaf in leaves(spec):
-        roots.setdefault(leaf.path.split(".", 1)[0], []).append(leaf.path)
+def _state_read(expr: ir.Expr, roots: dict[str, list[str]]) -> tuple[str, ...] | None:
+    """The state's leaves an atom reads (`roots`: each variable's leaves), or None when that is not plain
+    from its syntax (a call) or a name is not a state variable's."""
     paths: set[str] = set()
     for n in ir.walk(expr):
         if isinstance(n, ir.Call):
