@@ -116,6 +116,48 @@ def test_an_undecided_induction_never_lends_support_to_another_invariant():
     assert r["X"].verdict is r["Y"].verdict is Verdict.UNKNOWN
 
 
+class GivesUpInScopes:
+    """A z3 solver that gives up on every check under a scope, as z3's incremental mode does by the luck of
+    term order on some quantified queries that a solver without a scope decides (`incomplete quantifiers`)."""
+
+    def __init__(self, solver: z3.Solver):
+        self._solver, self._scopes, self._gave_up = solver, 0, False
+
+    def push(self):
+        self._scopes += 1
+        self._solver.push()
+
+    def pop(self):
+        self._scopes -= 1
+        self._solver.pop()
+
+    def check(self, *assumptions):
+        self._gave_up = self._scopes > 0
+        return z3.unknown if self._gave_up else self._solver.check(*assumptions)
+
+    def reason_unknown(self) -> str:
+        return "(incomplete quantifiers)" if self._gave_up else self._solver.reason_unknown()
+
+    def __getattr__(self, name):
+        return getattr(self._solver, name)
+
+
+class ScopeShy(Prover):
+    def solver(self, check: str):
+        real = super().solver(check)
+        return GivesUpInScopes(real) if check == "induction" else real
+
+
+# X is preserved only with Y's help: its step check is the one on the solver holding every candidate
+SUPPORTED = NEEDS_STRENGTHENING + "invariant Y: y >= 0\n"
+
+
+def test_a_step_check_z3_gives_up_on_under_a_scope_is_asked_again_without_one():
+    prover = ScopeShy(load(SUPPORTED), depth=DEPTH, explore_size=NO_EXPLICIT_SEARCH, infer_budget=0)
+    x = {r.id: r for r in prover.run().invariants}["X"]
+    assert (x.verdict, x.method, x.supported_by) == (Verdict.PROVED, "inductive with others", ["Y"]), x.reason
+
+
 # a dead action whose body builds a map by a comprehension: its check gets a solver of its own (a lambda)
 DEAD_LAMBDA = ("spec T\nset Item\nstate {\n  x: int\n  m: map[Item, int]\n}\n"
                "init {\n  x := 0\n  m := {i: 0 for i in Item}\n}\naction inc() {\n  x := x + 1\n}\n"

@@ -987,13 +987,22 @@ class Prover:
                     continue
                 if answer == z3.unknown:
                     alone = None  # a check stopped by its limit may leave z3's incremental state unsafe to reuse
+            action_facts = [*param_bounds, *guards, meaning, *hints]
             if not tracked:
-                tracked.extend(self._switched(candidates, self._over_pre(candidates, pre),
-                                              [*param_bounds, *guards, meaning, *hints]))
+                tracked.extend(self._switched(candidates, self._over_pre(candidates, pre), action_facts))
             s, switches, every = tracked
             s.push()
             assert_fact(s, broken)
             r = check(s, every)
+            if r == z3.unknown and _gave_up(s):
+                # z3 gives up under a scope on some queries a solver without one decides: its incremental
+                # mode preprocesses less, and its quantifier instantiation can miss the instance a proof
+                # needs, by the luck of term order (a transfer's conservation law, 1 to 5 runs in 300 in
+                # one process). Asked again at a fresh solver's base level before saying unknown.
+                tracked.clear()
+                s, switches, every = self._switched(candidates, self._over_pre(candidates, pre), action_facts)
+                assert_fact(s, broken)
+                r = check(s, every)
             core, cti, reason, preserved = [], None, None, True
             if r == z3.unsat:
                 labels = {f"hyp:{cid}": cid for cid in switches}
@@ -1006,7 +1015,7 @@ class Prover:
                 preserved, reason = None, _reason(s, f"while checking that {action.name} preserves it")
             if r == z3.unknown:
                 tracked.clear()  # stopped by its limit: built anew for the next target rather than reused
-            else:
+            elif tracked:
                 s.pop()
             out.append(Outcome(tid, action_name, preserved, core, cti, reason, time.perf_counter() - started))
         return out
@@ -1589,6 +1598,12 @@ def _first_broken(d: defined.Definedness, m: z3.ModelRef) -> str:
         if z3.is_false(m.eval(cond, model_completion=True)):
             return f"{site.what} at {site.where}"
     return "an operation without a meaning"
+
+
+def _gave_up(s: z3.Solver) -> bool:
+    """Whether z3's `unknown` is its own giving up (incomplete quantifiers, say), not a limit it was set."""
+    why = s.reason_unknown()
+    return not ("timeout" in why or "canceled" in why or "resource" in why)
 
 
 def _reason(s: z3.Solver, when: str) -> str:
