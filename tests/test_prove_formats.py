@@ -18,8 +18,11 @@ import xml.etree.ElementTree as ET
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from specforge.cli import ExitCode, main
+from specforge.report import RENDERERS, indented_json
 
 from .support import ROOT
 
@@ -429,3 +432,36 @@ def test_output_option_writes_the_report_to_the_file(fmt):
     else:
         assert len(list(ET.fromstring(written).iter("testcase"))) == 3
 
+
+
+# what a report holds: nested dicts and lists of strings (any characters), numbers, booleans and None
+_SCALARS = (st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True)
+            | st.text())
+_KEYS = st.text() | st.integers() | st.booleans() | st.none() | st.floats(allow_nan=False)
+_JSON = st.recursive(_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+                     | st.dictionaries(_KEYS, inner, max_size=4), max_leaves=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON)
+def test_the_reports_json_encoder_writes_what_json_dumps_writes(value):
+    assert indented_json(value) == json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def test_the_reports_json_encoder_refuses_what_json_dumps_refuses():
+    for bad in ({"a": {1, 2}}, [object()], {(1, 2): "tuple key"}):
+        with pytest.raises(TypeError):
+            json.dumps(bad, indent=2)
+        with pytest.raises(TypeError):
+            indented_json(bad)
+
+
+def test_a_json_report_is_what_json_dumps_writes_of_the_reports_documents(tmp_path):
+    from specforge.frontend import load_text
+    from specforge.prove import prove
+
+    reports = [prove(load_text(text, "case.sf").spec, depth=4) for text in (LEVELS, BANK_TEXT.replace(GUARD, ""))]
+    for chosen in (reports[:1], reports):
+        docs = [r.to_json() for r in chosen]
+        doc = docs[0] if len(docs) == 1 else {"version": docs[0]["version"], "specs": docs}
+        assert RENDERERS["json"](chosen) == json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -53,7 +53,7 @@ class InvariantResult:
         d["verdict"] = self.verdict.value
         d["run"] = self.run.to_json() if self.run else None
         d["counterexample"] = self.counterexample.to_json() if self.counterexample else None
-        d["actions"] = [asdict(a) for a in self.actions]
+        d["actions"] = [{"action": a.action, "preserved": a.preserved, "time_ms": a.time_ms} for a in self.actions]
         return d
 
 
