@@ -969,6 +969,7 @@ class Prover:
         # fresh booleans naming the obligations between the action's writes: they constrain nothing and let
         # the sums' point axiom chain through them (main's sets work); both solvers carry them
         hints = self.enc.waypoint_hints(action, params, pre, [self.by_id[tid].formula for tid in targets])
+        action_facts = [*param_bounds, *guards, meaning, *hints]
         alone = None
         tracked: list = []  # [solver, switches, assumptions]: built when a target is not preserved on its own
         out = []
@@ -980,14 +981,13 @@ class Prover:
                 if alone is None:
                     alone = self.solver("induction")
                     alone.set("rlimit", ALONE_RLIMIT)  # z3 counts the limit per check
-                    alone.add(*param_bounds, *guards, meaning, *hints)
+                    alone.add(*action_facts)
                 answer = self._preserved_alone(alone, before[tid], broken)
                 if answer == z3.unsat:
                     out.append(Outcome(tid, action_name, True, [tid], None, None, time.perf_counter() - started))
                     continue
                 if answer == z3.unknown:
                     alone = None  # a check stopped by its limit may leave z3's incremental state unsafe to reuse
-            action_facts = [*param_bounds, *guards, meaning, *hints]
             if not tracked:
                 tracked.extend(self._switched(candidates, self._over_pre(candidates, pre), action_facts))
             s, switches, every = tracked
@@ -1600,15 +1600,20 @@ def _first_broken(d: defined.Definedness, m: z3.ModelRef) -> str:
     return "an operation without a meaning"
 
 
+def _timed_out(why: str) -> bool:
+    """Whether z3's reason for `unknown` is its time running out (or an interruption)."""
+    return "timeout" in why or "canceled" in why
+
+
 def _gave_up(s: z3.Solver) -> bool:
     """Whether z3's `unknown` is its own giving up (incomplete quantifiers, say), not a limit it was set."""
     why = s.reason_unknown()
-    return not ("timeout" in why or "canceled" in why or "resource" in why)
+    return not (_timed_out(why) or "resource" in why)
 
 
 def _reason(s: z3.Solver, when: str) -> str:
     why = s.reason_unknown()
-    if "timeout" in why or "canceled" in why:
+    if _timed_out(why):
         return f"timed out {when}"
     return f"the solver could not decide {when} ({why})"
 
