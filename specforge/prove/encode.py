@@ -60,6 +60,61 @@ def negation(fact: z3.BoolRef) -> z3.BoolRef:
     return z3.BoolRef(z3.Z3_mk_not(fact.ctx.ref(), fact.as_ast()), fact.ctx)
 
 
+def quantified(*facts: z3.ExprRef) -> bool:
+    """Whether any of the formulas has a quantifier (or a lambda) anywhere inside: one walk of their
+    shared terms through z3's C functions.
+
+    A solver that is asked again must not have had such a formula in a scope it popped, while z3's
+    model-based quantifier instantiation is on: z3 5.0 to 5.4.1 keep what that instantiation learnt
+    about a quantifier under the quantifier's address after the pop frees it, and a later check that
+    meets a new quantifier at the same address reads freed memory (`model_finder::get_inv`, added in
+    z3 5.0.0). The prover crashed with a segmentation fault about once in 140 proofs of a protocol
+    whose candidates are quantified; see docs/prove.md §2.12, "z3 and scopes"."""
+    seen: set[int] = set()
+    todo = [f for f in facts if isinstance(f, z3.ExprRef)]
+    if not todo:
+        return False
+    ref = todo[0].ctx.ref()
+    stack = [f.as_ast() for f in todo]
+    kind, args, arg, ident = z3.Z3_get_ast_kind, z3.Z3_get_app_num_args, z3.Z3_get_app_arg, z3.Z3_get_ast_id
+    app, quantifier = z3.Z3_APP_AST, z3.Z3_QUANTIFIER_AST
+    while stack:
+        a = stack.pop()
+        k = kind(ref, a)
+        if k == quantifier:
+            return True
+        if k != app:
+            continue
+        n = args(ref, a)
+        if not n:
+            continue
+        i = ident(ref, a)
+        if i in seen:
+            continue
+        seen.add(i)
+        stack.extend(arg(ref, a, j) for j in range(n))
+    return False
+
+
+def scope_unsafe(enc: Encoder, *facts: z3.ExprRef) -> bool:
+    """Whether a solver that had `facts` in a scope must not be asked again after the scope is popped:
+    when they hold a quantifier (`quantified`) and z3's model-based instantiation is on. It is off on a
+    spec that sums over sets, outside a finite world (see `Prover.solver`). Such a check is made on a
+    solver dropped after it, or behind a switch of its own at the solver's base level (`behind_switch`)."""
+    if enc.world is None and enc.background():
+        return False
+    return quantified(*facts)
+
+
+def behind_switch(s: z3.Solver, facts: list[z3.BoolRef], prefix: str) -> z3.BoolRef:
+    """`facts` asserted at the solver's base level behind a fresh switch, in place of a scope: a check
+    under the switch as an assumption asks what a check in a scope would. Turn it off for good after
+    (`s.add(z3.Not(switch))`)."""
+    switch = z3.FreshBool(prefix)
+    s.add(z3.Implies(switch, z3.And(*facts)))
+    return switch
+
+
 def assert_fact(s: z3.Solver, *facts: z3.BoolRef) -> None:
     """`s.add(*facts)` for terms known to be formulas, without z3's coercion of each argument."""
     ref = s.ctx.ref()

@@ -57,8 +57,10 @@ from .encode import (
     Unsupported,
     UnsupportedSpec,
     assert_fact,
+    behind_switch,
     check,
     negation,
+    scope_unsafe,
     substituter,
     unsupported,
 )
@@ -314,6 +316,7 @@ class Prover:
         self._own_pool = executor is None and jobs > 1
         self._payload: tuple[str, bytes] | None = None
         self._pre_memo: dict[str, z3.BoolRef] = {}
+        self._unsafe_memo: dict[tuple[str, bool], bool] = {}
         self._fresh_calls = 0
         self.details: dict[str, str] = {}  # a definedness target's violation: which call, which operation
         self.enc = Encoder(spec)
@@ -634,6 +637,7 @@ class Prover:
             t = self.by_id[tid]
             started = time.perf_counter()
             query, explain = self._broken_initially(tid, init)
+            unsafe = self._scope_unsafe(*query)
             s.push()
             s.add(*query)
             r, where = (z3.unknown, s) if self.lambdas else (s.check(), s)
@@ -656,7 +660,10 @@ class Prover:
                     o.holds = False
                 else:
                     o.reason = _reason(where, "while checking the initial state")
-            s.pop()
+            if unsafe:
+                s = self.solver("initial")  # a quantifier popped: see `_scope_unsafe`
+            else:
+                s.pop()
             o.seconds = time.perf_counter() - started
             out.append(o)
         return out
@@ -974,20 +981,25 @@ class Prover:
         tracked: list = []  # [solver, switches, assumptions]: built when a target is not preserved on its own
         out = []
         after = self._over_post(post)
+        post_quantified = None
         for tid in targets:
             started = time.perf_counter()
             broken = negation(after(tid))
+            # a quantified target is checked on solvers asked nothing after it (see `_scope_unsafe`)
+            if post_quantified is None:
+                post_quantified = self._scope_unsafe(*post.values())
+            unsafe = post_quantified or self._scope_unsafe_target(tid)
             if tid in assumed:
                 if alone is None:
                     alone = self.solver("induction")
                     alone.set("rlimit", ALONE_RLIMIT)  # z3 counts the limit per check
                     alone.add(*action_facts)
                 answer = self._preserved_alone(alone, before[tid], broken)
+                if answer == z3.unknown or unsafe:
+                    alone = None  # a check stopped by its limit may leave z3's incremental state unsafe to reuse
                 if answer == z3.unsat:
                     out.append(Outcome(tid, action_name, True, [tid], None, None, time.perf_counter() - started))
                     continue
-                if answer == z3.unknown:
-                    alone = None  # a check stopped by its limit may leave z3's incremental state unsafe to reuse
             if not tracked:
                 tracked.extend(self._switched(candidates, self._over_pre(candidates, pre), action_facts))
             s, switches, every = tracked
@@ -1013,12 +1025,25 @@ class Prover:
                 cti = self.render.cti(self.small_model(s, free, every.literals), action, params, pre, post, tid)
             else:
                 preserved, reason = None, _reason(s, f"while checking that {action.name} preserves it")
-            if r == z3.unknown:
-                tracked.clear()  # stopped by its limit: built anew for the next target rather than reused
+            if r == z3.unknown or unsafe:
+                tracked.clear()  # stopped by its limit, or a quantifier popped: built anew for the next target
             elif tracked:
                 s.pop()
             out.append(Outcome(tid, action_name, preserved, core, cti, reason, time.perf_counter() - started))
         return out
+
+    def _scope_unsafe(self, *facts: z3.ExprRef) -> bool:
+        """Whether a solver that had `facts` in a scope must not be asked again after the scope is popped
+        (`encode.scope_unsafe`: z3 5.0 to 5.4.1 can read freed memory in a later check)."""
+        return scope_unsafe(self.enc, *facts)
+
+    def _scope_unsafe_target(self, tid: str) -> bool:
+        """`_scope_unsafe` of a target over the pre-state, worked out once per target (a formula over
+        another state has the same quantifiers, plus those of that state's terms)."""
+        key = (tid, self.enc.world is None)
+        if key not in self._unsafe_memo:
+            self._unsafe_memo[key] = self._scope_unsafe(self._over_pre([tid], self.enc.state("pre"))[tid])
+        return self._unsafe_memo[key]
 
     @staticmethod
     def _preserved_alone(alone: z3.Solver, hypothesis: z3.BoolRef, broken: z3.BoolRef) -> z3.CheckSatResult:
@@ -1156,9 +1181,11 @@ class Prover:
                 o = outcomes[tid]
                 started = time.perf_counter()
                 query, explain = self.by_id[tid].broken(nxt)
-                s.push()
-                s.add(*query)
-                r, where = (z3.unknown, s) if fresh_only else (s.check(), s)
+                scoped = not fresh_only and not self._scope_unsafe(*query)  # a quantifier: a solver of its own
+                if scoped:
+                    s.push()
+                    s.add(*query)
+                r, where = (s.check(), s) if scoped else (z3.unknown, s)
                 if r == z3.unknown:
                     # z3 gives up under a scope on queries a fresh solver decides at once (maps built by
                     # comprehensions are lambdas): ask one before calling this depth undecided
@@ -1176,7 +1203,8 @@ class Prover:
                     remaining.remove(tid)
                 elif r == z3.unknown:
                     o.reason = _reason(where, f"in the bounded search at depth {k}")
-                s.pop()
+                if scoped:
+                    s.pop()
             if not remaining:
                 break
         return [outcomes[tid] for tid in tids]
@@ -1224,7 +1252,7 @@ class Prover:
                 continue
             params, bounds = self.enc.params(action, "d")
             guards, _ = self.enc.transition(action, state, params)
-            if lambdas or name in self._lambda_actions:
+            if lambdas or name in self._lambda_actions or self._scope_unsafe(*bounds, *guards):
                 out.append((name, self._unsat(*facts, *bounds, *guards)))
                 continue
             if shared is None:
@@ -1292,8 +1320,19 @@ class Prover:
         def implied(t: Target, solver: z3.Solver, assumptions: Assumptions | None = None) -> bool | None:
             if t.id in independent:
                 return False
+            negated = negation(facts[t.id])
+            if self._scope_unsafe_target(t.id):
+                # a quantifier is never popped (see `_scope_unsafe`): it is asked behind a switch of its own,
+                # turned off for good after the check
+                switch = behind_switch(solver, [negated], "negated")
+                r = check(solver, Assumptions([*(assumptions.literals if assumptions else ()), switch]))
+                if r == z3.unknown:
+                    stopped.append(True)
+                    return None
+                assert_fact(solver, negation(switch))
+                return r == z3.unsat
             solver.push()
-            assert_fact(solver, negation(facts[t.id]))
+            assert_fact(solver, negated)
             r = check(solver, assumptions)
             if r == z3.unknown:
                 stopped.append(True)
@@ -1352,17 +1391,19 @@ class Prover:
             return t
 
         def tighter(t: z3.Solver, restriction: z3.BoolRef) -> tuple[z3.Solver, bool]:
+            # the restriction behind a switch of its own rather than in a scope: a set's is quantified, and a
+            # quantifier popped leaves the solver unsafe to ask again (see `_scope_unsafe`)
             nonlocal model
-            t.push()
-            t.add(restriction)
-            r = t.check(*assumptions)
+            switch = behind_switch(t, [restriction], "tidy")
+            r = t.check(*assumptions, switch)
             if r == z3.sat:
                 model = t.model()
                 kept.append(restriction)
+                t.add(switch)
                 return t, True
             if r == z3.unknown:
                 return tidy(), False
-            t.pop()
+            t.add(z3.Not(switch))
             return t, False
 
         t = tidy()

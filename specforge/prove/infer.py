@@ -41,7 +41,7 @@ from ..explore import Sample, sample
 from ..interpret import Env as RunEnv
 from ..interpret import EvaluationError, compiled
 from . import candidates as cand
-from .encode import Env, assert_fact, substitute
+from .encode import Env, assert_fact, behind_switch, scope_unsafe, substitute
 
 if TYPE_CHECKING:
     from .engine import Prover
@@ -348,12 +348,14 @@ class _Houdini:
         treated as broken (dropping a candidate never makes a proof wrong)."""
         if not self._solver_timeout(s, QUICK_CHECK if len(claims) > 1 else None):
             return None
-        s.push()
         flags = {cid: z3.Bool(f"broken:{cid}") for cid in claims}
-        for cid, claim in claims.items():
-            s.add(z3.Implies(flags[cid], z3.Not(claim)))
-        s.add(z3.Or(*flags.values()))
-        r = s.check(*assumptions)
+        query = [*(z3.Implies(flags[cid], z3.Not(claim)) for cid, claim in claims.items()), z3.Or(*flags.values())]
+        # a quantified claim is never popped: a switch of its own instead (encode.scope_unsafe)
+        switch = behind_switch(s, query, "failing") if scope_unsafe(self.prover.enc, *claims.values()) else None
+        if switch is None:
+            s.push()
+            s.add(*query)
+        r = s.check(*assumptions, *([switch] if switch is not None else []))
         out: set[str] | None = None
         if r == z3.unsat:
             out = set()
@@ -362,7 +364,10 @@ class _Houdini:
             # every claim the model breaks, not only the flags it chose: one model usually breaks many
             out = {cid for cid, flag in flags.items() if z3.is_true(m.eval(flag, model_completion=True))
                    or z3.is_false(m.eval(claims[cid], model_completion=True))}
-        s.pop()
+        if switch is None:
+            s.pop()
+        else:
+            s.add(z3.Not(switch))
         if out is not None or time.monotonic() > self.deadline:
             return out
         if len(claims) == 1:
@@ -430,11 +435,20 @@ class _Houdini:
             for s, hyps, post in self.steps:
                 if not self._solver_timeout(s):
                     return None
-                s.push()
-                s.add(z3.Not(post[cid]))
-                r = s.check(*[hyps[c] for c in order])
-                core = [str(c)[2:] for c in s.unsat_core()] if r == z3.unsat else order
-                s.pop()
+                negated = z3.Not(post[cid])
+                switch = behind_switch(s, [negated], "core") if scope_unsafe(self.prover.enc, negated) else None
+                if switch is None:
+                    s.push()
+                    s.add(negated)
+                r = s.check(*[hyps[c] for c in order], *([switch] if switch is not None else []))
+                core = order
+                if r == z3.unsat:
+                    names = [str(c) for c in s.unsat_core()]
+                    core = [name[2:] for name in names if name.startswith("h:")]
+                if switch is None:
+                    s.pop()
+                else:
+                    s.add(z3.Not(switch))
                 if r != z3.unsat and time.monotonic() > self.deadline:
                     return None
                 for used in core:
