@@ -19,7 +19,7 @@ import z3
 
 from specforge.frontend import load
 from specforge.prove import Prover, Verdict, infer
-from specforge.prove.encode import behind_switch, quantified
+from specforge.prove.encode import Question, quantified
 
 from .support import ROOT
 
@@ -36,14 +36,38 @@ def test_quantified_finds_a_quantifier_or_a_lambda_anywhere_in_a_formula():
     assert quantified(z3.Or(shared, z3.And(shared, z3.ForAll([y], y * 0 == 0))))
 
 
-def test_a_fact_behind_a_switch_is_asked_under_the_switch_and_is_gone_when_it_is_off():
+def test_a_question_behind_a_switch_is_asked_under_the_switch_and_is_gone_when_it_is_off():
     x = z3.Int("x")
     s = z3.Solver()
     s.add(x > 0)
-    switch = behind_switch(s, [z3.ForAll([x], x > 5)], "q")
-    assert s.check(switch) == z3.unsat
-    s.add(z3.Not(switch))
+    with Question(s, [z3.ForAll([x], x > 5)], True, "q") as q:
+        assert s.num_scopes() == 0 and len(q.assumptions) == 1
+        assert s.check(*q.assumptions) == z3.unsat
+    assert s.num_scopes() == 0
     assert s.check() == z3.sat
+
+
+def test_a_question_without_a_quantifier_is_asked_in_a_scope_popped_after():
+    x = z3.Int("x")
+    s = z3.Solver()
+    s.add(x > 0)
+    with Question(s, [x < 0], False, "q") as q:
+        assert s.num_scopes() == 1 and q.assumptions == []
+        assert s.check() == z3.unsat
+    assert s.num_scopes() == 0
+    assert s.check() == z3.sat
+
+
+def test_a_question_kept_stays_asserted_and_one_left_is_not_undone():
+    x = z3.Int("x")
+    s = z3.Solver()
+    with Question(s, [x > 5], True, "kept") as q:
+        assert s.check(*q.assumptions) == z3.sat
+        q.keep()
+    assert s.check(x < 3) == z3.unsat  # kept: the restriction holds from now on
+    with Question(s, [x > 7], False, "left") as q:
+        q.leave()  # a solver the caller drops: the scope stays open
+    assert s.num_scopes() == 1
 
 
 class ScopeWatch:

@@ -115,6 +115,54 @@ def behind_switch(s: z3.Solver, facts: list[z3.BoolRef], prefix: str) -> z3.Bool
     return switch
 
 
+class Question:
+    """`facts` asked of a solver that is asked again after, for the length of a `with` block: in a scope
+    popped at the end, or, when `unsafe` (`scope_unsafe`: they hold a quantifier), behind a switch of their
+    own (`behind_switch`) turned off for good at the end. A check in the block passes `assumptions` (the
+    switch, or nothing).
+
+    `keep()` makes the facts stay (the switch asserted, or the scope left open); `leave()` undoes nothing,
+    for a solver the caller drops (a check its limit stopped may leave z3's incremental state unsafe)."""
+
+    def __init__(self, s: z3.Solver, facts: list[z3.BoolRef], unsafe: bool, prefix: str):
+        self.s, self.facts, self.prefix = s, facts, prefix
+        self.switch: z3.BoolRef | None = None
+        self.unsafe = unsafe
+        self.assumptions: list[z3.BoolRef] = []
+        self.done = False
+
+    def __enter__(self) -> Question:
+        if self.unsafe:
+            self.switch = behind_switch(self.s, self.facts, self.prefix)
+            self.assumptions = [self.switch]
+        else:
+            self.s.push()
+            assert_fact(self.s, *self.facts)
+        return self
+
+    def under(self, assumptions: Assumptions | None) -> Assumptions | None:
+        """`assumptions` with this question's switch added, for `check`."""
+        if self.switch is None:
+            return assumptions
+        return Assumptions([*(assumptions.literals if assumptions else ()), self.switch])
+
+    def keep(self) -> None:
+        if self.switch is not None:
+            assert_fact(self.s, self.switch)
+        self.done = True
+
+    def leave(self) -> None:
+        self.done = True
+
+    def __exit__(self, *exc) -> None:
+        if self.done:
+            return
+        if self.switch is not None:
+            assert_fact(self.s, negation(self.switch))
+        else:
+            self.s.pop()
+
+
 def assert_fact(s: z3.Solver, *facts: z3.BoolRef) -> None:
     """`s.add(*facts)` for terms known to be formulas, without z3's coercion of each argument."""
     ref = s.ctx.ref()

@@ -54,10 +54,10 @@ from .encode import (
     Assumptions,
     Encoder,
     Env,
+    Question,
     Unsupported,
     UnsupportedSpec,
     assert_fact,
-    behind_switch,
     check,
     negation,
     scope_unsafe,
@@ -637,7 +637,7 @@ class Prover:
             t = self.by_id[tid]
             started = time.perf_counter()
             query, explain = self._broken_initially(tid, init)
-            unsafe = self._scope_unsafe(*query)
+            unsafe = scope_unsafe(self.enc, *query)
             s.push()
             s.add(*query)
             r, where = (z3.unknown, s) if self.lambdas else (s.check(), s)
@@ -661,7 +661,7 @@ class Prover:
                 else:
                     o.reason = _reason(where, "while checking the initial state")
             if unsafe:
-                s = self.solver("initial")  # a quantifier popped: see `_scope_unsafe`
+                s = self.solver("initial")  # a quantifier popped: see `encode.scope_unsafe`
             else:
                 s.pop()
             o.seconds = time.perf_counter() - started
@@ -985,9 +985,9 @@ class Prover:
         for tid in targets:
             started = time.perf_counter()
             broken = negation(after(tid))
-            # a quantified target is checked on solvers asked nothing after it (see `_scope_unsafe`)
+            # a quantified target is checked on solvers asked nothing after it (see `encode.scope_unsafe`)
             if post_quantified is None:
-                post_quantified = self._scope_unsafe(*post.values())
+                post_quantified = scope_unsafe(self.enc, *post.values())
             unsafe = post_quantified or self._scope_unsafe_target(tid)
             if tid in assumed:
                 if alone is None:
@@ -1032,17 +1032,12 @@ class Prover:
             out.append(Outcome(tid, action_name, preserved, core, cti, reason, time.perf_counter() - started))
         return out
 
-    def _scope_unsafe(self, *facts: z3.ExprRef) -> bool:
-        """Whether a solver that had `facts` in a scope must not be asked again after the scope is popped
-        (`encode.scope_unsafe`: z3 5.0 to 5.4.1 can read freed memory in a later check)."""
-        return scope_unsafe(self.enc, *facts)
-
     def _scope_unsafe_target(self, tid: str) -> bool:
-        """`_scope_unsafe` of a target over the pre-state, worked out once per target (a formula over
+        """`encode.scope_unsafe` of a target over the pre-state, worked out once per target (a formula over
         another state has the same quantifiers, plus those of that state's terms)."""
         key = (tid, self.enc.world is None)
         if key not in self._unsafe_memo:
-            self._unsafe_memo[key] = self._scope_unsafe(self._over_pre([tid], self.enc.state("pre"))[tid])
+            self._unsafe_memo[key] = scope_unsafe(self.enc, self._over_pre([tid], self.enc.state("pre"))[tid])
         return self._unsafe_memo[key]
 
     @staticmethod
@@ -1181,7 +1176,7 @@ class Prover:
                 o = outcomes[tid]
                 started = time.perf_counter()
                 query, explain = self.by_id[tid].broken(nxt)
-                scoped = not fresh_only and not self._scope_unsafe(*query)  # a quantifier: a solver of its own
+                scoped = not fresh_only and not scope_unsafe(self.enc, *query)  # a quantifier: a solver of its own
                 if scoped:
                     s.push()
                     s.add(*query)
@@ -1252,7 +1247,7 @@ class Prover:
                 continue
             params, bounds = self.enc.params(action, "d")
             guards, _ = self.enc.transition(action, state, params)
-            if lambdas or name in self._lambda_actions or self._scope_unsafe(*bounds, *guards):
+            if lambdas or name in self._lambda_actions or scope_unsafe(self.enc, *bounds, *guards):
                 out.append((name, self._unsat(*facts, *bounds, *guards)))
                 continue
             if shared is None:
@@ -1320,25 +1315,14 @@ class Prover:
         def implied(t: Target, solver: z3.Solver, assumptions: Assumptions | None = None) -> bool | None:
             if t.id in independent:
                 return False
-            negated = negation(facts[t.id])
-            if self._scope_unsafe_target(t.id):
-                # a quantifier is never popped (see `_scope_unsafe`): it is asked behind a switch of its own,
-                # turned off for good after the check
-                switch = behind_switch(solver, [negated], "negated")
-                r = check(solver, Assumptions([*(assumptions.literals if assumptions else ()), switch]))
+            # a quantifier is never popped (see `encode.scope_unsafe`): it is asked behind a switch of its own
+            with Question(solver, [negation(facts[t.id])], self._scope_unsafe_target(t.id), "negated") as q:
+                r = check(solver, q.under(assumptions))
                 if r == z3.unknown:
                     stopped.append(True)
+                    q.leave()
                     return None
-                assert_fact(solver, negation(switch))
                 return r == z3.unsat
-            solver.push()
-            assert_fact(solver, negated)
-            r = check(solver, assumptions)
-            if r == z3.unknown:
-                stopped.append(True)
-                return None
-            solver.pop()
-            return r == z3.unsat
 
         for t in group:
             if t.kind != "invariant":
@@ -1392,19 +1376,19 @@ class Prover:
 
         def tighter(t: z3.Solver, restriction: z3.BoolRef) -> tuple[z3.Solver, bool]:
             # the restriction behind a switch of its own rather than in a scope: a set's is quantified, and a
-            # quantifier popped leaves the solver unsafe to ask again (see `_scope_unsafe`)
+            # quantifier popped leaves the solver unsafe to ask again (see `encode.scope_unsafe`)
             nonlocal model
-            switch = behind_switch(t, [restriction], "tidy")
-            r = t.check(*assumptions, switch)
-            if r == z3.sat:
-                model = t.model()
-                kept.append(restriction)
-                t.add(switch)
-                return t, True
-            if r == z3.unknown:
-                return tidy(), False
-            t.add(z3.Not(switch))
-            return t, False
+            with Question(t, [restriction], True, "tidy") as q:
+                r = t.check(*assumptions, *q.assumptions)
+                if r == z3.sat:
+                    model = t.model()
+                    kept.append(restriction)
+                    q.keep()
+                    return t, True
+                if r == z3.unknown:
+                    q.leave()
+                    return tidy(), False
+                return t, False
 
         t = tidy()
         for name, sort in self.enc.set_sorts.items():

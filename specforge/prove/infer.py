@@ -41,7 +41,7 @@ from ..explore import Sample, sample
 from ..interpret import Env as RunEnv
 from ..interpret import EvaluationError, compiled
 from . import candidates as cand
-from .encode import Env, assert_fact, behind_switch, scope_unsafe, substitute
+from .encode import Env, Question, assert_fact, scope_unsafe, substitute
 
 if TYPE_CHECKING:
     from .engine import Prover
@@ -351,23 +351,16 @@ class _Houdini:
         flags = {cid: z3.Bool(f"broken:{cid}") for cid in claims}
         query = [*(z3.Implies(flags[cid], z3.Not(claim)) for cid, claim in claims.items()), z3.Or(*flags.values())]
         # a quantified claim is never popped: a switch of its own instead (encode.scope_unsafe)
-        switch = behind_switch(s, query, "failing") if scope_unsafe(self.prover.enc, *claims.values()) else None
-        if switch is None:
-            s.push()
-            s.add(*query)
-        r = s.check(*assumptions, *([switch] if switch is not None else []))
-        out: set[str] | None = None
-        if r == z3.unsat:
-            out = set()
-        elif r == z3.sat:
-            m = s.model()
-            # every claim the model breaks, not only the flags it chose: one model usually breaks many
-            out = {cid for cid, flag in flags.items() if z3.is_true(m.eval(flag, model_completion=True))
-                   or z3.is_false(m.eval(claims[cid], model_completion=True))}
-        if switch is None:
-            s.pop()
-        else:
-            s.add(z3.Not(switch))
+        with Question(s, query, scope_unsafe(self.prover.enc, *claims.values()), "failing") as q:
+            r = s.check(*assumptions, *q.assumptions)
+            out: set[str] | None = None
+            if r == z3.unsat:
+                out = set()
+            elif r == z3.sat:
+                m = s.model()
+                # every claim the model breaks, not only the flags it chose: one model usually breaks many
+                out = {cid for cid, flag in flags.items() if z3.is_true(m.eval(flag, model_completion=True))
+                       or z3.is_false(m.eval(claims[cid], model_completion=True))}
         if out is not None or time.monotonic() > self.deadline:
             return out
         if len(claims) == 1:
@@ -436,19 +429,12 @@ class _Houdini:
                 if not self._solver_timeout(s):
                     return None
                 negated = z3.Not(post[cid])
-                switch = behind_switch(s, [negated], "core") if scope_unsafe(self.prover.enc, negated) else None
-                if switch is None:
-                    s.push()
-                    s.add(negated)
-                r = s.check(*[hyps[c] for c in order], *([switch] if switch is not None else []))
-                core = order
-                if r == z3.unsat:
-                    names = [str(c) for c in s.unsat_core()]
-                    core = [name[2:] for name in names if name.startswith("h:")]
-                if switch is None:
-                    s.pop()
-                else:
-                    s.add(z3.Not(switch))
+                with Question(s, [negated], scope_unsafe(self.prover.enc, negated), "core") as q:
+                    r = s.check(*[hyps[c] for c in order], *q.assumptions)
+                    core = order
+                    if r == z3.unsat:
+                        names = [str(c) for c in s.unsat_core()]
+                        core = [name[2:] for name in names if name.startswith("h:")]
                 if r != z3.unsat and time.monotonic() > self.deadline:
                     return None
                 for used in core:
