@@ -7,6 +7,7 @@ post-lexer below drops the ones that only continue an expression.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import tempfile
@@ -19,6 +20,7 @@ from pathlib import Path
 from lark import Lark, Token
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 from lark.lark import PostLex
+from lark.parse_tree_builder import ExpandSingleChild
 
 from .diagnostics import Diagnostic
 from .lexer import FastLexer
@@ -185,6 +187,119 @@ def _share_rule_objects(lark: Lark) -> None:
         pass
 
 
+class _NoAction(Exception):
+    """The table has no action for a token: a syntax error, which lark itself then reports."""
+
+
+class _Driver:
+    """lark's LALR table run by a loop of our own, with the same lexer, post-lexer and callbacks.
+
+    lark's loop looks up each reduction's callback in a dict keyed by its Rule objects, whose hash
+    and equality are Python methods, and reads each rule's length and origin through attributes; on
+    a large spec that loop was half of the parse. Here the table is flattened once into one dict per
+    state of ints (a shift: the next state; a reduction: the complement of the rule's index) and the
+    rules into a list. Only valid input is parsed here: at the first token the table has no action
+    for, or a character no terminal matches, the caller parses the text again with lark, which
+    raises the error its diagnostics are made from (`parse_items`)."""
+
+    def __init__(self, lark: Lark) -> None:
+        from lark.parsers.lalr_analysis import Shift
+
+        inner = lark.parser.parser.parser
+        table = inner.parse_table
+        start = lark.options.start[0]
+        rules: dict = {}
+        self.rules: list[tuple[int, object, str]] = []
+        self.actions: list[dict[str, int]] = []
+        if sorted(table.states) != list(range(len(table.states))):
+            raise ValueError("lark's LALR states are not numbered 0..n-1")
+        for state in range(len(table.states)):
+            row = {}
+            for symbol, (action, arg) in table.states[state].items():
+                if action is Shift:
+                    row[symbol] = arg
+                    continue
+                if arg not in rules:
+                    rules[arg] = len(self.rules)
+                    callback = inner.callbacks[arg]
+                    if len(arg.expansion) == 1 and type(callback) is ExpandSingleChild:
+                        callback = None  # an inlined rule (`?rule`) of one symbol: its value is that symbol's
+                    self.rules.append((len(arg.expansion), callback, arg.origin.name))
+                row[symbol] = ~rules[arg]
+            self.actions.append(row)
+        self.start, self.end = table.start_states[start], table.end_states[start]
+        self.terminal_callbacks = {k: v for k, v in inner.callbacks.items() if isinstance(k, str)}
+        lexer = lark.parser.lexer
+        while not isinstance(lexer, FastLexer):  # inside lark's post-lexer connector and wrapper
+            lexer = getattr(lexer, "lexer", None)
+            if lexer is None:
+                raise ValueError("lark's lexer is not specforge's")
+        self.lexer = lexer
+        self.postlex = lark.options.postlex
+
+    def parse(self, text: str):
+        actions, rules, on_terminal = self.actions, self.rules, self.terminal_callbacks
+        states = [self.start]
+        values: list = []
+        tokens = self.lexer.lex(text)
+        if self.postlex is not None:
+            tokens = self.postlex.process(tokens)
+        end = self.end
+        # the end of input is one more token, after which the start rule's reduction reaches `end`
+        for token in itertools.chain(tokens, (_END,)):
+            kind = token.type
+            while True:
+                code = actions[states[-1]].get(kind)
+                if code is None:
+                    raise _NoAction
+                if code >= 0:
+                    states.append(code)
+                    values.append(on_terminal[kind](token) if kind in on_terminal else token)
+                    break
+                size, callback, origin = rules[~code]
+                if callback is None:
+                    states.pop()
+                else:
+                    if size:
+                        children = values[-size:]
+                        del states[-size:]
+                        del values[-size:]
+                    else:
+                        children = []
+                    values.append(callback(children))
+                states.append(actions[states[-1]][origin])
+                if states[-1] == end:
+                    return values[-1]
+        raise _NoAction
+
+
+_END = Token("$END", "")
+
+
+@lru_cache(maxsize=1)
+def _driver() -> _Driver | None:
+    """The table-driven loop over `parser()`'s table; None if lark's internals are not laid out as
+    expected (then lark's own loop parses)."""
+    try:
+        return _Driver(parser())
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
+def _parse(text: str, path: str) -> list:
+    """The declarations of `text`, lowered: by `_Driver` where the text is valid, else by lark, which
+    raises the error (the lowering starts afresh for it, so its diagnostics are lark's run's alone)."""
+    lowering = _lowering()
+    lowering.reset(path)
+    driver = _driver()
+    if driver is not None:
+        try:
+            return driver.parse(text)
+        except (_NoAction, UnexpectedInput):
+            lowering.reset(path)
+    return parser().parse(text)
+
+
 @lru_cache(maxsize=1)
 def tree_parser() -> Lark:
     """The same grammar producing a plain lark tree (for tools and tests)."""
@@ -277,10 +392,9 @@ def parse_items(source: SourceFile) -> ParseResult:
     pos = 0
     errors = 0
     while True:
-        lowering.reset(source.path)
         chunk = _pad(text, pos)
         try:
-            items.extend(lark.parse(chunk))
+            items.extend(_parse(chunk, source.path))
             diagnostics.extend(lowering.diagnostics)
             break
         except (UnexpectedInput, Fatal) as e:
@@ -293,9 +407,8 @@ def parse_items(source: SourceFile) -> ParseResult:
             next_start = min([s for s in starts if s > err_offset], default=len(text))
             if decl_start > pos:
                 # the declarations before the broken one parse on their own
-                lowering.reset(source.path)
                 try:
-                    items.extend(lark.parse(_pad(text, pos, decl_start)))
+                    items.extend(_parse(_pad(text, pos, decl_start), source.path))
                     diagnostics.extend(lowering.diagnostics)
                 except (UnexpectedInput, Fatal):
                     pass  # reported when the loop reaches it again
