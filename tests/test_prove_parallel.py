@@ -227,6 +227,17 @@ def test_a_dask_cluster_gives_the_verdicts_of_serial_proving():
             result = CliRunner().invoke(main, ["prove", "--no-cache", "--depth", "3", "--dask", address,
                                                str(ROOT / "examples" / "ledger.sf")])
             assert result.exit_code == 0, result.output
+            # several files: each is sent to the cluster as text, and parsed there
+            files = [str(ROOT / "examples" / f"{name}.sf") for name in ("ledger", "bank")]
+            on_cluster = CliRunner().invoke(main, ["prove", "--no-cache", "--depth", "3", "--format", "json",
+                                                   "--dask", address, *files])
+            here = CliRunner().invoke(main, ["prove", "--no-cache", "--depth", "3", "--format", "json", *files])
+            assert on_cluster.exit_code == here.exit_code == 0, on_cluster.output
+            assert _verdicts(on_cluster.stdout) == _verdicts(here.stdout)
+
+
+def _verdicts(report: str) -> list:
+    return [(s["spec"], [(i["id"], i["verdict"]) for i in s["invariants"]]) for s in json.loads(report)["specs"]]
 
 
 def test_an_unreachable_dask_scheduler_is_a_usage_error():
@@ -243,3 +254,39 @@ def test_a_file_with_errors_stops_a_parallel_command_before_any_report(tmp_path)
     result = CliRunner().invoke(main, ["prove", "--no-cache", "--jobs", "2", good, good, str(bad)])
     assert result.exit_code == 1
     assert "bad.sf:3:" in result.output and "invariant" not in result.output.lower()
+
+
+def test_files_with_errors_are_reported_as_serial_although_the_workers_parse_them(tmp_path):
+    """With several files the workers parse them; the errors are still every file's, in file order, and
+    nothing is proved."""
+    bad = tmp_path / "bad.sf"
+    bad.write_text("spec Bad\nstate { x: int }\ninit { x := y }\n")
+    worse = tmp_path / "worse.sf"
+    worse.write_text("spec W\nstate {\n  x: int\n}\ninit {\n  x := 0\n}\ninvariant A: x >=\n")
+    good = str(ROOT / "examples" / "ledger.sf")
+    args = ["prove", "--no-cache", good, str(bad), good, str(worse)]
+    serial = CliRunner().invoke(main, args)
+    pooled = CliRunner().invoke(main, [*args, "--jobs", "2"])
+    assert serial.exit_code == pooled.exit_code == 1
+    assert pooled.output == serial.output
+    assert "bad.sf:3:" in pooled.output and "worse.sf:9:1:" in pooled.output and "proved" not in pooled.output
+
+
+def test_a_construct_the_prover_cannot_express_is_reported_from_a_worker(monkeypatch, tmp_path):
+    from specforge import ir
+    from specforge.prove import encode
+
+    from .test_prove_engine import UNENCODABLE
+
+    # as if the prover had no encoding of calls (the workers are forked after this, and see it too)
+    monkeypatch.setattr(encode, "HANDLERS", {k: v for k, v in encode.HANDLERS.items() if k is not ir.Call})
+    path = tmp_path / "t.sf"
+    path.write_text(UNENCODABLE, encoding="utf-8")
+    args = ["prove", "--no-cache", "--no-explore", str(path), str(path)]
+    serial = CliRunner().invoke(main, args)
+    pooled = CliRunner().invoke(main, [*args, "--jobs", "2"])
+    assert serial.exit_code == pooled.exit_code == 1
+    assert pooled.output == serial.output
+    # every construct, as serial (a worker once reported only the first the prover met)
+    assert [line.split(": error")[0] for line in pooled.output.splitlines() if "error[SF301]" in line] == [
+        f"{path}:6:14", f"{path}:8:12", f"{path}:9:8"]

@@ -78,14 +78,16 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
 
     explore = -1 if no_explore else explore_size
     executor = _executor(jobs, dask, dask_timeout)
-    # several files: one task each on the shared pool, sent as soon as the file is read (the workers
-    # prove the first files while this process reads the rest); one file: its actions are the tasks
-    loaded, by_file = [], []
-    for f in files:
-        loaded.append(load(f))
-        if executor and len(files) > 1 and loaded[-1].ok:
-            by_file.append(_by_file(executor, loaded[-1], depth, timeout, not no_cache, explore, explore_states,
-                                    infer_budget, time_budget or None))
+    # several files on a pool: each is read here and sent whole, as text, to a worker that checks and
+    # proves it, so this process parses none of them; one file: this process reads it and its actions
+    # are the tasks
+    sources = _sources(files) if executor and len(files) > 1 else None
+    by_file = [_by_file(executor, source, depth, timeout, not no_cache, explore, explore_states, infer_budget,
+                        time_budget or None) for source in sources] if sources else []
+    loaded = [] if by_file else [load(f) for f in files]
+    if by_file and _any_invalid(by_file):
+        _abandon(executor)
+        loaded = [load(f) for f in files]  # the errors, read here in file order
     if any(not r.ok for r in loaded):
         _abandon(executor)
         print_diagnostics_text(loaded, stream=sys.stderr)
@@ -99,21 +101,24 @@ def prove(files: tuple[str, ...], fmt: str, depth: int, timeout: float, jobs: in
     progress = Progress()
     reports = []
     with open_cache(not no_cache) as cache, _shutdown(executor):
-        for i, r in enumerate(loaded):
+        for i in range(len(files)):
+            path, source = (sources[i].path, sources[i]) if by_file else (loaded[i].path, loaded[i].source)
             try:
                 reports.append(by_file[i].result() if by_file else
-                               prove_spec(r.spec, depth, timeout, progress=progress, cache=cache, executor=executor,
-                                          explore_size=explore, explore_states=explore_states,
+                               prove_spec(loaded[i].spec, depth, timeout, progress=progress, cache=cache,
+                                          executor=executor, explore_size=explore, explore_states=explore_states,
                                           infer_budget=infer_budget, time_budget=time_budget or None))
             except Unsupported as e:
                 progress.done()
-                print_diagnostics([Diagnostic.error("SF301", str(p), r.path, getattr(p.node, "span", None))
-                          for p in e.problems], r.source)
+                _abandon(executor)
+                print_diagnostics([Diagnostic.error("SF301", str(p), path, getattr(p.node, "span", None))
+                          for p in e.problems], source)
                 sys.exit(ExitCode.SPEC_ERRORS)
             except Exception as e:  # the safety net: a message, never a traceback
                 progress.done()
-                print_diagnostics([Diagnostic.error("SF399", f"internal error in the prover: {type(e).__name__}: {e}", r.path,
-                                          hint="please report it with the spec that triggers it")], r.source)
+                _abandon(executor)
+                print_diagnostics([Diagnostic.error("SF399", f"internal error in the prover: {type(e).__name__}: {e}", path,
+                                          hint="please report it with the spec that triggers it")], source)
                 sys.exit(ExitCode.USAGE)
     progress.done()
     rendered = RENDERERS[fmt](reports)
@@ -166,14 +171,32 @@ def _executor(jobs: int, dask: str | None, wait: float = 30.0):
     return None
 
 
-def _by_file(executor, r, depth: int, timeout: float, cache: bool, explore_size: int,
+def _sources(files: tuple[str, ...]):
+    """Each file read and decoded (not parsed), or None when one cannot be read: then the files are loaded
+    here, one after another, and the error reported as for one file."""
+    from ..parse import InputError, read_source
+
+    try:
+        return [read_source(f) for f in files]
+    except InputError:
+        return None
+
+
+def _by_file(executor, source, depth: int, timeout: float, cache: bool, explore_size: int,
              explore_states: int, infer_budget: float, time_budget: float | None):
-    import pickle
+    from ..prove.engine import prove_source
 
-    from ..prove.engine import prove_remote
+    return executor.submit(prove_source, source.path, source.text, depth, timeout, cache, explore_size,
+                           explore_states, infer_budget, time_budget)
 
-    return executor.submit(prove_remote, pickle.dumps(r.spec), depth, timeout, cache, explore_size, explore_states,
-                           infer_budget, time_budget)
+
+def _any_invalid(futures) -> bool:
+    """Whether a worker found a spec with errors (`prove_source` answered None), as soon as one does: the
+    other files' proofs are then not waited for. A task that raised is not invalid here: its error is
+    reported in file order after."""
+    from concurrent.futures import as_completed
+
+    return any(f.exception() is None and f.result() is None for f in as_completed(futures))
 
 
 def _abandon(executor) -> None:

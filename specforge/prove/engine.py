@@ -238,16 +238,22 @@ def _remote(key: str, payload: bytes, depth: int, timeout: float, method: str, a
     return getattr(prover, method)(*args)
 
 
-def prove_remote(payload: bytes, depth: int, timeout: float, use_cache: bool,
+def prove_source(path: str, text: str, depth: int, timeout: float, use_cache: bool,
                  explore_size: int = DEFAULT_EXPLORE_SIZE, explore_states: int = DEFAULT_EXPLORE_STATES,
-                 infer_budget: float = DEFAULT_INFER_BUDGET, time_budget: float | None = None) -> ProofReport:
-    """One whole spec, proved where an executor runs it (a command with several files gives each worker
-    whole files); the worker opens the result cache itself."""
+                 infer_budget: float = DEFAULT_INFER_BUDGET, time_budget: float | None = None) -> ProofReport | None:
+    """One whole spec file, checked and proved where an executor runs it (a command with several files
+    gives each worker whole files, as text: the files are parsed in the workers, in parallel, and a
+    cluster's workers need not see the caller's disk). None when the spec has errors: the caller reads it
+    again to report them. The worker opens the result cache itself."""
+    from ..frontend import load_text
     from .cache import open_cache
 
-    with open_cache(use_cache) as cache:
-        return Prover(pickle.loads(payload), depth, timeout, cache=cache, explore_size=explore_size,
-                      explore_states=explore_states, infer_budget=infer_budget, time_budget=time_budget).run()
+    loaded = load_text(text, path)
+    if not loaded.ok:
+        return None
+    with open_cache(use_cache) as cache:  # `prove`: every construct the prover cannot express is reported
+        return prove(loaded.spec, depth, timeout, cache=cache, explore_size=explore_size,
+                     explore_states=explore_states, infer_budget=infer_budget, time_budget=time_budget)
 
 
 # A forked worker starts with the proving process's objects (its Prover among them); its collector would
