@@ -68,6 +68,7 @@ JOBS_FILES = 4
 JOBS_FILE_SIZE = (100, 16)
 JOBS_BIG_SIZE = (250, 16)
 JOBS_LARGE_SIZE = (500, 24)  # one file whose proof takes long enough that the start-up matters less
+JOBS_HUGE_SIZE = (1000, 24)  # one file whose proof is long against the start-up (cold runs only)
 CACHE_SIZE = (250, 16)
 # In process, with hit and miss counts: does a re-run's time grow with the size?
 CACHE_COUNT_SIZES = [(50, 16), (250, 16)]
@@ -1131,7 +1132,8 @@ def render_tables(sizes: list[SizeResult], shapes: list[SizeResult], jobs: list[
         "### `--jobs 2` against `--jobs 1`",
         "",
         f"`specforge prove --format json{' --no-cache' if features['no_cache'] else ''} --jobs J FILE...` as a "
-        f"new process, wall time, median of {args.cli_runs} runs each, alternating. `specforge prove --help` "
+        f"new process, wall time, median of {args.cli_runs} runs each (of {max(3, args.cli_runs // 2)} for the "
+        f"{JOBS_HUGE_SIZE[0]:,}-invariant file, cold only), alternating. `specforge prove --help` "
         f"says of `--jobs`: \"{features['jobs_help'] or 'no --jobs option'}\". With several files and "
         "`--jobs 2`, the workers parse the files; with one file, the command parses it. *CPU* is the user + system time of the "
         "command and every process it started (the workers included), median: with no extra work for "
@@ -1386,11 +1388,14 @@ def main(argv: list[str] | None = None) -> int:
             cases.append(([write(n, m)], n, f"one file, {n} invariants × {m} actions"))
             n, m = JOBS_LARGE_SIZE
             cases.append(([write(n, m)], n, f"one file, {n} invariants × {m} actions"))
+            n, m = JOBS_HUGE_SIZE  # a proof long against the start-up: cold runs only, fewer of them
+            huge = ([write(n, m)], n, f"one file, {n:,} invariants × {m} actions")
             print("--jobs 1 against --jobs 2 ...", file=log)
             watch = common.OtherLoad()
             for paths, count, label in cases:
                 jobs.append(measure_jobs(cmd, env, paths, count, label, args.cli_runs, bool(features["no_cache"]),
                                          log))
+            jobs.append(measure_jobs(cmd, env, *huge, max(3, args.cli_runs // 2), bool(features["no_cache"]), log))
             if features["serve"]:
                 print("--jobs 1 against --jobs 2, clients of a warm `specforge serve` ...", file=log)
                 server = WarmServer(cmd, env)
