@@ -76,7 +76,7 @@ class ScopeWatch:
 
     def __init__(self, solver: z3.Solver, name: str, seen: list[str], without_mbqi: set[int]):
         self._solver, self._name, self._seen = solver, name, seen
-        self._mbqi = id(solver) not in without_mbqi
+        self._without_mbqi = without_mbqi  # noted when the solver is told, which may be after it is made
         self._marks: list[int] = []
         self._popped_quantifier = False
 
@@ -92,7 +92,7 @@ class ScopeWatch:
         self._solver.pop(n)
 
     def check(self, *assumptions):
-        if self._popped_quantifier and self._mbqi:
+        if self._popped_quantifier and id(self._solver) not in self._without_mbqi:
             self._seen.append(self._name)
         return self._solver.check(*assumptions)
 
