@@ -290,3 +290,18 @@ def test_a_construct_the_prover_cannot_express_is_reported_from_a_worker(monkeyp
     # every construct, as serial (a worker once reported only the first the prover met)
     assert [line.split(": error")[0] for line in pooled.output.splitlines() if "error[SF301]" in line] == [
         f"{path}:6:14", f"{path}:8:12", f"{path}:9:8"]
+
+
+def test_with_several_files_the_command_parses_none_of_them(monkeypatch):
+    """The workers parse the files they prove; the command only reads them (it parses them only to report
+    errors a worker found)."""
+    from specforge import frontend
+
+    def parsed_here(path):
+        raise AssertionError(f"the command parsed {path} itself")
+
+    monkeypatch.setattr(frontend, "load", parsed_here)
+    files = [str(ROOT / "examples" / f"{name}.sf") for name in ("ledger", "bank")]
+    result = CliRunner().invoke(main, ["prove", "--no-cache", "--depth", "3", "--jobs", "2", *files])
+    assert result.exit_code == 0, result.output
+    assert "Ledger" in result.output and "Bank" in result.output
