@@ -122,9 +122,10 @@ MUTANTS = [
       '                    alone.set("smt.mbqi", False)  # see `_preserved_alone`\n', "", ["tests/test_prove_scopes.py"],
       "the shortcut solver runs with model-based instantiation and is asked again after a quantified target "
       "was popped from it (z3 5.x reads freed memory)"),
-    m("step-pops-quantified-target", "prove/engine.py", 'with Question(s, [broken], unsafe, "broken") as q:',
-      'with Question(s, [broken], False, "broken") as q:', ["tests/test_prove_scopes.py"],
-      "the step check pops a quantified target from the tracked solver it asks again (z3 5.x reads freed memory)"),
+    m("step-pops-quantified-target", "prove/engine.py", '        if not mbqi:\n            s.set("smt.mbqi", False)\n',
+      "", ["tests/test_prove_scopes.py"],
+      "the step check pops a quantified target from the tracked solver, with model-based instantiation on, and "
+      "asks it again (z3 5.x reads freed memory)"),
     m("inference-pops-quantifiers", "prove/infer.py",
       'with Question(s, query, scope_unsafe(self.prover.enc, *claims.values()), "failing") as q:',
       'with Question(s, query, False, "failing") as q:', ["tests/test_prove_scopes.py"],

@@ -987,14 +987,9 @@ class Prover:
         tracked: list = []  # [solver, switches, assumptions]: built when a target is not preserved on its own
         out = []
         after = self._over_post(post)
-        post_quantified = None
         for tid in targets:
             started = time.perf_counter()
             broken = negation(after(tid))
-            # a quantified target is checked on solvers asked nothing after it (see `encode.scope_unsafe`)
-            if post_quantified is None:
-                post_quantified = scope_unsafe(self.enc, *post.values())
-            unsafe = post_quantified or self._scope_unsafe_target(tid)
             if tid in assumed:
                 if alone is None:
                     alone = self.solver("induction")
@@ -1010,18 +1005,22 @@ class Prover:
             if not tracked:
                 tracked.extend(self._switched(candidates, self._over_pre(candidates, pre), action_facts))
             s, switches, every = tracked
-            # a quantified target is asked behind a switch of its own, never popped (see `encode.scope_unsafe`)
-            with Question(s, [broken], unsafe, "broken") as q:
+            # the solver runs without model-based instantiation: a quantified target is safe to pop (`_switched`)
+            with Question(s, [broken], False, "broken") as q:
                 asked = q.under(every)
                 r = check(s, asked)
                 if r == z3.unknown and _gave_up(s):
-                    # z3 gives up under a scope on some queries a solver without one decides: its incremental
-                    # mode preprocesses less, and its quantifier instantiation can miss the instance a proof
-                    # needs, by the luck of term order (a transfer's conservation law, 1 to 5 runs in 300 in
-                    # one process). Asked again at a fresh solver's base level before saying unknown.
+                    # z3 gives up on a quantified target without model-based instantiation when it is not
+                    # preserved (only that instantiation finds a model), and under a scope on some queries a
+                    # solver without one decides: its incremental mode preprocesses less, and instantiation
+                    # can miss the instance a proof needs, by the luck of term order (a transfer's
+                    # conservation law, 1 to 5 runs in 300 in one process). Asked again at a fresh solver's
+                    # base level, with model-based instantiation, before saying unknown; that solver is
+                    # dropped after.
                     q.leave()
                     tracked.clear()
-                    s, switches, every = self._switched(candidates, self._over_pre(candidates, pre), action_facts)
+                    s, switches, every = self._switched(candidates, self._over_pre(candidates, pre), action_facts,
+                                                        mbqi=True)
                     assert_fact(s, broken)
                     asked = every
                     r = check(s, asked)
@@ -1070,10 +1069,22 @@ class Prover:
             alone.pop()
         return r
 
-    def _switched(self, candidates: list[str], before: dict[str, z3.BoolRef], action: list) -> tuple:
+    def _switched(self, candidates: list[str], before: dict[str, z3.BoolRef], action: list,
+                  mbqi: bool = False) -> tuple:
         """A solver with the action and every candidate behind a switch of its own (`hyp:<id>`), the
-        switches, and the switches laid out as assumptions for its checks."""
+        switches, and the switches laid out as assumptions for its checks.
+
+        Without `mbqi` the solver runs without model-based quantifier instantiation, like the shortcut
+        (`_preserved_alone`): its scopes are safe to pop after a quantified target (see
+        `encode.scope_unsafe`), and its unsat cores, which name a proof's supporting invariants, do not
+        depend on what it was asked before. It proves by instantiation on patterns; a target it cannot
+        decide goes to a fresh solver with `mbqi`, which finds the counterexample of one not preserved.
+        Asking quantified targets behind switches on one solver instead kept the speed but made the
+        cores depend on the order of the questions: `supported_by` differed between two runs of the
+        500x24 bench spec in one process, and between `--jobs 1` and `--jobs 2`."""
         s = self.solver("induction")
+        if not mbqi:
+            s.set("smt.mbqi", False)
         switches = {cid: z3.Bool(f"hyp:{cid}") for cid in candidates}
         ref = s.ctx.ref()
         assert_fact(s, *(z3.BoolRef(z3.Z3_mk_implies(ref, switches[cid].as_ast(), before[cid].as_ast()), s.ctx)
