@@ -149,10 +149,10 @@ class Question:
         return self
 
     def under(self, assumptions: Assumptions | None) -> Assumptions | None:
-        """`assumptions` with this question's switch added, for `check` (see `Assumptions.plus`)."""
+        """`assumptions` with this question's switch added, for `check`."""
         if self.switch is None:
             return assumptions
-        return assumptions.plus(self.switch) if assumptions else Assumptions([self.switch])
+        return Assumptions([*(assumptions.literals if assumptions else ()), self.switch])
 
     def keep(self) -> None:
         if self.switch is not None:
@@ -184,20 +184,6 @@ class Assumptions:
     def __init__(self, literals: list[z3.BoolRef]):
         self.literals = literals  # kept alive with the array that points into them
         self.array = (z3.Ast * len(literals))(*(x.as_ast() for x in literals))
-        self._plus: Assumptions | None = None
-
-    def plus(self, literal: z3.BoolRef) -> Assumptions:
-        """These literals and one more. The longer array is laid out once and only its last slot changes
-        from one call to the next: what this returns is valid until the next call."""
-        n = len(self.literals)
-        if self._plus is None:
-            self._plus = Assumptions.__new__(Assumptions)
-            self._plus.array = (z3.Ast * (n + 1))(*(x.as_ast() for x in self.literals), None)
-            self._plus._plus = None
-        extra = self._plus
-        extra.literals = [*self.literals, literal]  # keeps `literal` alive while the array points into it
-        extra.array[n] = literal.as_ast()
-        return extra
 
 
 def check(s: z3.Solver, assumptions: Assumptions | None = None) -> z3.CheckSatResult:

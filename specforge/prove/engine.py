@@ -1007,8 +1007,7 @@ class Prover:
             s, switches, every = tracked
             # the solver runs without model-based instantiation: a quantified target is safe to pop (`_switched`)
             with Question(s, [broken], False, "broken") as q:
-                asked = q.under(every)
-                r = check(s, asked)
+                r = check(s, every)
                 if r == z3.unknown and _gave_up(s):
                     # z3 gives up on a quantified target without model-based instantiation when it is not
                     # preserved (only that instantiation finds a model), and under a scope on some queries a
@@ -1022,16 +1021,15 @@ class Prover:
                     s, switches, every = self._switched(candidates, self._over_pre(candidates, pre), action_facts,
                                                         mbqi=True)
                     assert_fact(s, broken)
-                    asked = every
-                    r = check(s, asked)
+                    r = check(s, every)
                 core, cti, reason, preserved = [], None, None, True
                 if r == z3.unsat:
                     labels = {f"hyp:{cid}": cid for cid in switches}
-                    core = sorted(labels[name] for c in s.unsat_core() if (name := c.decl().name()) in labels)
+                    core = sorted(labels[c.decl().name()] for c in s.unsat_core())
                 elif r == z3.sat:
                     preserved = False
                     free = [v for v in [*pre.values(), *params.values()] if z3.is_int(v)]
-                    cti = self.render.cti(self.small_model(s, free, asked.literals), action, params, pre, post, tid)
+                    cti = self.render.cti(self.small_model(s, free, every.literals), action, params, pre, post, tid)
                 else:
                     preserved, reason = None, _reason(s, f"while checking that {action.name} preserves it")
                     q.leave()
