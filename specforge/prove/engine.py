@@ -1074,12 +1074,12 @@ class Prover:
 
         Without `mbqi` the solver runs without model-based quantifier instantiation, like the shortcut
         (`_preserved_alone`): its scopes are safe to pop after a quantified target (see
-        `encode.scope_unsafe`), and its unsat cores, which name a proof's supporting invariants, do not
-        depend on what it was asked before. It proves by instantiation on patterns; a target it cannot
-        decide goes to a fresh solver with `mbqi`, which finds the counterexample of one not preserved.
-        Asking quantified targets behind switches on one solver instead kept the speed but made the
-        cores depend on the order of the questions: `supported_by` differed between two runs of the
-        500x24 bench spec in one process, and between `--jobs 1` and `--jobs 2`."""
+        `encode.scope_unsafe`). It proves by instantiation on patterns; a target it cannot decide goes
+        to a fresh solver with `mbqi`, which finds the counterexample of one not preserved. Asking
+        quantified targets behind switches on one solver instead kept the speed but made each check
+        slower than the one before. Its unsat cores name a proof's supporting invariants: where several
+        sets suffice, which one z3 names depends on the solver's history and on z3's context (docs/prove.md
+        2.12 says why the first in the spec's order is not chosen instead)."""
         s = self.solver("induction")
         if not mbqi:
             s.set("smt.mbqi", False)
