@@ -33,6 +33,7 @@ class _Interrupter:
         self.deadline = deadline
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
+        self.fired = False
 
     def __enter__(self):
         self._thread.start()
@@ -41,12 +42,20 @@ class _Interrupter:
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
+        if self.fired:
+            import z3
+
+            # an interruption that lands between two checks stays set in z3's context: until the next check,
+            # z3.simplify returns its input unchanged, and the encoder relies on it (a range's constant bounds,
+            # the `defined:` sites). A check clears it, so that the server's next proof starts clean.
+            z3.Solver().check()
 
     def _run(self) -> None:
         import z3
 
         if self._stop.wait(max(0.0, self.deadline - time.monotonic())):
             return
+        self.fired = True
         while True:
             z3.main_ctx().interrupt()
             if self._stop.wait(0.05):
