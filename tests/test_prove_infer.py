@@ -238,7 +238,9 @@ def test_two_messages_in_flight_need_four_variables_of_one_set_and_are_found():
     """The decentralized lock's support says two lock messages are one (`message[s1][d1] and
     message[s2][d2] implies s1 == s2`): four nodes, found by the stage with four variables per set."""
     report = prove(load(str(PROTOCOLS / "decentralized_lock.sf")).spec)
-    assert [r.verdict for r in musts(report)] == [Verdict.PROVED]
+    # once, in CI only, this was `unknown` (never reproduced here): the reasons say which check gave up
+    assert [r.verdict for r in musts(report)] == [Verdict.PROVED], (
+        [(r.id, r.reason) for r in report.invariants if r.verdict is not Verdict.PROVED], report.inferred)
     assert any(len({v for v in ("n1", "n2", "n3", "n4") if v in s.text}) == 4 for s in report.inferred)
 
 
