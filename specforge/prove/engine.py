@@ -984,7 +984,7 @@ class Prover:
         hints = self.enc.waypoint_hints(action, params, pre, [self.by_id[tid].formula for tid in targets])
         action_facts = [*param_bounds, *guards, meaning, *hints]
         alone = None
-        tracked: list = []  # [solver, switches, assumptions]: built when a target is not preserved on its own
+        tracked: list = []  # [solver, labels, assumptions]: built when a target is not preserved on its own
         out = []
         after = self._over_post(post)
         for tid in targets:
@@ -1004,7 +1004,7 @@ class Prover:
                     continue
             if not tracked:
                 tracked.extend(self._switched(candidates, self._over_pre(candidates, pre), action_facts))
-            s, switches, every = tracked
+            s, labels, every = tracked
             # the solver runs without model-based instantiation: a quantified target is safe to pop (`_switched`)
             with Question(s, [broken], False, "broken") as q:
                 r = check(s, every)
@@ -1018,13 +1018,12 @@ class Prover:
                     # dropped after.
                     q.leave()
                     tracked.clear()
-                    s, switches, every = self._switched(candidates, self._over_pre(candidates, pre), action_facts,
+                    s, labels, every = self._switched(candidates, self._over_pre(candidates, pre), action_facts,
                                                         mbqi=True)
                     assert_fact(s, broken)
                     r = check(s, every)
                 core, cti, reason, preserved = [], None, None, True
                 if r == z3.unsat:
-                    labels = {f"hyp:{cid}": cid for cid in switches}
                     core = sorted(labels[c.decl().name()] for c in s.unsat_core())
                 elif r == z3.sat:
                     preserved = False
@@ -1070,7 +1069,8 @@ class Prover:
     def _switched(self, candidates: list[str], before: dict[str, z3.BoolRef], action: list,
                   mbqi: bool = False) -> tuple:
         """A solver with the action and every candidate behind a switch of its own (`hyp:<id>`), the
-        switches, and the switches laid out as assumptions for its checks.
+        candidate each switch's name stands for (to read an unsat core), and the switches laid out as
+        assumptions for its checks.
 
         Without `mbqi` the solver runs without model-based quantifier instantiation, like the shortcut
         (`_preserved_alone`): its scopes are safe to pop after a quantified target (see
@@ -1088,7 +1088,7 @@ class Prover:
         assert_fact(s, *(z3.BoolRef(z3.Z3_mk_implies(ref, switches[cid].as_ast(), before[cid].as_ast()), s.ctx)
                          for cid in candidates))
         s.add(*action)
-        return s, switches, Assumptions(list(switches.values()))
+        return s, {f"hyp:{cid}": cid for cid in candidates}, Assumptions(list(switches.values()))
 
     def _over_post(self, post: dict[str, z3.ExprRef]) -> Callable[[str], z3.BoolRef]:
         """Each target over an action's post-state (or any state with a term for every variable, the initial
