@@ -1,4 +1,4 @@
-"""Records as values and optional values: the checker's part (docs/language.md 5.15).
+"""Records as values and optional values: the checker's part (docs/language.md 5.16).
 
 - `type NAME = { FIELD: TYPE, ... }` declares a named record type (`ir.StructT`); its fields are
   bool, int types, quantities, enums, a set's elements, other record types or optionals (no maps, no
