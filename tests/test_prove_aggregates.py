@@ -5,7 +5,8 @@ state reachable within a few steps, with every set of 0 to 3 elements and small
 int arguments; the prover reasons about every size of every set. For every
 obligation: never `proved` when brute force reaches a violation, and `violated`
 only when brute force reaches one too (its runs use at most 3 elements of a
-summed-over set, so brute force sees them all).
+summed-over set, as no case compares a count with 3 or more: brute force sees
+them all).
 """
 
 from __future__ import annotations
@@ -240,3 +241,64 @@ def test_the_state_between_writes_is_named_only_where_a_sum_can_change_on_both_s
         "  reserve := 2\n}", "  reserve := 2\n  held := {a: 0 for a in Account}\n}").replace("state2\n", "").replace(
         "  balances[dst] := balances[dst] + n\n}", "  held[dst] := held[dst] + n\n}")
     assert len(hints(both, "transfer")) == 1
+
+
+SESSIONS = """\
+spec Sessions
+set User
+set Session
+const MAX: int = 5
+state {
+  open: map[User, set[Session]]
+}
+init {
+  open := {u: {} for u in User}
+}
+invariant SES-1: forall u in User: card(open[u]) <= LIMIT
+action login(u: User, s: Session) {
+  open[u] := add(open[u], s)
+}
+action logout(u: User, s: Session) {
+  open[u] := remove(open[u], s)
+}
+"""
+
+
+@pytest.mark.parametrize("limit, size", [("5", 6), ("MAX + 2", 8), ("MAX * 4", 3), ("0", 3), ("-(2)", 3)])
+def test_the_bounded_search_world_has_one_element_more_than_a_threshold_it_can_reach(limit, size):
+    from specforge.prove import sums
+
+    spec = load_text(SESSIONS.replace("LIMIT", limit), "s.sf").spec
+    assert sums.world_size(spec) == size
+    flipped = SESSIONS.replace("card(open[u]) <= LIMIT", f"{limit} >= count(s in open[u])")
+    assert sums.world_size(load_text(flipped, "s.sf").spec) == size
+    assert sums.world_size(load_text(SHOP, "shop.sf").spec) == sums.WORLD_SIZE  # compares sums with no constant
+
+
+def test_a_threshold_beyond_three_elements_is_broken_by_a_run_with_that_many():
+    """`card(open[u]) <= 5` breaks only with six sessions: the small instances (3 elements per set) and
+    a world of 3 never find it. The run has six logins, and replays on the interpreter."""
+    from .test_prove_differential import replay
+
+    spec = load_text(SESSIONS.replace("LIMIT", "5"), "s.sf").spec
+    result = next(r for r in prove(spec, infer_budget=2.0).invariants if r.id == "SES-1")
+    assert result.verdict is Verdict.VIOLATED, result.reason
+    assert [c.action for c in result.run.calls] == ["login"] * 6
+    assert len(result.run.sets["Session"]) == 6
+    replay(spec, "SES-1", result)
+
+
+def test_a_threshold_out_of_reach_stays_unknown_and_says_how_far_the_search_went():
+    spec = load_text(SESSIONS.replace("LIMIT", "20"), "s.sf").spec
+    result = next(r for r in prove(spec, depth=4, infer_budget=1.0).invariants if r.id == "SES-1")
+    assert result.verdict is Verdict.UNKNOWN
+    assert "no violation within 4 steps with each summed-over set of at most 3 elements" in result.reason
+
+
+def test_four_carts_holding_one_item_break_at_most_three():
+    text = SHOP.replace("invariant CONS:", "invariant FEW: forall i in Item: "
+                        "count(c in Cart if reserved[c][i] > 0) <= 3\ninvariant CONS:")
+    spec = load_text(text, "shop.sf").spec
+    result = next(r for r in prove(spec, infer_budget=2.0).invariants if r.id == "FEW")
+    assert result.verdict is Verdict.VIOLATED, result.reason
+    assert len(result.run.sets["Cart"]) == 4

@@ -275,3 +275,45 @@ def test_conservation_laws_are_only_tried_over_sets_the_spec_aggregates():
     vocab = cand.vocabulary(load(str(PROTOCOLS / "semaphore.sf")).spec, 2, True)
     laws = sorted(a.text for a in vocab.atoms if a.aggregate)
     assert "count(t0 in Thread if holding[t0]) + permits == 2" in laws and "count(t0 in Thread if holding[t0]) == permits" in laws
+
+
+LIMITS = """\
+spec Limits
+set Customer
+type Limit = { daily: decimal, used: decimal }
+state {
+  lim: map[Customer, Limit]
+  wait: duration
+}
+init {
+  lim := {c: Limit { daily: 50, used: 0 } for c in Customer}
+  wait := 0 s
+}
+invariant LIM-1: forall c in Customer: lim[c].used <= lim[c].daily
+action spend(c: Customer, amt: decimal) {
+  requires amt > 0 else BadAmount
+  requires lim[c].used + amt <= lim[c].daily else OverLimit
+  lim[c].used := lim[c].used + amt
+}
+action reset(c: Customer) {
+  lim[c].used := 0
+}
+"""
+
+
+def test_the_fields_of_a_record_value_and_the_sign_of_a_quantity_are_atoms():
+    """A map into a named record type gives one term per field (`lim[c1].daily`), and a decimal or a
+    duration, which may be negative, is compared with 0 both ways (`>= 0` is no tautology for it)."""
+    vocab = cand.vocabulary(load_text(LIMITS, "limits.sf").spec, 2, True)
+    texts = {a.text for a in vocab.atoms}
+    assert {"lim[c1].daily >= 0", "lim[c1].daily <= 0", "lim[c1].used <= lim[c1].daily", "wait >= 0"} <= texts
+
+
+def test_a_record_field_whose_sign_resets_the_other_is_proved_with_an_inferred_support():
+    """`reset` sets `used` to 0, which stays at most `daily` only when `daily` is not negative: a sign of
+    one field of a map's record values (`lim[c1].daily > 0`, or `lim[c1].used >= 0`, which gives it with
+    LIM-1; which one depends on z3), found by the stage of two literals with numbers."""
+    report = prove(load_text(LIMITS, "limits.sf").spec)
+    assert [r.verdict for r in musts(report)] == [Verdict.PROVED], [r.reason for r in musts(report)]
+    texts = [s.text for s in report.inferred]
+    assert len(texts) == 1 and texts[0].startswith("forall c1 in Customer: lim[c1].") and " 0" in texts[0], texts

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from .. import ir
 from ..explore import Sample
 from ..interpret import Env, EvaluationError, compiled
-from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, RefKind, SetT
+from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, RefKind, SetT, StructT
 from ..nodes import make
 from ..structure import leaves
 from .encode import aggregated_sets
@@ -230,11 +230,13 @@ def _state_ref(f: ir.StateField, span) -> tuple:
 
 def _terms(expr: ir.Expr, text: str, t: ir.Type, used: tuple[str, ...], by_set: dict[str, list[Term]],
            spec: ir.Spec) -> Iterator[Term]:
-    """The scalar terms a state variable gives: itself, or its entries at variables and enum values."""
+    """The scalar terms a state variable gives: itself, its entries at variables and enum values, and the
+    fields of a record (a block of state fields, or a value of a named record type)."""
     span = spec.span
-    if isinstance(t, RecordT):
+    if isinstance(t, (RecordT, StructT)):
+        node = ir.FieldAccess if isinstance(t, RecordT) else ir.RecordField  # as the checker builds them
         for name, ft in t.fields:
-            yield from _terms(make(ir.FieldAccess, span=span, base=expr, field=name, type=ft),
+            yield from _terms(make(node, span=span, base=expr, field=name, type=ft),
                               f"{text}.{name}", ft, used, by_set, spec)
         return
     if isinstance(t, MapT):
@@ -280,7 +282,7 @@ def _atoms_of(vocab: Vocabulary, t: Term, terms: list[Term], by_set: dict[str, l
             _compare(vocab, ir.CmpOp.EQ, t, other)
     else:
         dim = _dimension(t.type)
-        low = t.type.low if isinstance(t.type, IntT) else 0 if isinstance(t.type, QuantityT) else None
+        low = t.type.low if isinstance(t.type, IntT) else None  # a quantity (a duration, a decimal) may be negative
         for c in (_constants(spec) if dim == "int" else [0]) if numbers else []:
             lit = Term(make(ir.IntLit, span=span, value=c, type=IntT()), str(c), IntT(), ())
             for op in _bound_comparisons(c, low):

@@ -18,7 +18,8 @@ In order:
    of small instances (infer.py) and added to the obligations; the induction of step 3 runs again
    over everything, so an inferred invariant only helps inside a set that is inductive as a whole;
 6. real violations: for what is left, bounded model checking from init, shortest run first, up to
-   `depth` steps, gives a trace;
+   `depth` steps, gives a trace (before inference, on a spec whose thresholds need a finite world
+   larger than the small instances of step 4: prove/sums.py, `world_size`);
 7. strengthening: for what is still left, z3's CHC engine (Spacer) searches
    for an inductive invariant; one it finds is checked again by plain solver
    calls (init implies it, every action preserves it, it implies the goal)
@@ -48,7 +49,7 @@ from .. import ir
 from ..run import Run
 from ..structure import Obligation, leaves, obligation_ids, obligations, type_id
 from ..values import show
-from . import defined, postconditions
+from . import defined, postconditions, sums
 from .cache import Cache, Digests, NameDigests, NoCache, digest, record_verdicts
 from .encode import (
     Assumptions,
@@ -326,6 +327,10 @@ class Prover:
         self._fresh_calls = 0
         self.details: dict[str, str] = {}  # a definedness target's violation: which call, which operation
         self.enc = Encoder(spec)
+        # the elements of each summed-over set in the finite world where violations are searched for
+        self.world_size = sums.world_size(spec) if self.enc.set_sums else sums.WORLD_SIZE
+        self._bmc_searched: set[str] = set()  # the targets the bounded search has had, which it never has twice
+        self._bmc_clear: set[str] = set()  # those it searched to the full depth without a violation
         self.render = Renderer(self.enc)
         self.targets = self._targets()
         self._init_defined = defined.init(self.enc).formula()
@@ -481,6 +486,12 @@ class Prover:
         if open_ids:  # a short search first: most violations are near, and inference may prove the rest
             self._search_small(open_ids, status, traces, min(QUICK_SEARCH, self.timeout))
             open_ids = [tid for tid in open_ids if tid not in traces]
+        if open_ids and self.world_size > max(sums.WORLD_SIZE, self.explore_size):
+            # the spec compares a count with a threshold that the small instances cannot go over: the
+            # bounded search, in a world large enough to, goes before inference (a quick one: what it
+            # cannot finish is searched again after inference)
+            traces.update(self._bmc(open_ids, status, min(QUICK_SEARCH, self.timeout)))
+            open_ids = [tid for tid in open_ids if tid not in traces]
         if open_ids:
             proved = self._infer(status, proved, open_ids) | set(exhausted)
             open_ids = [tid for tid in open_ids if tid not in proved]
@@ -580,7 +591,7 @@ class Prover:
                  meanwhile: Callable[[], None] = lambda: None) -> None:
         todo = []
         for t in self.targets if targets is None else targets:
-            cached = self.cache.get(self.digests.key("init", self.digests.target(t.id)))
+            cached = self.cache.get(self.digests.key("init", self.digests.target(t.id), self.world_size))
             if cached is None:
                 todo.append(t.id)
                 continue
@@ -609,7 +620,7 @@ class Prover:
             if o.detail is not None:
                 self.details[o.target] = o.detail
             if o.holds is not None:
-                self.cache.put(self.digests.key("init", self.digests.target(o.target)), {
+                self.cache.put(self.digests.key("init", self.digests.target(o.target), self.world_size), {
                     "holds": o.holds, "run": o.run.to_json() if o.run else None, "detail": o.detail})
 
     def _hold_initially(self, tids: list[str]) -> bool:
@@ -676,7 +687,7 @@ class Prover:
 
     def _initial_in_world(self, t: Target) -> Run | None:
         """After `unknown` on a spec that sums over sets: a violating initial state in a finite world."""
-        with self.enc.finite_world("init") as changed:
+        with self.enc.finite_world("init", self.world_size) as changed:
             if not changed:
                 return None
             init = self.enc.init_state()
@@ -1114,10 +1125,11 @@ class Prover:
 
     # ---- 6. bounded model checking ------------------------------------------------------------------------------
 
-    def _bmc(self, open_ids: list[str], status: dict[str, _Status]) -> dict[str, Run]:
+    def _bmc(self, open_ids: list[str], status: dict[str, _Status], seconds: float | None = None) -> dict[str, Run]:
         """The shortest run from init to a state breaking each open target (step 0 is init). Targets are
         searched independently, so with workers each takes a share of them and unrolls the transitions
-        itself."""
+        itself. With `seconds`, a quick search in that time: a target it could not finish is searched
+        again by the next call."""
         traces: dict[str, Run] = {}
         keys = {}
         for tid in open_ids:
@@ -1126,9 +1138,10 @@ class Prover:
                 traces[tid] = st.init_run
         remaining = []
         for tid in open_ids:
-            if tid in traces or status[tid].init is False:
+            if tid in traces or status[tid].init is False or tid in self._bmc_searched:
                 continue
-            keys[tid] = self.digests.key("bmc", self.digests.all_actions, self.digests.target(tid))
+            self._bmc_searched.add(tid)
+            keys[tid] = self.digests.key("bmc", self.digests.all_actions, self.digests.target(tid), self.world_size)
             cached = self.cache.get(keys[tid])
             if cached is None:
                 remaining.append(tid)
@@ -1136,16 +1149,20 @@ class Prover:
                 traces[tid] = self._cached_run(cached["trace"])
                 if cached.get("detail"):
                     self.details[tid] = cached["detail"]
+            else:
+                self._bmc_clear.add(tid)
         if not remaining or not self.spec.actions:
             return traces
+        left = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+        if seconds is not None:
+            left = seconds if left is None else min(left, seconds)
         # the open targets are the spec's own (inferred ones are never searched), which every worker knows
         if self._spreads(len(remaining), 2 if self._payload else 4, own_targets=True):  # a pool up, or worth starting
             self.progress(f"bounded search: {len(remaining)} open, in parallel")
-            left = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
             outcomes = [o for f in self._submit("bounded_checks", [(ids, left) for ids in self._shares(remaining)])
                         for o in f.result()]
         else:
-            outcomes = self.bounded_checks(remaining)
+            outcomes = self.bounded_checks(remaining, left if seconds is not None else None)
         for o in outcomes:
             status[o.target].time += o.seconds
             if o.run is not None:
@@ -1153,9 +1170,12 @@ class Prover:
                 if o.detail is not None:
                     self.details[o.target] = o.detail
                 self.cache.put(keys[o.target], {"trace": o.run.to_json(), "detail": o.detail})
+            elif o.reason is not None and seconds is not None:
+                self._bmc_searched.discard(o.target)  # cut short: the next search has it again
             elif o.reason is not None:
                 status[o.target].reason = o.reason
             else:
+                self._bmc_clear.add(o.target)
                 self.cache.put(keys[o.target], {"trace": None})  # no violation within the depth: decided
         return traces
 
@@ -1163,10 +1183,14 @@ class Prover:
         """The shortest run to a state breaking each target, on one unrolling of the transitions; sums over
         sets are taken in a finite world (see prove/sums.py), where a run found is a real run. In a worker,
         `seconds_left` is what the proving process had left of its overall time budget."""
+        saved = self.deadline
         if seconds_left is not None:
             self.deadline = time.monotonic() + seconds_left
-        with self.enc.finite_world("bmc"):
-            return self._search(tids)
+        try:
+            with self.enc.finite_world("bmc", self.world_size):
+                return self._search(tids)
+        finally:
+            self.deadline = saved
 
     def _search(self, tids: list[str]) -> list[BoundedOutcome]:
         outcomes = {tid: BoundedOutcome(tid, None, None, None, 0.0) for tid in tids}
@@ -1497,10 +1521,18 @@ class Prover:
         if t.id in strengthened:
             return InvariantResult(verdict=Verdict.PROVED, method="strengthened", strengthening=strengthened[t.id],
                                    **base)
-        reason = (st.reason or "unknown") + self._searched(t.id)
+        reason = (st.reason or "unknown") + self._bounded(t.id, st.reason) + self._searched(t.id)
         if self.inference is not None and t.id in self.inference.goals_tried and self.inference.note:
             reason += f"; inference: {self.inference.note}"
         return InvariantResult(verdict=Verdict.UNKNOWN, reason=reason, counterexample=st.cti, **base)
+
+    def _bounded(self, tid: str, reason: str | None) -> str:
+        """For an unknown verdict on a spec that sums over sets: how far the bounded search went, in a
+        world of how many elements (prove/sums.py), unless the reason says it already."""
+        if tid not in self._bmc_clear or not self.enc.set_sums or (reason and "no violation within" in reason):
+            return ""
+        steps = f"{self.depth} step{'' if self.depth == 1 else 's'}"
+        return f"; no violation within {steps} with each summed-over set of at most {self.world_size} elements"
 
     def _searched(self, tid: str) -> str:
         """For an unknown verdict: what the explicit search of small worlds covered without a violation."""
@@ -1664,7 +1696,7 @@ def _reason(s: z3.Solver, when: str) -> str:
     why = s.reason_unknown()
     if _timed_out(why):
         return f"timed out {when}"
-    return f"the solver could not decide {when} ({why})"
+    return f"the solver could not decide {when} ({why.strip('()')})"  # z3 writes some reasons in parentheses
 
 
 def prove(spec: ir.Spec, depth: int = DEFAULT_DEPTH, timeout: float = DEFAULT_TIMEOUT,

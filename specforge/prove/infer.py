@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 # (variables per set, literals per clause, integer terms against the spec's numbers), tried in
 # order until the goals are proved
-STAGES = ((2, 2, False), (2, 3, False), (2, 3, True), (3, 3, False), (4, 3, False))
+STAGES = ((2, 2, False), (2, 2, True), (2, 3, False), (2, 3, True), (3, 3, False), (4, 3, False))
 # Steps a stage's enumeration may take (each atom on each sampled row: a state with the variables
 # bound to elements; and each choice of its literals): about 25 s of Python on the machine of
 # docs/benchmarks.md, within the default budget of 30 s, before the solver sees one candidate.

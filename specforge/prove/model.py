@@ -19,6 +19,19 @@ from . import recenc
 from .encode import Encoder
 
 
+def holds(model: z3.ModelRef, term: z3.BoolRef, value: z3.ExprRef | None = None) -> bool:
+    """Whether a formula is true in the model. z3 evaluates most to `True` or `False`; with arrays built
+    from lambdas in the finite world (prove/sums.py) it can leave one as a closed formula over array
+    operators (`default(K(User, K(Session, False))) == ...`) that it does not reduce. Such a formula
+    has no free symbol left, so it is valid or its negation is: a solver says which."""
+    v = model.eval(term, model_completion=True) if value is None else value
+    if z3.is_true(v) or z3.is_false(v):
+        return z3.is_true(v)
+    s = z3.Solver()
+    s.add(z3.Not(v))
+    return s.check() == z3.unsat
+
+
 class Renderer:
     def __init__(self, enc: Encoder):
         self.enc = enc
@@ -28,8 +41,7 @@ class Renderer:
         """The elements of a set in this model (its sort may hold more: they are not members)."""
         sort = self.enc.set_sorts[set_name]
         member = self.enc.set_members[set_name]
-        return [e for e in (model.get_universe(sort) or [])
-                if z3.is_true(model.eval(member(e), model_completion=True))]
+        return [e for e in (model.get_universe(sort) or []) if holds(model, member(e))]
 
     def _names(self, model: z3.ModelRef) -> dict[str, str]:
         names = {}
@@ -46,7 +58,7 @@ class Renderer:
     def value(self, model: z3.ModelRef, term: z3.ExprRef, t: ir.Type, names: dict[str, str]) -> Value:
         v = model.eval(term, model_completion=True)
         if isinstance(t, BoolT):
-            return z3.is_true(v)
+            return holds(model, term, v)
         if isinstance(t, ir.StringT):
             return v.as_string()
         if isinstance(t, (IntT, QuantityT)):
@@ -60,7 +72,7 @@ class Renderer:
                              for k in self.keys(model, t.key))
         if isinstance(t, SetOfT):
             return frozenset(self.value(model, k, t.element, names) for k in self.keys(model, t.element)
-                             if z3.is_true(model.eval(z3.IsMember(k, v), model_completion=True)))
+                             if holds(model, z3.IsMember(k, v)))
         if isinstance(t, (ir.StructT, ir.OptionT)):
             return recenc.model_value(self.enc, model, v, t, lambda term, ft: self.value(model, term, ft, names))
         raise AssertionError(f"no value of type {t.kind} in a run")

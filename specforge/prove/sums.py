@@ -35,8 +35,9 @@ every size of every set. They are far from complete: a query that needs more
 
 Counterexamples. With these quantified axioms z3 rarely finds a model, so the
 bounded search for violations uses a finite world instead (`World`): each
-aggregated set holds at most `WORLD_SIZE` elements, named by distinct
-constants, and a sum over it is the sum over those constants. A run found
+aggregated set holds at most `WORLD_SIZE` elements (more where the spec compares
+a count with a larger threshold: `world_size`), named by distinct constants, and
+a sum over it is the sum over those constants. A run found
 there is a real run (in a world that small); the absence of one proves
 nothing, and is never reported as a proof.
 """
@@ -47,8 +48,14 @@ from dataclasses import dataclass
 
 import z3
 
-# The bounded search for violations gives each aggregated set at most this many elements.
+from .. import ir
+from ..structure import nodes
+
+# The bounded search for violations gives each aggregated set at most this many elements,
 WORLD_SIZE = 3
+# or one more than the largest constant a count is compared with (`card(open[u]) <= 5` is broken only with
+# six sessions) where that is at most this many; a larger one is out of the bounded search's reach.
+MAX_WORLD_SIZE = 8
 # A sum over a range is written out term by term; a longer range is reported, not encoded.
 MAX_RANGE_TERMS = 256
 
@@ -109,6 +116,46 @@ def world(sorts: dict[str, z3.SortRef], members: dict[str, z3.FuncDeclRef], size
         x = z3.Const(f"{name}!x@{tag}", sort)
         facts.append(z3.ForAll([x], z3.Implies(members[name](x), z3.Or(*[x == c for c in consts]))))
     return World(elements, facts)
+
+
+def world_size(spec: ir.Spec) -> int:
+    """How many elements each aggregated set gets in the bounded search's finite world: `WORLD_SIZE`, or
+    enough to go over the largest threshold the spec compares a `count` or a `card` with (a constant: a
+    literal, a `const` or arithmetic on them), K + 1 for a threshold K, where that is at most
+    `MAX_WORLD_SIZE`. A larger threshold is ignored: the world would grow, and still not reach it. A
+    `sum` is not counted: one element can carry any amount (`sum(balance[a] ...) <= CAP` is broken by
+    one account), and a larger world would only make its search slower."""
+    thresholds = []
+    for c in nodes(spec, ir.Compare):
+        for side, other in ((c.left, c.right), (c.right, c.left)):
+            if _counts(side):
+                k = constant_int(other, spec)
+                if k is not None:
+                    thresholds.append(k + 1)
+    return max([WORLD_SIZE] + [k for k in thresholds if k <= MAX_WORLD_SIZE])
+
+
+def _counts(e: ir.Expr) -> bool:
+    return any((isinstance(n, ir.Aggregate) and n.op == "count") or (isinstance(n, ir.Call) and n.func == "card")
+               for n in ir.walk(e))
+
+
+def constant_int(e: ir.Expr, spec: ir.Spec) -> int | None:
+    """The value of an int expression made of literals, `const`s, negation, `+`, `-` and `*`; None for any other."""
+    if isinstance(e, ir.IntLit):
+        return e.value
+    if isinstance(e, ir.Name) and e.ref is ir.RefKind.CONST:
+        value = next((c.evaluated for c in spec.consts if c.name == e.name), None)
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    if isinstance(e, ir.Unary) and e.op is ir.UnOp.NEG:
+        v = constant_int(e.operand, spec)
+        return None if v is None else -v
+    if isinstance(e, ir.Binary) and e.op in (ir.BinOp.ADD, ir.BinOp.SUB, ir.BinOp.MUL):
+        a, b = constant_int(e.left, spec), constant_int(e.right, spec)
+        if a is None or b is None:
+            return None
+        return a + b if e.op is ir.BinOp.ADD else a - b if e.op is ir.BinOp.SUB else a * b
+    return None
 
 
 def add(terms: list[z3.ArithRef]) -> z3.ArithRef:
