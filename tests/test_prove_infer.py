@@ -317,3 +317,39 @@ def test_a_record_field_whose_sign_resets_the_other_is_proved_with_an_inferred_s
     assert [r.verdict for r in musts(report)] == [Verdict.PROVED], [r.reason for r in musts(report)]
     texts = [s.text for s in report.inferred]
     assert len(texts) == 1 and texts[0].startswith("forall c1 in Customer: lim[c1].") and " 0" in texts[0], texts
+
+
+HELPDESK = """\
+spec Helpdesk
+set Ticket
+set Agent
+enum Status { new, assigned, working, closed }
+state {
+  status: map[Ticket, Status]
+  owner: map[Ticket, Agent?]
+}
+init {
+  status := {t: new for t in Ticket}
+  owner := {t: none for t in Ticket}
+}
+invariant HD-1: forall t in Ticket: status[t] == working implies owner[t] != none
+action assign(t: Ticket, a: Agent) {
+  requires status[t] == new else NotNew
+  status[t] := assigned
+  owner[t] := a
+}
+action start(t: Ticket) {
+  requires status[t] == assigned else NotAssigned
+  status[t] := working
+}
+"""
+
+
+def test_an_optional_s_absence_is_an_atom_and_supports_a_workflow():
+    """`start` keeps an owner only if every assigned ticket has one: the support is about `owner[t1] ==
+    none`, an atom of an optional-valued map (it was unknown: optionals gave no atoms)."""
+    spec = load_text(HELPDESK, "helpdesk.sf").spec
+    assert "owner[t1] == none" in {a.text for a in cand.vocabulary(spec, 2, False).atoms}
+    report = prove(spec)
+    assert [r.verdict for r in musts(report)] == [Verdict.PROVED], [r.reason for r in musts(report)]
+    assert [s.text for s in report.inferred] == ["forall t1 in Ticket: owner[t1] == none implies status[t1] == new"]

@@ -2,7 +2,7 @@
 
 An atom is a yes/no fact about one state, built from the spec's state
 variables at universally quantified indices: a boolean (`link[c1][s1]`), an
-enum test (`rm[r1] == prepared`), an equality of set-typed terms
+enum test (`rm[r1] == prepared`), an optional's absence (`owner[t1] == none`), an equality of set-typed terms
 (`voted_for[n1] == n2`), a comparison of an integer term with a number of
 the spec or with another integer term (`ticket[t1] < next_ticket`). A
 candidate is a clause (a disjunction) of up to three literals over atoms,
@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from .. import ir
 from ..explore import Sample
 from ..interpret import Env, EvaluationError, compiled
-from ..ir import BoolT, EnumT, IntT, MapT, QuantityT, RecordT, RefKind, SetT, StructT
+from ..ir import BoolT, EnumT, IntT, MapT, OptionT, QuantityT, RecordT, RefKind, SetT, StructT
 from ..nodes import make
 from ..structure import leaves
 from .encode import aggregated_sets
@@ -251,7 +251,7 @@ def _terms(expr: ir.Expr, text: str, t: ir.Type, used: tuple[str, ...], by_set: 
             entry = make(ir.Index, span=span, base=expr, key=k_expr, type=t.value)
             yield from _terms(entry, f"{text}[{k_text}]", t.value, used + k_vars, by_set, spec)
         return
-    if isinstance(t, (BoolT, IntT, QuantityT, EnumT, SetT)):
+    if isinstance(t, (BoolT, IntT, QuantityT, EnumT, SetT, OptionT)):
         yield Term(expr, text, t, tuple(dict.fromkeys(used)))
 
 
@@ -280,6 +280,9 @@ def _atoms_of(vocab: Vocabulary, t: Term, terms: list[Term], by_set: dict[str, l
     elif isinstance(t.type, SetT):
         for other in by_set.get(t.type.name, []) + [u for u in terms if u.type == t.type and u.text != t.text]:
             _compare(vocab, ir.CmpOp.EQ, t, other)
+    elif isinstance(t.type, OptionT):  # absent or present (`owner[t1] != none` is its negation)
+        _compare(vocab, ir.CmpOp.EQ, t, Term(make(ir.NoneLit, span=span, type=t.type), "none", t.type, ()),
+                 subject=t.text)
     else:
         dim = _dimension(t.type)
         low = t.type.low if isinstance(t.type, IntT) else None  # a quantity (a duration, a decimal) may be negative
