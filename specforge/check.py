@@ -878,6 +878,8 @@ def _check_name(c: Checker, e: ir.Name, scope: Scope) -> ir.Expr:
             return make(ir.Present, span=e.span, value=named, type=sym.type.value)
         return named
     enums = c.member_enums.get(e.name)
+    if enums and e.name in c.unreadable:
+        return e  # a declaration of this name was refused (SF202): which one a use means is not guessed
     if enums:
         if len(enums) > 1:
             c.error("SF212", f"`{e.name}` is a value of several enums ({', '.join(enums)})", e.span,

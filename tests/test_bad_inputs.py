@@ -211,6 +211,17 @@ def test_a_declaration_that_fails_to_parse_does_not_cascade_into_unknown_names()
     assert [d.code for d in loaded.diagnostics] == ["SF102"]
 
 
+def test_a_state_variable_named_like_an_enum_value_is_one_error_not_a_cascade():
+    """`paid` is refused as a state variable (SF202); its uses are then not read as the enum value
+    (which gave `paid` is Status, but this value is map[Order, int] at every assignment)."""
+    text = ("spec T\nset Order\nenum Status { open, paid }\nstate {\n  status: map[Order, Status]\n"
+            "  paid: map[Order, nat]\n}\ninit {\n  status := {o: open for o in Order}\n"
+            "  paid := {o: 0 for o in Order}\n}\ninvariant P: forall o in Order: paid[o] >= 0\n"
+            "action pay(o: Order) {\n  status[o] := paid\n  paid[o] := 1\n}\n")
+    loaded = load_text(text, "clash.sf")
+    assert [(d.code, d.span.line) for d in loaded.diagnostics] == [("SF202", 6)]
+
+
 # Inputs the grammar fuzzer found crashing the checker: each must give diagnostics, not an exception.
 CRASHERS = [
     ("an enum value in constant arithmetic", "spec S\nenum E { m }\nconst C: bool = 0 < m / 2\n", "SF203"),
