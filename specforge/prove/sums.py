@@ -141,21 +141,17 @@ def _counts(e: ir.Expr) -> bool:
 
 
 def constant_int(e: ir.Expr, spec: ir.Spec) -> int | None:
-    """The value of an int expression made of literals, `const`s, negation, `+`, `-` and `*`; None for any other."""
-    if isinstance(e, ir.IntLit):
-        return e.value
-    if isinstance(e, ir.Name) and e.ref is ir.RefKind.CONST:
-        value = next((c.evaluated for c in spec.consts if c.name == e.name), None)
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
-    if isinstance(e, ir.Unary) and e.op is ir.UnOp.NEG:
-        v = constant_int(e.operand, spec)
-        return None if v is None else -v
-    if isinstance(e, ir.Binary) and e.op in (ir.BinOp.ADD, ir.BinOp.SUB, ir.BinOp.MUL):
-        a, b = constant_int(e.left, spec), constant_int(e.right, spec)
-        if a is None or b is None:
-            return None
-        return a + b if e.op is ir.BinOp.ADD else a - b if e.op is ir.BinOp.SUB else a * b
-    return None
+    """The value of an int expression that reads no state, parameter or bound variable (literals,
+    `const`s and what is built of them), as the interpreter computes it; None for any other."""
+    from ..evaluate import Env, EvaluationError, evaluate
+
+    if any(isinstance(n, ir.Name) and n.ref not in (ir.RefKind.CONST, ir.RefKind.ENUM_VALUE) for n in ir.walk(e)):
+        return None
+    try:
+        value = evaluate(e, Env.of(spec, {}))
+    except (EvaluationError, ArithmeticError):
+        return None
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def add(terms: list[z3.ArithRef]) -> z3.ArithRef:
