@@ -594,6 +594,10 @@ def _hint(tok: Token, expected: set[str], lark: Lark, source: SourceFile) -> str
     record_hint = _record_hint(tok, source)
     if record_hint is not None:
         return record_hint
+    if value == "->" and re.match(r"\s*def\b", line):  # an action's answer is `-> T`; a def's type is not
+        return "a def's type follows a colon: `def NAME(PARAM: TYPE): TYPE = EXPR` (`-> T` is an action's answer)"
+    if value == "{" and re.fullmatch(r"\s*type\s+[A-Za-z_]\w*", before_tok):
+        return "a record type is declared with `=`: `type R = { a: int, b: bool }`"
     if value in _KEYWORDS and before_tok.endswith(":"):
         close = difflib.get_close_matches(value, sorted(_TYPE_NAMES), n=1, cutoff=0.7)
         if close:

@@ -375,6 +375,10 @@ FIRST_TRIES = [
     ("a record value where nothing says its type", "spec A\ntype R = { a: int }\nstate { x: int }\n"
      "init { x := 0 }\ninvariant I: { a: 1 } != R { a: 2 } and { a: 1 } == { a: 1 }\n",
      "write the type before the brace", 2),
+    ("a def's type written as an action's answer", "spec A\nstate { n: int }\ninit { n := 0 }\n"
+     "def big() -> bool = n > 9\n", "a def's type follows a colon", 1),
+    ("a record type without its `=`", "spec A\ntype R { a: int, b: bool }\n",
+     "a record type is declared with `=`", 1),
     ("init written for int", "spec A\nstate { x: init }\ninit { x := 0 }\n", "did you mean `int`?", 1),
     ("a keyword as a variable", "spec A\nstate {\n  init: int\n  y: int\n}\ninit { y := 0 }\n",
      "`init` is a keyword; rename the variable", 1),
