@@ -18,18 +18,24 @@ from ..values import FrozenMap, Value
 from . import recenc
 from .encode import Encoder
 
+# The bound on deciding a closed formula z3's model left unevaluated (`holds`); such formulas take milliseconds.
+HOLDS_TIMEOUT_MS = 5_000
 
-def holds(model: z3.ModelRef, term: z3.BoolRef, value: z3.ExprRef | None = None) -> bool:
+
+def holds(model: z3.ModelRef, term: z3.BoolRef) -> bool:
     """Whether a formula is true in the model. z3 evaluates most to `True` or `False`; with arrays built
     from lambdas in the finite world (prove/sums.py) it can leave one as a closed formula over array
     operators (`default(K(User, K(Session, False))) == ...`) that it does not reduce. Such a formula
-    has no free symbol left, so it is valid or its negation is: a solver says which."""
-    v = model.eval(term, model_completion=True) if value is None else value
+    has no free symbol left, so it is valid or its negation is: a solver says which (within a bound,
+    so that showing a run can never hang)."""
+    v = model.eval(term, model_completion=True)
     if z3.is_true(v) or z3.is_false(v):
         return z3.is_true(v)
     s = z3.Solver()
+    s.set("timeout", HOLDS_TIMEOUT_MS)
     s.add(z3.Not(v))
     return s.check() == z3.unsat
+
 
 
 class Renderer:
@@ -58,7 +64,7 @@ class Renderer:
     def value(self, model: z3.ModelRef, term: z3.ExprRef, t: ir.Type, names: dict[str, str]) -> Value:
         v = model.eval(term, model_completion=True)
         if isinstance(t, BoolT):
-            return holds(model, term, v)
+            return holds(model, term)
         if isinstance(t, ir.StringT):
             return v.as_string()
         if isinstance(t, (IntT, QuantityT)):
