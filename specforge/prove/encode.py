@@ -296,16 +296,13 @@ class Encoder:
         return [a for s in self.set_sums.values() for a in s.axioms] + entries
 
     @contextmanager
-    def finite_world(self, tag: str, size: int = sums.WORLD_SIZE, every_set: bool = False) -> Iterator[bool]:
+    def finite_world(self, tag: str, size: int = sums.WORLD_SIZE) -> Iterator[bool]:
         """While open, sums over sets add up the elements of a finite world (for finding runs, never
-        for proofs). Yields whether any set is aggregated, i.e. whether the world changes anything. With
-        `every_set`, every set of the spec is in the world, summed over or not (then it yields whether
-        the spec has a set)."""
-        names = list(self.set_sorts) if every_set else list(self.set_sums)
-        if not names:
+        for proofs). Yields whether any set is aggregated, i.e. whether the world changes anything."""
+        if not self.set_sums:
             yield False
             return
-        sorts = {name: self.set_sorts[name] for name in names}
+        sorts = {name: self.set_sorts[name] for name in self.set_sums}
         self.world = sums.world(sorts, self.set_members, size, tag)
         try:
             yield True
