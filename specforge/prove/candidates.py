@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from .. import ir
 from ..explore import Sample
 from ..interpret import Env, EvaluationError, compiled
-from ..ir import BoolT, EnumT, IntT, MapT, OptionT, QuantityT, RecordT, RefKind, SetT, StructT
+from ..ir import BoolT, EnumT, IntT, MapT, OptionT, QuantityT, RecordT, RefKind, SetOfT, SetT, StructT
 from ..nodes import make
 from ..structure import leaves
 from .encode import aggregated_sets
@@ -81,10 +81,10 @@ class Atom:
     @property
     def premise(self) -> bool:
         """Whether the atom reads well as the premise of an implication when its literal is negative."""
-        return self.op in ("bool", "==")
+        return self.op in ("bool", "==", "in")
 
 
-_NEGATED = {"==": "!=", "<=": ">", ">=": "<"}
+_NEGATED = {"==": "!=", "<=": ">", ">=": "<", "in": "not in"}
 
 
 def key(op: str, left: str, right: str) -> tuple[str, str, str]:
@@ -177,8 +177,13 @@ def _aggregate_atoms(vocab: Vocabulary, terms: list[Term], by_set: dict[str, lis
         domain = make(ir.Name, span=span, name=set_name, ref=RefKind.DOMAIN,
                       type=ir.DomainT(element=SetT(name=set_name)))
         totals = []
+        for t in terms:  # the number of elements a set value of the set's elements holds
+            if not t.vars and isinstance(t.type, SetOfT) and t.type.element == SetT(name=set_name):
+                totals.append(Term(make(ir.Call, span=span, func="card", args=[t.expr], type=IntT(low=0)),
+                                   f"card({t.text})", IntT(), ()))
         for atom in list(vocab.atoms):
-            if atom.vars == var.vars and not atom.var_equality and not atom.aggregate:
+            # (a count of a set value's members is its `card`, above)
+            if atom.vars == var.vars and not atom.var_equality and not atom.aggregate and atom.op != "in":
                 cond = _rename_bound(atom.expr, var.text, bound)
                 totals.append(Term(make(ir.Aggregate, span=span, op="count", var=bound, var_span=span, domain=domain,
                                         cond=cond, type=IntT(low=0)),
@@ -251,7 +256,8 @@ def _terms(expr: ir.Expr, text: str, t: ir.Type, used: tuple[str, ...], by_set: 
             entry = make(ir.Index, span=span, base=expr, key=k_expr, type=t.value)
             yield from _terms(entry, f"{text}[{k_text}]", t.value, used + k_vars, by_set, spec)
         return
-    if isinstance(t, (BoolT, IntT, QuantityT, EnumT, SetT, OptionT)):
+    if isinstance(t, (BoolT, IntT, QuantityT, EnumT, SetT, OptionT)) or (
+            isinstance(t, SetOfT) and isinstance(t.element, (SetT, EnumT))):
         yield Term(expr, text, t, tuple(dict.fromkeys(used)))
 
 
@@ -280,6 +286,17 @@ def _atoms_of(vocab: Vocabulary, t: Term, terms: list[Term], by_set: dict[str, l
     elif isinstance(t.type, SetT):
         for other in by_set.get(t.type.name, []) + [u for u in terms if u.type == t.type and u.text != t.text]:
             _compare(vocab, ir.CmpOp.EQ, t, other)
+    elif isinstance(t.type, SetOfT):  # a set value: which elements are in it (`s1 in sold`)
+        element = t.type.element
+        if isinstance(element, SetT):
+            members = by_set.get(element.name, [])
+        else:
+            members = [Term(make(ir.Name, span=span, name=m.name, ref=RefKind.ENUM_VALUE, enum=element.name,
+                                 type=element), m.name, element, ())
+                       for m in next(e for e in spec.enums if e.name == element.name).members]
+        for m in members:
+            expr = make(ir.Member, span=span, element=m.expr, collection=t.expr, type=_BOOL)
+            vocab.add(Atom(expr, "in", m.text, t.text, tuple(dict.fromkeys(m.vars + t.vars))))
     elif isinstance(t.type, OptionT):  # absent or present (`owner[t1] != none` is its negation)
         _compare(vocab, ir.CmpOp.EQ, t, Term(make(ir.NoneLit, span=span, type=t.type), "none", t.type, ()),
                  subject=t.text)

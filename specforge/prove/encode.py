@@ -16,7 +16,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -294,6 +294,48 @@ class Encoder:
         entries = [s.entry(list(self.points[name].values())) for name, s in self.set_sums.items()
                    if self.points[name]]
         return [a for s in self.set_sums.values() for a in s.axioms] + entries
+
+    def entries(self, points: list[z3.ExprRef]) -> list[z3.BoolRef]:
+        """The sums' (entry) axiom at these elements and at each two of them, for each summed set they
+        belong to: a member a question names then counts in every sum of non-negative entries over its
+        set, and two different ones count twice."""
+        out = []
+        for name, s in self.set_sums.items():
+            mine = list({str(p): p for p in points if p.sort() == self.set_sorts[name]}.values())
+            if mine:
+                out.append(s.entry(mine, pairs=True))
+        return out
+
+    def negated_goal(self, goal: z3.BoolRef, named: Iterable[z3.ExprRef] = ()) -> list[z3.BoolRef]:
+        """Facts saying that a state breaks `goal`: its negation, or, when the goal is universal over a
+        set some sum ranges over, the negation of its body at fresh constants (the witnesses z3 would
+        make of the negation itself) with the sums' (entry) axiom at them. A member the goal names then
+        counts in the sums: `count(t in Thread if phase[t] == reading) == readers` and `readers == 0`
+        rule out the reader `forall a, b in Thread: ...` names, which z3's own witness, unnamed, never
+        lets the (entry) axiom reach. `named`: other elements the question names (the action's
+        parameters), paired with the witnesses. Satisfiable exactly when the negation is."""
+        if self.world is not None or not self.set_sums:
+            return [negation(goal)]
+        body, witnesses, premises = goal, [], []
+        while True:
+            if not isinstance(body, z3.QuantifierRef) and z3.Z3_get_ast_kind(
+                    body.ctx.ref(), body.as_ast()) == z3.Z3_QUANTIFIER_AST:
+                body = z3.QuantifierRef(body.as_ast(), body.ctx)  # a substitution at the C level makes a BoolRef
+            if z3.is_quantifier(body) and body.is_forall():
+                n = body.num_vars()
+                names = [z3.Const(f"{body.var_name(i)}!w{self._fresh + i}", body.var_sort(i)) for i in range(n)]
+                self._fresh += n
+                body = z3.substitute_vars(body.body(), *reversed(names))  # de Bruijn: Var(0) is the last bound
+                witnesses += names
+            elif z3.is_implies(body) and z3.is_quantifier(body.arg(1)):
+                premises.append(body.arg(0))  # `member(a) => forall b: ...`, as a bounded `forall` nests
+                body = body.arg(1)
+            else:
+                break
+        if not any(w.sort() == self.set_sorts[name] for w in witnesses for name in self.set_sums):
+            return [negation(goal)]
+        entries = self.entries([*witnesses, *named])
+        return [*premises, negation(body), *entries]
 
     @contextmanager
     def finite_world(self, tag: str, size: int = sums.WORLD_SIZE) -> Iterator[bool]:
@@ -679,12 +721,46 @@ def _aggregate(enc: Encoder, e: ir.Aggregate, env: Env) -> z3.ExprRef:
 
 
 def aggregated_sets(spec: ir.Spec) -> list[str]:
-    """The sets some `sum` or `count` ranges over, in declaration order."""
+    """The sets some `sum` or `count` ranges over, and those a counter keeps count of (`counted_sets`),
+    in declaration order."""
     seen = list(nodes(spec, (ir.Aggregate, ir.Call)))  # one walk of the spec for both questions
     found = {n.domain.type.element.name for n in seen if isinstance(n, ir.Aggregate)
              and isinstance(n.domain.type, ir.DomainT) and isinstance(n.domain.type.element, SetT)}
     found |= setenc.summed_sets(lambda cls: (n for n in seen if isinstance(n, cls)))
+    found |= counted_sets(spec)
     return [s.name for s in spec.sets if s.name in found]
+
+
+def counted_sets(spec: ir.Spec) -> set[str]:
+    """The sets an integer state variable counts elements of, by its actions: one action adds to the
+    counter and another takes from it, each while it writes an entry, at a parameter, of a map keyed by
+    the set (a reader-writer lock's `readers := readers + 1` beside `phase[t] := reading`), or adds the
+    parameter to a set value or removes it (`tally := tally + 1` beside `sold := add(sold, s)`). The law
+    that ties the counter to its elements is a `count` or a `card` over the set even where the spec writes
+    none, so the set gets the sums' axioms, and inference its counts (prove/candidates.py)."""
+    scalars = {f.name for f in spec.state if isinstance(f.type.resolved, IntT)}
+    moves: dict[tuple[str, str], set[str]] = {}  # (counter, set) -> the directions it moves in
+    for action in spec.actions:
+        params = {p.name for p in action.params}
+        written = set()
+        steps: dict[str, str] = {}
+        for a in action.assignments:
+            t, v = a.target, a.value
+            if isinstance(t, ir.Index) and isinstance(t.key, ir.Name) and t.key.name in params \
+                    and isinstance(t.base.type, MapT) and isinstance(t.base.type.key, SetT):
+                written.add(t.base.type.key.name)
+            if isinstance(v, ir.Call) and v.func in ("add", "remove") and isinstance(v.args[1], ir.Name) \
+                    and v.args[1].name in params and isinstance(t.type, SetOfT) and isinstance(t.type.element, SetT):
+                written.add(t.type.element.name)  # `sold := add(sold, s)`: the counter counts what it holds
+            elif isinstance(t, ir.Name) and t.ref is RefKind.VAR and t.name in scalars \
+                    and isinstance(v, ir.Binary) and v.op in (ir.BinOp.ADD, ir.BinOp.SUB) \
+                    and isinstance(v.left, ir.Name) and v.left.ref is RefKind.VAR and v.left.name == t.name \
+                    and isinstance(v.right, ir.IntLit) and v.right.value > 0:
+                steps[t.name] = "up" if v.op is ir.BinOp.ADD else "down"
+        for counter, way in steps.items():
+            for name in written:
+                moves.setdefault((counter, name), set()).add(way)
+    return {name for (_, name), ways in moves.items() if len(ways) == 2}
 
 
 HANDLERS: dict[type, Callable] = {

@@ -1000,7 +1000,7 @@ class Prover:
         after = self._over_post(post)
         for tid in targets:
             started = time.perf_counter()
-            broken = negation(after(tid))
+            broken = self.enc.negated_goal(after(tid), params.values())
             if tid in assumed:
                 if alone is None:
                     alone = self.solver("induction")
@@ -1017,7 +1017,7 @@ class Prover:
                 tracked.extend(self._switched(candidates, self._over_pre(candidates, pre), action_facts))
             s, labels, every = tracked
             # the solver runs without model-based instantiation: a quantified target is safe to pop (`_switched`)
-            with Question(s, [broken], False, "broken") as q:
+            with Question(s, broken, False, "broken") as q:
                 r = check(s, every)
                 if r == z3.unknown and _gave_up(s):
                     # z3 gives up on a quantified target without model-based instantiation when it is not
@@ -1031,7 +1031,7 @@ class Prover:
                     tracked.clear()
                     s, labels, every = self._switched(candidates, self._over_pre(candidates, pre), action_facts,
                                                         mbqi=True)
-                    assert_fact(s, broken)
+                    assert_fact(s, *broken)
                     r = check(s, every)
                 core, cti, reason, preserved = [], None, None, True
                 if r == z3.unsat:
@@ -1056,7 +1056,7 @@ class Prover:
         return self._unsafe_memo[key]
 
     @staticmethod
-    def _preserved_alone(alone: z3.Solver, hypothesis: z3.BoolRef, broken: z3.BoolRef) -> z3.CheckSatResult:
+    def _preserved_alone(alone: z3.Solver, hypothesis: z3.BoolRef, broken: list[z3.BoolRef]) -> z3.CheckSatResult:
         """Only a shortcut: a target that is not preserved alone can be slow for z3 to refute (a model of
         quantified formulas), so this check gets a small share of the time, counted in z3's own steps so
         that the outcome does not depend on load. Fewer hypotheses than the full check: unsat here is
@@ -1071,7 +1071,7 @@ class Prover:
         the solver is left as it is, to be dropped: z3's incremental state after a cancelled check is not
         safe to pop and reuse (a crash in a later check on a reused solver was seen in CI)."""
         alone.push()
-        assert_fact(alone, hypothesis, broken)
+        assert_fact(alone, hypothesis, *broken)
         r = check(alone)
         if r != z3.unknown or _gave_up(alone):
             alone.pop()

@@ -41,6 +41,7 @@ from ..explore import Sample, sample
 from ..interpret import Env as RunEnv
 from ..interpret import EvaluationError, compiled
 from . import candidates as cand
+from . import sums
 from .encode import Env, Question, assert_fact, scope_unsafe, substitute
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ LARGEST_SAMPLE = 3  # elements per set in the largest sampled instance
 MAX_SAMPLED_STATES = 2000  # per instance
 # Seconds a question about many candidates at once may take before it is split in two.
 QUICK_CHECK = 2.0
+# Each set's summed arrays whose sign points the claims are instantiated at, at most this many per action.
+MAX_SUMMED_ARRAYS = 4
 
 Formula = Callable[[dict[str, z3.ExprRef]], z3.BoolRef]
 
@@ -132,12 +135,11 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> 
             # where z3 would search long for a model of the sums' axioms, a finite world refutes fast
             # (prove/sums.py): a candidate broken there is broken, and only the rest are asked in general
             with prover.enc.finite_world("infer"):
-                small = _Houdini(prover, claims, known, deadline).run(set(claims), set(goals))
+                _, small = _houdini(prover, claims, known, deadline, set(goals))
             if small is None:
                 continue
             claims = {cid: c for cid, c in claims.items() if cid in small}
-        check = _Houdini(prover, claims, known, deadline)
-        alive = check.run(set(claims), set(goals))
+        check, alive = _houdini(prover, claims, known, deadline, set(goals))
         if alive is None:
             continue
         needed = check.minimal(alive, set(goals))
@@ -257,6 +259,20 @@ def _solver(enc) -> z3.Solver:
     return s
 
 
+def _houdini(prover: Prover, claims: dict[str, _Claim], known: list[Formula], deadline: float,
+             goals: set[str]) -> tuple[_Houdini, set[str] | None]:
+    """Houdini with the claims at the witnesses; when that loses a goal on a spec with sums over sets,
+    once more with the claims of one variable also at the points the sums name (in a finite world, at
+    its every element): an instance missing there can break a goal that holds (`count(t in Thread if
+    phase[t] == writing) <= 1` needs "no thread writes" at the point its count would count)."""
+    check = _Houdini(prover, claims, known, deadline)
+    alive = check.run(set(claims), goals)
+    if alive is None and prover.enc.set_sums and time.monotonic() < deadline:
+        check = _Houdini(prover, claims, known, deadline, points=True)
+        alive = check.run(set(claims), goals)
+    return check, alive
+
+
 class _Houdini:
     """Houdini over claims, one solver per action, each claim's hypothesis behind an assumption.
 
@@ -269,7 +285,8 @@ class _Houdini:
     seconds (the ticket lock: 45 s for one question with 200 candidates). The engine checks
     the support it ends with again, quantified, before any verdict."""
 
-    def __init__(self, prover: Prover, claims: dict[str, _Claim], known: list[Formula], deadline: float):
+    def __init__(self, prover: Prover, claims: dict[str, _Claim], known: list[Formula], deadline: float,
+                 points: bool = False):
         self.prover = prover
         self.claims = claims
         self.deadline = deadline
@@ -290,6 +307,10 @@ class _Houdini:
         init = enc.init_state()
         self.init_solver = _solver(enc)
         self.init_solver.add(*members)
+        # a witness counts in the sums over its set, and two different ones twice (the sums' (entry) axiom)
+        everywhere = [w for ws in self.witnesses.values() for w in ws]
+        if enc.world is None:
+            self.init_solver.add(*enc.entries(everywhere))
         self.at_init = {cid: self._at(cid, init) for cid in claims}
         self.steps = []
         for action in prover.spec.actions:
@@ -298,15 +319,33 @@ class _Houdini:
             guards, post = enc.transition(action, pre, params)
             s = _solver(enc)
             s.add(*members, *bounds, *guards, *[k(pre) for k in known])
+            if enc.world is None:  # the parameters name elements too
+                s.add(*enc.entries([*params.values(), *everywhere]))
             terms = {st: [p for p in params.values() if p.sort() == sort] + self.witnesses.get(st, [])
                      for st, sort in enc.set_sorts.items()}
+            # with `points`, where a sum's sign axiom names a point (`Sum!S!pos(a)`: an element it counts,
+            # if any), the claims of one variable are instantiated there too, for members: "no thread
+            # writes" then makes the count of writers 0, as the quantified claim does by matching; in a
+            # finite world, at every element (every member is one: instances there are all instances)
+            guarded: dict[int, z3.BoolRef] = {}  # by the term's id in z3
+            extra: dict[str, list[z3.ExprRef]] = {}  # claims of one variable only: instances grow as a square
+            if points and enc.world is not None:
+                extra = {name: list(elements) for name, elements in enc.world.elements.items()}
+            elif points and enc.set_sums:
+                states = [self._at(cid, st) for cid in claims for st in (pre, post)]
+                extra = {name: [p for a in arrays for p in enc.set_sums[name].witnesses(a)] for name, arrays
+                         in sums.summed_arrays(enc.set_sums, states, MAX_SUMMED_ARRAYS).items()}
+            for name, named in extra.items():
+                guarded.update((p.get_id(), enc.set_members[name](p)) for p in named)
             hyps = {cid: z3.Bool(f"h:{cid}") for cid in claims}
             for cid in claims:
                 # tens of thousands of instances on a protocol (52,819 on the decentralized lock): made
                 # through z3's Python functions, which check and coerce every argument, they were two thirds
                 # of the whole proof; `substitute` and `assert_fact` make the same terms with a call each
                 switch = hyps[cid].as_ast()
-                for instance in self._instances(cid, pre, terms):
+                mine = terms if len(claims[cid].vars) != 1 else {
+                    st: ts + extra.get(st, []) for st, ts in terms.items()}
+                for instance in self._instances(cid, pre, mine, guarded):
                     assert_fact(s, z3.BoolRef(z3.Z3_mk_implies(instance.ctx_ref(), switch, instance.as_ast()), instance.ctx))
             s.add(*enc.waypoint_hints(action, params, pre, [lambda state, cid=cid: self._at(cid, state) for cid in claims]))
             self.steps.append((s, hyps, {cid: self._at(cid, post) for cid in claims}))
@@ -325,13 +364,22 @@ class _Houdini:
         holes, shape = self._moved(cid, state)
         return substitute(shape, holes, terms) if holes else shape
 
-    def _instances(self, cid: str, state: dict[str, z3.ExprRef], terms: dict[str, list[z3.ExprRef]]):
+    def _instances(self, cid: str, state: dict[str, z3.ExprRef], terms: dict[str, list[z3.ExprRef]],
+                   guarded: dict[int, z3.BoolRef]):
+        """The claim at each choice of the terms for its variables; at a term in `guarded` (not known to be
+        a member), only if it is one."""
         holes, shape = self._moved(cid, state)
         if not holes:
             yield shape
             return
         for choice in itertools.product(*[terms[st] for _, st in self.claims[cid].vars]):
-            yield substitute(shape, holes, choice)
+            instance = substitute(shape, holes, choice)
+            guards = [guarded[t.get_id()] for t in choice if t.get_id() in guarded] if guarded else []
+            if guards:
+                guard = guards[0] if len(guards) == 1 else z3.And(*guards)
+                instance = z3.BoolRef(z3.Z3_mk_implies(instance.ctx_ref(), guard.as_ast(), instance.as_ast()),
+                                      instance.ctx)
+            yield instance
 
     def _solver_timeout(self, s: z3.Solver, cap: float | None = None) -> bool:
         left = self.deadline - time.monotonic()

@@ -12,7 +12,9 @@ use about `Sum_S` is a handful of axioms, each a fact about finite sums:
   (zero)   Sum_S(K(0)) == 0
   (sign)   every a[x] >= 0 implies Sum_S(a) >= 0; every a[x] <= 0 implies Sum_S(a) <= 0
   (point)  if a and b differ at most at the point x, Sum_S(a) - a[x] == Sum_S(b) - b[x]
-  (entry)  every a[x] >= 0 implies a[p] <= Sum_S(a), for the points p an action's parameters name
+  (entry)  every a[x] >= 0 implies a[p] <= Sum_S(a), for the points p an action's parameters name,
+           and the elements an induction question names; for two different ones p and q of these,
+           also a[p] + a[q] <= Sum_S(a)
 
 (point) is what a conservation law needs: an action that changes one entry
 changes the sum by the same amount. Each axiom's "every" (a universal in the
@@ -44,6 +46,7 @@ nothing, and is never reported as a proof.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import z3
@@ -67,14 +70,24 @@ class SetSum:
     function: z3.FuncDeclRef
     axioms: list[z3.BoolRef]
     neg: z3.FuncDeclRef
+    pos: z3.FuncDeclRef
     arrays: z3.SortRef
 
-    def entry(self, points: list[z3.ExprRef]) -> z3.BoolRef:
-        """(entry) for these points: with every entry >= 0, the entry at each point is at most the sum.
-        z3 cannot trigger on a point, so the points are named: an action's parameters of the sort."""
+    def witnesses(self, array: z3.ExprRef) -> list[z3.ExprRef]:
+        """The points (sign) names for a summed array: where it is negative, where it is positive, if anywhere."""
+        return [self.neg(array), self.pos(array)]
+
+    def entry(self, points: list[z3.ExprRef], pairs: bool = False) -> z3.BoolRef:
+        """(entry) for these points: with every entry >= 0, the entry at each point is at most the sum,
+        and with `pairs`, the entries at two different points together are too (`count(...) <= 1` and two
+        members it counts cannot both be). z3 cannot trigger on a point, so the points are named: an
+        action's parameters of the sort, the elements a question names."""
         a = z3.Const(f"{self.function.name()}!e", self.arrays)
-        bounded = z3.And(*[a[p] <= self.function(a) for p in points])
-        return z3.ForAll([a], z3.Or(a[self.neg(a)] < 0, bounded), patterns=[self.function(a)])
+        total = self.function(a)
+        bounded = [a[p] <= total for p in points]
+        if pairs:
+            bounded += [z3.Or(p == q, a[p] + a[q] <= total) for p, q in itertools.combinations(points, 2)]
+        return z3.ForAll([a], z3.Or(a[self.neg(a)] < 0, z3.And(*bounded)), patterns=[total])
 
 
 def set_sum(name: str, sort: z3.SortRef) -> SetSum:
@@ -93,7 +106,7 @@ def set_sum(name: str, sort: z3.SortRef) -> SetSum:
         z3.ForAll([a, b], z3.Or(z3.And(y != x, a[y] != b[y]), total(a) - a[x] == total(b) - b[x]),
                   patterns=[z3.MultiPattern(total(a), total(b))]),
     ]
-    return SetSum(total, axioms, neg, arrays)
+    return SetSum(total, axioms, neg, pos, arrays)
 
 
 @dataclass
@@ -156,3 +169,25 @@ def constant_int(e: ir.Expr, spec: ir.Spec) -> int | None:
 
 def add(terms: list[z3.ArithRef]) -> z3.ArithRef:
     return z3.Sum(*terms) if len(terms) > 1 else (terms[0] if terms else z3.IntVal(0))
+
+
+def summed_arrays(set_sums: dict[str, SetSum], formulas: list[z3.ExprRef], most: int) -> dict[str, list[z3.ExprRef]]:
+    """The arrays each set's `Sum_S` is applied to in these formulas, outside any quantifier or lambda (so
+    each is a closed term), at most `most` per set, in the order met."""
+    by_decl = {s.function.name(): name for name, s in set_sums.items()}
+    found: dict[str, dict[int, z3.ExprRef]] = {}
+    seen: set[int] = set()
+    stack = list(formulas)
+    while stack:
+        e = stack.pop()
+        if e.get_id() in seen or not z3.is_app(e):
+            continue  # a quantifier or a lambda: its terms may read its variables
+        seen.add(e.get_id())
+        name = by_decl.get(e.decl().name()) if e.num_args() == 1 else None
+        if name is not None:
+            arrays = found.setdefault(name, {})
+            if len(arrays) < most:
+                arrays.setdefault(e.arg(0).get_id(), e.arg(0))
+            continue
+        stack.extend(e.children())
+    return {name: list(arrays.values()) for name, arrays in found.items()}
