@@ -59,6 +59,22 @@ NAT = make(IntT, low=0)
 BUILTIN_TYPES = {"bool": BOOL, "int": INT, "nat": make(IntT, low=0), "string": make(ir.StringT),
                  **{name: make(QuantityT, dimension=d.name) for name, d in TYPE_DIMENSIONS.items()}}
 BUILTIN_FUNCTIONS = {"abs": (1, 1), "min": (2, None), "max": (2, None)}
+# Types other languages have, by their lower-case name: what a spec writes instead.
+_MONEY = ("money is an amount of a unit the spec declares: `unit USD` (or `unit EUR`, `unit cents = 0.01 USD`), "
+          "then `price: USD`; amounts are exact. A plain number with a fractional part is a `decimal`")
+_NUMBER = "a number with a fractional part is a `decimal` (exact to six places); a whole number is an `int` or a `nat`"
+FOREIGN_TYPES = {
+    **dict.fromkeys(("money", "currency", "price", "amount", "cost"), _MONEY),
+    **dict.fromkeys(("float", "double", "real", "number", "numeric", "f64", "f32"), _NUMBER),
+    **dict.fromkeys(("str", "text", "char"), "a text is a `string`"),
+    **dict.fromkeys(("boolean",), "a truth value is a `bool`"),
+    **dict.fromkeys(("integer", "long", "i64", "i32", "u32", "u64", "usize"), "a whole number is an `int`, or a `nat` (at least 0)"),
+    **dict.fromkeys(("time", "timestamp", "datetime", "date", "instant", "timedelta", "interval"),
+                    "a time is a `duration`: keep a clock (`now: duration`) and compare durations (`expires <= now + 15 min`)"),
+    **dict.fromkeys(("list", "array", "vec", "vector", "seq", "sequence", "hashset"),
+                    "a collection is a `set[T]` of the elements, or a `map[K, V]`: there are no lists"),
+    **dict.fromkeys(("dict", "hashmap", "mapping", "object"), "a table is a `map[K, V]`, a record a `type NAME = { ... }`"),
+}
 # Names no declaration, parameter or bound variable may take.
 RESERVED = {*BUILTIN_TYPES, "map", *BUILTIN_FUNCTIONS}
 
@@ -416,8 +432,9 @@ class Checker:
                 self.error("SF109", "`map` needs a key and a value type", t.span, "write `map[Account, int]`")
             elif t.name not in self.unreadable:
                 known = [*BUILTIN_TYPES, *self.enums, *self.sets, *self.units.units]
-                self.error("SF220", f"unknown type `{t.name}`", t.span, _did_you_mean(t.name, known)
-                           or "declare it with `set NAME` or `enum NAME { ... }`")
+                self.error("SF220", f"unknown type `{t.name}`", t.span, FOREIGN_TYPES.get(t.name.lower())
+                           or _did_you_mean(t.name, known)
+                           or "declare it with `set NAME`, `enum NAME { ... }`, `type NAME = { ... }` or `unit NAME`")
             if key and resolved is not None and not isinstance(resolved, (EnumT, SetT, IntT)):
                 self.error("SF203", f"a map's key and a set's element must be a set, an enum or a range, "
                            f"not {show(resolved)}", t.span)

@@ -390,6 +390,11 @@ FIRST_TRIES = [
     ("a data size given to an int", "spec A\nconst S: int = 5 MB\n", "declare it `datasize`", 1),
     ("money given to an int", "spec A\nunit USD\nunit cents = 0.01 USD\nconst C: int = 3 cents\n",
      "declare it `USD`", 1),
+    ("money as a type", "spec A\nstate { price: money }\ninit { price := 0 }\n", "`unit USD`", 1),
+    ("a float", "spec A\nstate { ratio: float }\ninit { ratio := 0 }\n", "is a `decimal`", 1),
+    ("a timestamp", "spec A\nstate { at: timestamp }\ninit { at := 0 }\n", "a time is a `duration`", 1),
+    ("a list", "spec A\nstate { queue: list }\ninit { queue := 0 }\n", "there are no lists", 1),
+    ("an unknown type with no near name", "spec A\nstate { q: Widget }\ninit { q := 0 }\n", "`type NAME = { ... }`", 1),
     ("a syntax error inside state", "spec A\nstate {\n  x: int\n  y: int +\n  z: bool\n}\n"
      "init {\n  x := 0\n  y := 0\n  z := true\n}\ninvariant I: x >= 0 and z\n", None, 1),
 ]
