@@ -67,7 +67,7 @@ from __future__ import annotations
 import json
 import os
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
@@ -77,6 +77,7 @@ from specforge.evaluate import EvaluationError
 from specforge.frontend import load_text
 from specforge.interpret import GuardFailed, Interpreter
 from specforge.prove import Verdict, prove
+from specforge.prove.replay import replay_problem, same
 from specforge.run import Run
 from specforge.structure import obligation_ids, obligations
 from specforge.values import Universe
@@ -725,27 +726,16 @@ def explore(spec: ir.Spec, limit: int = 20_000) -> Explored:
 # ---- replaying a run ------------------------------------------------------------------------------------------
 
 
-def same(a, b) -> bool:
-    """Equal values of the same Python types (so `True` is not `1`), maps entry by entry."""
-    if isinstance(a, Mapping) and isinstance(b, Mapping):
-        return set(a) == set(b) and all(same(a[k], b[k]) for k in a)
-    return type(a) is type(b) and a == b
-
-
 def replay(spec: ir.Spec, obligation: str, result) -> None:
-    """Check a `violated` run on the interpreter (b), in the run's own universe, value by value."""
+    """Check a `violated` run on the interpreter (b), in the run's own universe, value by value (the
+    prover's own check, prove/replay.py), and for a `defined:` obligation its last state too."""
     run = result.run
     assert run.breaks == obligation, (run.breaks, obligation)
-    it = Interpreter(spec, run.sets)
-    state = it.initial_state()
-    assert same(state, run.states[0]), f"the initial state differs: interpreter {state}, run {run.states[0]}"
-    for i, call in enumerate(run.calls, start=1):
-        failed = it.failed_guard(call.action, state, call.args)
-        assert failed is None, f"step {i}: {run.show_call(i - 1)} is not enabled: {failed}"
-        state = it.step(call.action, state, call.args)
-        assert same(state, run.states[i]), f"step {i}: {run.show_call(i - 1)} gives {state}, the run says " \
-                                           f"{run.states[i]}"
+    problem = replay_problem(spec, run, "definedness" if obligation.startswith("defined:") else "invariant")
+    assert problem is None, problem
     if obligation.startswith("defined:"):
+        it = Interpreter(spec, run.sets)
+        state = run.states[-1]
         name = obligation[len("defined:"):]
         if name in it.actions:  # some call the guards let through has no meaning in the last state
             calls = it.arguments(name, INT_ARGS)
@@ -753,8 +743,6 @@ def replay(spec: ir.Spec, obligation: str, result) -> None:
                 f"every call of {name} has a meaning in the last state of the run of {obligation}"
         else:
             assert _undefined(lambda: it.holds(name, state)), f"{name} has a meaning in the last state of its run"
-        return
-    assert not it.holds(obligation, state), f"{obligation} holds in the last state of its run"
 
 
 def _undefined(fn) -> bool:

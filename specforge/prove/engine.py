@@ -66,6 +66,7 @@ from .encode import (
     unsupported,
 )
 from .model import Renderer
+from .replay import replay_problem
 from .result import ActionResult, Finding, InferredInvariant, InvariantResult, ProofReport, Verdict
 from .strengthen import strengthen
 
@@ -1512,6 +1513,11 @@ class Prover:
             method = ("inferred" if st.support & inferred else
                       "inductive" if not st.support else "inductive with others")
             return InvariantResult(verdict=Verdict.PROVED, method=method, supported_by=sorted(st.support), **base)
+        if t.id in traces and (problem := replay_problem(self.spec, traces[t.id], t.kind)) is not None:
+            # never a run that is not one: the encoding and the interpreter disagree (prove/replay.py)
+            return InvariantResult(verdict=Verdict.UNKNOWN, reason=(
+                f"the run found for it does not replay on the spec's interpreter ({problem}): a bug in "
+                "specforge; please report it with this spec"), **base)
         if t.id in traces:
             run = traces[t.id]
             n = run.steps
