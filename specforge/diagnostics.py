@@ -66,7 +66,8 @@ CODE_TABLE: dict[str, tuple[str, str]] = {
     "SF218": ("name shadows another declaration", "rename the parameter or bound variable"),
     "SF219": ("state variable read before init assigns it", "assign it earlier in init"),
     "SF220": ("unknown type, or a record literal without its type where nothing expects one",
-              "declare it with `set`, `enum` or `type`, or fix the spelling; write the type before the brace"),
+              "declare it with `set`, `enum`, `type` or `unit`, or fix the spelling (a type other languages have, "
+              "`money`, `float`, `timestamp`, `list`, gets what to write instead); write the type before the brace"),
     "SF221": ("unknown field", "use one of the record's fields"),
     "SF222": ("value outside the declared range", "use a value inside the range, or widen the range"),
     "SF223": ("a literal key outside a range-keyed map", "use a key inside the map's range"),

@@ -290,3 +290,39 @@ def test_tlc_checks_postconditions_on_the_last_answer_and_shows_it(bound, verdic
     assert verdict in out, out
     if bound == "20":
         assert "result_bump = {[result |-> 30, k |-> 2]}" in out  # the answer that breaks it, in the trace
+
+
+SESSIONS = """\
+spec Sessions
+set User
+set Session
+state {
+  open: map[User, set[Session]]
+}
+init {
+  open := {u: {} for u in User}
+}
+invariant SES-1: forall u in User: card(open[u]) <= 3
+action login(u: User, s: Session) {
+  open[u] := add(open[u], s)
+}
+action logout(u: User, s: Session) {
+  open[u] := remove(open[u], s)
+}
+"""
+
+
+def test_a_threshold_beyond_the_default_model_is_named_in_the_cfg_and_its_bounds_break_it(tmp_path):
+    """`card(open[u]) <= 3` needs four sessions: the default model (two) cannot break it, and the .cfg
+    says which bounds can; TLC with those bounds finds the violation `prove` finds."""
+    spec = load_spec(SESSIONS, "sessions.sf")
+    x = export_tla(spec)
+    found = re.search(r"the count of line 10 goes over its limit only with 4 elements: to let TLC try, "
+                      r"--bound (Session=4) and (MaxSteps=5)", x.cfg)
+    assert found, x.cfg
+    write(tmp_path / "default", x)
+    assert "No error has been found" in run_tlc(tmp_path / "default", x.module)
+    wider = export_tla(spec, bounds_of(list(found.groups())))
+    assert "goes over its limit" not in wider.cfg
+    write(tmp_path / "wider", wider)
+    assert re.search(r"Error: Invariant Inv_SES_1 is violated", run_tlc(tmp_path / "wider", wider.module))

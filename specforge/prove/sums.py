@@ -52,7 +52,7 @@ from dataclasses import dataclass
 import z3
 
 from .. import ir
-from ..structure import nodes
+from ..thresholds import count_thresholds
 
 # The bounded search for violations gives each aggregated set at most this many elements,
 WORLD_SIZE = 3
@@ -138,33 +138,7 @@ def world_size(spec: ir.Spec) -> int:
     `MAX_WORLD_SIZE`. A larger threshold is ignored: the world would grow, and still not reach it. A
     `sum` is not counted: one element can carry any amount (`sum(balance[a] ...) <= CAP` is broken by
     one account), and a larger world would only make its search slower."""
-    thresholds = []
-    for c in nodes(spec, ir.Compare):
-        for side, other in ((c.left, c.right), (c.right, c.left)):
-            if _counts(side):
-                k = constant_int(other, spec)
-                if k is not None:
-                    thresholds.append(k + 1)
-    return max([WORLD_SIZE] + [k for k in thresholds if k <= MAX_WORLD_SIZE])
-
-
-def _counts(e: ir.Expr) -> bool:
-    return any((isinstance(n, ir.Aggregate) and n.op == "count") or (isinstance(n, ir.Call) and n.func == "card")
-               for n in ir.walk(e))
-
-
-def constant_int(e: ir.Expr, spec: ir.Spec) -> int | None:
-    """The value of an int expression that reads no state, parameter or bound variable (literals,
-    `const`s and what is built of them), as the interpreter computes it; None for any other."""
-    from ..evaluate import Env, EvaluationError, evaluate
-
-    if any(isinstance(n, ir.Name) and n.ref not in (ir.RefKind.CONST, ir.RefKind.ENUM_VALUE) for n in ir.walk(e)):
-        return None
-    try:
-        value = evaluate(e, Env.of(spec, {}))
-    except (EvaluationError, ArithmeticError):
-        return None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    return max([WORLD_SIZE] + [k for _, k, _ in count_thresholds(spec) if k <= MAX_WORLD_SIZE])
 
 
 def add(terms: list[z3.ArithRef]) -> z3.ArithRef:

@@ -20,6 +20,7 @@ from ..diagnostics import Diagnostic, Severity
 from ..ir import BoolT, EnumT, IntT, MapT, OptionT, QuantityT, RecordT, SetOfT, SetT, StructT
 from ..structure import leaves as state_leaves
 from ..structure import nodes, obligations, type_id
+from ..thresholds import count_thresholds
 from ..units import dimension
 from . import diag
 from . import records as tla_records
@@ -835,9 +836,15 @@ class Exporter:
             f"\\*   java -cp tla2tools.jar tlc2.TLC -config {self.module}.cfg {self.module}.tla",
             "CONSTANTS",
         ]
+        thresholds = count_thresholds(self.spec)
         for s in self.spec.sets:
             origin = m.notes.get(s.name, "default")
-            lines.append(f"{INDENT}\\* set {comment(s.name)}: {len(self.elements[s.name])} model values ({origin})")
+            size = len(self.elements[s.name])
+            lines.append(f"{INDENT}\\* set {comment(s.name)}: {size} model values ({origin})")
+            for k, line in sorted({(k, line) for sets, k, line in thresholds if s.name in sets and k > size}):
+                # "at most K" over the set holds in every model of K elements or fewer: TLC cannot break it
+                lines.append(f"{INDENT}\\* the count of line {line} goes over its limit only with {k} elements: "
+                             f"to let TLC try, --bound {comment(s.name)}={k} and MaxSteps={max(k, m.max_steps)}")
             lines.append(f"{INDENT}{self.sets[s.name]} = {{{', '.join(self.elements[s.name])}}}")
         for key, name in self.param_domains.items():
             origin = m.notes.get(f"{key[0]}.{key[1]}") or m.notes.get(key[1]) or \
