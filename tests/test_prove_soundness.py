@@ -295,3 +295,63 @@ def test_a_candidate_true_at_size_two_but_false_at_three_proves_nothing(monkeypa
     quiet = r["QUIET"]
     assert quiet.verdict is Verdict.VIOLATED and report.inferred == []
     assert quiet.run.steps == 2 and len(quiet.run.sets["Node"]) == 3  # mark, ring: three nodes needed
+
+
+GROUP = """\
+spec Group
+set Node
+state {
+  joined: set[Node]
+  acked: map[Node, set[Node]]
+  leaving: set[Node]
+}
+init {
+  joined := {}
+  acked := {n: {} for n in Node}
+  leaving := {}
+}
+invariant G-1: forall n in Node: forall m in Node: m in acked[n] implies m in joined
+action join(n: Node) {
+  requires n not in joined else AlreadyMember
+  joined := add(joined, n)
+}
+action ack(n: Node, m: Node) {
+  requires m in joined else NotMember
+  requires m not in leaving else Leaving
+  acked[n] := add(acked[n], m)
+}
+action start_leave(m: Node) {
+  requires m in joined else NotMember
+  leaving := add(leaving, m)
+}
+action leave(m: Node) {
+  requires m in leaving else NotLeaving
+  requires forall n in Node: m not in acked[n] else StillAcked
+  joined := remove(joined, m)
+  leaving := remove(leaving, m)
+}
+action ghost(n: Node, m: Node) {
+  requires m in acked[n] else NotAcked
+  requires m not in joined else Joined
+  leaving := add(leaving, m)
+}
+"""
+
+
+def test_an_action_the_short_question_leaves_open_is_judged_on_small_instances_and_a_dead_one_by_z3(monkeypatch):
+    """z3's short question is made to answer nothing (as when building a state takes it long): the live
+    actions are then settled by a reachable state of a small instance that lets them fire, and only
+    `ghost` (dead: its guards contradict G-1) is asked again, with the whole time limit."""
+    from specforge.prove import engine
+
+    asked = []
+    full = engine.Prover._dead_checks
+
+    def slow(self, names, proved, limit_ms):
+        asked.append((sorted(names), limit_ms))
+        return [(n, None) for n in names] if limit_ms is not None else full(self, names, proved, limit_ms)
+
+    monkeypatch.setattr(engine.Prover, "_dead_checks", slow)
+    report = prove(load_text(GROUP, "group.sf").spec, explore_size=-1)
+    assert [f.ids for f in report.findings if f.kind == "dead-action"] == [["ghost"]]
+    assert asked == [(["ack", "ghost", "join", "leave", "start_leave"], engine.QUICK_DEAD_MS), (["ghost"], None)]

@@ -190,6 +190,23 @@ def sample(spec: ir.Spec, sizes: Iterable[int | Mapping[str, int]] = (1, 2, 3), 
     return out
 
 
+def fired(spec: ir.Spec, actions: Iterable[str], sizes: Iterable[int | Mapping[str, int]] = (1, 2),
+          budget: Budget | None = None) -> set[str]:
+    """Which of `actions` some reachable state of a small instance lets fire: each such action is live (a
+    reachable state enables it), found by searching until all have fired or the budget runs out."""
+    budget = budget or Budget()
+    wanted, found = set(actions), set()
+    names = [s.name for s in spec.sets]
+    for size in sizes:
+        if budget.left() is not None or wanted <= found:
+            break
+        vector = dict(size) if isinstance(size, Mapping) else dict.fromkeys(names, size)
+        search = Search(spec, build(spec, vector), [])
+        search.run(budget, lambda depth, search=search: wanted <= found | search.fired)
+        found |= search.fired
+    return found & wanted
+
+
 def stderr_progress(force: bool = False) -> Callable[[str], None] | None:
     """A progress callback writing one refreshed line to stderr, or None when stderr is not a terminal
     (and `force` is not set)."""

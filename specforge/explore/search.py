@@ -122,6 +122,7 @@ class Search:
         self.depth = 0  # the deepest level expanded
         self.transitions = 0
         self.out_of_range = 0
+        self.fired: set[str] = set()  # the actions some call of which was enabled in a state searched
 
     # ---- the successor function
 
@@ -197,6 +198,7 @@ class Search:
                     continue
                 for action, args, after in self.successors(node.state):
                     self.transitions += 1
+                    self.fired.add(action)
                     k = self.canonical.key(after)
                     if k not in self.nodes:
                         if budget.spent_states >= budget.states:
