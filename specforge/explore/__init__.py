@@ -202,7 +202,8 @@ def fired(spec: ir.Spec, actions: Iterable[str], sizes: Iterable[int | Mapping[s
             break
         vector = dict(size) if isinstance(size, Mapping) else dict.fromkeys(names, size)
         search = Search(spec, build(spec, vector), [])
-        search.run(budget, lambda depth, search=search: wanted <= found | search.fired)
+        before = set(found)
+        search.run(budget, lambda depth, search=search, before=before: wanted <= before | search.fired)
         found |= search.fired
     return found & wanted
 
