@@ -301,7 +301,7 @@ class Encoder:
         set, and two different ones count twice."""
         out = []
         for name, s in self.set_sums.items():
-            mine = list({str(p): p for p in points if p.sort() == self.set_sorts[name]}.values())
+            mine = list({p.get_id(): p for p in points if p.sort() == self.set_sorts[name]}.values())
             if mine:
                 out.append(s.entry(mine, pairs=True))
         return out
