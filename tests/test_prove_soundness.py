@@ -358,3 +358,14 @@ def test_an_action_the_short_question_leaves_open_is_judged_on_small_instances_a
     report = prove(load_text(GROUP, "group.sf").spec, explore_size=-1)
     assert [f.ids for f in report.findings if f.kind == "dead-action"] == [["ghost"]]
     assert asked == [(["ack", "ghost", "join", "leave", "start_leave"], engine.QUICK_DEAD_MS), (["ghost"], None)]
+
+
+def test_an_action_no_answer_of_which_its_ensures_allow_is_dead_and_the_finding_says_why():
+    """`quote` is enabled from n = 2, but its effect reads its answer and no answer meets its `ensures`
+    after the call: it can never fire, and the finding names the `ensures`, not the guards alone."""
+    text = ("spec Q\nstate {\n  n: int\n}\ninit {\n  n := 0\n}\naction bump() {\n  n := n + 1\n}\n"
+            "action quote() -> int[0..9] {\n  requires n >= 2 else TooEarly\n  n := n + result\n"
+            "  ensures result >= n + 5\n}\n")
+    report = prove(load_text(text, "q.sf").spec)
+    (dead,) = [f for f in report.findings if f.kind == "dead-action"]
+    assert dead.ids == ["quote"] and "with an answer its `ensures` allow" in dead.message

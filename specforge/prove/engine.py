@@ -1280,7 +1280,8 @@ class Prover:
                 self.cache.put(keys[name], {"value": dead})
                 known[name] = dead
         self.findings[before:before] = [Finding(
-            "dead-action", f"action `{a.name}` can never fire: its guards contradict the invariants",
+            "dead-action", f"action `{a.name}` can never fire: its guards contradict the invariants"
+            + (" (with an answer its `ensures` allow after the call)" if a.answer is not None else ""),
             a.span.line, "warning", [a.name]) for a in self.spec.actions if known.get(a.name)]
 
     def dead_checks(self, names: list[str], proved: list[str]) -> list[tuple[str, bool | None]]:
