@@ -735,30 +735,35 @@ def counted_sets(spec: ir.Spec) -> set[str]:
     """The sets an integer state variable counts elements of, by its actions: one action adds to the
     counter and another takes from it, each while it writes an entry, at a parameter, of a map keyed by
     the set (a reader-writer lock's `readers := readers + 1` beside `phase[t] := reading`), or adds the
-    parameter to a set value or removes it (`tally := tally + 1` beside `sold := add(sold, s)`). The law
-    that ties the counter to its elements is a `count` or a `card` over the set even where the spec writes
-    none, so the set gets the sums' axioms, and inference its counts (prove/candidates.py)."""
+    parameter to a set value or removes it (`tally := tally + 1` beside `sold := add(sold, s)`); or one
+    moved by an amount beside an int map's entry at a parameter (`stock := stock - n` beside
+    `reserved[c] := reserved[c] + n`, and back). The law that ties the counter to its elements is a
+    `count`, a `card` or a `sum` over the set even where the spec writes none, so the set gets the sums'
+    axioms, and inference its aggregates (prove/candidates.py)."""
     scalars = {f.name for f in spec.state if isinstance(f.type.resolved, IntT)}
     moves: dict[tuple[str, str], set[str]] = {}  # (counter, set) -> the directions it moves in
     for action in spec.actions:
         params = {p.name for p in action.params}
-        written = set()
-        steps: dict[str, str] = {}
+        written, amounts = set(), set()  # sets a map keyed by them is written at a parameter; of ints
+        steps: dict[str, tuple[str, bool]] = {}  # counter -> its direction, and whether by a constant
         for a in action.assignments:
             t, v = a.target, a.value
             if isinstance(t, ir.Index) and isinstance(t.key, ir.Name) and t.key.name in params \
                     and isinstance(t.base.type, MapT) and isinstance(t.base.type.key, SetT):
                 written.add(t.base.type.key.name)
+                if isinstance(t.base.type.value, IntT):
+                    amounts.add(t.base.type.key.name)
             if isinstance(v, ir.Call) and v.func in ("add", "remove") and isinstance(v.args[1], ir.Name) \
                     and v.args[1].name in params and isinstance(t.type, SetOfT) and isinstance(t.type.element, SetT):
                 written.add(t.type.element.name)  # `sold := add(sold, s)`: the counter counts what it holds
             elif isinstance(t, ir.Name) and t.ref is RefKind.VAR and t.name in scalars \
                     and isinstance(v, ir.Binary) and v.op in (ir.BinOp.ADD, ir.BinOp.SUB) \
-                    and isinstance(v.left, ir.Name) and v.left.ref is RefKind.VAR and v.left.name == t.name \
-                    and isinstance(v.right, ir.IntLit) and v.right.value > 0:
-                steps[t.name] = "up" if v.op is ir.BinOp.ADD else "down"
-        for counter, way in steps.items():
-            for name in written:
+                    and isinstance(v.left, ir.Name) and v.left.ref is RefKind.VAR and v.left.name == t.name:
+                constant = isinstance(v.right, ir.IntLit) and v.right.value > 0
+                steps[t.name] = ("up" if v.op is ir.BinOp.ADD else "down", constant)
+        for counter, (way, constant) in steps.items():
+            # by a constant: it counts elements; by an amount: it holds what an int map's entries give back
+            for name in written if constant else amounts:
                 moves.setdefault((counter, name), set()).add(way)
     return {name for (_, name), ways in moves.items() if len(ways) == 2}
 
