@@ -32,7 +32,7 @@ import z3
 
 from . import ir
 from .prove.cache import digest
-from .prove.encode import Encoder, Env, Unsupported, aggregated_sets
+from .prove.encode import Encoder, Env, Unsupported, aggregated_sets, sized_sets
 from .prove.model import Renderer
 from .prove.sums import set_sum
 from .run import Run
@@ -171,9 +171,11 @@ class _Differ:
         self.oldspec, self.newspec = old, new
         self.enc = Encoder(new)
         # sums the old version takes over sets get their axioms too (prove/sums.py)
+        sized = sized_sets(old)
         for name in aggregated_sets(old):
             if name in self.enc.set_sorts and name not in self.enc.set_sums:
-                self.enc.set_sums[name] = set_sum(name, self.enc.set_sorts[name])
+                self.enc.set_sums[name] = set_sum(name, self.enc.set_sorts[name], self.enc.set_members[name],
+                                                  name in sized)
         self.view = copy.copy(self.enc)  # the old version, read through the new declarations
         self.view.spec = old
         self.view.consts = {c.name: c for c in old.consts}

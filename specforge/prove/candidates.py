@@ -67,6 +67,9 @@ class Atom:
     # about a sum or count over a set: only ever a clause of its own (a conservation law); in a
     # disjunction it would mostly cost the solver (every pair of sums instantiates an axiom)
     aggregate: bool = False
+    # an action's guard that counts, sums or quantifies, at variables (`2 * count(n in Node if vote[n][v1])
+    # > count(m in Node)`): only ever positive, beside one other literal (what the action made true)
+    guard: bool = False
 
     @property
     def text(self) -> str:
@@ -157,7 +160,122 @@ def vocabulary(spec: ir.Spec, per_set: int, numbers: bool = True) -> Vocabulary:
         _atoms_of(vocab, t, terms, by_set, spec, numbers)
     if numbers:
         _aggregate_atoms(vocab, terms, by_set)
+        _guard_atoms(vocab, by_set)
     return vocab
+
+
+def _guard_atoms(vocab: Vocabulary, by_set: dict[str, list[Term]]) -> None:
+    """The conjuncts of the actions' guards that count, sum or quantify over a set, with the action's
+    parameters read as the candidates' variables: `decide(v)` requires a majority voted for v, and what
+    it did (`decided[v] := true`) then implies that a majority voted for v, a support a quorum protocol
+    needs that no atom of state variables says. Only guards whose parameters are all elements of sets,
+    and that read and print back as spec text."""
+    spec = vocab.spec
+    names = {v.name for v in vocab.vars}
+    for action in spec.actions:
+        params = {p.name: p.type.resolved for p in action.params}
+        conjuncts = [c for s in action.body if isinstance(s, ir.Requires) for c in _conjuncts(s.cond)]
+        for cond in conjuncts:
+            found = list(ir.walk(cond))
+            if not any(isinstance(n, (ir.Aggregate, ir.Quantifier)) for n in found):
+                continue
+            if any(getattr(n, "var", None) in names for n in found if isinstance(n, (ir.Aggregate, ir.Quantifier))):
+                continue  # its own variable would hide a candidate's
+            used = list(dict.fromkeys(n.name for n in found if isinstance(n, ir.Name) and n.ref is RefKind.PARAM))
+            mapping: dict[str, Term] = {}
+            taken: dict[str, int] = {}
+            for name in used:
+                t = params.get(name)
+                if not isinstance(t, SetT) or taken.get(t.name, 0) >= len(by_set.get(t.name, [])):
+                    break
+                mapping[name] = by_set[t.name][taken.get(t.name, 0)]
+                taken[t.name] = taken.get(t.name, 0) + 1
+            else:
+                expr = _params_as_vars(cond, mapping)
+                shown = show(expr)
+                if shown is not None:
+                    if isinstance(expr, (ir.Binary, ir.Quantifier)):
+                        shown = f"({shown})"
+                    vocab.add(Atom(expr, "bool", shown, "", tuple(t.vars[0] for t in mapping.values()), guard=True))
+
+
+def _conjuncts(e: ir.Expr) -> list[ir.Expr]:
+    if isinstance(e, ir.Binary) and e.op is ir.BinOp.AND:
+        return _conjuncts(e.left) + _conjuncts(e.right)
+    return [e]
+
+
+def _params_as_vars(expr: ir.Expr, mapping: dict[str, Term]) -> ir.Expr:
+    """`expr` with each action parameter in `mapping` read as the candidate's variable."""
+    if isinstance(expr, ir.Name) and expr.ref is RefKind.PARAM and expr.name in mapping:
+        return mapping[expr.name].expr
+    updates = {}
+    for field_name in type(expr).model_fields:
+        value = getattr(expr, field_name)
+        if isinstance(value, ir._Expr):
+            updates[field_name] = _params_as_vars(value, mapping)
+        elif isinstance(value, list) and value and isinstance(value[0], ir._Expr):
+            updates[field_name] = [_params_as_vars(v, mapping) for v in value]
+    return expr.model_copy(update=updates) if updates else expr
+
+
+_ARITHMETIC = (ir.BinOp.ADD, ir.BinOp.SUB, ir.BinOp.MUL, ir.BinOp.DIV, ir.BinOp.MOD)
+
+
+def show(e: ir.Expr) -> str | None:
+    """`e` as spec text that reads back as `e` (operands that are operations in parentheses), or None
+    for a form this does not print."""
+    def inner(x: ir.Expr) -> str | None:
+        text = show(x)
+        arithmetic = isinstance(x, ir.Binary) and x.op in _ARITHMETIC
+        if isinstance(e, ir.Compare) and arithmetic:
+            return text  # `2 * count(...) > count(...)`: arithmetic binds tighter than a comparison
+        if text is not None and isinstance(x, (ir.Binary, ir.Compare, ir.Quantifier, ir.Member, ir.Unary)):
+            return f"({text})"
+        return text
+
+    if isinstance(e, ir.Name):
+        return e.name
+    if isinstance(e, ir.IntLit):
+        return str(e.value)
+    if isinstance(e, ir.BoolLit):
+        return "true" if e.value else "false"
+    if isinstance(e, ir.NoneLit):
+        return "none"
+    if isinstance(e, ir.Some):
+        return show(e.value)
+    parts: list[str | None]
+    if isinstance(e, ir.Index):
+        parts = [inner(e.base), show(e.key)]
+        return None if None in parts else f"{parts[0]}[{parts[1]}]"
+    if isinstance(e, ir.FieldAccess):
+        base = inner(e.base)
+        return None if base is None else f"{base}.{e.field}"
+    if isinstance(e, ir.Unary):
+        operand = inner(e.operand)
+        return None if operand is None else f"{e.op.value}{' ' if e.op is ir.UnOp.NOT else ''}{operand}"
+    if isinstance(e, (ir.Binary, ir.Compare)):
+        parts = [inner(e.left), inner(e.right)]
+        return None if None in parts else f"{parts[0]} {e.op.value} {parts[1]}"
+    if isinstance(e, ir.Member):
+        parts = [inner(e.element), inner(e.collection)]
+        return None if None in parts else f"{parts[0]} in {parts[1]}"
+    if isinstance(e, ir.Call):
+        parts = [show(a) for a in e.args]
+        return None if None in parts else f"{e.func}({', '.join(parts)})"  # type: ignore[arg-type]
+    if isinstance(e, ir.Quantifier):
+        parts = [show(e.domain), show(e.body)]
+        return None if None in parts else f"{e.quantifier} {e.var} in {parts[0]}: {parts[1]}"
+    if isinstance(e, ir.Aggregate):
+        parts = [show(e.domain), None if e.cond is None else show(e.cond)]
+        if parts[0] is None or (e.cond is not None and parts[1] is None):
+            return None
+        where = f"{e.var} in {parts[0]}" + ("" if e.cond is None else f" if {parts[1]}")
+        if e.op == "count":
+            return f"count({where})"
+        value = show(e.value) if e.value is not None else None
+        return None if value is None else f"sum({value} for {where})"
+    return None
 
 
 def _aggregate_atoms(vocab: Vocabulary, terms: list[Term], by_set: dict[str, list[Term]]) -> None:
@@ -298,8 +416,13 @@ def _atoms_of(vocab: Vocabulary, t: Term, terms: list[Term], by_set: dict[str, l
             expr = make(ir.Member, span=span, element=m.expr, collection=t.expr, type=_BOOL)
             vocab.add(Atom(expr, "in", m.text, t.text, tuple(dict.fromkeys(m.vars + t.vars))))
     elif isinstance(t.type, OptionT):  # absent or present (`owner[t1] != none` is its negation)
+        # tests of one value, as an enum's are: two of them negated always hold (`x != none or x != n1`)
         _compare(vocab, ir.CmpOp.EQ, t, Term(make(ir.NoneLit, span=span, type=t.type), "none", t.type, ()),
-                 subject=t.text)
+                 subject=t.text, enum_test=True)
+        if isinstance(t.type.value, SetT):  # present with an element (`voted_for[n1] == c1`)
+            for v in by_set.get(t.type.value.name, []):
+                _compare(vocab, ir.CmpOp.EQ, t, Term(make(ir.Some, span=span, value=v.expr, type=t.type), v.text,
+                                                     t.type, v.vars), subject=t.text, enum_test=True)
     else:
         dim = _dimension(t.type)
         low = t.type.low if isinstance(t.type, IntT) else None  # a quantity (a duration, a decimal) may be negative
@@ -421,7 +544,7 @@ def clauses(vocab: Vocabulary, masks: list[int], full: int, max_literals: int) -
     for a, atom in enumerate(vocab.atoms):
         if atom.var_equality or (atom.aggregate and masks[a] != full):
             continue  # an aggregate's atom is a clause of its own: kept only when true on every row
-        for positive in (True, False):
+        for positive in (True,) if atom.guard else (True, False):
             m = masks[a] if positive else full & ~masks[a]
             if m:
                 lits.append((a, positive, m))
@@ -459,6 +582,9 @@ def _sensible(vocab: Vocabulary, chosen: tuple) -> bool:
     """False for a clause true in every state whatever the spec: `x or not x`, `t != a or t != b`."""
     atoms = [c[0] for c in chosen]
     if len(set(atoms)) < len(atoms):
+        return False
+    guards = sum(vocab.atoms[a].guard for a in atoms)
+    if guards and (guards > 1 or len(atoms) > 2):
         return False
     subjects = [(vocab.atoms[c[0]].subject, c[1], vocab.atoms[c[0]].enum_test) for c in chosen
                 if vocab.atoms[c[0]].subject]

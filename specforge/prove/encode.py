@@ -280,7 +280,9 @@ class Encoder:
         self._fresh = 0
         self.problems: list[Unsupported] | None = None  # a list: note each failure and go on (`unsupported`)
         # sums over sets (see sums.py): made up front, so that every solver gets their axioms
-        self.set_sums = {name: sums.set_sum(name, self.set_sorts[name]) for name in aggregated_sets(spec)}
+        sized = sized_sets(spec)
+        self.set_sums = {name: sums.set_sum(name, self.set_sorts[name], self.set_members[name], name in sized)
+                         for name in aggregated_sets(spec)}
         self.world: sums.World | None = None
         self.points: dict[str, dict[str, z3.ExprRef]] = {name: {} for name in self.set_sums}
         # the state variables each of the spec's sums and counts reads (waypoint_hints)
@@ -654,9 +656,51 @@ def _member(enc: Encoder, e: ir.Member, env: Env) -> z3.BoolRef:
 def _quantifier(enc: Encoder, e: ir.Quantifier, env: Env) -> z3.BoolRef:
     x, inside = enc.domain(e.domain, e.var, env)
     body = enc.expr(e.body, env.bind(e.var, x))
+    # instantiated where the state says something of an element, never where only its membership is
+    # read: every point a sum's axiom names (`Sum!Node!pos(a)`) reads `member` of it, and `forall c in
+    # Node: leader[c] implies 2 * count(n in Node if votes[c][n]) > 3` would then make a sum at that
+    # point, whose axioms name new points: a loop (100,000 instances in 10 s, where a trigger on
+    # `leader[c]` proves it in 21). Only over a set some sum ranges over (the points are its elements);
+    # where the body reads nothing of x, z3 picks its own.
+    summed = inside is not None and x.sort() in (enc.set_sorts[name] for name in enc.set_sums)
+    patterns = _reads(body, x) if summed else []
     if e.quantifier == "forall":
-        return z3.ForAll([x], z3.Implies(inside, body) if inside is not None else body)
-    return z3.Exists([x], z3.And(inside, body) if inside is not None else body)
+        return z3.ForAll([x], z3.Implies(inside, body) if inside is not None else body, patterns=patterns)
+    return z3.Exists([x], z3.And(inside, body) if inside is not None else body, patterns=patterns)
+
+
+def _reads(body: z3.ExprRef, x: z3.ExprRef) -> list[z3.ExprRef]:
+    """The terms of `body` that read the state at x: an array read or a function of the spec applied to
+    x, made of nothing but reads and constants, outside any lambda or quantifier inside (whose
+    variables a pattern must not hold), in a fixed order."""
+    found: dict[int, z3.ExprRef] = {}
+    seen: set[int] = set()
+    stack = [body]
+    while stack:
+        t = stack.pop()
+        if t.get_id() in seen:
+            continue
+        seen.add(t.get_id())
+        if z3.is_quantifier(t):
+            stack.append(t.body())
+            continue
+        if not z3.is_app(t):
+            continue
+        kids = t.children()
+        if any(k.eq(x) for k in kids) and _plain(t) and not t.decl().name().endswith("!member"):
+            found.setdefault(t.get_id(), t)
+        stack.extend(kids)
+    return [found[k] for k in sorted(found)]
+
+
+def _plain(t: z3.ExprRef) -> bool:
+    """Whether t is reads and uninterpreted functions of constants only (a term z3 takes as a pattern)."""
+    if z3.is_var(t) or not z3.is_app(t):
+        return False
+    kind = t.decl().kind()
+    if t.num_args() == 0:
+        return kind == z3.Z3_OP_UNINTERPRETED
+    return kind in (z3.Z3_OP_SELECT, z3.Z3_OP_UNINTERPRETED) and all(_plain(k) for k in t.children())
 
 
 # A comprehension over at most this many keys is a chain of stores, not a lambda.
@@ -695,7 +739,7 @@ def _aggregate(enc: Encoder, e: ir.Aggregate, env: Env) -> z3.ExprRef:
         inner = env.bind(e.var, point)
         conds = [c for c in (inside, enc.expr(e.cond, inner) if e.cond is not None else None) if c is not None]
         value = enc.expr(e.value, inner) if e.value is not None else z3.IntVal(1)
-        return z3.If(z3.And(*conds), value, 0) if conds else value
+        return sums.counted(None if not conds else conds[0] if len(conds) == 1 else z3.And(*conds), value)
 
     if isinstance(e.domain.type, SetOfT):
         return setenc.aggregate(enc, e, env, term)
@@ -705,7 +749,7 @@ def _aggregate(enc: Encoder, e: ir.Aggregate, env: Env) -> z3.ExprRef:
         if enc.world is not None:
             return sums.add([term(x, member(x)) for x in enc.world.elements[element.name]])
         x = z3.Const(f"{e.var}!{enc._next()}", enc.set_sorts[element.name])
-        return enc.set_sums[element.name].function(z3.Lambda([x], term(x, member(x))))
+        return enc.set_sums[element.name].of(x, term(x, member(x)))
     if isinstance(element, EnumT):
         return sums.add([term(v, None) for v in enc.enum_values[element.name].values()])
     if isinstance(e.domain.type, ir.RangeT):
@@ -729,6 +773,13 @@ def aggregated_sets(spec: ir.Spec) -> list[str]:
     found |= setenc.summed_sets(lambda cls: (n for n in seen if isinstance(n, cls)))
     found |= counted_sets(spec)
     return [s.name for s in spec.sets if s.name in found]
+
+
+def sized_sets(spec: ir.Spec) -> set[str]:
+    """The sets whose size the spec counts: `count(n in Node)`, with no condition (a majority's other side)."""
+    return {n.domain.type.element.name for n in nodes(spec, ir.Aggregate)
+            if n.op == "count" and (n.cond is None or (isinstance(n.cond, ir.BoolLit) and n.cond.value))
+            and isinstance(n.domain.type, ir.DomainT) and isinstance(n.domain.type.element, SetT)}
 
 
 def counted_sets(spec: ir.Spec) -> set[str]:

@@ -131,18 +131,28 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> 
                      + (f" (sampled at {_largest(used)} elements per set at most)" if len(used) < len(samples) else ""))
         prover.progress(f"inference: {len(claims)} candidates ({per_set} variables per set, {literals} literals)")
         claims.update(goal_claims)
+        small = None
         if prover.enc.set_sums:
             # where z3 would search long for a model of the sums' axioms, a finite world refutes fast
             # (prove/sums.py): a candidate broken there is broken, and only the rest are asked in general
             with prover.enc.finite_world("infer"):
-                _, small = _houdini(prover, claims, known, deadline, set(goals))
+                in_world, small = _houdini(prover, claims, known, deadline, set(goals))
             if small is None:
                 continue
             claims = {cid: c for cid, c in claims.items() if cid in small}
         check, alive = _houdini(prover, claims, known, deadline, set(goals))
-        if alive is None:
+        if alive is None and small is not None and check.undecided:
+            # z3 could not tell in general what the finite world did (matching the sums' axioms on every
+            # pair of sums, with instances of the candidates at many points, can outrun its time): the
+            # support the finite world finds is proposed, and the engine's quantified induction, which
+            # needs no instance of ours, judges it as it judges every support
+            with prover.enc.finite_world("infer"):
+                check, alive = in_world, small
+                needed = check.minimal(alive, set(goals))
+        elif alive is None:
             continue
-        needed = check.minimal(alive, set(goals))
+        else:
+            needed = check.minimal(alive, set(goals))
         if needed is None:
             continue
         chosen = [named[cid] for cid in sorted(needed - set(goals), key=lambda cid: int(cid.split("-")[1]))]
@@ -290,6 +300,7 @@ class _Houdini:
         self.prover = prover
         self.claims = claims
         self.deadline = deadline
+        self.undecided = False  # whether z3 could not tell some claim, which was then dropped
         enc = prover.enc
         width: dict[str, int] = {}
         for c in claims.values():
@@ -332,8 +343,10 @@ class _Houdini:
             if points and enc.world is not None:
                 extra = {name: list(elements) for name, elements in enc.world.elements.items()}
             elif points and enc.set_sums:
-                states = [self._at(cid, st) for cid in claims for st in (pre, post)]
-                extra = {name: [p for a in arrays for p in enc.set_sums[name].witnesses(a)] for name, arrays
+                # the sums the guards take and the claims take at the action's parameters and the witnesses
+                states = [*guards, *(i for cid in claims for i in self._instances(cid, pre, terms, {})),
+                          *(self._at(cid, post) for cid in claims)]
+                extra = {name: enc.set_sums[name].points(arrays) for name, arrays
                          in sums.summed_arrays(enc.set_sums, states, MAX_SUMMED_ARRAYS).items()}
             for name, named in extra.items():
                 guarded.update((p.get_id(), enc.set_members[name](p)) for p in named)
@@ -343,9 +356,7 @@ class _Houdini:
                 # through z3's Python functions, which check and coerce every argument, they were two thirds
                 # of the whole proof; `substitute` and `assert_fact` make the same terms with a call each
                 switch = hyps[cid].as_ast()
-                mine = terms if len(claims[cid].vars) != 1 else {
-                    st: ts + extra.get(st, []) for st, ts in terms.items()}
-                for instance in self._instances(cid, pre, mine, guarded):
+                for instance in self._instances(cid, pre, terms, guarded, extra):
                     assert_fact(s, z3.BoolRef(z3.Z3_mk_implies(instance.ctx_ref(), switch, instance.as_ast()), instance.ctx))
             s.add(*enc.waypoint_hints(action, params, pre, [lambda state, cid=cid: self._at(cid, state) for cid in claims]))
             self.steps.append((s, hyps, {cid: self._at(cid, post) for cid in claims}))
@@ -365,14 +376,20 @@ class _Houdini:
         return substitute(shape, holes, terms) if holes else shape
 
     def _instances(self, cid: str, state: dict[str, z3.ExprRef], terms: dict[str, list[z3.ExprRef]],
-                   guarded: dict[int, z3.BoolRef]):
-        """The claim at each choice of the terms for its variables; at a term in `guarded` (not known to be
-        a member), only if it is one."""
+                   guarded: dict[int, z3.BoolRef], extra: dict[str, list[z3.ExprRef]] | None = None):
+        """The claim at each choice of the terms for its variables, and at each choice with one variable
+        at an `extra` point of its set (with more, the instances would grow as a square); at a term in
+        `guarded` (not known to be a member), only if it is one."""
         holes, shape = self._moved(cid, state)
         if not holes:
             yield shape
             return
-        for choice in itertools.product(*[terms[st] for _, st in self.claims[cid].vars]):
+        kinds = [st for _, st in self.claims[cid].vars]
+        choices = [itertools.product(*[terms[st] for st in kinds])]
+        for i, st in enumerate(kinds):
+            if extra and extra.get(st):
+                choices.append(itertools.product(*[extra[st] if j == i else terms[k] for j, k in enumerate(kinds)]))
+        for choice in itertools.chain(*choices):
             instance = substitute(shape, holes, choice)
             guards = [guarded[t.get_id()] for t in choice if t.get_id() in guarded] if guarded else []
             if guards:
@@ -410,8 +427,10 @@ class _Houdini:
                 out = {cid for cid, flag in flags.items() if z3.is_true(m.eval(flag, model_completion=True))
                        or z3.is_false(m.eval(claims[cid], model_completion=True))}
         if out is not None or time.monotonic() > self.deadline:
+            self.undecided |= out is None
             return out
         if len(claims) == 1:
+            self.undecided = True
             return set(claims)
         names = sorted(claims)
         out = set()

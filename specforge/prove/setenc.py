@@ -170,7 +170,7 @@ def total(enc: Encoder, element: ir.Type, term: Term, node) -> z3.ArithRef:
         if enc.world is not None:
             return sums.add([term(x, is_member(x)) for x in enc.world.elements[element.name]])
         x = z3.Const(f"card!{enc._next()}", enc.set_sorts[element.name])
-        return enc.set_sums[element.name].function(z3.Lambda([x], term(x, is_member(x))))
+        return enc.set_sums[element.name].of(x, term(x, is_member(x)))
     raise Unsupported("the prover counts the members of a set of a set, an enum or a range only", node)
 
 

@@ -15,6 +15,10 @@ use about `Sum_S` is a handful of axioms, each a fact about finite sums:
   (entry)  every a[x] >= 0 implies a[p] <= Sum_S(a), for the points p an action's parameters name,
            and the elements an induction question names; for two different ones p and q of these,
            also a[p] + a[q] <= Sum_S(a)
+  (apart)  for a set whose size the spec counts (`count(n in Node)`, written N below, the sum of the
+           array that is 1 at each member): a[x] + b[x] <= (1 if x is a member, else 0) for every x
+           implies Sum_S(a) + Sum_S(b) <= N. Two counts of members no member is in both add up to at
+           most N, so two strict majorities share a member: what a quorum protocol's safety rests on.
 
 (point) is what a conservation law needs: an action that changes one entry
 changes the sum by the same amount. Each axiom's "every" (a universal in the
@@ -72,10 +76,29 @@ class SetSum:
     neg: z3.FuncDeclRef
     pos: z3.FuncDeclRef
     arrays: z3.SortRef
+    both: z3.FuncDeclRef | None = None  # (apart)'s witness, for a set whose size the spec counts
 
     def witnesses(self, array: z3.ExprRef) -> list[z3.ExprRef]:
         """The points (sign) names for a summed array: where it is negative, where it is positive, if anywhere."""
         return [self.neg(array), self.pos(array)]
+
+    def of(self, x: z3.ExprRef, body: z3.ArithRef) -> z3.ArithRef:
+        """`Sum_S(lambda x. body)`, its variable renamed to one name for the set (a second one where body
+        reads the first, from a sum around it): z3 tells lambdas apart by their variables' names, and so
+        `count(m in Node)` written twice, or in a hypothesis and in a goal, is then one term, not two that
+        the axioms must first prove equal."""
+        for k in itertools.count():
+            v = z3.Const(f"{self.function.name()}!x{k or ''}", x.sort())
+            if not _occurs(body, v):
+                return self.function(z3.Lambda([v], z3.substitute(body, (x, v))))
+        raise AssertionError  # unreachable: a body holds finitely many names
+
+    def points(self, arrays: list[z3.ExprRef]) -> list[z3.ExprRef]:
+        """The points the axioms name for these summed arrays: (sign)'s for each, (apart)'s for each two."""
+        out = [p for a in arrays for p in self.witnesses(a)]
+        if self.both is not None:
+            out += [self.both(a, b) for a, b in itertools.combinations(arrays, 2)]
+        return out
 
     def entry(self, points: list[z3.ExprRef], pairs: bool = False) -> z3.BoolRef:
         """(entry) for these points: with every entry >= 0, the entry at each point is at most the sum,
@@ -90,7 +113,33 @@ class SetSum:
         return z3.ForAll([a], z3.Or(a[self.neg(a)] < 0, z3.And(*bounded)), patterns=[total])
 
 
-def set_sum(name: str, sort: z3.SortRef) -> SetSum:
+def counted(conds: z3.BoolRef | None, value: z3.ArithRef) -> z3.ArithRef:
+    """The entry of a summed array: `value` where the conditions hold, else 0 (the encoder's and the
+    axioms' one shape, so that a count of the whole set is one term)."""
+    return value if conds is None else z3.If(conds, value, 0)
+
+
+def _occurs(term: z3.ExprRef, x: z3.ExprRef) -> bool:
+    seen: set[int] = set()
+    stack = [term]
+    while stack:
+        t = stack.pop()
+        if t.get_id() in seen:
+            continue
+        seen.add(t.get_id())
+        if t.eq(x):
+            return True
+        if z3.is_app(t):
+            stack.extend(t.children())
+        elif z3.is_quantifier(t):
+            stack.append(t.body())
+    return False
+
+
+def set_sum(name: str, sort: z3.SortRef, member: z3.FuncDeclRef, sized: bool = False) -> SetSum:
+    """`Sum_S` over the set `name` and its axioms; with `sized` (the spec counts the whole set), (apart) too:
+    only then, since every pair of sums instantiates it, and a spec that never counts its set has no
+    term for its conclusion to bound (a cart's sums, with it, went from 3 s to an unknown after 170 s)."""
     arrays = z3.ArraySort(sort, z3.IntSort())
     total = z3.Function(f"Sum!{name}", arrays, z3.IntSort())
     neg = z3.Function(f"Sum!{name}!neg", arrays, sort)
@@ -106,6 +155,14 @@ def set_sum(name: str, sort: z3.SortRef) -> SetSum:
         z3.ForAll([a, b], z3.Or(z3.And(y != x, a[y] != b[y]), total(a) - a[x] == total(b) - b[x]),
                   patterns=[z3.MultiPattern(total(a), total(b))]),
     ]
+    if sized:
+        m = z3.Const(f"Sum!{name}!m", sort)
+        size = SetSum(total, [], neg, pos, arrays).of(m, counted(member(m), z3.IntVal(1)))
+        both = z3.Function(f"Sum!{name}!both", arrays, arrays, sort)
+        w = both(a, b)
+        axioms.append(z3.ForAll([a, b], z3.Or(a[w] + b[w] > z3.If(member(w), 1, 0), total(a) + total(b) <= size),
+                                patterns=[z3.MultiPattern(total(a), total(b))]))
+        return SetSum(total, axioms, neg, pos, arrays, both)
     return SetSum(total, axioms, neg, pos, arrays)
 
 
