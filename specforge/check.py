@@ -1160,8 +1160,10 @@ def _check_call(c: Checker, e: ir.Call, scope: Scope) -> ir.Expr:
         if e.func == c.defining:
             c.error("SF206", f"`{e.func}` calls itself", e.span, "a def may call only the defs above it")
             return _with(e, args=args)
+        wrapping = e.func.lower() in ("some", "just", "optional") and len(args) == 1
         c.error("SF206", f"unknown function `{e.func}`", e.span,
-                _did_you_mean(e.func, [*BUILTIN_FUNCTIONS, *setops.FUNCTIONS, *strings.FUNCTIONS, *c.functions])
+                "a value of T is already a present `T?`: write `x := v` and `x == v` (and `none` for absent)"
+                if wrapping else _did_you_mean(e.func, [*BUILTIN_FUNCTIONS, *setops.FUNCTIONS, *strings.FUNCTIONS, *c.functions])
                 or "the functions are abs, min, max, len, words, the set functions "
                 f"({', '.join(setops.FUNCTIONS)}) and the spec's own `def`s above this line")
         return _with(e, args=args)
@@ -1196,7 +1198,12 @@ def _check_set_call(c: Checker, e: ir.Call, args: list[ir.Expr]) -> ir.Expr:
         return _with(e, args=args)
     first = args[0]
     if not isinstance(first.type, SetOfT):
-        c.error("SF203", f"`{e.func}` needs a set, but this is {show(first.type)}", first.span, setops.FUNCTIONS[e.func][1])
+        hint = setops.FUNCTIONS[e.func][1]
+        if e.func == "card" and isinstance(first.type, ir.DomainT) and isinstance(first, ir.Name):
+            # the size of a declared set, as a majority needs it
+            hint = (f"the number of members of {first.name} is `count(x in {first.name})`; `card(s)` counts the "
+                    "members of a set value")
+        c.error("SF203", f"`{e.func}` needs a set, but this is {show(first.type)}", first.span, hint)
         return _with(e, args=args)
     if e.func in setops.ELEMENT_SECOND:
         x = args[1]

@@ -395,6 +395,10 @@ FIRST_TRIES = [
     ("a timestamp", "spec A\nstate { at: timestamp }\ninit { at := 0 }\n", "a time is a `duration`", 1),
     ("a list", "spec A\nstate { queue: list }\ninit { queue := 0 }\n", "there are no lists", 1),
     ("an unknown type with no near name", "spec A\nstate { q: Widget }\ninit { q := 0 }\n", "`type NAME = { ... }`", 1),
+    ("the size of a set as card", "spec A\nset Node\nstate { v: map[Node, bool] }\ninit { v := {n: false for n in Node} }\n"
+     "invariant M: 2 * count(n in Node if v[n]) <= card(Node)\n", "`count(x in Node)`", 1),
+    ("an optional wrapped as in other languages", "spec A\nset Node\nstate { o: Node? }\ninit { o := none }\n"
+     "action f(n: Node) {\n  o := some(n)\n}\n", "write `x := v`", 1),
     ("a syntax error inside state", "spec A\nstate {\n  x: int\n  y: int +\n  z: bool\n}\n"
      "init {\n  x := 0\n  y := 0\n  z := true\n}\ninvariant I: x >= 0 and z\n", None, 1),
 ]

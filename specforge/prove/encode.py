@@ -654,26 +654,60 @@ def _member(enc: Encoder, e: ir.Member, env: Env) -> z3.BoolRef:
 
 
 def _quantifier(enc: Encoder, e: ir.Quantifier, env: Env) -> z3.BoolRef:
-    x, inside = enc.domain(e.domain, e.var, env)
-    body = enc.expr(e.body, env.bind(e.var, x))
+    # `forall a, b in Node: ...` nests one quantifier in another: the binders of the chain are read together
+    binders: list[tuple[z3.ExprRef, z3.BoolRef | None]] = []
+    node: ir.Expr = e
+    while isinstance(node, ir.Quantifier) and node.quantifier == e.quantifier:
+        x, inside = enc.domain(node.domain, node.var, env)
+        binders.append((x, inside))
+        env = env.bind(node.var, x)
+        node = node.body
+    body = enc.expr(node, env)
+    make = z3.ForAll if e.quantifier == "forall" else z3.Exists
+    join = z3.Implies if e.quantifier == "forall" else z3.And
     # instantiated where the state says something of an element, never where only its membership is
     # read: every point a sum's axiom names (`Sum!Node!pos(a)`) reads `member` of it, and `forall c in
     # Node: leader[c] implies 2 * count(n in Node if votes[c][n]) > 3` would then make a sum at that
     # point, whose axioms name new points: a loop (100,000 instances in 10 s, where a trigger on
-    # `leader[c]` proves it in 21). Only over a set some sum ranges over (the points are its elements);
-    # where the body reads nothing of x, z3 picks its own.
-    summed = inside is not None and x.sort() in (enc.set_sorts[name] for name in enc.set_sums)
-    patterns = _reads(body, x) if summed else []
-    if e.quantifier == "forall":
-        return z3.ForAll([x], z3.Implies(inside, body) if inside is not None else body, patterns=patterns)
-    return z3.Exists([x], z3.And(inside, body) if inside is not None else body, patterns=patterns)
+    # `leader[c]` proves it in 21). Only over a set some sum ranges over (the points are its elements).
+    # The binders of a chain are one quantifier when reads of the state cover them all (`votes[n2][n1]`
+    # for `forall n1, n2`: nested, the outer one has no read of its own); otherwise each its own, and
+    # where the body reads nothing of its variable, z3 picks the trigger.
+    sorts = [enc.set_sorts[name] for name in enc.set_sums]
+    summed = [x for x, inside in binders if inside is not None and x.sort() in sorts]
+    if summed and len(binders) > 1 and all(inside is not None for _, inside in binders):
+        xs = [x for x, _ in binders]
+        cover = _cover(_reads(body, xs), xs)
+        if cover:
+            guard = z3.And(*[inside for _, inside in binders])
+            return make(xs, join(guard, body), patterns=cover)
+    for x, inside in reversed(binders):
+        patterns = [t for t, _ in _reads(body, [x])] if any(x is y for y in summed) else []
+        body = make([x], join(inside, body) if inside is not None else body, patterns=patterns)
+    return body
 
 
-def _reads(body: z3.ExprRef, x: z3.ExprRef) -> list[z3.ExprRef]:
-    """The terms of `body` that read the state at x: an array read or a function of the spec applied to
-    x, made of nothing but reads and constants, outside any lambda or quantifier inside (whose
-    variables a pattern must not hold), in a fixed order."""
-    found: dict[int, z3.ExprRef] = {}
+def _cover(reads: list[tuple[z3.ExprRef, frozenset[int]]], xs: list[z3.ExprRef]) -> list:
+    """Patterns for a quantifier over xs from these reads: each read that holds every variable, or else
+    one multi-pattern of reads that together hold them all (chosen greedily); none when they cannot."""
+    every = frozenset(x.get_id() for x in xs)
+    whole = [t for t, vs in reads if vs == every]
+    if whole:
+        return whole
+    chosen, held = [], frozenset()
+    for t, vs in sorted(reads, key=lambda r: -len(r[1])):
+        if not vs <= held:
+            chosen.append(t)
+            held |= vs
+    return [z3.MultiPattern(*chosen)] if held == every else []
+
+
+def _reads(body: z3.ExprRef, xs: list[z3.ExprRef]) -> list[tuple[z3.ExprRef, frozenset[int]]]:
+    """The terms of `body` that read the state at one of xs: an array read or a function of the spec with
+    one of them as an argument, made of nothing but reads and constants, outside any lambda or quantifier
+    inside (whose variables a pattern must not hold), each with the variables it holds, in a fixed order."""
+    ids = {x.get_id() for x in xs}
+    found: dict[int, tuple[z3.ExprRef, frozenset[int]]] = {}
     seen: set[int] = set()
     stack = [body]
     while stack:
@@ -687,10 +721,16 @@ def _reads(body: z3.ExprRef, x: z3.ExprRef) -> list[z3.ExprRef]:
         if not z3.is_app(t):
             continue
         kids = t.children()
-        if any(k.eq(x) for k in kids) and _plain(t) and not t.decl().name().endswith("!member"):
-            found.setdefault(t.get_id(), t)
+        if any(k.get_id() in ids for k in kids) and _plain(t) and not t.decl().name().endswith("!member"):
+            found.setdefault(t.get_id(), (t, frozenset(i for i in _consts(t) if i in ids)))
         stack.extend(kids)
     return [found[k] for k in sorted(found)]
+
+
+def _consts(t: z3.ExprRef) -> set[int]:
+    if t.num_args() == 0:
+        return {t.get_id()}
+    return set().union(*(_consts(k) for k in t.children()))
 
 
 def _plain(t: z3.ExprRef) -> bool:
