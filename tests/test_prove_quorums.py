@@ -8,10 +8,9 @@ import z3
 
 from specforge import ir
 from specforge.frontend import load, load_text
-from specforge.prove import Verdict, prove
+from specforge.prove import Verdict, infer, prove
 from specforge.prove import candidates as cand
-from specforge.prove import infer
-from specforge.prove.encode import Encoder, sized_sets
+from specforge.prove.encode import Encoder, Env, sized_sets
 
 from .support import ROOT
 
@@ -123,7 +122,6 @@ def test_a_count_written_twice_is_one_term():
     counts = [n for n in ir.walk(spec.actions[1].body[0].cond) if isinstance(n, ir.Aggregate)]
     whole = next(n for n in counts if n.cond is None)
     renamed = whole.model_copy(update={"var": "k"})
-    from specforge.prove.encode import Env
     first, second = enc.expr(whole, Env(state)), enc.expr(renamed, Env(state))
     assert first.eq(second)
     axiom = enc.set_sums["Node"].axioms[-1]
