@@ -337,18 +337,24 @@ class _Houdini:
             # with `points`, where a sum's sign axiom names a point (`Sum!S!pos(a)`: an element it counts,
             # if any), the claims of one variable are instantiated there too, for members: "no thread
             # writes" then makes the count of writers 0, as the quantified claim does by matching; in a
-            # finite world, at every element (every member is one: instances there are all instances)
+            # finite world, every claim at every element, one variable at a time (every member is one).
+            # Where two majorities would overlap (the (apart) axiom's point for two sums the guards or
+            # the claims take), every claim is, with one of its variables there: "each node votes once"
+            # at that node refutes two majorities for two values
             guarded: dict[int, z3.BoolRef] = {}  # by the term's id in z3
             extra: dict[str, list[z3.ExprRef]] = {}  # claims of one variable only: instances grow as a square
-            if points and enc.world is not None:
-                extra = {name: list(elements) for name, elements in enc.world.elements.items()}
+            apart: dict[str, list[z3.ExprRef]] = {}
+            if points and enc.world is not None:  # every claim, one variable at a time
+                apart = {name: list(elements) for name, elements in enc.world.elements.items()}
             elif points and enc.set_sums:
-                # the sums the guards take and the claims take at the action's parameters and the witnesses
-                states = [*guards, *(i for cid in claims for i in self._instances(cid, pre, terms, {})),
-                          *(self._at(cid, post) for cid in claims)]
-                extra = {name: enc.set_sums[name].points(arrays) for name, arrays
+                states = [self._at(cid, st) for cid in claims for st in (pre, post)]
+                extra = {name: [p for a in arrays for p in enc.set_sums[name].witnesses(a)] for name, arrays
                          in sums.summed_arrays(enc.set_sums, states, MAX_SUMMED_ARRAYS).items()}
-            for name, named in extra.items():
+                if any(s.both is not None for s in enc.set_sums.values()):
+                    states = [*guards, *(i for cid in claims for i in self._instances(cid, pre, terms, {})), *states]
+                    apart = {name: enc.set_sums[name].apart(arrays) for name, arrays
+                             in sums.summed_arrays(enc.set_sums, states, MAX_SUMMED_ARRAYS).items()}
+            for name, named in [*extra.items(), *apart.items()]:
                 guarded.update((p.get_id(), enc.set_members[name](p)) for p in named)
             hyps = {cid: z3.Bool(f"h:{cid}") for cid in claims}
             for cid in claims:
@@ -356,7 +362,9 @@ class _Houdini:
                 # through z3's Python functions, which check and coerce every argument, they were two thirds
                 # of the whole proof; `substitute` and `assert_fact` make the same terms with a call each
                 switch = hyps[cid].as_ast()
-                for instance in self._instances(cid, pre, terms, guarded, extra):
+                mine = apart if len(claims[cid].vars) != 1 else {
+                    st: extra.get(st, []) + apart.get(st, []) for st in {*extra, *apart}}
+                for instance in self._instances(cid, pre, terms, guarded, mine):
                     assert_fact(s, z3.BoolRef(z3.Z3_mk_implies(instance.ctx_ref(), switch, instance.as_ast()), instance.ctx))
             s.add(*enc.waypoint_hints(action, params, pre, [lambda state, cid=cid: self._at(cid, state) for cid in claims]))
             self.steps.append((s, hyps, {cid: self._at(cid, post) for cid in claims}))

@@ -93,12 +93,11 @@ class SetSum:
                 return self.function(z3.Lambda([v], z3.substitute(body, (x, v))))
         raise AssertionError  # unreachable: a body holds finitely many names
 
-    def points(self, arrays: list[z3.ExprRef]) -> list[z3.ExprRef]:
-        """The points the axioms name for these summed arrays: (sign)'s for each, (apart)'s for each two."""
-        out = [p for a in arrays for p in self.witnesses(a)]
-        if self.both is not None:
-            out += [self.both(a, b) for a, b in itertools.combinations(arrays, 2)]
-        return out
+    def apart(self, arrays: list[z3.ExprRef]) -> list[z3.ExprRef]:
+        """The points (apart) names for each two of these summed arrays: where both count, if anywhere."""
+        if self.both is None:
+            return []
+        return [self.both(a, b) for a, b in itertools.combinations(arrays, 2)]
 
     def entry(self, points: list[z3.ExprRef], pairs: bool = False) -> z3.BoolRef:
         """(entry) for these points: with every entry >= 0, the entry at each point is at most the sum,
