@@ -194,9 +194,20 @@ def test_majority_consensus_is_proved_by_inference():
         s.text for s in report.inferred]
 
 
+def test_a_two_thirds_quorum_is_proved_by_inference_with_its_guard_not_a_look_alike():
+    """At most 3 nodes, two thirds are all of them: "a decided value has every node's vote" holds in every
+    sampled state and in the finite world, not with 4 nodes. Proposing the finite world's support at once,
+    when z3 could not judge a stage in general, left this unknown; a later stage finds the guard."""
+    text = (PROTOCOLS / "majority_consensus.sf").read_text().replace(
+        "2 * count(n in Node if vote[n][v]) > count(m in Node)", "3 * count(n in Node if vote[n][v]) > 2 * count(m in Node)")
+    report = prove(load_text(text, "two_thirds.sf").spec)
+    assert verdicts(report) == {"MC-1": Verdict.PROVED}
+    assert not [s.text for s in report.inferred if "decided[v1] implies vote[n1][v1]" in s.text]
+
+
 def test_a_support_z3_cannot_judge_in_general_goes_to_the_engine_from_the_finite_world(monkeypatch):
-    """When the quantifier-free Houdini cannot tell in general what it told in the finite world, the
-    finite world's support is proposed, and the engine's quantified induction judges it."""
+    """When the quantifier-free Houdini cannot tell in general what it told in the finite world, and no
+    stage succeeds, the finite world's support is proposed, and the engine's quantified induction judges it."""
     real = infer._Houdini._failing
 
     def undecided(self, s, claims, assumptions):

@@ -105,6 +105,7 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> 
     seen: set[tuple[str, ...]] = set()
     truths: dict = {}
     goal_claims = {g: _claim(prover, g) for g in goals}
+    fallback = None
     for per_set, literals, numbers in STAGES:
         if time.monotonic() > deadline:
             break
@@ -141,27 +142,37 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> 
                 continue
             claims = {cid: c for cid, c in claims.items() if cid in small}
         check, alive = _houdini(prover, claims, known, deadline, set(goals))
-        if alive is None and small is not None and check.undecided:
+        if alive is None and small is not None and check.undecided and fallback is None:
             # z3 could not tell in general what the finite world did (matching the sums' axioms on every
             # pair of sums, with instances of the candidates at many points, can outrun its time): the
-            # support the finite world finds is proposed, and the engine's quantified induction, which
-            # needs no instance of ours, judges it as it judges every support
+            # finite world's minimal support is kept aside, for when no later stage succeeds
             with prover.enc.finite_world("infer"):
-                check, alive = in_world, small
-                needed = check.minimal(alive, set(goals))
-        elif alive is None:
+                needed = in_world.minimal(small, set(goals))
+            if needed is not None:
+                fallback = (vocab, named, needed - set(goals))
+        if alive is None:
             continue
-        else:
-            needed = check.minimal(alive, set(goals))
+        needed = check.minimal(alive, set(goals))
         if needed is None:
             continue
-        chosen = [named[cid] for cid in sorted(needed - set(goals), key=lambda cid: int(cid.split("-")[1]))]
-        ids = _ids(spec, len(chosen))
-        return Inference([Support(i, cand.text(vocab, c), cand.expr(vocab, c)) for i, c in zip(ids, chosen, strict=True)],
-                         goals, "; ".join(tried), tried_goals)
+        return _inference(spec, vocab, named, needed - set(goals), goals, tried, tried_goals)
+    if fallback is not None:
+        # proposed as it is: the engine's quantified joint induction, which needs no instance of ours,
+        # judges it as it judges every support. Only now: a support that holds in the finite world need
+        # not hold for every size ("every node voted for the value" does for a two-thirds quorum of at
+        # most 3 nodes), and a later stage may find one that z3 can judge
+        return _inference(spec, *fallback, goals, tried, tried_goals)
     what = "; ".join(tried) if tried else "no stage"
     late = " (the time budget ran out)" if time.monotonic() > deadline else ""
     return Inference(goals=[], note=f"no inductive support among {what}{late}", goals_tried=tried_goals)
+
+
+def _inference(spec: ir.Spec, vocab: cand.Vocabulary, named: dict[str, cand.Clause], support: set[str],
+               goals: list[str], tried: list[str], tried_goals: list[str]) -> Inference:
+    chosen = [named[cid] for cid in sorted(support, key=lambda cid: int(cid.split("-")[1]))]
+    ids = _ids(spec, len(chosen))
+    return Inference([Support(i, cand.text(vocab, c), cand.expr(vocab, c)) for i, c in zip(ids, chosen, strict=True)],
+                     goals, "; ".join(tried), tried_goals)
 
 
 def _affordable(vocab: cand.Vocabulary, samples: list[Sample], literals: int) -> list[Sample]:
