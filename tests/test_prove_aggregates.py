@@ -362,3 +362,22 @@ def test_four_carts_holding_one_item_break_at_most_three():
     result = next(r for r in prove(spec, infer_budget=2.0).invariants if r.id == "FEW")
     assert result.verdict is Verdict.VIOLATED, result.reason
     assert len(result.run.sets["Cart"]) == 4
+
+
+def test_an_initial_violation_of_a_count_is_found_in_the_finite_world_before_the_general_question(monkeypatch):
+    """The general question cannot build a state there (its model search is off on the sums' axioms) and
+    spent its 10 s timeout twice before the finite world was asked."""
+    from specforge.prove.engine import Prover
+
+    asked = []
+    real = Prover._broken_initially
+
+    def general(self, tid, init, over=None):
+        asked.append(tid)
+        return real(self, tid, init, over)
+
+    monkeypatch.setattr(Prover, "_broken_initially", general)
+    text, _ = CASES["a count that claims a guest exists"]
+    report = prove(load_text(text, "case.sf").spec, depth=DEPTH, timeout=10.0)
+    assert {r.id: r.verdict for r in report.invariants}["SOME"] is Verdict.VIOLATED
+    assert "SOME" not in asked
