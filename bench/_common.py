@@ -8,11 +8,16 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
+import sys
 import time
 from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# the checkout this script is in is the code measured (the commands it times run with it as their working
+# directory), also where another copy is installed: its sources digest and in-process runs name and use it
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 BENCHMARKS_MD = ROOT / "docs" / "benchmarks.md"
 DOCUMENT_HEAD = "# Benchmarks\n\nMeasured speed of specforge. Each section says how to reproduce its numbers.\n"
 
