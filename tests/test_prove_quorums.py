@@ -4,13 +4,12 @@ points from instantiating a hypothesis over the summed set without end."""
 
 from __future__ import annotations
 
-import z3
-
 from specforge import ir
 from specforge.frontend import load, load_text
 from specforge.prove import Verdict, infer, prove
 from specforge.prove import candidates as cand
 from specforge.prove.encode import Encoder, Env, sized_sets
+from specforge.prove.sums import subterms
 
 from .support import ROOT
 
@@ -125,18 +124,7 @@ def test_a_count_written_twice_is_one_term():
     first, second = enc.expr(whole, Env(state)), enc.expr(renamed, Env(state))
     assert first.eq(second)
     axiom = enc.set_sums["Node"].axioms[-1]
-    assert any(t.eq(first) for t in _subterms(axiom))
-
-
-def _subterms(e: z3.ExprRef):
-    stack = [e]
-    while stack:
-        t = stack.pop()
-        yield t
-        if z3.is_quantifier(t):
-            stack.append(t.body())
-        elif z3.is_app(t):
-            stack.extend(t.children())
+    assert any(t.eq(first) for t in subterms(axiom))
 
 
 def test_a_count_under_a_map_keyed_twice_grows_with_its_entries():

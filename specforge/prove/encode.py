@@ -708,22 +708,10 @@ def _reads(body: z3.ExprRef, xs: list[z3.ExprRef]) -> list[tuple[z3.ExprRef, fro
     inside (whose variables a pattern must not hold), each with the variables it holds, in a fixed order."""
     ids = {x.get_id() for x in xs}
     found: dict[int, tuple[z3.ExprRef, frozenset[int]]] = {}
-    seen: set[int] = set()
-    stack = [body]
-    while stack:
-        t = stack.pop()
-        if t.get_id() in seen:
-            continue
-        seen.add(t.get_id())
-        if z3.is_quantifier(t):
-            stack.append(t.body())
-            continue
-        if not z3.is_app(t):
-            continue
-        kids = t.children()
-        if any(k.get_id() in ids for k in kids) and _plain(t) and not t.decl().name().endswith("!member"):
-            found.setdefault(t.get_id(), (t, frozenset(i for i in _consts(t) if i in ids)))
-        stack.extend(kids)
+    for t in sums.subterms(body):
+        if z3.is_app(t) and any(k.get_id() in ids for k in t.children()) and _plain(t) \
+                and not t.decl().name().endswith("!member"):
+            found[t.get_id()] = (t, frozenset(i for i in _consts(t) if i in ids))
     return [found[k] for k in sorted(found)]
 
 

@@ -51,6 +51,7 @@ nothing, and is never reported as a proof.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import z3
@@ -118,7 +119,8 @@ def counted(conds: z3.BoolRef | None, value: z3.ArithRef) -> z3.ArithRef:
     return value if conds is None else z3.If(conds, value, 0)
 
 
-def _occurs(term: z3.ExprRef, x: z3.ExprRef) -> bool:
+def subterms(term: z3.ExprRef) -> Iterator[z3.ExprRef]:
+    """Each distinct subterm of `term` once, the bodies of its quantifiers and lambdas included."""
     seen: set[int] = set()
     stack = [term]
     while stack:
@@ -126,13 +128,15 @@ def _occurs(term: z3.ExprRef, x: z3.ExprRef) -> bool:
         if t.get_id() in seen:
             continue
         seen.add(t.get_id())
-        if t.eq(x):
-            return True
-        if z3.is_app(t):
-            stack.extend(t.children())
-        elif z3.is_quantifier(t):
+        yield t
+        if z3.is_quantifier(t):
             stack.append(t.body())
-    return False
+        elif z3.is_app(t):
+            stack.extend(t.children())
+
+
+def _occurs(term: z3.ExprRef, x: z3.ExprRef) -> bool:
+    return any(t.eq(x) for t in subterms(term))
 
 
 def set_sum(name: str, sort: z3.SortRef, member: z3.FuncDeclRef, sized: bool = False) -> SetSum:
