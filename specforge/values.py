@@ -79,9 +79,13 @@ class FrozenMap(Mapping):
         return self._items.items()
 
     def set(self, key, value) -> FrozenMap:
-        """A copy with `key` mapped to `value` (the key must already be present)."""
+        """A copy with `key` mapped to `value` (the key must already be present); the map itself when the
+        entry already holds that value."""
         if key not in self._items:
             raise KeyError(key)
+        old = self._items[key]
+        if old is value or (type(old) is type(value) and old == value):
+            return self  # unchanged: the same object, so that what compares and hashes it stays cheap
         items = dict(self._items)
         items[key] = value
         return type(self).adopt(items)

@@ -339,8 +339,9 @@ def test_a_stock_moved_by_amounts_into_a_map_is_supported_by_the_sum_it_keeps():
 
 
 def test_an_invariant_inference_cannot_support_stays_unknown_and_says_what_was_tried():
-    """Steps of two: the support (`count == 2 * count(...)`) is outside the vocabulary."""
-    loaded = load_text(COUNTING.replace("count + 1", "count + 2").replace("count - 1", "count - 2"), "count.sf")
+    """Up by two, down by one: the support (`count >= count(...)`, an inequality between a count and a
+    variable) is outside the vocabulary, and no linear equality holds in the samples."""
+    loaded = load_text(COUNTING.replace("count + 1", "count + 2"), "count.sf")
     report = prove(loaded.spec)
     (c,) = report.invariants
     assert c.verdict is Verdict.UNKNOWN and report.inferred == []
@@ -466,3 +467,106 @@ def test_an_optional_s_absence_is_an_atom_and_supports_a_workflow():
     report = prove(spec)
     assert [r.verdict for r in musts(report)] == [Verdict.PROVED], [r.reason for r in musts(report)]
     assert [s.text for s in report.inferred] == ["forall t1 in Ticket: owner[t1] == none implies status[t1] == new"]
+
+
+def _rank(rows: list[tuple[int, ...]]) -> int:
+    """The rank of integer rows, by elimination over the rationals (an independent computation)."""
+    from fractions import Fraction
+
+    m = [[Fraction(x) for x in r] for r in rows]
+    rank, width = 0, len(m[0]) if m else 0
+    for col in range(width):
+        pivot = next((i for i in range(rank, len(m)) if m[i][col] != 0), None)
+        if pivot is None:
+            continue
+        m[rank], m[pivot] = m[pivot], m[rank]
+        for i in range(len(m)):
+            if i != rank and m[i][col] != 0:
+                f = m[i][col] / m[rank][col]
+                m[i] = [a - f * b for a, b in zip(m[i], m[rank], strict=True)]
+        rank += 1
+    return rank
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_affine_hull_is_every_linear_equality_the_rows_satisfy(seed):
+    """Rows drawn on a random affine subspace (some hidden laws, sometimes none): each law returned holds
+    on every row, the laws are independent, and there are as many as the rows leave room for."""
+    import random
+
+    rng = random.Random(seed)
+    n = rng.randint(1, 6)
+    free = rng.randint(0, n)
+    # the first `free` terms vary; each other one is an integer combination of them plus a constant
+    mix = [[rng.randint(-3, 3) for _ in range(free)] + [rng.randint(-5, 5)] for _ in range(n - free)]
+    rows = []
+    for _ in range(rng.randint(1, 12)):
+        base = [rng.randint(-20, 20) for _ in range(free)]
+        rows.append(tuple(base + [sum(c * b for c, b in zip(m, base, strict=False)) + m[-1] for m in mix]))
+    laws = cand.affine_hull(rows, n)
+    for law in laws:
+        assert any(law[:-1]), law  # `k == 0` is no law
+        for r in rows:
+            assert sum(c * x for c, x in zip(law, r, strict=False)) + law[-1] == 0, (law, r)
+    assert _rank(laws) == len(laws) if laws else True
+    assert len(laws) == n + 1 - _rank([(*r, 1) for r in rows])
+
+
+def test_the_affine_hull_is_in_reduced_echelon_form_with_small_coefficients():
+    # items + consumed == produced over (items, produced, consumed); a constant beside it
+    rows = [(0, 0, 0, 7), (1, 1, 0, 7), (0, 1, 1, 7), (2, 3, 1, 7), (1, 3, 2, 7)]
+    assert cand.affine_hull(rows, 4) == [(1, -1, 1, 0, 0), (0, 0, 0, 1, -7)]
+    assert cand.affine_hull([(2, 4), (3, 6)], 2) == [(2, -1, 0)]
+    assert cand.affine_hull([(1, 2), (2, 4), (3, 7)], 2) == []
+
+
+BUFFER = """\
+spec Buffer
+const CAP: int = 8
+state {
+  items: nat
+  produced: nat
+  consumed: nat
+}
+init {
+  items := 0
+  produced := 0
+  consumed := 0
+}
+invariant BUF-1: items <= CAP
+invariant BUF-2: consumed <= produced
+action put() {
+  requires items < CAP else Full
+  items := items + 1
+  produced := produced + 1
+}
+action take() {
+  requires items > 0 else Empty
+  items := items - 1
+  consumed := consumed + 1
+}
+"""
+
+
+def test_a_law_of_three_counters_is_inferred_from_the_samples_affine_hull():
+    """`consumed <= produced` needs `items + consumed == produced`: no comparison of two terms says it,
+    and every sampled state satisfies it, so it is a candidate and induction keeps it."""
+    report = prove(load_text(BUFFER, "buffer.sf").spec)
+    assert all(r.verdict is Verdict.PROVED for r in report.invariants), [(r.id, r.reason) for r in report.invariants]
+    assert next(r for r in report.invariants if r.id == "BUF-2").method == "inferred"
+    assert [s.text for s in report.inferred] == ["items + consumed == produced"]
+
+
+def test_steps_of_two_are_a_law_of_the_affine_hull():
+    """`2 * count(n0 in Node if on[n0]) == count`: a law with a coefficient, of a count and a variable."""
+    loaded = load_text(COUNTING.replace("count + 1", "count + 2").replace("count - 1", "count - 2"), "count.sf")
+    report = prove(loaded.spec)
+    assert [r.verdict for r in report.invariants] == [Verdict.PROVED]
+    assert [s.text for s in report.inferred] == ["2 * count(n0 in Node if on[n0]) == count"]
+
+
+def test_a_law_the_actions_break_is_not_inferred_and_the_goal_is_violated():
+    broken = BUFFER.replace("  items := items + 1\n  produced := produced + 1\n", "  items := items + 1\n")
+    report = prove(load_text(broken, "buffer.sf").spec)
+    goal = next(r for r in report.invariants if r.id == "BUF-2")
+    assert goal.verdict is Verdict.VIOLATED and goal.run is not None

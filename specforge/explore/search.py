@@ -25,6 +25,10 @@ from ..values import State
 from .instance import Instance
 from .symmetry import Canonical
 
+# States remembered as reached (beside their canonical keys) per search, at most (memory: a state is shared
+# with its node, so the table costs little more than its entries)
+REACHED_LIMIT = 2_000_000
+
 
 @dataclass
 class Budget:
@@ -116,6 +120,10 @@ class Search:
         self.answering = {a.name: (a.answer_fields, [compiled(e.cond) for e in a.ensures])
                           for a in spec.actions if a.answer is not None}
         self.nodes: dict[tuple, Node] = {}
+        # each state as reached (before renaming) -> its canonical key: most successors are states seen
+        # before (an action that changes nothing, or two orders of two steps), and a state's hash and an
+        # equality test of states that share their unchanged leaves cost far less than the canonical key
+        self.reached: dict[State, tuple] = {}
         self.first: dict[str, tuple] = {}
         self.undecided: dict[str, str] = {}  # obligation -> why its value is unknown in some state
         self.limits: list[str] = []
@@ -199,7 +207,11 @@ class Search:
                 for action, args, after in self.successors(node.state):
                     self.transitions += 1
                     self.fired.add(action)
-                    k = self.canonical.key(after)
+                    k = self.reached.get(after)
+                    if k is None:
+                        k = self.canonical.key(after)
+                        if len(self.reached) < REACHED_LIMIT:
+                            self.reached[after] = k
                     if k not in self.nodes:
                         if budget.spent_states >= budget.states:
                             self._limit(budget.left() or "the state budget ran out")

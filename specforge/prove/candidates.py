@@ -21,6 +21,7 @@ against every sample with two integer ORs.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -36,6 +37,8 @@ from .encode import aggregated_sets
 _BOOL = ir.BoolT()
 # An action's or a guard's numbers, at most this many, are the constants integer terms are compared with.
 MAX_CONSTANTS = 4
+# Integer terms whose linear equalities over the samples are looked for, at most (`_laws`).
+MAX_LAW_TERMS = 40
 
 
 @dataclass(frozen=True)
@@ -145,8 +148,9 @@ def var_names(spec: ir.Spec, per_set: int) -> list[Var]:
     return [Var(f"{prefixes[s.name]}{i}", s.name) for s in spec.sets for i in range(1, per_set + 1)]
 
 
-def vocabulary(spec: ir.Spec, per_set: int, numbers: bool = True) -> Vocabulary:
-    """The atoms over `per_set` variables per set; with `numbers`, also integer terms against the spec's numbers."""
+def vocabulary(spec: ir.Spec, per_set: int, numbers: bool = True, samples: list[Sample] = ()) -> Vocabulary:
+    """The atoms over `per_set` variables per set; with `numbers`, also integer terms against the spec's numbers,
+    and the linear equalities among integer terms that every state of `samples` satisfies."""
     vocab = Vocabulary(spec, var_names(spec, per_set))
     span = spec.span
     by_set: dict[str, list[Term]] = {}
@@ -159,7 +163,9 @@ def vocabulary(spec: ir.Spec, per_set: int, numbers: bool = True) -> Vocabulary:
     for t in terms:
         _atoms_of(vocab, t, terms, by_set, spec, numbers)
     if numbers:
-        _aggregate_atoms(vocab, terms, by_set)
+        totals = _totals(vocab, terms, by_set)
+        _aggregate_atoms(vocab, terms, totals)
+        _laws(vocab, [t for t in terms if not t.vars and isinstance(t.type, IntT)], totals, samples)
         _guard_atoms(vocab, by_set)
     return vocab
 
@@ -278,15 +284,13 @@ def show(e: ir.Expr) -> str | None:
     return None
 
 
-def _aggregate_atoms(vocab: Vocabulary, terms: list[Term], by_set: dict[str, list[Term]]) -> None:
-    """Conservation laws over a set the spec already sums or counts over: a count of the elements an
-    atom holds for (`count(t1 in Thread if holding[t1])`), or a sum of an integer map over the set,
-    against an integer state variable and the spec's numbers: `A + x == k` and `A == x`.
-    (A counter kept beside a map, a semaphore's permits: the support the goal needs is the law.)"""
+def _totals(vocab: Vocabulary, terms: list[Term], by_set: dict[str, list[Term]]) -> list[Term]:
+    """The totals over each set the spec already sums or counts over: a count of the elements an atom
+    holds for (`count(t1 in Thread if holding[t1])`), a sum of an integer map over the set, and the
+    number of members of a set value of the set's elements."""
     spec = vocab.spec
     span = spec.span
-    scalars = [t for t in terms if not t.vars and isinstance(t.type, IntT)]
-    numbers = [Term(make(ir.IntLit, span=span, value=c, type=IntT()), str(c), IntT(), ()) for c in _constants(spec)]
+    totals = []
     for set_name in aggregated_sets(spec):
         if not by_set.get(set_name):
             continue
@@ -294,7 +298,6 @@ def _aggregate_atoms(vocab: Vocabulary, terms: list[Term], by_set: dict[str, lis
         bound = _fresh(spec, var.text.rstrip("0123456789") + "0")  # the aggregate's own variable
         domain = make(ir.Name, span=span, name=set_name, ref=RefKind.DOMAIN,
                       type=ir.DomainT(element=SetT(name=set_name)))
-        totals = []
         for t in terms:  # the number of elements a set value of the set's elements holds
             if not t.vars and isinstance(t.type, SetOfT) and t.type.element == SetT(name=set_name):
                 totals.append(Term(make(ir.Call, span=span, func="card", args=[t.expr], type=IntT(low=0)),
@@ -313,15 +316,130 @@ def _aggregate_atoms(vocab: Vocabulary, terms: list[Term], by_set: dict[str, lis
                                         value=_rename_bound(t.expr, var.text, bound), type=IntT()),
                                    f"sum({_renamed_text(t.text, var.text, bound)} for {bound} in {set_name})",
                                    IntT(), ()))
-        # no `A <= k` alone: over a set of unbounded size a count has no bound of its own (the samples'
-        # small sets suggest one), and z3 can spend its whole timeout failing to refute it
-        for total in totals:
-            for x in scalars:
-                _compare(vocab, ir.CmpOp.EQ, total, x, aggregate=True)
-                both = Term(make(ir.Binary, span=span, op=ir.BinOp.ADD, left=total.expr, right=x.expr, type=IntT()),
-                            f"{total.text} + {x.text}", IntT(), ())
-                for c in numbers:
-                    _compare(vocab, ir.CmpOp.EQ, both, c, subject=both.text, aggregate=True)
+    return totals
+
+
+def _aggregate_atoms(vocab: Vocabulary, terms: list[Term], totals: list[Term]) -> None:
+    """Conservation laws of one total against an integer state variable and the spec's numbers:
+    `A + x == k` and `A == x`, whether or not the samples vary them (a counter kept beside a map, a
+    semaphore's permits: the support the goal needs is the law). No `A <= k` alone: over a set of
+    unbounded size a count has no bound of its own (the samples' small sets suggest one), and z3 can
+    spend its whole timeout failing to refute it."""
+    span = vocab.spec.span
+    scalars = [t for t in terms if not t.vars and isinstance(t.type, IntT)]
+    numbers = [Term(make(ir.IntLit, span=span, value=c, type=IntT()), str(c), IntT(), ())
+               for c in _constants(vocab.spec)]
+    for total in totals:
+        for x in scalars:
+            _compare(vocab, ir.CmpOp.EQ, total, x, aggregate=True)
+            both = Term(make(ir.Binary, span=span, op=ir.BinOp.ADD, left=total.expr, right=x.expr, type=IntT()),
+                        f"{total.text} + {x.text}", IntT(), ())
+            for c in numbers:
+                _compare(vocab, ir.CmpOp.EQ, both, c, subject=both.text, aggregate=True)
+
+
+def _laws(vocab: Vocabulary, scalars: list[Term], totals: list[Term], samples: list[Sample]) -> None:
+    """Each linear equality `c1 * t1 + ... + cn * tn == k` that every sampled state satisfies among the
+    integer state variables, and among them and one total (a count or a sum over a set), as an atom of its
+    own: the samples' affine hull. A conservation law of any number of terms (`produced == items +
+    consumed`, a supply against the balances' sum and what is in flight) is one of them when the samples
+    vary the terms enough; one they do not is only a candidate, which induction judges like any other.
+    A law names one total at most, beside at least one variable: two totals cost z3 an instance of the
+    sums' axioms for each pair, and the small instances make many counts look alike."""
+    columns = scalars + totals
+    if not scalars or len(scalars) > MAX_LAW_TERMS or not samples:
+        return
+    evaluators = [compiled(t.expr) for t in columns]
+    rows: set[tuple[int, ...]] = set()
+    for s in samples:
+        env = Env.of(vocab.spec, s.universe)
+        for state in s.states:
+            env = env.with_state(state)
+            try:
+                rows.add(tuple(int(fn(env)) for fn in evaluators))
+            except EvaluationError:
+                continue
+    n = len(scalars)
+    if not rows or (n < 2 and not totals):
+        return
+    found = [(law, scalars) for law in (affine_hull(sorted({r[:n] for r in rows}), n) if n >= 2 else [])]
+    for i, total in enumerate(totals):
+        laws = affine_hull(sorted({(r[n + i], *r[:n]) for r in rows}), n + 1)  # the total first: it leads
+        found += [(law, [total, *scalars]) for law in laws if law[0] and any(law[1:-1])]
+    span = vocab.spec.span
+    for law, named in found:
+        sides: tuple[list[tuple[int, Term]], list[tuple[int, Term]]] = ([], [])
+        for c, t in zip(law, named, strict=False):
+            if c:
+                sides[c < 0].append((abs(c), t))
+        k = law[-1]  # sum(c * t) + k == 0
+        if k:
+            number = Term(make(ir.IntLit, span=span, value=abs(k), type=IntT()), str(abs(k)), IntT(), ())
+            sides[k < 0].append((1, number))
+        left, right = (_linear(side, span) for side in sides)
+        _compare(vocab, ir.CmpOp.EQ, left, right, aggregate=True)
+
+
+def _linear(terms: list[tuple[int, Term]], span) -> Term:
+    """The sum of `c * t` over the terms (0 when there is none)."""
+    out = None
+    for c, t in terms:
+        if c != 1:
+            t = Term(make(ir.Binary, span=span, op=ir.BinOp.MUL,
+                          left=make(ir.IntLit, span=span, value=c, type=IntT()), right=t.expr, type=IntT()),
+                     f"{c} * {t.text}", IntT(), ())
+        out = t if out is None else Term(make(ir.Binary, span=span, op=ir.BinOp.ADD, left=out.expr, right=t.expr,
+                                              type=IntT()), f"{out.text} + {t.text}", IntT(), ())
+    return out or Term(make(ir.IntLit, span=span, value=0, type=IntT()), "0", IntT(), ())
+
+
+def affine_hull(rows: list[tuple[int, ...]], n: int) -> list[tuple[int, ...]]:
+    """The linear equalities `c . row + k == 0` that every row (n integers) satisfies, as integer vectors
+    (c1, ..., cn, k) in reduced row echelon form (each with its own leading term, the others' leading
+    terms absent from it, coprime coefficients and a positive leading one): a basis of all of them.
+
+    Each row cuts the space of equalities still possible (at first every vector) by one dimension at
+    most: the vectors it breaks are combined with one of them so that the row holds, and that one is
+    dropped. Integers throughout, kept small by their gcd."""
+    basis = [tuple(int(i == j) for j in range(n + 1)) for i in range(n + 1)]
+    for row in rows:
+        r = (*row, 1)
+        dots = [sum(a * b for a, b in zip(v, r, strict=True)) for v in basis]
+        pivot = next((i for i, d in enumerate(dots) if d), None)
+        if pivot is None:
+            continue
+        p, dp = basis[pivot], dots[pivot]
+        basis = [v if not d else _reduced(tuple(dp * a - d * b for a, b in zip(v, p, strict=True)))
+                 for i, (v, d) in enumerate(zip(basis, dots, strict=True)) if i != pivot]
+        if not basis:
+            return []
+    return _echelon(basis, n + 1)
+
+
+def _reduced(v: tuple[int, ...]) -> tuple[int, ...]:
+    g = 0
+    for a in v:
+        g = math.gcd(g, a)
+    if g > 1:
+        v = tuple(a // g for a in v)
+    lead = next((a for a in v if a), 0)
+    return tuple(-a for a in v) if lead < 0 else v
+
+
+def _echelon(vectors: list[tuple[int, ...]], width: int) -> list[tuple[int, ...]]:
+    rows = [list(v) for v in vectors]
+    out: list[list[int]] = []
+    for col in range(width):
+        i = next((i for i, r in enumerate(rows) if r[col]), None)
+        if i is None:
+            continue
+        p = rows.pop(i)
+        for group in (rows, out):
+            for j, r in enumerate(group):
+                if r[col]:
+                    group[j] = list(_reduced(tuple(p[col] * a - r[col] * b for a, b in zip(r, p, strict=True))))
+        out.append(list(_reduced(tuple(p))))
+    return [tuple(r) for r in out]
 
 
 def _fresh(spec: ir.Spec, name: str) -> str:

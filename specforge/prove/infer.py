@@ -105,11 +105,12 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> 
     seen: set[tuple[str, ...]] = set()
     truths: dict = {}
     goal_claims = {g: _claim(prover, g) for g in goals}
+    valid = _Validity(prover)
     fallback = None
     for per_set, literals, numbers in STAGES:
         if time.monotonic() > deadline:
             break
-        vocab = cand.vocabulary(spec, per_set if spec.sets else 0, numbers)
+        vocab = cand.vocabulary(spec, per_set if spec.sets else 0, numbers, samples)
         shape = (*(a.text for a in vocab.atoms), str(literals))
         if shape in seen:
             continue  # the same atoms as a stage before: nothing new to try
@@ -126,7 +127,7 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> 
         named = {f"candidate-{i}": c for i, c in enumerate(found)}
         claims = {cid: _Claim([(v.name, v.set) for v in cand.used_vars(vocab, c)], cand.body(vocab, c))
                   for cid, c in named.items()}
-        claims = {cid: c for cid, c in claims.items() if not _valid(prover, c)}
+        claims = {cid: c for cid, c in claims.items() if not valid(c, cand.text(vocab, named[cid]))}
         tried.append(f"{len(claims)} candidates of up to {literals} literals over {per_set} variables per set"
                      + (" with the spec's numbers" if numbers else "")
                      + (f" (sampled at {_largest(used)} elements per set at most)" if len(used) < len(samples) else ""))
@@ -245,14 +246,30 @@ class _Opaque:
         self.formula = formula
 
 
-def _valid(prover: Prover, claim: _Claim) -> bool:
-    """Whether a candidate holds in every state whatever the spec does (`a <= b or b < a + 1`):
-    it would only cost the solver time."""
-    s = z3.Solver()
-    s.set("timeout", 200)
-    terms = [z3.Const(f"any!{i}", prover.enc.set_sorts[st]) for i, (_, st) in enumerate(claim.vars)]
-    s.add(z3.Not(_encode(prover, claim, prover.enc.state("any"), terms)))
-    return s.check() == z3.unsat
+class _Validity:
+    """Whether a candidate holds in every state whatever the spec does (`a <= b or b < a + 1`): it would
+    only cost the solver time. One solver asks every candidate of the inference, each once by its text
+    (the stages enumerate many of the same clauses again)."""
+
+    def __init__(self, prover: Prover):
+        self.prover = prover
+        self.solver: z3.Solver | None = None
+        self.known: dict[str, bool] = {}
+
+    def __call__(self, claim: _Claim, text: str) -> bool:
+        known = self.known.get(text)
+        if known is not None:
+            return known
+        if self.solver is None:
+            self.solver = z3.Solver()
+            self.solver.set("timeout", 200)
+        s, enc = self.solver, self.prover.enc
+        terms = [z3.Const(f"any!{i}", enc.set_sorts[st]) for i, (_, st) in enumerate(claim.vars)]
+        s.push()
+        s.add(z3.Not(_encode(self.prover, claim, enc.state("any"), terms)))
+        valid = self.known[text] = s.check() == z3.unsat
+        s.pop()
+        return valid
 
 
 def _encode(prover: Prover, claim: _Claim, state: dict[str, z3.ExprRef], terms: list[z3.ExprRef]) -> z3.BoolRef:
