@@ -209,3 +209,51 @@ def test_a_support_z3_cannot_judge_in_general_goes_to_the_engine_from_the_finite
     assert verdicts(report) == {"MC-1": Verdict.PROVED}
     assert report.inferred
 
+
+
+def _trials(monkeypatch) -> list:
+    """Each support the inference offered the engine as a trial, with the engine's answer (None: taken back)."""
+    from specforge.prove.engine import Prover
+
+    real, seen = Prover._adopt, []
+
+    def spy(self, support, status, goals, seconds=None):
+        result = real(self, support, status, goals, seconds)
+        if seconds is not None:
+            seen.append(([s.text for s in support], result))
+        return result
+
+    monkeypatch.setattr(Prover, "_adopt", spy)
+    return seen
+
+
+def test_an_election_in_one_term_is_proved_through_the_engines_trial_of_the_finite_worlds_support(monkeypatch):
+    """The quantifier-free Houdini takes more than 20 s to judge the election's candidates in general (it
+    matches the sums' axioms on every pair of sums); after FIRST_LOOK seconds the finite world's support
+    goes to the engine's quantified induction, which proves the goal with it."""
+    trials = _trials(monkeypatch)
+    only_the_goal = ELECTION.replace(
+        "invariant EL-2: forall c, n in Node: votes[c][n] implies voted_for[n] == c\n", "").replace(
+        "invariant EL-3: forall c in Node: leader[c] implies 2 * count(n in Node if votes[c][n]) > count(m in Node)\n", "")
+    report = prove(load_text(only_the_goal, "election.sf").spec)
+    goal = next(r for r in report.invariants if r.id == "EL-1")
+    assert goal.verdict is Verdict.PROVED and goal.method == "inferred"
+    assert len(trials) == 1 and trials[0][1] is not None
+    assert sorted(s.text for s in report.inferred) == sorted(trials[0][0])
+    assert any("2 * count(n in Node if votes[n1][n]) > count(m in Node)" in s.text for s in report.inferred)
+
+
+def test_a_trial_support_the_engine_does_not_prove_is_taken_back_and_the_stage_goes_on(monkeypatch):
+    """With no first look at all, the two-thirds quorum's finite world offers its look-alike ("a decided value
+    has every node's vote", true at 3 nodes, false at 4): the engine does not prove the goal with it, so it is
+    taken back, and the general Houdini of the stage, and the stages after, go on as without a trial."""
+    trials = _trials(monkeypatch)
+    monkeypatch.setattr(infer, "FIRST_LOOK", 0.0)
+    text = (PROTOCOLS / "majority_consensus.sf").read_text().replace(
+        "2 * count(n in Node if vote[n][v]) > count(m in Node)", "3 * count(n in Node if vote[n][v]) > 2 * count(m in Node)")
+    report = prove(load_text(text, "two_thirds.sf").spec)
+    assert trials and all(result is None for _, result in trials)
+    assert any("decided[v1] implies vote[n1][v1]" in t for texts, _ in trials for t in texts)
+    assert verdicts(report) == {"MC-1": Verdict.PROVED}
+    assert not [s.text for s in report.inferred if "decided[v1] implies vote[n1][v1]" in s.text]
+    assert [r.id for r in report.invariants] == ["MC-1"] and not report.findings

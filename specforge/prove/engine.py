@@ -31,9 +31,11 @@ Then sanity findings: actions no state satisfying the invariants can take
 
 from __future__ import annotations
 
+import copy
 import gc
 import hashlib
 import itertools
+import math
 import multiprocessing
 import os
 import pickle
@@ -84,6 +86,8 @@ DEFAULT_EXPLORE_STATES = 200_000
 # inference gets a second search with the whole timeout (a correct protocol is proved without waiting
 # for a search that can only find violations).
 QUICK_SEARCH = 2.0
+# Seconds the engine's induction may take to judge a support the inference offers as a trial (infer.FIRST_LOOK).
+TRIAL_SECONDS = 5.0
 # Seconds the inference of supporting invariants may take in all (0: no inference).
 DEFAULT_INFER_BUDGET = 30.0
 
@@ -833,25 +837,63 @@ class Prover:
         from .infer import infer
 
         started = time.perf_counter()
-        found = infer(self, goals, proved, self.infer_budget)
+        adopted: list[set[str]] = []
+
+        def trial(support: list) -> bool:
+            result = self._adopt(support, status, goals, TRIAL_SECONDS)
+            if result is not None:
+                adopted.append(result)
+            return result is not None
+
+        found = infer(self, goals, proved, self.infer_budget, trial)
         self.inference = found
         spent = time.perf_counter() - started
         for tid in goals:
             status[tid].time += spent / len(goals)
+        if found.adopted:
+            return adopted[-1]
         if not found.support:
             return proved
+        return self._adopt(found.support, status, goals)
+
+    def _adopt(self, support: list, status: dict[str, _Status], goals: list[str],
+               seconds: float | None = None) -> set[str] | None:
+        """Add inferred invariants as obligations and run the joint induction again over everything: what
+        it proves. With `seconds`, a trial: the induction gets that long at most, and unless it proves every
+        goal, everything is taken back as it was before (the status of every target, the memos of the
+        added ones) and the answer is None."""
+        saved = (self.deadline, self._in_process, len(self.targets),
+                 {tid: copy.deepcopy(st) for tid, st in status.items()}) if seconds is not None else None
+        if seconds is not None:
+            self.deadline = min(self.deadline or math.inf, time.monotonic() + seconds)
         added = []
-        for s in found.support:
-            self.digests.add_invariant(s.id, s.expr)
-            target = Target(s.id, "SHOULD", "inferred", self.spec.span.line, s.text,
-                            lambda state, e=s.expr: self.enc.expr(e, Env(state)))
-            self.targets.append(target)
-            self.by_id[s.id] = target
-            status[s.id] = _Status()
-            added.append(target)
-        self._initial(status, added)
-        self._in_process = True  # the workers know only the spec's own obligations
-        return self._houdini(status)
+        try:
+            for s in support:
+                self.digests.add_invariant(s.id, s.expr)
+                target = Target(s.id, "SHOULD", "inferred", self.spec.span.line, s.text,
+                                lambda state, e=s.expr: self.enc.expr(e, Env(state)))
+                self.targets.append(target)
+                self.by_id[s.id] = target
+                status[s.id] = _Status()
+                added.append(target)
+            self._initial(status, added)
+            self._in_process = True  # the workers know only the spec's own obligations
+            proved = self._houdini(status)
+        finally:
+            if saved is not None:
+                self.deadline = saved[0]
+        if saved is None or set(goals) <= proved:
+            return proved
+        _, self._in_process, count, before = saved
+        del self.targets[count:]
+        for t in added:
+            self.by_id.pop(t.id, None)
+            status.pop(t.id, None)
+            self._pre_memo.pop(t.id, None)
+            for key in [k for k in self._unsafe_memo if k[0] == t.id]:
+                del self._unsafe_memo[key]
+        status.update(before)
+        return None
 
     def _inferred(self, status: dict[str, _Status], results: list[InvariantResult]) -> list[InferredInvariant]:
         """The inferred invariants some proof uses, directly or through another inferred one,

@@ -58,6 +58,10 @@ LARGEST_SAMPLE = 3  # elements per set in the largest sampled instance
 MAX_SAMPLED_STATES = 2000  # per instance
 # Seconds a question about many candidates at once may take before it is split in two.
 QUICK_CHECK = 2.0
+# Seconds the general Houdini of a stage gets first, on a spec with sums over sets whose finite world has
+# a support for the goals: then that support is tried by the engine (`trial`), and only if it fails does the
+# general question get the rest of the budget.
+FIRST_LOOK = 3.0
 # Each set's summed arrays whose sign points the claims are instantiated at, at most this many per action.
 MAX_SUMMED_ARRAYS = 4
 
@@ -88,9 +92,14 @@ class Inference:
     goals: list[str] = field(default_factory=list)  # the goals the support makes inductive
     note: str = ""  # what was tried
     goals_tried: list[str] = field(default_factory=list)
+    adopted: bool = False  # `trial` said yes: the engine has already added the support and proved with it
 
 
-def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> Inference:
+def infer(prover: Prover, goals: list[str], proved: set[str], budget: float,
+          trial: Callable[[list[Support]], bool] | None = None) -> Inference:
+    """A minimal support for the goals, among the candidates of each stage in turn. `trial` (the engine's
+    own quantified induction, which keeps the support only if it proves every goal) is offered the
+    finite world's support where the general question is slow to answer (see FIRST_LOOK)."""
     deadline = time.monotonic() + budget
     spec = prover.spec
     prover.progress("inference: sampling reachable states of small instances")
@@ -142,7 +151,17 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> 
             if small is None:
                 continue
             claims = {cid: c for cid, c in claims.items() if cid in small}
-        check, alive = _houdini(prover, claims, known, deadline, set(goals))
+        first = min(deadline, time.monotonic() + FIRST_LOOK) if small is not None and trial is not None else deadline
+        check, alive = _houdini(prover, claims, known, first, set(goals))
+        if alive is None and first < deadline and time.monotonic() >= first:
+            # z3 is slow to judge in general what the finite world did (it matches the sums' axioms on every
+            # pair of sums, at many instances of the candidates: a Raft-style election took 21 s). The finite
+            # world's support goes to the engine's quantified induction at once, which needs no instance of
+            # ours; only if that does not prove every goal does this question get its whole wait
+            found = _trial(prover, in_world, small, goals, (spec, vocab, named, tried, tried_goals), trial)
+            if found is not None:
+                return found
+            check, alive = _houdini(prover, claims, known, deadline, set(goals))
         if alive is None and small is not None and check.undecided and fallback is None:
             # z3 could not tell in general what the finite world did (matching the sums' axioms on every
             # pair of sums, with instances of the candidates at many points, can outrun its time): the
@@ -166,6 +185,21 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float) -> 
     what = "; ".join(tried) if tried else "no stage"
     late = " (the time budget ran out)" if time.monotonic() > deadline else ""
     return Inference(goals=[], note=f"no inductive support among {what}{late}", goals_tried=tried_goals)
+
+
+def _trial(prover: Prover, in_world: _Houdini, small: set[str], goals: list[str], stage: tuple,
+           trial: Callable[[list[Support]], bool]) -> Inference | None:
+    """The finite world's minimal support, when the engine's induction proves every goal with it."""
+    with prover.enc.finite_world("infer"):
+        needed = in_world.minimal(small, set(goals))
+    if needed is None or not needed - set(goals):
+        return None
+    spec, vocab, named, tried, tried_goals = stage
+    found = _inference(spec, vocab, named, needed - set(goals), goals, tried, tried_goals)
+    if not trial(found.support):
+        return None
+    found.adopted = True
+    return found
 
 
 def _inference(spec: ir.Spec, vocab: cand.Vocabulary, named: dict[str, cand.Clause], support: set[str],
