@@ -570,3 +570,22 @@ def test_a_law_the_actions_break_is_not_inferred_and_the_goal_is_violated():
     report = prove(load_text(broken, "buffer.sf").spec)
     goal = next(r for r in report.invariants if r.id == "BUF-2")
     assert goal.verdict is Verdict.VIOLATED and goal.run is not None
+
+
+def test_existential_atoms_bind_one_variable_and_are_only_ever_positive_and_one_to_a_clause():
+    spec = load(str(PROTOCOLS / "proposal_validity.sf")).spec
+    assert not any(a.exists for a in cand.vocabulary(spec, 2, False).atoms)
+    vocab = cand.vocabulary(spec, 2, False, exists=True)
+    texts = {a.text: a for a in vocab.atoms if a.exists}
+    assert texts["(exists n0 in Node: proposed[n0][v1])"].vars == ("v1",)
+    assert texts["(exists v0 in Value: proposed[n1][v0])"].vars == ("n1",)
+    assert "(exists n0 in Node: proposed[n0][v2])" in texts  # n1's and n2's are one atom
+    assert not [t for t in texts if "n1" in t and "n0" in t]
+    samples = sample(spec, [{"Node": 2, "Value": 2}], 500)
+    masks, full = cand.truth(vocab, samples)
+    found = cand.clauses(vocab, masks, full, 3)
+    for c in found:
+        existential = [(a, positive) for a, positive in c.literals if vocab.atoms[a].exists]
+        assert len(existential) <= 1 and all(positive for _, positive in existential)
+    assert any(cand.text(vocab, c) == "forall v1 in Value: relayed[v1] implies (exists n0 in Node: proposed[n0][v1])"
+               for c in found)

@@ -73,6 +73,9 @@ class Atom:
     # an action's guard that counts, sums or quantifies, at variables (`2 * count(n in Node if vote[n][v1])
     # > count(m in Node)`): only ever positive, beside one other literal (what the action made true)
     guard: bool = False
+    # `(exists n0 in Node: proposed[n0][v1])`: an atom with one of its variables bound by `exists`, only
+    # ever positive and one to a clause (`relayed[v1] implies (exists n0 in Node: proposed[n0][v1])`)
+    exists: bool = False
 
     @property
     def text(self) -> str:
@@ -148,9 +151,11 @@ def var_names(spec: ir.Spec, per_set: int) -> list[Var]:
     return [Var(f"{prefixes[s.name]}{i}", s.name) for s in spec.sets for i in range(1, per_set + 1)]
 
 
-def vocabulary(spec: ir.Spec, per_set: int, numbers: bool = True, samples: list[Sample] = ()) -> Vocabulary:
+def vocabulary(spec: ir.Spec, per_set: int, numbers: bool = True, samples: list[Sample] = (),
+               exists: bool = False) -> Vocabulary:
     """The atoms over `per_set` variables per set; with `numbers`, also integer terms against the spec's numbers,
-    and the linear equalities among integer terms that every state of `samples` satisfies."""
+    and the linear equalities among integer terms that every state of `samples` satisfies; with `exists`,
+    also each atom with one of its variables bound by `exists`."""
     vocab = Vocabulary(spec, var_names(spec, per_set))
     span = spec.span
     by_set: dict[str, list[Term]] = {}
@@ -167,7 +172,33 @@ def vocabulary(spec: ir.Spec, per_set: int, numbers: bool = True, samples: list[
         _aggregate_atoms(vocab, terms, totals)
         _laws(vocab, [t for t in terms if not t.vars and isinstance(t.type, IntT)], totals, samples)
         _guard_atoms(vocab, by_set)
+    if exists:
+        _existential_atoms(vocab)
     return vocab
+
+
+def _existential_atoms(vocab: Vocabulary) -> None:
+    """`exists y0 in S: atom` for each atom that is a boolean, an enum test or a membership, and each of
+    its variables y of S: the other variables stay the candidate's. A validity property needs them: "a
+    relayed value was proposed by some node" is `relayed[v1] implies (exists n0 in Node: proposed[n0][v1])`.
+    The bound variable is the set's `0` (as an aggregate's), so that the atoms binding `n1` and `n2` of one
+    atom's renamings are one atom."""
+    spec = vocab.spec
+    span = spec.span
+    sets = {v.name: v.set for v in vocab.vars}
+    for atom in list(vocab.atoms):
+        if atom.var_equality or atom.aggregate or atom.guard or not (
+                atom.op in ("bool", "in") or atom.enum_test):
+            continue
+        for var in atom.vars:
+            bound = _fresh(spec, var.rstrip("0123456789") + "0")
+            domain = make(ir.Name, span=span, name=sets[var], ref=RefKind.DOMAIN,
+                          type=ir.DomainT(element=SetT(name=sets[var])))
+            body = _rename_bound(atom.expr, var, bound)
+            expr = make(ir.Quantifier, span=span, quantifier="exists", var=bound, var_span=span, domain=domain,
+                        body=body, type=_BOOL)
+            text = f"(exists {bound} in {sets[var]}: {_renamed_text(atom.text, var, bound)})"
+            vocab.add(Atom(expr, "bool", text, "", tuple(v for v in atom.vars if v != var), exists=True))
 
 
 def _guard_atoms(vocab: Vocabulary, by_set: dict[str, list[Term]]) -> None:
@@ -662,7 +693,7 @@ def clauses(vocab: Vocabulary, masks: list[int], full: int, max_literals: int) -
     for a, atom in enumerate(vocab.atoms):
         if atom.var_equality or (atom.aggregate and masks[a] != full):
             continue  # an aggregate's atom is a clause of its own: kept only when true on every row
-        for positive in (True,) if atom.guard else (True, False):
+        for positive in (True,) if atom.guard or atom.exists else (True, False):
             m = masks[a] if positive else full & ~masks[a]
             if m:
                 lits.append((a, positive, m))
@@ -703,6 +734,8 @@ def _sensible(vocab: Vocabulary, chosen: tuple) -> bool:
         return False
     guards = sum(vocab.atoms[a].guard for a in atoms)
     if guards and (guards > 1 or len(atoms) > 2):
+        return False
+    if sum(vocab.atoms[a].exists for a in atoms) > 1:
         return False
     subjects = [(vocab.atoms[c[0]].subject, c[1], vocab.atoms[c[0]].enum_test) for c in chosen
                 if vocab.atoms[c[0]].subject]

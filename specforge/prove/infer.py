@@ -49,7 +49,9 @@ if TYPE_CHECKING:
 
 # (variables per set, literals per clause, integer terms against the spec's numbers), tried in
 # order until the goals are proved
-STAGES = ((2, 2, False), (2, 2, True), (2, 3, False), (2, 3, True), (3, 3, False), (4, 3, False))
+# (variables per set, literals, the spec's numbers, existential atoms): the stages, cheapest first
+STAGES = ((2, 2, False, False), (2, 2, True, False), (2, 3, False, False), (2, 3, True, False),
+          (2, 2, False, True), (3, 3, False, False), (4, 3, False, False), (2, 3, False, True))
 # Steps a stage's enumeration may take (each atom on each sampled row: a state with the variables
 # bound to elements; and each choice of its literals): about 25 s of Python on the machine of
 # docs/benchmarks.md, within the default budget of 30 s, before the solver sees one candidate.
@@ -116,10 +118,12 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float,
     goal_claims = {g: _claim(prover, g) for g in goals}
     valid = _Validity(prover)
     fallback = None
-    for per_set, literals, numbers in STAGES:
+    for per_set, literals, numbers, exists in STAGES:
         if time.monotonic() > deadline:
             break
-        vocab = cand.vocabulary(spec, per_set if spec.sets else 0, numbers, samples)
+        if exists and not spec.sets:
+            continue
+        vocab = cand.vocabulary(spec, per_set if spec.sets else 0, numbers, samples, exists)
         shape = (*(a.text for a in vocab.atoms), str(literals))
         if shape in seen:
             continue  # the same atoms as a stage before: nothing new to try
@@ -139,6 +143,7 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float,
         claims = {cid: c for cid, c in claims.items() if not valid(c, cand.text(vocab, named[cid]))}
         tried.append(f"{len(claims)} candidates of up to {literals} literals over {per_set} variables per set"
                      + (" with the spec's numbers" if numbers else "")
+                     + (" with `exists` atoms" if exists else "")
                      + (f" (sampled at {_largest(used)} elements per set at most)" if len(used) < len(samples) else ""))
         prover.progress(f"inference: {len(claims)} candidates ({per_set} variables per set, {literals} literals)")
         claims.update(goal_claims)
