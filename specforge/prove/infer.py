@@ -306,8 +306,12 @@ class _Validity:
         terms = [z3.Const(f"any!{i}", enc.set_sorts[st]) for i, (_, st) in enumerate(claim.vars)]
         s.push()
         s.add(z3.Not(_encode(self.prover, claim, enc.state("any"), terms)))
-        valid = self.known[text] = s.check() == z3.unsat
-        s.pop()
+        r = s.check()
+        valid = self.known[text] = r == z3.unsat
+        if r == z3.unknown:
+            self.solver = None  # a check its limit stopped leaves z3's incremental state unsafe to pop and reuse
+        else:
+            s.pop()
         return valid
 
 
