@@ -19,7 +19,7 @@ import itertools
 import pytest
 
 from specforge.evaluate import Env
-from specforge.explore import Budget, explore, sample
+from specforge.explore import SHALLOW_DEPTH, Budget, explore, sample
 from specforge.explore.instance import build, interval
 from specforge.explore.search import Search
 from specforge.explore.symmetry import Canonical
@@ -301,3 +301,64 @@ def test_an_action_with_many_int_parameters_keeps_its_calls_few_and_says_so():
     instance = build(spec, {})
     assert len(instance.calls["f"]) <= 4096 and instance.partial  # not 262,144 calls from every state
     assert not explore(spec).exhaustive
+
+
+CLOCKED = """\
+spec Clocked
+set Node
+const TERM: duration = 10 s
+state {
+  now: duration
+  acting: map[Node, bool]
+}
+init {
+  now := 0 s
+  acting := {n: false for n in Node}
+}
+invariant ONE: forall a, b in Node: acting[a] and acting[b] implies a == b
+action tick(d: duration) {
+  requires d > 0 s else BadTick
+  now := now + d
+}
+action act(n: Node) {
+  requires now < TERM else Late
+  acting[n] := true
+}
+"""
+
+
+def test_every_instance_is_searched_shallow_first_so_a_clock_does_not_hide_the_larger_ones():
+    """`now` (a duration: no integer range cuts it) grows without bound, so the instances of 0 and 1 nodes
+    have no last level; the violation
+    needs two nodes. Searched one instance to the end after another, a budget of 20,000 states went to
+    the first two and found nothing; shallow first, the two-node instance is reached at once."""
+    spec = load_text(CLOCKED, "clocked.sf").spec
+    found = explore(spec, 2, budget=Budget(seconds=600, states=20_000))
+    assert "ONE" in found.violations and found.violations["ONE"].length == 2
+    assert len(found.violations["ONE"].instance.universe["Node"]) == 2
+    assert not found.exhaustive
+
+
+def test_an_instance_the_shallow_pass_cut_is_searched_again_to_the_end():
+    """A violation deeper than the shallow pass (the 14th tick) is still found, in the second pass."""
+    spec = load_text("""\
+spec Late
+set Node
+state {
+  now: nat
+  seen: map[Node, bool]
+}
+init {
+  now := 0
+  seen := {n: false for n in Node}
+}
+invariant EARLY: now <= 13
+action tick() {
+  now := now + 1
+}
+action see(n: Node) {
+  seen[n] := true
+}
+""", "late.sf").spec
+    found = explore(spec, 1, budget=Budget(seconds=600, states=20_000))
+    assert found.violations["EARLY"].length == 14 > SHALLOW_DEPTH

@@ -45,6 +45,8 @@ from .instance import FULL_POOL_LIMIT, Instance, build, size_vectors
 from .search import Budget, Search, Step
 
 DEFAULT_SIZE = 3
+# Levels each instance is first searched to, when several are (`explore`).
+SHALLOW_DEPTH = 12
 
 
 @dataclass
@@ -106,43 +108,56 @@ def explore(spec: ir.Spec, sizes: int | Iterable[int | Mapping[str, int]] = DEFA
             progress: Callable[[str], None] | None = None) -> Exploration:
     """Search each instance (an int k: every set of 0..k elements, all combinations) for the shortest
     violation of each obligation in `checks` (default: all). With `give_up_unless_exhaustive`, stop as
-    soon as the search cannot be a proof."""
+    soon as the search cannot be a proof. Otherwise, with several instances, every instance is first
+    searched to SHALLOW_DEPTH only: an instance whose integers grow without bound (a clock, a counter)
+    has no last level, and one without enough elements to break anything (`forall a, b: ... a == b`
+    with one node) would take the whole budget before a larger instance, where a short violation is,
+    were searched. Then each instance that depth cut is searched again, to the end."""
     budget = budget or Budget()
     started = time.perf_counter()
     vectors = size_vectors(spec, [sizes] if isinstance(sizes, int) else sizes)
     violations: dict[str, Violation] = {}
     undecided: dict[str, str] = {}
     limits: list[str] = []
-    searched: list[Searched] = []
     checked: list[str] = []
     if spec.sets:
         limits.append("a set's elements are searched at " + _sizes_text(vectors) + " only")
-    for vector in vectors:
-        instance = build(spec, vector, domains, state_range)
-        limits += [f"parameter `{p}` drawn from a pool of values, not all" for p in instance.partial]
-        if give_up_unless_exhaustive and limits:
-            break
-        search = Search(spec, instance, checks, symmetric)
-        checked = list(search.checks)
+    last: dict[int, tuple[Searched, list[str]]] = {}  # each instance's most complete search, its limits
+    shallow = not give_up_unless_exhaustive and len(vectors) > 1
+    for depth_cap in (SHALLOW_DEPTH, None) if shallow else (None,):
+        for i, vector in enumerate(vectors):
+            if depth_cap is None and i in last and f"searched to depth {SHALLOW_DEPTH} only" not in last[i][1]:
+                continue  # the shallow pass saw all of it
+            instance = build(spec, vector, domains, state_range)
+            partial = [f"parameter `{p}` drawn from a pool of values, not all" for p in instance.partial]
+            if give_up_unless_exhaustive and (limits or partial):
+                limits += partial
+                break
+            search = Search(spec, instance, checks, symmetric)
+            checked = list(search.checks)
 
-        def needless(depth: int, search: Search = search) -> bool:
-            found = {tid: search.nodes[key].depth for tid, key in search.first.items()}
-            return bool(search.checks) and all(
-                min(found.get(tid, depth + 1), _length(violations, tid, depth + 1)) <= depth for tid in search.checks)
+            def needless(depth: int, search: Search = search) -> bool:
+                found = {tid: search.nodes[key].depth for tid, key in search.first.items()}
+                return bool(search.checks) and all(
+                    min(found.get(tid, depth + 1), _length(violations, tid, depth + 1)) <= depth for tid in search.checks)
 
-        search.run(budget, needless, progress, give_up=give_up_unless_exhaustive)
-        for tid, key in search.first.items():
-            steps = search.run_to(key)
-            if tid not in violations or len(steps) - 1 < violations[tid].length:
-                violations[tid] = Violation(tid, instance, steps)
-        for tid, why in search.undecided.items():
-            undecided.setdefault(tid, why)
-        limits += search.limits
-        searched.append(Searched(dict(vector), len(search.nodes), search.transitions, search.depth,
-                                 list(search.limits), search.out_of_range))
-        if budget.left() is not None or (give_up_unless_exhaustive and search.limits):
+            search.run(budget, needless, progress, give_up=give_up_unless_exhaustive, max_depth=depth_cap)
+            for tid, key in search.first.items():
+                steps = search.run_to(key)
+                if tid not in violations or len(steps) - 1 < violations[tid].length:
+                    violations[tid] = Violation(tid, instance, steps)
+            for tid, why in search.undecided.items():
+                undecided.setdefault(tid, why)
+            last[i] = (Searched(dict(vector), len(search.nodes), search.transitions, search.depth,
+                                list(search.limits), search.out_of_range), partial + search.limits)
+            if budget.left() is not None or (give_up_unless_exhaustive and search.limits):
+                break
+        if budget.left() is not None or (checked and all(tid in violations for tid in checked)):
             break
+    for i in sorted(last):
+        limits += last[i][1]
     limits = list(dict.fromkeys(limits))
+    searched = [last[i][0] for i in sorted(last)]
     return Exploration(spec.name, not limits and bool(searched), violations, undecided, limits, checked, searched,
                        time.perf_counter() - started)
 
@@ -220,5 +235,5 @@ def stderr_progress(force: bool = False) -> Callable[[str], None] | None:
     return show
 
 
-__all__ = ["DEFAULT_SIZE", "FULL_POOL_LIMIT", "Budget", "Exploration", "Instance", "Sample", "Searched", "Step",
+__all__ = ["DEFAULT_SIZE", "FULL_POOL_LIMIT", "SHALLOW_DEPTH", "Budget", "Exploration", "Instance", "Sample", "Searched", "Step",
            "Violation", "explore", "sample", "stderr_progress"]

@@ -172,9 +172,11 @@ class Search:
     # ---- the search
 
     def run(self, budget: Budget, stop: Callable[[int], bool] = lambda depth: False,
-            progress: Callable[[str], None] | None = None, give_up: bool = False) -> Search:
+            progress: Callable[[str], None] | None = None, give_up: bool = False,
+            max_depth: int | None = None) -> Search:
         """Search until every reachable state is seen, the budget runs out, `stop(depth)` says that the
-        level `depth` is not needed, or (with `give_up`) something makes the search less than a proof."""
+        level `depth` is not needed, (with `give_up`) something makes the search less than a proof, or
+        (with `max_depth`) the levels up to `max_depth` are done."""
         try:
             init = self.interp.initial_state()
         except EvaluationError as e:
@@ -186,6 +188,9 @@ class Search:
             depth = self.nodes[frontier[0]].depth + 1
             if stop(depth):
                 self._limit(f"stopped before depth {depth}: every obligation searched for is already violated")
+                break
+            if max_depth is not None and depth > max_depth:
+                self._limit(f"searched to depth {max_depth} only")
                 break
             nxt: list[tuple] = []
             for n, key in enumerate(frontier):
