@@ -192,8 +192,7 @@ def _existential_atoms(vocab: Vocabulary) -> None:
             continue
         for var in atom.vars:
             bound = _fresh(spec, var.rstrip("0123456789") + "0")
-            domain = make(ir.Name, span=span, name=sets[var], ref=RefKind.DOMAIN,
-                          type=ir.DomainT(element=SetT(name=sets[var])))
+            domain = _domain(sets[var], span)
             body = _rename_bound(atom.expr, var, bound)
             expr = make(ir.Quantifier, span=span, quantifier="exists", var=bound, var_span=span, domain=domain,
                         body=body, type=_BOOL)
@@ -327,8 +326,7 @@ def _totals(vocab: Vocabulary, terms: list[Term], by_set: dict[str, list[Term]])
             continue
         var = by_set[set_name][0]
         bound = _fresh(spec, var.text.rstrip("0123456789") + "0")  # the aggregate's own variable
-        domain = make(ir.Name, span=span, name=set_name, ref=RefKind.DOMAIN,
-                      type=ir.DomainT(element=SetT(name=set_name)))
+        domain = _domain(set_name, span)
         for t in terms:  # the number of elements a set value of the set's elements holds
             if not t.vars and isinstance(t.type, SetOfT) and t.type.element == SetT(name=set_name):
                 totals.append(Term(make(ir.Call, span=span, func="card", args=[t.expr], type=IntT(low=0)),
@@ -358,8 +356,7 @@ def _aggregate_atoms(vocab: Vocabulary, terms: list[Term], totals: list[Term]) -
     spend its whole timeout failing to refute it."""
     span = vocab.spec.span
     scalars = [t for t in terms if not t.vars and isinstance(t.type, IntT)]
-    numbers = [Term(make(ir.IntLit, span=span, value=c, type=IntT()), str(c), IntT(), ())
-               for c in _constants(vocab.spec)]
+    numbers = [_number(c, span) for c in _constants(vocab.spec)]
     for total in totals:
         for x in scalars:
             _compare(vocab, ir.CmpOp.EQ, total, x, aggregate=True)
@@ -405,8 +402,7 @@ def _laws(vocab: Vocabulary, scalars: list[Term], totals: list[Term], samples: l
                 sides[c < 0].append((abs(c), t))
         k = law[-1]  # sum(c * t) + k == 0
         if k:
-            number = Term(make(ir.IntLit, span=span, value=abs(k), type=IntT()), str(abs(k)), IntT(), ())
-            sides[k < 0].append((1, number))
+            sides[k < 0].append((1, _number(abs(k), span)))
         left, right = (_linear(side, span) for side in sides)
         _compare(vocab, ir.CmpOp.EQ, left, right, aggregate=True)
 
@@ -417,11 +413,11 @@ def _linear(terms: list[tuple[int, Term]], span) -> Term:
     for c, t in terms:
         if c != 1:
             t = Term(make(ir.Binary, span=span, op=ir.BinOp.MUL,
-                          left=make(ir.IntLit, span=span, value=c, type=IntT()), right=t.expr, type=IntT()),
+                          left=_number(c, span).expr, right=t.expr, type=IntT()),
                      f"{c} * {t.text}", IntT(), ())
         out = t if out is None else Term(make(ir.Binary, span=span, op=ir.BinOp.ADD, left=out.expr, right=t.expr,
                                               type=IntT()), f"{out.text} + {t.text}", IntT(), ())
-    return out or Term(make(ir.IntLit, span=span, value=0, type=IntT()), "0", IntT(), ())
+    return out or _number(0, span)
 
 
 def affine_hull(rows: list[tuple[int, ...]], n: int) -> list[tuple[int, ...]]:
@@ -471,6 +467,16 @@ def _echelon(vectors: list[tuple[int, ...]], width: int) -> list[tuple[int, ...]
                     group[j] = list(_reduced(tuple(p[col] * a - r[col] * b for a, b in zip(r, p, strict=True))))
         out.append(list(_reduced(tuple(p))))
     return [tuple(r) for r in out]
+
+
+def _number(c: int, span) -> Term:
+    """The integer literal c as a term."""
+    return Term(make(ir.IntLit, span=span, value=c, type=IntT()), str(c), IntT(), ())
+
+
+def _domain(set_name: str, span) -> ir.Expr:
+    """The name of a set as the domain a quantifier or an aggregate ranges over."""
+    return make(ir.Name, span=span, name=set_name, ref=RefKind.DOMAIN, type=ir.DomainT(element=SetT(name=set_name)))
 
 
 def _fresh(spec: ir.Spec, name: str) -> str:
@@ -576,7 +582,7 @@ def _atoms_of(vocab: Vocabulary, t: Term, terms: list[Term], by_set: dict[str, l
         dim = _dimension(t.type)
         low = t.type.low if isinstance(t.type, IntT) else None  # a quantity (a duration, a decimal) may be negative
         for c in (_constants(spec) if dim == "int" else [0]) if numbers else []:
-            lit = Term(make(ir.IntLit, span=span, value=c, type=IntT()), str(c), IntT(), ())
+            lit = _number(c, span)
             for op in _bound_comparisons(c, low):
                 _compare(vocab, op, t, lit, subject=t.text)
         for u in terms:
@@ -846,8 +852,7 @@ def expr(vocab: Vocabulary, clause: Clause) -> ir.Expr:
     span = vocab.spec.span
     out = body(vocab, clause)
     for v in reversed(used_vars(vocab, clause)):
-        element = SetT(name=v.set)
-        domain = make(ir.Name, span=span, name=v.set, ref=RefKind.DOMAIN, type=ir.DomainT(element=element))
+        domain = _domain(v.set, span)
         out = make(ir.Quantifier, span=span, quantifier="forall", var=v.name, var_span=span, domain=domain,
                       body=out, type=_BOOL)
     return out
