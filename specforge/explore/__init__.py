@@ -34,6 +34,7 @@ one call; what was cut is listed in `Exploration.limits`. Progress goes to a cal
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -84,6 +85,8 @@ class Exploration:
     checked: list[str] = field(default_factory=list)  # the obligations searched for
     searched: list[Searched] = field(default_factory=list)
     seconds: float = 0.0
+    # with `keep`: each instance's first states as `sample` would give them, by its sizes (`sample_key`)
+    samples: dict[tuple, Sample] = field(default_factory=dict)
 
     @property
     def states(self) -> int:
@@ -105,14 +108,19 @@ def explore(spec: ir.Spec, sizes: int | Iterable[int | Mapping[str, int]] = DEFA
             give_up_unless_exhaustive: bool = False,
             domains: Mapping[tuple[str, str], Iterable[int]] | None = None,
             state_range: tuple[int, int] | None = None,
-            progress: Callable[[str], None] | None = None) -> Exploration:
+            progress: Callable[[str], None] | None = None, keep: int = 0) -> Exploration:
     """Search each instance (an int k: every set of 0..k elements, all combinations) for the shortest
     violation of each obligation in `checks` (default: all). With `give_up_unless_exhaustive`, stop as
     soon as the search cannot be a proof. Otherwise, with several instances, every instance is first
     searched to SHALLOW_DEPTH only: an instance whose integers grow without bound (a clock, a counter)
     has no last level, and one without enough elements to break anything (`forall a, b: ... a == b`
     with one node) would take the whole budget before a larger instance, where a short violation is,
-    were searched. Then each instance that depth cut is searched again, to the end."""
+    were searched. Then each instance that depth cut is searched again, to the end.
+
+    With `keep`, each instance's first states (its initial state and `keep` more, breadth first) are kept
+    in `Exploration.samples`, unless the budget cut the search before that many: what `sample(spec,
+    [sizes], keep)` returns, or (an instance cut at SHALLOW_DEPTH) its states to that depth. The inference
+    then samples no instance the search has seen."""
     budget = budget or Budget()
     started = time.perf_counter()
     vectors = size_vectors(spec, [sizes] if isinstance(sizes, int) else sizes)
@@ -123,6 +131,7 @@ def explore(spec: ir.Spec, sizes: int | Iterable[int | Mapping[str, int]] = DEFA
     if spec.sets:
         limits.append("a set's elements are searched at " + _sizes_text(vectors) + " only")
     last: dict[int, tuple[Searched, list[str]]] = {}  # each instance's most complete search, its limits
+    samples: dict[tuple, Sample] = {}
     shallow = not give_up_unless_exhaustive and len(vectors) > 1
     for depth_cap in (SHALLOW_DEPTH, None) if shallow else (None,):
         for i, vector in enumerate(vectors):
@@ -148,6 +157,10 @@ def explore(spec: ir.Spec, sizes: int | Iterable[int | Mapping[str, int]] = DEFA
                     violations[tid] = Violation(tid, instance, steps)
             for tid, why in search.undecided.items():
                 undecided.setdefault(tid, why)
+            if keep and (len(search.nodes) > keep or budget.left() is None):  # not cut short by the budget
+                samples[sample_key(vector)] = Sample(dict(vector), instance.universe,
+                                                     [n.state for n in itertools.islice(search.nodes.values(), keep + 1)],
+                                                     len(search.nodes) <= keep and not (search.limits or instance.partial))
             last[i] = (Searched(dict(vector), len(search.nodes), search.transitions, search.depth,
                                 list(search.limits), search.out_of_range), partial + search.limits)
             if budget.left() is not None or (give_up_unless_exhaustive and search.limits):
@@ -159,7 +172,12 @@ def explore(spec: ir.Spec, sizes: int | Iterable[int | Mapping[str, int]] = DEFA
     limits = list(dict.fromkeys(limits))
     searched = [last[i][0] for i in sorted(last)]
     return Exploration(spec.name, not limits and bool(searched), violations, undecided, limits, checked, searched,
-                       time.perf_counter() - started)
+                       time.perf_counter() - started, samples)
+
+
+def sample_key(sizes: Mapping[str, int]) -> tuple:
+    """An instance's sizes as a key of `Exploration.samples`."""
+    return tuple(sorted(sizes.items()))
 
 
 def _length(violations: dict[str, Violation], tid: str, default: int) -> int:
@@ -236,4 +254,4 @@ def stderr_progress(force: bool = False) -> Callable[[str], None] | None:
 
 
 __all__ = ["DEFAULT_SIZE", "FULL_POOL_LIMIT", "SHALLOW_DEPTH", "Budget", "Exploration", "Instance", "Sample", "Searched", "Step",
-           "Violation", "explore", "sample", "stderr_progress"]
+           "Violation", "explore", "sample", "sample_key", "stderr_progress"]

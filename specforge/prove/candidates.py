@@ -39,6 +39,9 @@ _BOOL = ir.BoolT()
 MAX_CONSTANTS = 4
 # Integer terms whose linear equalities over the samples are looked for, at most (`_laws`).
 MAX_LAW_TERMS = 40
+# Boolean state variables a law may weigh as 0 or 1, at most; and the plain sums taken in pairs.
+MAX_LAW_FLAGS = 8
+MAX_PAIRED_SUMS = 6
 
 
 @dataclass(frozen=True)
@@ -170,7 +173,9 @@ def vocabulary(spec: ir.Spec, per_set: int, numbers: bool = True, samples: list[
     if numbers:
         totals = _totals(vocab, terms, by_set)
         _aggregate_atoms(vocab, terms, totals)
-        _laws(vocab, [t for t in terms if not t.vars and isinstance(t.type, IntT)], totals, samples)
+        _laws(vocab, [t for t in terms if not t.vars and isinstance(t.type, IntT)],
+              [_indicator(t, span) for t in terms if not t.vars and isinstance(t.type, BoolT)][:MAX_LAW_FLAGS],
+              totals, samples)
         _guard_atoms(vocab, by_set)
     if exists:
         _existential_atoms(vocab)
@@ -366,17 +371,23 @@ def _aggregate_atoms(vocab: Vocabulary, terms: list[Term], totals: list[Term]) -
                 _compare(vocab, ir.CmpOp.EQ, both, c, subject=both.text, aggregate=True)
 
 
-def _laws(vocab: Vocabulary, scalars: list[Term], totals: list[Term], samples: list[Sample]) -> None:
+def _laws(vocab: Vocabulary, scalars: list[Term], flags: list[Term], totals: list[Term],
+          samples: list[Sample]) -> None:
     """Each linear equality `c1 * t1 + ... + cn * tn == k` that every sampled state satisfies among the
-    integer state variables, and among them and one total (a count or a sum over a set), as an atom of its
-    own: the samples' affine hull. A conservation law of any number of terms (`produced == items +
-    consumed`, a supply against the balances' sum and what is in flight) is one of them when the samples
-    vary the terms enough; one they do not is only a candidate, which induction judges like any other.
-    A law names one total at most, beside at least one variable: two totals cost z3 an instance of the
-    sums' axioms for each pair, and the small instances make many counts look alike."""
-    columns = scalars + totals
-    if not scalars or len(scalars) > MAX_LAW_TERMS or not samples:
+    integer state variables, and among them and one total (a count or a sum over a set) or two plain sums,
+    as an atom of its own: the samples' affine hull. A conservation law of any number of terms (`produced
+    == items + consumed`, the balances' sum and what is in flight against a supply) is one of them when
+    the samples vary the terms enough; one they do not is only a candidate, which induction judges like
+    any other. A law with a total may also weigh boolean state variables (`flags`, as 0 or 1): "what the
+    branches hold and what is in flight is the capital once the bank has opened" is `sum(balance[b0] for
+    b0 in Branch) + sum(incoming[b0] for b0 in Branch) == (if opened then 1000 else 0)`.
+
+    A law names one total beside at least one variable, or two sums of a map's entries: two totals
+    cost z3 an instance of the sums' axioms for each pair, and the small instances make many counts
+    (which have conditions) look alike, so laws between counts are not proposed."""
+    if len(scalars) > MAX_LAW_TERMS or not samples:
         return
+    columns = scalars + flags + totals
     evaluators = [compiled(t.expr) for t in columns]
     rows: set[tuple[int, ...]] = set()
     for s in samples:
@@ -387,13 +398,17 @@ def _laws(vocab: Vocabulary, scalars: list[Term], totals: list[Term], samples: l
                 rows.add(tuple(int(fn(env)) for fn in evaluators))
             except EvaluationError:
                 continue
-    n = len(scalars)
-    if not rows or (n < 2 and not totals):
+    n, f = len(scalars), len(scalars) + len(flags)
+    if not rows:
         return
     found = [(law, scalars) for law in (affine_hull(sorted({r[:n] for r in rows}), n) if n >= 2 else [])]
     for i, total in enumerate(totals):
-        laws = affine_hull(sorted({(r[n + i], *r[:n]) for r in rows}), n + 1)  # the total first: it leads
-        found += [(law, [total, *scalars]) for law in laws if law[0] and any(law[1:-1])]
+        laws = affine_hull(sorted({(r[f + i], *r[:f]) for r in rows}), f + 1)  # the total first: it leads
+        found += [(law, [total, *scalars, *flags]) for law in laws if law[0] and any(law[1:-1])]
+    sums = [i for i, t in enumerate(totals) if isinstance(t.expr, ir.Aggregate) and t.expr.op == "sum"]
+    for i, j in itertools.combinations(sums[:MAX_PAIRED_SUMS], 2):
+        laws = affine_hull(sorted({(r[f + i], r[f + j], *r[:f]) for r in rows}), f + 2)
+        found += [(law, [totals[i], totals[j], *scalars, *flags]) for law in laws if law[0] and law[1]]
     span = vocab.spec.span
     for law, named in found:
         sides: tuple[list[tuple[int, Term]], list[tuple[int, Term]]] = ([], [])
@@ -407,11 +422,22 @@ def _laws(vocab: Vocabulary, scalars: list[Term], totals: list[Term], samples: l
         _compare(vocab, ir.CmpOp.EQ, left, right, aggregate=True)
 
 
+def _indicator(t: Term, span) -> Term:
+    """A boolean term as the integer 1 when it holds and 0 when not."""
+    return Term(make(ir.IfThenElse, span=span, cond=t.expr, then=_number(1, span).expr, else_=_number(0, span).expr,
+                     type=IntT(low=0, high=1)), f"(if {t.text} then 1 else 0)", IntT(), ())
+
+
 def _linear(terms: list[tuple[int, Term]], span) -> Term:
-    """The sum of `c * t` over the terms (0 when there is none)."""
+    """The sum of `c * t` over the terms (0 when there is none); `c` times an indicator is `(if b then c
+    else 0)`."""
     out = None
     for c, t in terms:
-        if c != 1:
+        if c != 1 and isinstance(t.expr, ir.IfThenElse):
+            t = Term(make(ir.IfThenElse, span=span, cond=t.expr.cond, then=_number(c, span).expr,
+                          else_=_number(0, span).expr, type=IntT(low=0, high=c)),
+                     t.text.replace(" then 1 else", f" then {c} else"), IntT(), ())
+        elif c != 1:
             t = Term(make(ir.Binary, span=span, op=ir.BinOp.MUL,
                           left=_number(c, span).expr, right=t.expr, type=IntT()),
                      f"{c} * {t.text}", IntT(), ())
@@ -618,9 +644,16 @@ def _constants(spec: ir.Spec) -> list[int]:
 
 # ---- the atoms' truth over the samples -----------------------------------------------------------------
 
+# The atoms' tables kept across the stages of one inference, in cells (an atom's truth at one assignment of
+# its variables in one state): a few hundred MB at most
+MEMO_CELLS = 4_000_000
 
-def truth(vocab: Vocabulary, samples: list[Sample]) -> tuple[list[int], int]:
-    """Each atom's bitmask over the distinct rows of the samples, and the mask of every row."""
+
+def truth(vocab: Vocabulary, samples: list[Sample], memo: dict | None = None) -> tuple[list[int], int]:
+    """Each atom's bitmask over the distinct rows of the samples, and the mask of every row. `memo`, kept
+    by the caller across stages, holds each atom's tables per sample: a later stage's vocabulary repeats
+    most atoms of the one before (the ticket lock: 25 of 41), and evaluating them is most of the work."""
+    memo = {} if memo is None else memo
     rows: set[tuple[bool, ...]] = set()
     spec = vocab.spec
     evaluators = [compiled(a.expr) for a in vocab.atoms]
@@ -631,11 +664,17 @@ def truth(vocab: Vocabulary, samples: list[Sample]) -> tuple[list[int], int]:
     for s in samples:
         # an atom's table in a state depends only on the state variables it reads: states that agree on
         # them share it (on the multi_lock_server protocol, 5,039 states and 20 atoms: most tables repeat)
-        tables: list[dict] = [{} for _ in vocab.atoms]
         env = Env.of(spec, s.universe)
         elements = [s.universe[v.set] for v in vocab.vars]
         assignments = list(itertools.product(*elements))
         positions = [[i for i, v in enumerate(vocab.vars) if v.name in a.vars] for a in vocab.atoms]
+        # an atom's meaning is its text with its variables' names in order (their sets are in the text's
+        # vocabulary, the same for every stage of one spec). Kept up to MEMO_CELLS cells in all, past which
+        # a sample's tables are its own, as they were before the memo
+        keys = [(id(s), a.text, *(vocab.vars[p].name for p in pos)) for a, pos in zip(vocab.atoms, positions, strict=True)]
+        keep = memo.setdefault("cells", 0) < MEMO_CELLS
+        tables: list[dict] = [memo.setdefault(k, {}) if keep else memo.get(k, {}) for k in keys]
+        evaluated = 0
         projections = [[tuple(x[p] for p in pos) for x in assignments] for pos in positions]
         seen: set[tuple] = set()  # the atoms' tables of a state already turned into rows
         for state in s.states:
@@ -655,6 +694,7 @@ def truth(vocab: Vocabulary, samples: list[Sample]) -> tuple[list[int], int]:
                         table[values] = bool(fn(env))
                     except EvaluationError:
                         table[values] = False
+                evaluated += len(table)
                 columns.append(table)
             # many states differ only where no atom looks: their rows are the ones already added (the
             # tables are shared objects, kept for the whole sample: the same tables, the same ids)
@@ -666,6 +706,8 @@ def truth(vocab: Vocabulary, samples: list[Sample]) -> tuple[list[int], int]:
             # per row (5.5 million of them on the multi_lock_server protocol)
             cells = [[col[p] for p in proj] for col, proj in zip(columns, projections, strict=True)]
             rows.update(zip(*cells, strict=True) if cells else [()] * bool(assignments))
+        if keep:
+            memo["cells"] += evaluated
     ordered = sorted(rows)
     masks = [0] * len(vocab.atoms)
     for bit, row in enumerate(ordered):
