@@ -362,3 +362,18 @@ action see(n: Node) {
 """, "late.sf").spec
     found = explore(spec, 1, budget=Budget(seconds=600, states=20_000))
     assert found.violations["EARLY"].length == 14 > SHALLOW_DEPTH
+
+
+@pytest.mark.parametrize("name", ["two_phase_commit", "multi_lock_server"])
+def test_the_search_keeps_each_instance_s_first_states_as_the_sample_would_give_them(name):
+    """`explore(..., keep=N)`: an instance searched past N states, or to the end, keeps exactly the
+    states `sample(spec, [sizes], N)` gives, in the same order (the inference then does not sample it
+    again); one the budget cut before is not kept."""
+    spec = load(str(PROTOCOLS / f"{name}.sf")).spec
+    found = explore(spec, 2, keep=40)
+    assert found.samples
+    for key, kept in found.samples.items():
+        again = sample(spec, [dict(key)], 40)[0]
+        assert kept.universe == again.universe and kept.states == again.states, key
+    assert not explore(spec, 2, keep=40, budget=Budget(states=3)).samples.keys() - {
+        k for k, s in found.samples.items() if len(s.states) <= 4}
