@@ -48,6 +48,8 @@ from .search import Budget, Search, Step
 DEFAULT_SIZE = 3
 # Levels each instance is first searched to, when several are (`explore`).
 SHALLOW_DEPTH = 12
+# States per instance of a sample (the inference's; `explore(..., keep=...)` keeps them for it)
+SAMPLED_STATES = 2000
 
 
 @dataclass
@@ -253,5 +255,5 @@ def stderr_progress(force: bool = False) -> Callable[[str], None] | None:
     return show
 
 
-__all__ = ["DEFAULT_SIZE", "FULL_POOL_LIMIT", "SHALLOW_DEPTH", "Budget", "Exploration", "Instance", "Sample", "Searched", "Step",
+__all__ = ["DEFAULT_SIZE", "FULL_POOL_LIMIT", "SAMPLED_STATES", "SHALLOW_DEPTH", "Budget", "Exploration", "Instance", "Sample", "Searched", "Step",
            "Violation", "explore", "sample", "sample_key", "stderr_progress"]

@@ -732,7 +732,6 @@ class Prover:
 
     def _explore(self, checks: list[str], give_up: bool, seconds: float | None = None) -> explicit_search.Exploration:
         from .. import explore as explicit_search
-        from .infer import MAX_SAMPLED_STATES
 
         budget = explicit_search.Budget(seconds=self.timeout if seconds is None else seconds, states=self.explore_states)
         # what the search can check in a state: the invariants and the declared bounds; a `defined:`
@@ -743,7 +742,7 @@ class Prover:
         # the instances' first states are the inference's samples, if it runs: it need not search them again
         return explicit_search.explore(self.spec, max(self.explore_size, 0), checks=checks, budget=budget,
                                        give_up_unless_exhaustive=give_up, progress=self.progress,
-                                       keep=0 if give_up else MAX_SAMPLED_STATES)
+                                       keep=0 if give_up else explicit_search.SAMPLED_STATES)
 
     def _exhaust(self, open_ids: list[str], status: dict[str, _Status], traces: dict[str, Run]) -> dict[str, str]:
         """For a finite spec, what induction left open, decided by searching every reachable state: returns

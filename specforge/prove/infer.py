@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING
 import z3
 
 from .. import ir
-from ..explore import Budget, Sample, sample, sample_key
+from ..explore import SAMPLED_STATES, Budget, Sample, sample, sample_key
 from ..interpret import Env as RunEnv
 from ..interpret import EvaluationError, compiled
 from . import candidates as cand
@@ -58,7 +58,7 @@ STAGES = ((2, 2, False, False), (2, 2, True, False), (2, 3, False, False), (2, 3
 # docs/benchmarks.md, within the default budget of 30 s, before the solver sees one candidate.
 MAX_STAGE_WORK = 20_000_000
 LARGEST_SAMPLE = 3  # elements per set in the largest sampled instance
-MAX_SAMPLED_STATES = 2000  # per instance
+MAX_SAMPLED_STATES = SAMPLED_STATES  # per instance
 # States sampled over all the instances. A spec of three sets has 27 instances up to 3 elements each, and
 # the largest cost the most and are the ones a stage can least afford to enumerate over (a client/server
 # with a database: 7.6 of 8.6 s sampling in its last four instances, and no stage used the last three)
