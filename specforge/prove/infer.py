@@ -116,13 +116,13 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float,
     for size in sizes_up_to(spec, LARGEST_SAMPLE):  # smallest first: a broken goal is seen soonest
         if shared.left() is not None:
             break  # the states or the time ran out
-        seen = searched.get(sample_key(size))  # the explicit search's own first states of the instance
-        if seen is not None:
-            shared.spent_states += len(seen.states) - 1  # (an instance's initial state is not counted)
-        found = [seen] if seen is not None else sample(spec, [size], MAX_SAMPLED_STATES, deadline, budget=shared)
-        if not found:
+        kept = searched.get(sample_key(size))  # the explicit search's own first states of the instance
+        if kept is not None:
+            shared.spent_states += len(kept.states) - 1  # (an instance's initial state is not counted)
+        got = [kept] if kept is not None else sample(spec, [size], MAX_SAMPLED_STATES, deadline, budget=shared)
+        if not got:
             break
-        samples += found
+        samples += got
         goals = [g for g in goals if _holds_in(prover, g, samples[-1:])]
         if not goals:
             return Inference(note="a sampled state of a small instance breaks it", goals_tried=tried_goals)
