@@ -213,6 +213,22 @@ def verdict(report: dict | None) -> str:
     return ", ".join(sorted({r["verdict"] for r in goals}))
 
 
+def load_line(before: tuple[float, float, float] | None, other: OtherLoad) -> str:
+    """The record's line on the machine's load: before the run, and the CPU others used during it."""
+    share = other.share()
+    return (f"- load average before: {show_load(before)}; CPU used by other processes during the run: "
+            f"{show_share(share)}." + (" The machine was shared with other jobs: the times are indicative."
+                                       if (share or 0) > 0.1 else ""))
+
+
+def publish(lines: list[str], heading: str, record_it: bool) -> None:
+    """Print a section, and with `record_it` write it into docs/benchmarks.md in place of `heading`'s."""
+    section = "\n".join(lines) + "\n"
+    print(section)
+    if record_it:
+        record(section, heading)
+
+
 def markdown_table(headers: list[str], rows: list[list[str]]) -> list[str]:
     """The lines of a Markdown table."""
     return ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers), *("| " + " | ".join(r) + " |" for r in rows)]

@@ -20,14 +20,14 @@ from _common import (
     ROOT,
     OtherLoad,
     load_average,
+    load_line,
     markdown_table,
     platform_lines,
-    record,
-    show_load,
-    show_share,
+    prove,
+    publish,
+    verdict,
     version,
 )
-from protocols import prove, verdict
 
 HEADING = "## Examples (`specforge prove` on examples/*.sf)"
 
@@ -52,13 +52,9 @@ def main() -> None:
              "times, each a process from start to exit on the wall clock (`specforge prove --no-cache`, Python's "
              "start-up included); the median run is shown with its CPU time, and the slowest run beside it.", "",
              *platform_lines([f"z3 {version('z3-solver')}"], recursive=True),
-             f"- load average before: {show_load(load_before)}; CPU used by other processes during the run: "
-             f"{show_share(other.share())}.",
+             load_line(load_before, other),
              "", *markdown_table(headers, rows)]
-    section = "\n".join(lines) + "\n"
-    print(section)
-    if args.record:
-        record(section, HEADING)
+    publish(lines, HEADING, args.record)
 
 
 if __name__ == "__main__":

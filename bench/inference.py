@@ -28,12 +28,11 @@ from _common import (
     OtherLoad,
     compile_sources,
     load_average,
+    load_line,
     markdown_table,
     platform_lines,
     prove,
-    record,
-    show_load,
-    show_share,
+    publish,
     verdict,
 )
 
@@ -93,17 +92,11 @@ def main() -> None:
              "inference, 600 s in all). `(!)` marks a verdict that is not the expected one: a `_bug` probe should "
              "be violated, every other one proved.", "",
              *platform_lines([], recursive=True),
-             f"- load average before: {show_load(load_before)}; CPU used by other processes during the run: "
-             f"{show_share(other.share())}."
-             + (" The machine was shared with other jobs: the times are indicative." if (other.share() or 0) > 0.1
-                else ""),
+             load_line(load_before, other),
              "", *markdown_table(headers, rows), "",
              f"{len(rows) - wrong} of {len(rows)} probes get the expected verdict" + (
                  f"; at {args.against}, {sum(1 for r in rows if '(!)' not in r[5])}." if old is not None else ".")]
-    section = "\n".join(lines) + "\n"
-    print(section)
-    if args.record:
-        record(section, HEADING)
+    publish(lines, HEADING, args.record)
 
 
 if __name__ == "__main__":

@@ -32,12 +32,11 @@ from _common import (
     OtherLoad,
     compile_sources,
     load_average,
+    load_line,
     markdown_table,
     platform_lines,
     prove,
-    record,
-    show_load,
-    show_share,
+    publish,
     verdict,
     version,
 )
@@ -114,19 +113,13 @@ def main() -> None:
              f"`MaxSteps={args.max_steps}`, the JVM's start-up included). A TLC verdict is bounded by those "
              "bounds; `prove`'s holds for every size of every set." + NOTE, "",
              *platform_lines([f"z3 {version('z3-solver')}"], recursive=True),
-             f"- load average before: {show_load(load_before)}; CPU used by other processes during the run: "
-             f"{show_share(other.share())}."
-             + (" The machine was shared with other jobs: the times are indicative." if (other.share() or 0) > 0.1
-                else ""),
+             load_line(load_before, other),
              "", *markdown_table(headers, rows)]
     lines += ["", "The invariants the prover inferred (and proved) for each correct protocol:", ""]
     for name, found in inferred:
         lines.append(f"- `{name}`:")
         lines += [f"  - `{i['id']}`: `{i['text']}`" for i in found]
-    section = "\n".join(lines) + "\n"
-    print(section)
-    if args.record:
-        record(section, HEADING)
+    publish(lines, HEADING, args.record)
 
 
 if __name__ == "__main__":
