@@ -713,3 +713,18 @@ def test_the_minimal_support_is_one_no_candidate_of_which_can_be_dropped(seed):
         assert works(found)
         if not flaky:
             assert all(not works(found - {c}) for c in found)
+
+
+def test_a_witness_with_a_property_of_its_own_is_an_existential_atom_and_supports_a_firewall():
+    """"Whatever is let in was sent to by someone inside" needs `(exists n0 in Node: internal[n0] and
+    sent[n0][n1])`: an atom of the bound variable alone, and beside it one relating it to the candidate's."""
+    spec = load(str(ROOT / "bench" / "probes" / "firewall.sf")).spec
+    vocab = cand.vocabulary(spec, 2, False, exists=True)
+    texts = {a.text: a for a in vocab.atoms if a.exists}
+    atom = texts["(exists n0 in Node: internal[n0] and sent[n0][n1])"]
+    assert atom.vars == ("n1",)
+    assert not [t for t in texts if " and " in t and t.count("[n0]") + t.count("n0]") < 2]
+    samples = sample(spec, sizes_up_to(spec, 3), 500)
+    masks, full = cand.truth(vocab, samples)
+    found = {cand.text(vocab, c) for c in cand.clauses(vocab, masks, full, 2)}
+    assert "forall n1 in Node: allowed_in[n1] implies (exists n0 in Node: internal[n0] and sent[n0][n1])" in found

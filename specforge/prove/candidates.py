@@ -203,6 +203,25 @@ def _existential_atoms(vocab: Vocabulary) -> None:
                         body=body, type=_BOOL)
             text = f"(exists {bound} in {sets[var]}: {_renamed_text(atom.text, var, bound)})"
             vocab.add(Atom(expr, "bool", text, "", tuple(v for v in atom.vars if v != var), exists=True))
+    # a witness with a property of its own, related to the candidate's variables: "someone inside sent to
+    # s" is `(exists n0 in Node: internal[n0] and sent[n0][n1])`, the property an atom of that variable alone
+    plain = [a for a in vocab.atoms if not (a.var_equality or a.aggregate or a.guard or a.exists)
+             and (a.op in ("bool", "in") or a.enum_test)]
+    for prop in plain:
+        if len(prop.vars) != 1:
+            continue
+        var = prop.vars[0]
+        bound = _fresh(spec, var.rstrip("0123456789") + "0")
+        for rel in plain:
+            if var not in rel.vars or len(rel.vars) < 2:
+                continue
+            body = make(ir.Binary, span=span, op=ir.BinOp.AND, left=_rename_bound(prop.expr, var, bound),
+                        right=_rename_bound(rel.expr, var, bound), type=_BOOL)
+            expr = make(ir.Quantifier, span=span, quantifier="exists", var=bound, var_span=span,
+                        domain=_domain(sets[var], span), body=body, type=_BOOL)
+            text = (f"(exists {bound} in {sets[var]}: {_renamed_text(prop.text, var, bound)} and "
+                    f"{_renamed_text(rel.text, var, bound)})")
+            vocab.add(Atom(expr, "bool", text, "", tuple(v for v in rel.vars if v != var), exists=True))
 
 
 def _guard_atoms(vocab: Vocabulary, by_set: dict[str, list[Term]]) -> None:
