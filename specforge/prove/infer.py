@@ -58,11 +58,10 @@ STAGES = ((2, 2, False, False), (2, 2, True, False), (2, 3, False, False), (2, 3
 # docs/benchmarks.md, within the default budget of 30 s, before the solver sees one candidate.
 MAX_STAGE_WORK = 20_000_000
 LARGEST_SAMPLE = 3  # elements per set in the largest sampled instance
-MAX_SAMPLED_STATES = SAMPLED_STATES  # per instance
 # States sampled over all the instances. A spec of three sets has 27 instances up to 3 elements each, and
 # the largest cost the most and are the ones a stage can least afford to enumerate over (a client/server
 # with a database: 7.6 of 8.6 s sampling in its last four instances, and no stage used the last three)
-MAX_TOTAL_SAMPLED = 3 * MAX_SAMPLED_STATES
+MAX_TOTAL_SAMPLED = 3 * SAMPLED_STATES  # (SAMPLED_STATES: per instance, explore's)
 # Candidates kept by the cores that `minimal` drops one at a time (n runs) rather than by QuickXplain (2 log2(n)
 # + 1 runs at best): up to 6, one at a time is never the dearer.
 DROP_ONE_AT_MOST = 6
@@ -122,7 +121,7 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float,
         kept = searched.get(sample_key(size))  # the explicit search's own first states of the instance
         if kept is not None:
             shared.spent_states += len(kept.states) - 1  # (an instance's initial state is not counted)
-        got = [kept] if kept is not None else sample(spec, [size], MAX_SAMPLED_STATES, deadline, budget=shared)
+        got = [kept] if kept is not None else sample(spec, [size], SAMPLED_STATES, deadline, budget=shared)
         if not got:
             break
         samples += got
