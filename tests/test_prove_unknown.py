@@ -10,6 +10,7 @@ the answer is decided. One case makes z3 time out for real, on a nonlinear oblig
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 import z3
@@ -269,3 +270,51 @@ def test_every_reason_given_is_one_the_docs_explain():
                 .replace("K", r"\d+").replace("N", r"\d+") for row in rows]
     for reason in {reason for *_, reason in CASES}:
         assert any(re.fullmatch(p, reason) for p in patterns), f"docs/prove.md does not explain {reason!r}"
+
+
+# ---- checks keep to the run's deadline -------------------------------------------------------------------
+
+def _pigeons(n: int) -> list[z3.BoolRef]:
+    """n + 1 pigeons in n holes: unsat, and hard for z3 (exponential for its SAT core) from n = 10 or so."""
+    p = [[z3.Bool(f"p{i}_{j}") for j in range(n)] for i in range(n + 1)]
+    rows = [z3.Or(*row) for row in p]
+    holes = [z3.Or(z3.Not(p[a][j]), z3.Not(p[b][j])) for j in range(n) for a in range(n + 1) for b in range(a)]
+    return rows + holes
+
+
+def test_a_check_with_less_than_the_minimum_left_is_not_made_and_answers_timeout():
+    from specforge.prove.engine import _reason
+    from specforge.prove.timed import MIN_CHECK_MS, TimedSolver
+
+    s = TimedSolver(time.monotonic() + MIN_CHECK_MS / 2000, 60_000)
+    s.add(z3.Bool("a"))  # trivially sat: made, z3 would answer at once
+    assert s.check() == z3.unknown
+    assert s.reason_unknown() == "timeout"
+    assert _reason(s, "at depth 1") == "timed out at depth 1"
+    open_ended = TimedSolver(None, 60_000)
+    open_ended.add(z3.Bool("a"))
+    assert open_ended.check() == z3.sat  # no deadline: every check is made
+
+
+def test_a_solver_made_long_before_its_deadline_still_stops_there():
+    """The limit of each check is what is left when it starts, not what was left when the solver was
+    made (the bounded search asks one solver at every depth)."""
+    from specforge.prove.timed import TimedSolver
+
+    s = TimedSolver(time.monotonic() + 0.5, 600_000)
+    s.add(*_pigeons(13))
+    started = time.monotonic()
+    assert s.check() == z3.unknown
+    assert s.reason_unknown() in ("timeout", "canceled")
+    assert time.monotonic() - started < 30  # its own limit is ten minutes; the deadline stops it
+    s.set("timeout", 5)  # a limit set afterwards is each check's own, as on any z3 solver
+    assert s.check() == z3.unknown
+
+
+def test_a_bounded_search_whose_time_is_spent_checks_nothing_more_and_says_so():
+    prover = Prover(load(BROKEN_AFTER_THREE), depth=DEPTH, explore_size=NO_EXPLICIT_SEARCH, infer_budget=0)
+    (outcome,) = prover.bounded_checks(["X"], 0.0)
+    assert outcome.run is None
+    assert outcome.reason == "timed out in the bounded search at depth 1"
+    (found,) = prover.bounded_checks(["X"], 60.0)  # with time, the same search finds the run
+    assert found.run is not None and len(found.run.calls) == 3

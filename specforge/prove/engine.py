@@ -69,6 +69,7 @@ from .encode import (
 )
 from .model import Renderer
 from .replay import replay_problem
+from .timed import TimedSolver
 from .result import ActionResult, Finding, InferredInvariant, InvariantResult, ProofReport, Verdict
 from .strengthen import strengthen
 
@@ -454,11 +455,7 @@ class Prover:
             s = z3.SolverFor("HORN")
             s.set("timeout", self.timeout_ms)
             return s
-        s = z3.Solver()
-        timeout = self.timeout_ms
-        if self.deadline is not None:
-            timeout = max(1, min(timeout, int((self.deadline - time.monotonic()) * 1000)))
-        s.set("timeout", timeout)
+        s = TimedSolver(self.deadline, self.timeout_ms)  # each check ends by the deadline (see prove/timed.py)
         background = self.enc.background()
         if background and self.enc.world is None:
             # The sums' axioms quantify over arrays: z3's model search (MBQI) rarely ends on them, and a
@@ -1273,6 +1270,10 @@ class Prover:
         s.add(*unrolled)
         choices: list[tuple[z3.ExprRef, list[tuple[ir.Action, dict]]]] = []
         for k in range(1, self.depth + 1):
+            if self.late():  # what is open stays open: the next search (if any) has it again
+                for tid in remaining:
+                    outcomes[tid].reason = outcomes[tid].reason or f"timed out in the bounded search at depth {k}"
+                break
             self.progress(f"bounded search: depth {k} of {self.depth}, {len(remaining)} open")
             nxt = self.enc.state(str(k))
             choice = z3.Int(f"action@{k}")

@@ -44,6 +44,7 @@ from ..interpret import EvaluationError, compiled
 from . import candidates as cand
 from . import sums
 from .encode import Env, Question, assert_fact, scope_unsafe, substitute
+from .timed import time_left_ms
 
 if TYPE_CHECKING:
     from .engine import Prover
@@ -498,10 +499,10 @@ class _Houdini:
             yield instance
 
     def _solver_timeout(self, s: z3.Solver, cap: float | None = None) -> bool:
-        left = self.deadline - time.monotonic()
-        if left <= 0:
+        ms = time_left_ms(self.deadline, int((cap or self.prover.timeout) * 1000))
+        if ms is None:
             return False
-        s.set("timeout", max(1, int(min(left, cap or self.prover.timeout) * 1000)))
+        s.set("timeout", ms)
         return True
 
     def _failing(self, s: z3.Solver, claims: dict[str, z3.BoolRef], assumptions: list) -> set[str] | None:
