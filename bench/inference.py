@@ -2,8 +2,9 @@
 says of each, and how long it takes, beside an older revision of specforge on the same files.
 
 The probes are specs of kinds examples/protocols/ did not have when they were written: a bounded buffer,
-reliable broadcast, chain replication, an election by majority, a lease on a clock, an alternating bit
-protocol, an MSI cache, money in flight between branches, tokens in escrow... Each `NAME_bug.sf` is
+reliable broadcast, chain replication, an election by majority (in one term, and over many terms), a lease
+on a clock, an alternating bit protocol, an MSI cache, money in flight between branches, tokens in
+escrow... Each `NAME_bug.sf` is
 `NAME.sf` with one `# BUG:` line, and should be violated; every other probe should be proved. They were
 written to find where the prover falls short, so a probe that is not is a finding, not a failure of the
 script.

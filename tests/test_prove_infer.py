@@ -177,6 +177,86 @@ def test_a_clause_and_its_renaming_are_one_candidate():
     assert len(texts) == len(set(texts))
 
 
+def _least_renaming_by_brute_force(vocab, found: list[tuple]) -> list[tuple]:
+    """What `cand.clauses` keeps of `found`, by trying every permutation of every set's variables."""
+    import itertools
+    import re
+
+    groups: dict[str, list[str]] = {}
+    for v in vocab.vars:
+        groups.setdefault(v.set, []).append(v.name)
+    order = {v.name: i for i, v in enumerate(vocab.vars)}
+    pattern = re.compile(r"\b(" + "|".join(order) + r")\b")
+    seen, out = set(), []
+    for literals in found:
+        forms = []
+        for perms in itertools.product(*[itertools.permutations(names) for names in groups.values()]):
+            mapping = {old: new for names, perm in zip(groups.values(), perms, strict=True)
+                       for old, new in zip(names, perm, strict=True)}
+            renamed = []
+            for a, positive in literals:
+                atom = vocab.atoms[a]
+                left, right = (pattern.sub(lambda m, to=mapping: to[m.group(1)], t) for t in (atom.left, atom.right))
+                at = vocab.index.get(cand.key(atom.op, left, right))
+                if at is None:
+                    break
+                renamed.append((at, positive))
+            else:
+                forms.append((sorted(order[v] for a, _ in renamed for v in vocab.atoms[a].vars), tuple(sorted(renamed))))
+        best = min(forms)[1] if forms else tuple(sorted(literals))
+        if best not in seen:
+            seen.add(best)
+            out.append(best)
+    return out
+
+
+@pytest.mark.parametrize("name, per_set, literals", [
+    ("majority_consensus", 3, 3), ("two_phase_commit", 3, 3), ("ticket_lock", 3, 2), ("terms", 3, 3)])
+def test_a_clause_is_kept_as_its_least_renaming_exactly_as_trying_every_renaming_would(name, per_set, literals,
+                                                                                         monkeypatch):
+    """Only the renamings onto each set's first variables are tried (k! per set, not every permutation of
+    the set's variables: 576 for two sets of four): the clauses kept are the same, in the same order."""
+    path = PROTOCOLS / f"{name}.sf" if name != "terms" else ROOT / "bench" / "probes" / f"{name}.sf"
+    spec = load(str(path)).spec
+    from specforge.prove.infer import _affordable
+
+    vocab = cand.vocabulary(spec, per_set, numbers=False)
+    masks, full = cand.truth(vocab, _affordable(vocab, sample(spec, sizes_up_to(spec, 3)), literals))
+    every = []
+    monkeypatch.setattr(cand, "_distinct_up_to_renaming", lambda v, found: every.extend(found) or [])
+    cand.clauses(vocab, masks, full, literals)
+    monkeypatch.undo()
+    assert len(every) > 20
+    every = every[::len(every) // 400 + 1]  # (the brute force is slow: a few hundred, spread over all of them)
+    kept = [c.literals for c in cand._distinct_up_to_renaming(vocab, every)]
+    assert kept == _least_renaming_by_brute_force(vocab, every)
+    assert len(kept) < len(every)
+
+
+def test_the_enumeration_of_clauses_stops_at_the_inference_deadline():
+    import time
+
+    spec = load(str(PROTOCOLS / "token_lock.sf")).spec
+    vocab = cand.vocabulary(spec, 2)
+    masks, full = cand.truth(vocab, sample(spec, sizes_up_to(spec, 3)))
+    assert cand.clauses(vocab, masks, full, 2, deadline=time.monotonic() - 1) is None
+    assert cand.clauses(vocab, masks, full, 2, deadline=time.monotonic() + 600)
+
+
+def test_an_election_over_many_terms_is_proved_with_the_majority_its_leader_needed():
+    """A candidate leads a term with a strict majority of that term's votes: the support is the action's guard
+    at the leader and its term, offered at every stage (not only beside the spec's numbers), with "one vote
+    per node and term", which needs three nodes (a voter, two candidates)."""
+    probes = ROOT / "bench" / "probes"
+    (goal,) = musts(report := prove(load(str(probes / "terms.sf")).spec))
+    assert goal.verdict is Verdict.PROVED and goal.method == "inferred", goal.reason
+    texts = [s.text for s in report.inferred]
+    assert ("forall n1 in Node: forall t1 in Term: leader[n1][t1] implies 2 * count(n in Node if vote[n][t1][n1]) "
+            "> count(m in Node)") in texts
+    (broken,) = musts(prove(load(str(probes / "terms_bug.sf")).spec))
+    assert broken.verdict is Verdict.VIOLATED
+
+
 def test_no_inference_budget_leaves_a_protocol_unknown_as_before():
     (goal,) = musts(prove(load(str(PROTOCOLS / "token_lock.sf")).spec, infer_budget=0))
     assert goal.verdict is Verdict.UNKNOWN

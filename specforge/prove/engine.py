@@ -69,9 +69,9 @@ from .encode import (
 )
 from .model import Renderer
 from .replay import replay_problem
-from .timed import TimedSolver
 from .result import ActionResult, Finding, InferredInvariant, InvariantResult, ProofReport, Verdict
 from .strengthen import strengthen
+from .timed import TimedSolver
 
 if TYPE_CHECKING:
     from .. import explore as explicit_search

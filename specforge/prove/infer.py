@@ -156,7 +156,10 @@ def infer(prover: Prover, goals: list[str], proved: set[str], budget: float,
         if atoms not in truths:
             truths[atoms] = cand.truth(vocab, used, tables)
         masks, full = truths[atoms]
-        found = cand.clauses(vocab, masks, full, literals)
+        found = cand.clauses(vocab, masks, full, literals, deadline)
+        if found is None:
+            tried.append(f"not {per_set} variables per set with {literals} literals (the time ran out enumerating its clauses)")
+            break
         named = {f"candidate-{i}": c for i, c in enumerate(found)}
         claims = {cid: _Claim([(v.name, v.set) for v in cand.used_vars(vocab, c)], cand.body(vocab, c))
                   for cid, c in named.items()}
