@@ -8,8 +8,8 @@ gives each check at most the time left before its deadline, and makes no check a
 A check given a millisecond or two is all cancellation: z3 is stopped from another thread while it
 is still preparing the query. That answers nothing, and it is the path through z3 least exercised by
 anyone: cancellation inside z3 has left a context in a state that crashed a later call (z3's issue
-tracker has several such reports, and this project's CI stopped with a segmentation fault inside a
-bounded-search check made after its deadline had passed).
+tracker has several such reports; this project's CI stopped once with a segmentation fault inside a
+bounded-search check of the kind that got 1 ms, though whether that check's time had run out is not known).
 """
 
 from __future__ import annotations
