@@ -1299,7 +1299,7 @@ class Prover:
                     s.push()
                     s.add(*query)
                 r, where = (s.check(), s) if scoped else (z3.unknown, s)
-                if r == z3.unknown:
+                if r == z3.unknown and not self.late():  # (past the deadline, a fresh solver could not check)
                     # z3 gives up under a scope on queries a fresh solver decides at once (maps built by
                     # comprehensions are lambdas): ask one before calling this depth undecided
                     where = self.solver("bounded")
